@@ -1,0 +1,43 @@
+/**
+ * The only place that follows `next` links. Bitbucket's envelope is `{pagelen, values, next?, size?, page?}`;
+ * `next` is opaque and absolute, so it is turned back into a Route with `routeFromAbsolute` (the Forge idiom).
+ * A page cap bounds every walk; hitting it is reported as `truncated`, never silently.
+ */
+import { routeFromAbsolute, type Route } from '@forge/api';
+import { z } from 'zod';
+import type { BitbucketClient } from './client';
+
+export function Page<T extends z.ZodType>(item: T) {
+  return z.object({
+    values: z.array(item),
+    next: z.string().optional(),
+    size: z.number().optional(),
+  });
+}
+
+export interface Paginated<T> {
+  values: T[];
+  /** True when the cap stopped the walk before the last page. */
+  truncated: boolean;
+  pages: number;
+}
+
+export async function paginate<T extends z.ZodType>(
+  client: BitbucketClient,
+  first: Route,
+  item: T,
+  maxPages = 50,
+): Promise<Paginated<z.infer<T>>> {
+  const schema = Page(item);
+  const values: z.infer<T>[] = [];
+  let path: Route | null = first;
+  let pages = 0;
+  while (path !== null) {
+    if (pages >= maxPages) return { values, truncated: true, pages };
+    const page: z.infer<typeof schema> = await client.getJson(path, schema);
+    pages++;
+    values.push(...(page.values as z.infer<T>[]));
+    path = page.next ? routeFromAbsolute(page.next) : null;
+  }
+  return { values, truncated: false, pages };
+}

@@ -1,0 +1,137 @@
+/**
+ * The pull-request checks of controls.md ("Pull-request checks"), shared by the merge check and the
+ * pull-request card. Pure: the pull request, its statuses (or the error that stopped us reading them)
+ * and the policy in; verdicts out.
+ */
+import type { BitbucketError } from '../bitbucket/errors';
+import type { CommitStatus, PullRequest } from '../bitbucket/schemas';
+import type { Policy } from '../policy/policy';
+
+export type CheckOutcome = 'pass' | 'fail' | 'not-evaluable' | 'not-applicable';
+export type PullRequestCheckId = 'PR-APPROVED' | 'PR-BUILD' | 'PR-NO-CHANGES-REQUESTED' | 'PR-ISSUE-KEY';
+
+export interface PullRequestCheck {
+  id: PullRequestCheckId;
+  title: string;
+  outcome: CheckOutcome;
+  /** One short plain line: what holds, or what is missing. */
+  message: string;
+}
+
+export const PULL_REQUEST_CHECK_TITLES: Record<PullRequestCheckId, string> = {
+  'PR-APPROVED': 'Approved by someone other than the author',
+  'PR-BUILD': 'The latest build passed',
+  'PR-NO-CHANGES-REQUESTED': 'No reviewer requested changes',
+  'PR-ISSUE-KEY': 'Title or source branch names an issue',
+};
+
+function sameAccount(a: PullRequest['author'], b: PullRequest['author']): boolean {
+  if (!a || !b) return false;
+  if (a.uuid && b.uuid) return a.uuid.toLowerCase() === b.uuid.toLowerCase();
+  return a.account_id !== undefined && a.account_id === b.account_id;
+}
+
+function approvedCheck(pr: PullRequest, policy: Policy): PullRequestCheck {
+  const approvers = (pr.participants ?? []).filter((p) => p.approved === true && p.user && !sameAccount(p.user, pr.author));
+  const needed = policy.minApprovals;
+  const missing = Math.max(0, needed - approvers.length);
+  const base = { id: 'PR-APPROVED' as const, title: PULL_REQUEST_CHECK_TITLES['PR-APPROVED'] };
+  if (!pr.author) {
+    return { ...base, outcome: 'not-evaluable', message: 'the pull request has no author account, so independent approval cannot be told apart' };
+  }
+  if (missing === 0) {
+    return { ...base, outcome: 'pass', message: `approved by ${approvers.length} ${approvers.length === 1 ? 'person' : 'people'} other than the author` };
+  }
+  return {
+    ...base,
+    outcome: 'fail',
+    message: `needs ${missing} more approval${missing === 1 ? '' : 's'} from someone other than the author`,
+  };
+}
+
+function timestampOf(status: CommitStatus): number {
+  const value = Date.parse(status.updated_on ?? status.created_on ?? '');
+  return Number.isNaN(value) ? 0 : value;
+}
+
+/** For each status key, the newest status (a newer status of the same key supersedes an older one). */
+export function newestStatusPerKey(statuses: readonly CommitStatus[]): CommitStatus[] {
+  const newest = new Map<string, CommitStatus>();
+  for (const status of statuses) {
+    const current = newest.get(status.key);
+    if (!current || timestampOf(status) >= timestampOf(current)) newest.set(status.key, status);
+  }
+  return [...newest.values()].sort((a, b) => a.key.localeCompare(b.key));
+}
+
+function buildCheck(pr: PullRequest, statuses: readonly CommitStatus[] | BitbucketError): PullRequestCheck {
+  const base = { id: 'PR-BUILD' as const, title: PULL_REQUEST_CHECK_TITLES['PR-BUILD'] };
+  if (!Array.isArray(statuses)) {
+    return { ...base, outcome: 'not-evaluable', message: `build statuses could not be read: ${(statuses as BitbucketError).message}` };
+  }
+  // A status counts for the pull request only when it was reported for its source branch
+  // (platform-facts §9: statuses are per commit; `refname` names the branch they were built for).
+  const source = pr.source.branch?.name;
+  const relevant = statuses.filter((status) => !status.refname || !source || status.refname === source);
+  if (relevant.length === 0) {
+    return { ...base, outcome: 'fail', message: 'no build has reported on the latest commit' };
+  }
+  const newest = newestStatusPerKey(relevant);
+  const bad = newest.filter((status) => status.state !== 'SUCCESSFUL');
+  if (bad.length === 0) {
+    return { ...base, outcome: 'pass', message: `${newest.length} build${newest.length === 1 ? '' : 's'} passed` };
+  }
+  const words = bad.map((status) => `${status.name ?? status.key} is ${status.state.toLowerCase().replace('inprogress', 'in progress')}`);
+  return { ...base, outcome: 'fail', message: `the latest build did not pass: ${words.join(', ')}` };
+}
+
+function changesRequestedCheck(pr: PullRequest): PullRequestCheck {
+  const base = { id: 'PR-NO-CHANGES-REQUESTED' as const, title: PULL_REQUEST_CHECK_TITLES['PR-NO-CHANGES-REQUESTED'] };
+  const requesting = (pr.participants ?? []).filter((p) => p.state === 'changes_requested');
+  if (requesting.length === 0) return { ...base, outcome: 'pass', message: 'no reviewer requested changes' };
+  const names = requesting.map((p) => p.user?.display_name ?? 'a reviewer');
+  return { ...base, outcome: 'fail', message: `changes requested by ${names.join(', ')}` };
+}
+
+function issueKeyCheck(pr: PullRequest, policy: Policy): PullRequestCheck {
+  const base = { id: 'PR-ISSUE-KEY' as const, title: PULL_REQUEST_CHECK_TITLES['PR-ISSUE-KEY'] };
+  if (policy.issueKeyPattern === null) {
+    return { ...base, outcome: 'not-applicable', message: 'no issue-key pattern is set in the policy' };
+  }
+  const pattern = new RegExp(policy.issueKeyPattern);
+  const candidates = [pr.title ?? '', pr.source.branch?.name ?? ''];
+  if (candidates.some((text) => pattern.test(text))) {
+    return { ...base, outcome: 'pass', message: 'the title or source branch names an issue' };
+  }
+  return { ...base, outcome: 'fail', message: 'name an issue in the title or the source branch' };
+}
+
+export function evaluatePullRequestChecks(
+  pr: PullRequest,
+  statuses: readonly CommitStatus[] | BitbucketError,
+  policy: Policy,
+): PullRequestCheck[] {
+  return [approvedCheck(pr, policy), buildCheck(pr, statuses), changesRequestedCheck(pr), issueKeyCheck(pr, policy)];
+}
+
+export interface MergeDecision {
+  success: boolean;
+  message: string;
+}
+
+/** `success` only when every enabled check passes; each failing check is one short plain line. */
+export function mergeDecision(checks: readonly PullRequestCheck[], policy: Policy): MergeDecision {
+  const failing = checks.filter((check) => check.outcome === 'fail');
+  const unknown = checks.filter((check) => check.outcome === 'not-evaluable');
+  if (failing.length === 0 && unknown.length === 0) {
+    return { success: true, message: 'All Attest checks passed.' };
+  }
+  const lines = [
+    ...failing.map((check) => `${check.title}: ${check.message}.`),
+    ...unknown.map((check) => `${check.title} could not be evaluated: ${check.message}.`),
+  ];
+  if (failing.length === 0 && policy.mergeCheckOnError === 'allow') {
+    return { success: true, message: ['Allowed by policy although not everything could be checked.', ...lines].join('\n') };
+  }
+  return { success: false, message: lines.join('\n') };
+}

@@ -1,0 +1,52 @@
+/**
+ * `attest-merge-check`: evaluates the pull-request checks with at most two Bitbucket requests (the pull
+ * request and its statuses) and returns `{success, message}`. It never throws: Bitbucket treats a thrown
+ * exception as a failure and shows no message (platform-facts §3). When Bitbucket cannot be read, the
+ * policy's `mergeCheckOnError` decides, and the message says what could not be read and why.
+ */
+import { appRequest, createBitbucketClient } from '../../bitbucket/client';
+import { BitbucketError } from '../../bitbucket/errors';
+import { MergeCheckPayload } from '../../bitbucket/forge-events';
+import { mergeDecision, type MergeDecision } from '../../checks/pull-request-checks';
+import { now } from '../../lib/clock';
+import { createLogger } from '../../lib/log';
+import { unwrapUuid } from '../../lib/uuid';
+import { Policy } from '../../policy/policy';
+import { evaluatePullRequest, storePullRequestEvaluation } from '../../services/pull-request-evaluation';
+import { createStore } from '../../store/store';
+
+export async function mergeCheck(payload: unknown): Promise<MergeDecision> {
+  const log = createLogger({ handler: 'merge-check' });
+  const parsed = MergeCheckPayload.safeParse(payload);
+  if (!parsed.success) {
+    log.error('Merge check invoked with a payload it cannot read', { issue: parsed.error.issues[0]?.message });
+    return { success: false, message: 'Attest could not read the merge-check request from Bitbucket, so the merge is blocked. Re-run the check.' };
+  }
+  const workspaceUuid = unwrapUuid(parsed.data.workspace.uuid);
+  const repositoryUuid = unwrapUuid(parsed.data.repository.uuid);
+  const id = parsed.data.pullrequest.id;
+  const scoped = log.child({ workspace: workspaceUuid, repository: repositoryUuid, pullRequest: id, trigger: parsed.data.trigger?.type });
+  let policy: Policy = Policy.parse({});
+  try {
+    const store = createStore();
+    policy = await store.getPolicy();
+    // One attempt per request: the merge check must stay well inside its invocation limit.
+    const client = createBitbucketClient({ request: appRequest(), maxAttempts: 2, backoffBaseMs: 200 });
+    const evaluation = await evaluatePullRequest(client, store, policy, workspaceUuid, repositoryUuid, id);
+    await storePullRequestEvaluation(store, repositoryUuid, evaluation, now(), 'merge-check');
+    if (!evaluation.protectedDestination) {
+      return { success: true, message: `Attest checks apply to pull requests into protected branches; ${evaluation.pullRequest.destination.branch?.name ?? 'this branch'} is not one.` };
+    }
+    const decision = mergeDecision(evaluation.checks, policy);
+    scoped.info('Merge check evaluated', { success: decision.success, requests: client.budget.used });
+    return decision;
+  } catch (error) {
+    const reason = error instanceof BitbucketError ? error.message : 'an internal error occurred';
+    scoped.error('Merge check could not be evaluated', { reason: error instanceof Error ? error.message : String(error) });
+    const allow = policy.mergeCheckOnError === 'allow';
+    return {
+      success: allow,
+      message: `Attest could not evaluate this pull request (${reason}). ${allow ? 'The policy allows merging when checks cannot run.' : 'The merge is blocked until the check can run; re-run it.'}`,
+    };
+  }
+}

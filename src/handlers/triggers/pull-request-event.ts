@@ -1,0 +1,68 @@
+/**
+ * `pull-request-events` trigger: any pull-request or build-status change recomputes that pull request's
+ * checks for the card; a declined pull request drops its open state. Build-status events name a commit,
+ * not a pull request, so they refresh the open pull requests we track whose head is that commit.
+ */
+import { appRequest, createBitbucketClient } from '../../bitbucket/client';
+import { BitbucketError } from '../../bitbucket/errors';
+import { PullRequestTriggerEvent } from '../../bitbucket/forge-events';
+import { now } from '../../lib/clock';
+import { createLogger } from '../../lib/log';
+import { unwrapUuid } from '../../lib/uuid';
+import { evaluatePullRequest, storePullRequestEvaluation } from '../../services/pull-request-evaluation';
+import { createStore } from '../../store/store';
+
+export async function pullRequestEvent(event: unknown): Promise<void> {
+  const log = createLogger({ handler: 'pull-request-event' });
+  const parsed = PullRequestTriggerEvent.safeParse(event);
+  if (!parsed.success) {
+    log.warn('Ignoring an event that is not a pull-request event we handle', { issue: parsed.error.issues[0]?.message });
+    return;
+  }
+  const payload = parsed.data;
+  const workspaceUuid = unwrapUuid(payload.workspace.uuid);
+  const repositoryUuid = unwrapUuid(payload.repository.uuid);
+  const scoped = log.child({ eventType: payload.eventType, workspace: workspaceUuid, repository: repositoryUuid });
+  if (payload.selfGenerated) {
+    scoped.info('Ignoring a self-generated event');
+    return;
+  }
+  const store = createStore();
+  let ids: number[];
+  if ('pullrequest' in payload) {
+    ids = [payload.pullrequest.id];
+  } else {
+    const commit = payload.buildStatus.commit.hash;
+    const tracked = await store.listPullRequests(repositoryUuid);
+    // Bitbucket sends abbreviated and full hashes in different places: compare on the shorter one.
+    ids = tracked
+      .filter((record) => record.state === 'OPEN' && record.headCommit !== null && sameCommit(record.headCommit, commit))
+      .map((record) => record.id);
+    if (ids.length === 0) {
+      scoped.info('Build status for a commit that heads no tracked open pull request', { key: payload.buildStatus.key });
+      return;
+    }
+  }
+  if (payload.eventType === 'avi:bitbucket:rejected:pullrequest') {
+    for (const id of ids) await store.deletePullRequest(repositoryUuid, id);
+    scoped.info('Pull request declined: open state dropped', { pullRequest: ids[0] });
+    return;
+  }
+  const client = createBitbucketClient({ request: appRequest() });
+  const policy = await store.getPolicy();
+  for (const id of ids) {
+    try {
+      const evaluation = await evaluatePullRequest(client, store, policy, workspaceUuid, repositoryUuid, id);
+      await storePullRequestEvaluation(store, repositoryUuid, evaluation, now(), payload.eventType);
+      scoped.info('Pull-request checks stored', { pullRequest: id, state: evaluation.pullRequest.state });
+    } catch (error) {
+      if (!(error instanceof BitbucketError)) throw error;
+      scoped.warn('Pull request could not be read', { pullRequest: id, kind: error.kind, status: error.status });
+    }
+  }
+}
+
+function sameCommit(a: string, b: string): boolean {
+  const length = Math.min(a.length, b.length);
+  return length >= 7 && a.slice(0, length).toLowerCase() === b.slice(0, length).toLowerCase();
+}

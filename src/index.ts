@@ -1,0 +1,21 @@
+/**
+ * Wiring only: every `handler: index.<export>` of manifest.yml, grouped by Forge module kind.
+ * test/manifest/wiring.test.ts checks that the manifest and these exports match in both directions.
+ */
+
+// trigger
+export { repositoryEvent } from './handlers/triggers/repository-event';
+export { pullRequestEvent } from './handlers/triggers/pull-request-event';
+export { lifecycleEvent } from './handlers/triggers/lifecycle-event';
+
+// scheduledTrigger
+export { hourlyScan } from './handlers/scheduled/hourly-scan';
+
+// consumer
+export { scanJob } from './handlers/consumers/scan-job';
+
+// bitbucket:mergeCheck
+export { mergeCheck } from './handlers/merge-checks/merge-check';
+
+// UI Kit resolvers (dashboard, settings, repository card, pull-request card)
+export { uiResolver } from './handlers/resolvers/ui-resolver';

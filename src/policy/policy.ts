@@ -1,0 +1,104 @@
+/**
+ * The workspace policy of controls.md ("Policy"): one zod schema with the documented defaults. Every write
+ * is validated against it, and so is every read (an older version of the app may have stored it).
+ */
+import { z } from 'zod';
+
+export const Classification = z.enum(['production', 'non-production']);
+export type Classification = z.infer<typeof Classification>;
+
+const IsoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'expected an ISO 8601 date');
+const AccountId = z.string().min(1).max(128).regex(/^[A-Za-z0-9:_-]+$/, 'expected an Atlassian account id');
+
+export const DEFAULT_SECURITY_SCANNERS = [
+  'snyk',
+  'sonarcloud',
+  'sonarqube',
+  'gitleaks',
+  'trivy',
+  'grype',
+  'semgrep',
+  'checkmarx',
+  'veracode',
+  'mend',
+  'dependency-check',
+  'owasp',
+  'trufflehog',
+  'osv-scanner',
+] as const;
+
+export const ClassificationRule = z
+  .object({
+    project: z.string().min(1).max(64).optional(),
+    repository: z.string().min(1).max(128).optional(),
+    classification: Classification,
+  })
+  .refine((rule) => rule.project !== undefined || rule.repository !== undefined, {
+    message: 'a rule needs a project key or a repository glob',
+  });
+
+export const Attestation = z.object({
+  control: z.string().min(1),
+  statement: z.string().min(1).max(2000),
+  attestedBy: AccountId,
+  attestedOn: IsoDate,
+  expiresOn: IsoDate,
+  evidenceUrl: z.url().max(2000).optional(),
+});
+export type Attestation = z.infer<typeof Attestation>;
+
+export const PolicyException = z.object({
+  control: z.string().min(1),
+  repository: z.string().min(1).max(128),
+  reason: z.string().min(1).max(2000),
+  approvedBy: AccountId,
+  expiresOn: IsoDate,
+});
+export type PolicyException = z.infer<typeof PolicyException>;
+
+export const OffboardedPerson = z.object({
+  accountId: AccountId,
+  name: z.string().max(200).optional(),
+  offboardedOn: IsoDate,
+});
+
+export const Policy = z.object({
+  minApprovals: z.number().int().min(0).max(10).default(1),
+  maxWorkspaceAdmins: z.number().int().min(1).max(1000).default(3),
+  minBuildSuccessRate: z.number().min(0).max(1).default(0.9),
+  buildWindowDays: z.number().int().min(1).max(365).default(30),
+  reviewWindowDays: z.number().int().min(1).max(365).default(90),
+  securityScanners: z.array(z.string().min(1).max(100)).max(100).default([...DEFAULT_SECURITY_SCANNERS]),
+  serviceAccounts: z.array(AccountId).max(500).default([]),
+  classification: z
+    .object({
+      repositories: z.record(z.string(), Classification).default({}),
+      rules: z.array(ClassificationRule).max(500).default([]),
+    })
+    .default({ repositories: {}, rules: [] }),
+  offboarded: z.array(OffboardedPerson).max(5000).nullable().default(null),
+  attestations: z.array(Attestation).max(100).default([]),
+  exceptions: z.array(PolicyException).max(1000).default([]),
+  disabledControls: z.array(z.string()).max(100).default([]),
+  issueKeyPattern: z
+    .string()
+    .max(200)
+    .refine((pattern) => {
+      try {
+        new RegExp(pattern);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'expected a valid regular expression')
+    .nullable()
+    .default(null),
+  protectedBranches: z.array(z.string().min(1).max(200)).max(50).nullable().default(null),
+  mergeCheckOnError: z.enum(['block', 'allow']).default('block'),
+});
+export type Policy = z.infer<typeof Policy>;
+export type PolicyInput = z.input<typeof Policy>;
+
+export function defaultPolicy(): Policy {
+  return Policy.parse({});
+}

@@ -1,0 +1,80 @@
+/**
+ * Reads one pull request and its statuses (two Bitbucket requests), evaluates the pull-request checks and
+ * stores them for the card. Shared by the merge check and the pull-request events.
+ */
+import { getPullRequest, getPullRequestStatuses, getRepository } from '../bitbucket/api';
+import type { BitbucketClient } from '../bitbucket/client';
+import { BitbucketError } from '../bitbucket/errors';
+import type { CommitStatus, PullRequest } from '../bitbucket/schemas';
+import { evaluatePullRequestChecks, type PullRequestCheck } from '../checks/pull-request-checks';
+import { globMatches } from '../lib/glob';
+import { unwrapUuid } from '../lib/uuid';
+import type { Policy } from '../policy/policy';
+import type { Store } from '../store/store';
+
+export interface PullRequestEvaluation {
+  pullRequest: PullRequest;
+  protectedDestination: boolean;
+  checks: PullRequestCheck[];
+}
+
+/** The main branch from the stored observation; one extra request only when the repository was never seen. */
+async function mainBranchOf(client: BitbucketClient, store: Store, workspaceUuid: string, repositoryUuid: string): Promise<string | null> {
+  const stored = await store.getRepository(repositoryUuid);
+  if (stored) return stored.mainBranch;
+  const repository = await getRepository(client, workspaceUuid, repositoryUuid);
+  return repository.mainbranch?.name ?? null;
+}
+
+export function isProtectedBranch(branch: string | null | undefined, mainBranch: string | null, policy: Policy): boolean {
+  if (!branch) return false;
+  if (policy.protectedBranches === null) return mainBranch !== null && branch === mainBranch;
+  return policy.protectedBranches.some((pattern) => globMatches(pattern, branch));
+}
+
+export async function evaluatePullRequest(
+  client: BitbucketClient,
+  store: Store,
+  policy: Policy,
+  workspaceUuid: string,
+  repositoryUuid: string,
+  id: number,
+): Promise<PullRequestEvaluation> {
+  const pullRequest = await getPullRequest(client, workspaceUuid, repositoryUuid, id);
+  let statuses: CommitStatus[] | BitbucketError;
+  try {
+    statuses = await getPullRequestStatuses(client, workspaceUuid, repositoryUuid, id);
+  } catch (error) {
+    if (!(error instanceof BitbucketError)) throw error;
+    statuses = error;
+  }
+  const destination = pullRequest.destination.branch?.name ?? null;
+  const mainBranch = policy.protectedBranches === null ? await mainBranchOf(client, store, workspaceUuid, repositoryUuid) : null;
+  return {
+    pullRequest,
+    protectedDestination: isProtectedBranch(destination, mainBranch, policy),
+    checks: evaluatePullRequestChecks(pullRequest, statuses, policy),
+  };
+}
+
+export async function storePullRequestEvaluation(
+  store: Store,
+  repositoryUuid: string,
+  evaluation: PullRequestEvaluation,
+  evaluatedAt: Date,
+  cause: string,
+): Promise<boolean> {
+  const pr = evaluation.pullRequest;
+  return store.putPullRequest({
+    repositoryUuid: unwrapUuid(repositoryUuid),
+    id: pr.id,
+    title: pr.title ?? '',
+    state: pr.state,
+    destination: pr.destination.branch?.name ?? null,
+    headCommit: pr.source.commit?.hash ?? null,
+    protectedDestination: evaluation.protectedDestination,
+    checks: evaluation.checks,
+    evaluatedAt: evaluatedAt.toISOString(),
+    cause,
+  });
+}

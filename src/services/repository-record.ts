@@ -1,0 +1,19 @@
+import type { Repository } from '../bitbucket/schemas';
+import { repositorySlug } from '../bitbucket/schemas';
+import type { RepositoryRecord } from '../store/records';
+import { unwrapUuid } from '../lib/uuid';
+
+export function toRepositoryRecord(repository: Repository, observedAt: Date, cause: string): RepositoryRecord {
+  return {
+    uuid: unwrapUuid(repository.uuid),
+    slug: repositorySlug(repository),
+    fullName: repository.full_name,
+    name: repository.name ?? repositorySlug(repository),
+    isPrivate: repository.is_private ?? null,
+    mainBranch: repository.mainbranch?.name ?? null,
+    projectKey: repository.project?.key ?? null,
+    htmlUrl: repository.links?.html?.href ?? null,
+    observedAt: observedAt.toISOString(),
+    cause,
+  };
+}
