@@ -13,8 +13,9 @@ const REPOSITORY_FIELDS =
 
 /** GET /2.0/repositories/{workspace}/{repo_slug} (read:repository). */
 export function getRepository(client: BitbucketClient, workspaceUuid: string, repositoryUuid: string): Promise<Repository> {
+  const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
   return client.getJson(
-    route`/2.0/repositories/${wrapUuid(workspaceUuid)}/${wrapUuid(repositoryUuid)}?fields=${REPOSITORY_FIELDS}`,
+    (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}?fields=${REPOSITORY_FIELDS}`),
     Repository,
   );
 }
@@ -25,9 +26,10 @@ export function listRepositories(client: BitbucketClient, workspaceUuid: string,
     .map((field) => `values.${field}`)
     .concat('next', 'size')
     .join(',');
+  const workspace = wrapUuid(workspaceUuid);
   return paginate(
     client,
-    route`/2.0/repositories/${wrapUuid(workspaceUuid)}?pagelen=100&sort=slug&fields=${fields}`,
+    (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}?pagelen=100&sort=slug&fields=${fields}`),
     Repository,
     maxPages,
   );
@@ -35,8 +37,9 @@ export function listRepositories(client: BitbucketClient, workspaceUuid: string,
 
 /** GET …/pullrequests/{id} (read:pullrequest): the single pull request carries `participants`. */
 export function getPullRequest(client: BitbucketClient, workspaceUuid: string, repositoryUuid: string, id: number): Promise<PullRequest> {
+  const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
   return client.getJson(
-    route`/2.0/repositories/${wrapUuid(workspaceUuid)}/${wrapUuid(repositoryUuid)}/pullrequests/${id}`,
+    (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/pullrequests/${id}`),
     PullRequest,
   );
 }
@@ -48,9 +51,10 @@ export async function getPullRequestStatuses(
   repositoryUuid: string,
   id: number,
 ): Promise<CommitStatus[]> {
+  const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
   const page = await paginate(
     client,
-    route`/2.0/repositories/${wrapUuid(workspaceUuid)}/${wrapUuid(repositoryUuid)}/pullrequests/${id}/statuses?pagelen=100`,
+    (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/pullrequests/${id}/statuses?pagelen=100`),
     CommitStatus,
     5,
   );

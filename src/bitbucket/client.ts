@@ -7,15 +7,25 @@
  * Bitbucket often answers 429 with a text/plain body and no Retry-After (platform-facts §9). 5xx and network
  * errors back off too; other 4xx are final.
  */
-import api, { type APIResponse, type RequestProductMethod, type Route } from '@forge/api';
+import api, { type APIResponse, type RequestInit, type Route } from '@forge/api';
 import type { z } from 'zod';
 import { BitbucketError, kindForStatus } from './errors';
 
-export type BitbucketRequest = RequestProductMethod;
+/** What `api.asApp()` and `api.asUser()` offer for Bitbucket. */
+export interface BitbucketPort {
+  requestBitbucket(path: Route, init?: RequestInit): Promise<APIResponse>;
+}
+
+/**
+ * One request, written as `(bitbucket) => bitbucket.requestBitbucket(route`…`)` at the call site. The inline
+ * `requestBitbucket(route`…`)` is what @forge/lint's permission linter recognises to check each endpoint
+ * against the manifest scopes (measured: a route built elsewhere and passed in is not checked).
+ */
+export type BitbucketCall = (bitbucket: BitbucketPort) => Promise<APIResponse>;
 
 /** The Forge transport: the app's own identity. Built per invocation, never at module level. */
-export function appRequest(): BitbucketRequest {
-  return (path, init) => api.asApp().requestBitbucket(path, init);
+export function appRequest(): BitbucketPort {
+  return api.asApp();
 }
 
 /** Counts requests and refuses to send more than `ceiling` (null: no ceiling). */
@@ -29,7 +39,7 @@ export function createBudget(ceiling: number | null = null): RequestBudget {
 }
 
 export interface ClientOptions {
-  request: BitbucketRequest;
+  request: BitbucketPort;
   budget?: RequestBudget;
   /** Attempts per request, first included. */
   maxAttempts?: number;
@@ -43,9 +53,9 @@ export interface ClientOptions {
 export interface BitbucketClient {
   readonly budget: RequestBudget;
   /** GET and parse JSON against `schema`. Throws `BitbucketError`. */
-  getJson<S extends z.ZodType>(path: Route, schema: S): Promise<z.infer<S>>;
+  getJson<S extends z.ZodType>(call: BitbucketCall, schema: S): Promise<z.infer<S>>;
   /** GET a raw file; `null` on 404 (the file does not exist). */
-  getText(path: Route): Promise<string | null>;
+  getText(call: BitbucketCall): Promise<string | null>;
 }
 
 function realSleep(ms: number): Promise<void> {
@@ -84,30 +94,44 @@ export function createBitbucketClient(options: ClientOptions): BitbucketClient {
   const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
 
-  async function send(path: Route, accept: string): Promise<APIResponse> {
+  interface Sent {
+    response: APIResponse;
+    path: string;
+  }
+
+  async function send(call: BitbucketCall, accept: string): Promise<Sent> {
     let lastError: BitbucketError | null = null;
+    let path = '(unknown)';
+    // The port each attempt sees: it records the path, spends the budget and sets Accept.
+    const port: BitbucketPort = {
+      requestBitbucket(route: Route, init?: RequestInit) {
+        path = route.value;
+        if (budget.ceiling !== null && budget.used >= budget.ceiling) {
+          throw new BitbucketError('budget-exhausted', path, null, `${budget.used} requests used`);
+        }
+        budget.used++;
+        return options.request.requestBitbucket(route, { ...init, headers: { Accept: accept, ...init?.headers } });
+      },
+    };
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      if (budget.ceiling !== null && budget.used >= budget.ceiling) {
-        throw new BitbucketError('budget-exhausted', path.value, null, `${budget.used} requests used`);
-      }
-      budget.used++;
       let response: APIResponse;
       try {
-        response = await options.request(path, { headers: { Accept: accept } });
+        response = await call(port);
       } catch (error) {
-        lastError = new BitbucketError('upstream', path.value, null, error instanceof Error ? error.message : String(error));
+        if (error instanceof BitbucketError) throw error;
+        lastError = new BitbucketError('upstream', path, null, error instanceof Error ? error.message : String(error));
         if (attempt < maxAttempts) await sleep(backoff(attempt));
         continue;
       }
-      if (response.ok) return response;
+      if (response.ok) return { response, path };
       if (!isRetryable(response.status) || attempt === maxAttempts) {
-        throw new BitbucketError(kindForStatus(response.status), path.value, response.status, await errorDetail(response));
+        throw new BitbucketError(kindForStatus(response.status), path, response.status, await errorDetail(response));
       }
       const hinted = response.status === 429 ? retryAfterMs(response) : null;
-      lastError = new BitbucketError(kindForStatus(response.status), path.value, response.status, await errorDetail(response));
+      lastError = new BitbucketError(kindForStatus(response.status), path, response.status, await errorDetail(response));
       await sleep(hinted ?? backoff(attempt));
     }
-    throw lastError ?? new BitbucketError('upstream', path.value, null, 'no attempt was made');
+    throw lastError ?? new BitbucketError('upstream', path, null, 'no attempt was made');
   }
 
   function backoff(attempt: number): number {
@@ -119,26 +143,26 @@ export function createBitbucketClient(options: ClientOptions): BitbucketClient {
 
   return {
     budget,
-    async getJson(path, schema) {
-      const response = await send(path, 'application/json');
+    async getJson(call, schema) {
+      const { response, path } = await send(call, 'application/json');
       const text = await response.text();
       let body: unknown;
       try {
         body = JSON.parse(text);
       } catch {
-        throw new BitbucketError('malformed', path.value, response.status, 'the body is not JSON');
+        throw new BitbucketError('malformed', path, response.status, 'the body is not JSON');
       }
       const parsed = schema.safeParse(body);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const where = issue ? issue.path.join('.') || '(root)' : '(root)';
-        throw new BitbucketError('malformed', path.value, response.status, `${where}: ${issue?.message ?? 'invalid'}`);
+        throw new BitbucketError('malformed', path, response.status, `${where}: ${issue?.message ?? 'invalid'}`);
       }
       return parsed.data;
     },
-    async getText(path) {
+    async getText(call) {
       try {
-        const response = await send(path, 'text/plain');
+        const { response } = await send(call, 'text/plain');
         return await response.text();
       } catch (error) {
         if (error instanceof BitbucketError && error.kind === 'not-found') return null;

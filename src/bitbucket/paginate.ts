@@ -3,9 +3,9 @@
  * `next` is opaque and absolute, so it is turned back into a Route with `routeFromAbsolute` (the Forge idiom).
  * A page cap bounds every walk; hitting it is reported as `truncated`, never silently.
  */
-import { routeFromAbsolute, type Route } from '@forge/api';
+import { routeFromAbsolute } from '@forge/api';
 import { z } from 'zod';
-import type { BitbucketClient } from './client';
+import type { BitbucketCall, BitbucketClient } from './client';
 
 export function Page<T extends z.ZodType>(item: T) {
   return z.object({
@@ -24,20 +24,21 @@ export interface Paginated<T> {
 
 export async function paginate<T extends z.ZodType>(
   client: BitbucketClient,
-  first: Route,
+  first: BitbucketCall,
   item: T,
   maxPages = 50,
 ): Promise<Paginated<z.infer<T>>> {
   const schema = Page(item);
   const values: z.infer<T>[] = [];
-  let path: Route | null = first;
+  let call: BitbucketCall | null = first;
   let pages = 0;
-  while (path !== null) {
+  while (call !== null) {
     if (pages >= maxPages) return { values, truncated: true, pages };
-    const page: z.infer<typeof schema> = await client.getJson(path, schema);
+    const page: z.infer<typeof schema> = await client.getJson(call, schema);
     pages++;
     values.push(...(page.values as z.infer<T>[]));
-    path = page.next ? routeFromAbsolute(page.next) : null;
+    const next = page.next;
+    call = next ? (bitbucket) => bitbucket.requestBitbucket(routeFromAbsolute(next)) : null;
   }
   return { values, truncated: false, pages };
 }

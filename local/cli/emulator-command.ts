@@ -1,0 +1,33 @@
+/** `attest emulator --port P --seed demo|FILE`: the Bitbucket Cloud emulator alone. */
+import { parseArgs } from 'node:util';
+import { SimClock } from '../runtime/clock';
+import { BitbucketEmulator } from '../emulator/server';
+import { DEMO_NOW, loadSeed } from '../emulator/seeds';
+
+export async function runEmulatorCommand(argv: readonly string[], signal?: AbortSignal): Promise<number> {
+  const { values } = parseArgs({ args: [...argv], options: { port: { type: 'string', default: '0' }, seed: { type: 'string', default: 'demo' } }, strict: true });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`attest: --port must be a port number, not ${JSON.stringify(values.port)}`);
+    return 2;
+  }
+  let seed;
+  try {
+    seed = loadSeed(values.seed);
+  } catch (error) {
+    console.error(`attest: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  }
+  const emulator = new BitbucketEmulator(seed, new SimClock(seed.now ? Date.parse(seed.now) : DEMO_NOW));
+  const url = await emulator.listen(port);
+  console.info(`Bitbucket emulator listening on ${url}`);
+  for (const ws of emulator.seed.workspaces) console.info(`workspace ${ws.slug} ${ws.uuid}`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    signal?.addEventListener('abort', stop);
+  });
+  await emulator.close();
+  return 0;
+}

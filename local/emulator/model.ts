@@ -1,0 +1,177 @@
+/**
+ * The emulator's workspace model: what a seed file describes, validated with zod. Compact on purpose;
+ * `render.ts` turns it into the shapes the real REST API answers with.
+ */
+import { z } from 'zod';
+
+const Iso = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'expected an ISO 8601 date');
+
+export const SeedUser = z.object({
+  uuid: z.string(),
+  accountId: z.string(),
+  displayName: z.string(),
+  nickname: z.string().optional(),
+  /** null: Bitbucket does not report the flag for this person (the field is absent). */
+  has2fa: z.boolean().nullable().default(true),
+  type: z.enum(['user', 'app_user']).default('user'),
+});
+
+export const BranchRestrictionSeed = z.object({
+  id: z.number().int(),
+  kind: z.string(),
+  branch_match_kind: z.enum(['glob', 'branching_model']).default('glob'),
+  pattern: z.string().default(''),
+  branch_type: z.enum(['feature', 'bugfix', 'release', 'hotfix', 'development', 'production']).optional(),
+  value: z.number().int().nullable().default(null),
+  users: z.array(z.string()).default([]),
+  groups: z.array(z.string()).default([]),
+});
+export type BranchRestrictionSeed = z.infer<typeof BranchRestrictionSeed>;
+
+export const BranchingModelSeed = z.object({
+  development: z.object({ name: z.string().nullable().default(null), useMainbranch: z.boolean().default(true) }).default({ name: null, useMainbranch: true }),
+  production: z.object({ name: z.string().nullable().default(null), useMainbranch: z.boolean().default(false), enabled: z.boolean().default(false) }).default({ name: null, useMainbranch: false, enabled: false }),
+  branchTypes: z
+    .array(z.object({ kind: z.enum(['feature', 'bugfix', 'release', 'hotfix']), prefix: z.string(), enabled: z.boolean().default(true) }))
+    .default([
+      { kind: 'feature', prefix: 'feature/', enabled: true },
+      { kind: 'bugfix', prefix: 'bugfix/', enabled: true },
+      { kind: 'release', prefix: 'release/', enabled: true },
+      { kind: 'hotfix', prefix: 'hotfix/', enabled: true },
+    ]),
+});
+export type BranchingModelSeed = z.infer<typeof BranchingModelSeed>;
+
+export const PipelineSeed = z.object({
+  uuid: z.string(),
+  buildNumber: z.number().int(),
+  branch: z.string(),
+  commit: z.string(),
+  createdOn: Iso,
+  completedOn: Iso.nullable().default(null),
+  state: z.enum(['PENDING', 'IN_PROGRESS', 'COMPLETED']),
+  result: z.enum(['SUCCESSFUL', 'FAILED', 'ERROR', 'STOPPED', 'EXPIRED']).nullable().default(null),
+  trigger: z.enum(['PUSH', 'MANUAL', 'SCHEDULED', 'PARENT_STEP']).default('PUSH'),
+});
+export type PipelineSeed = z.infer<typeof PipelineSeed>;
+
+export const ParticipantSeed = z.object({
+  accountId: z.string(),
+  role: z.enum(['PARTICIPANT', 'REVIEWER']).default('REVIEWER'),
+  approved: z.boolean().default(false),
+  state: z.enum(['approved', 'changes_requested']).nullable().default(null),
+  participatedOn: Iso.nullable().default(null),
+});
+
+export const PullRequestSeed = z.object({
+  id: z.number().int().positive(),
+  title: z.string(),
+  description: z.string().default(''),
+  authorId: z.string(),
+  state: z.enum(['OPEN', 'MERGED', 'DECLINED', 'SUPERSEDED']),
+  sourceBranch: z.string(),
+  destinationBranch: z.string(),
+  sourceCommit: z.string(),
+  destinationCommit: z.string().default('0000000000000000000000000000000000000000'),
+  mergeCommit: z.string().nullable().default(null),
+  createdOn: Iso,
+  updatedOn: Iso,
+  /** When the merge happened (the activity log's `update` with state MERGED); not a field of the PR itself. */
+  mergedOn: Iso.nullable().default(null),
+  closedById: z.string().nullable().default(null),
+  participants: z.array(ParticipantSeed).default([]),
+  reviewers: z.array(z.string()).default([]),
+});
+export type PullRequestSeed = z.infer<typeof PullRequestSeed>;
+
+export const StatusSeed = z.object({
+  commit: z.string(),
+  key: z.string(),
+  state: z.enum(['SUCCESSFUL', 'FAILED', 'INPROGRESS', 'STOPPED']),
+  refname: z.string().nullable().default(null),
+  name: z.string().default(''),
+  url: z.string().default('https://ci.example.com/build'),
+  createdOn: Iso,
+  updatedOn: Iso,
+});
+export type StatusSeed = z.infer<typeof StatusSeed>;
+
+export const EnvironmentSeed = z.object({
+  uuid: z.string(),
+  name: z.string(),
+  type: z.enum(['Test', 'Staging', 'Production']),
+});
+
+export const DeploymentSeed = z.object({
+  uuid: z.string(),
+  environmentUuid: z.string(),
+  commit: z.string(),
+  state: z.enum(['UNDEPLOYED', 'IN_PROGRESS', 'COMPLETED']),
+  status: z.enum(['SUCCESSFUL', 'FAILED', 'STOPPED']).nullable().default(null),
+  completedOn: Iso.nullable().default(null),
+});
+
+export const RepositorySeed = z.object({
+  uuid: z.string(),
+  slug: z.string(),
+  name: z.string(),
+  description: z.string().default(''),
+  projectKey: z.string(),
+  isPrivate: z.boolean().default(true),
+  /** null: an empty repository, which has no main branch. */
+  mainBranch: z.string().nullable().default('main'),
+  language: z.string().default(''),
+  createdOn: Iso,
+  updatedOn: Iso,
+  forkPolicy: z.enum(['allow_forks', 'no_public_forks', 'no_forks']).default('no_public_forks'),
+  branchRestrictions: z.array(BranchRestrictionSeed).default([]),
+  branchingModel: BranchingModelSeed.default(BranchingModelSeed.parse({})),
+  defaultReviewers: z.array(z.string()).default([]),
+  /** null: Pipelines was never configured (the endpoint answers 404). */
+  pipelinesEnabled: z.boolean().nullable().default(null),
+  /** Files on the main branch, by path. */
+  files: z.record(z.string(), z.string()).default({}),
+  pipelines: z.array(PipelineSeed).default([]),
+  pullRequests: z.array(PullRequestSeed).default([]),
+  statuses: z.array(StatusSeed).default([]),
+  environments: z.array(EnvironmentSeed).default([]),
+  deployments: z.array(DeploymentSeed).default([]),
+  /** Explicit repository grants (permissions-config/users). */
+  permissions: z.array(z.object({ accountId: z.string(), permission: z.enum(['read', 'write', 'admin']) })).default([]),
+});
+export type RepositorySeed = z.infer<typeof RepositorySeed>;
+
+export const ProjectSeed = z.object({ uuid: z.string(), key: z.string(), name: z.string(), isPrivate: z.boolean().default(true) });
+
+export const WorkspaceSeed = z.object({
+  uuid: z.string(),
+  slug: z.string(),
+  name: z.string(),
+  projects: z.array(ProjectSeed).default([]),
+  /** Workspace memberships and their permission. */
+  members: z.array(z.object({ accountId: z.string(), permission: z.enum(['owner', 'collaborator', 'member']).default('member') })).default([]),
+  repositories: z.array(RepositorySeed).default([]),
+});
+export type WorkspaceSeed = z.infer<typeof WorkspaceSeed>;
+
+export const CredentialSeed = z.object({
+  /** The Bearer token, or `email:apitoken` for Basic auth. */
+  token: z.string().min(1),
+  label: z.string().optional(),
+  /** Whether this credential may read admin-only endpoints (branch restrictions, pipelines_config, …). */
+  admin: z.boolean().default(true),
+  accountId: z.string().optional(),
+  rateLimitPerHour: z.number().int().positive().optional(),
+});
+
+export const Seed = z.object({
+  /** The simulated instant the seed was built for (relative dates are computed from it). */
+  now: Iso.optional(),
+  /** Without credentials any non-empty Bearer token (or Basic pair) is accepted, as an admin. */
+  credentials: z.array(CredentialSeed).default([]),
+  rateLimitPerHour: z.number().int().positive().default(1000),
+  users: z.array(SeedUser).default([]),
+  workspaces: z.array(WorkspaceSeed).min(1),
+});
+export type Seed = z.infer<typeof Seed>;
+export type SeedInput = z.input<typeof Seed>;

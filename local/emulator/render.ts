@@ -1,0 +1,199 @@
+/**
+ * Renders the model in the shapes Bitbucket Cloud's REST API 2.0 answers with (Atlassian's OpenAPI document;
+ * the contract tests validate every route against it). `base` is the emulator's own origin, so links are
+ * absolute like the real ones.
+ */
+import type { BranchRestrictionSeed, PipelineSeed, PullRequestSeed, RepositorySeed, Seed, StatusSeed, WorkspaceSeed } from './model';
+
+type User = Seed['users'][number];
+
+export function account(users: Map<string, User>, accountId: string, base: string, with2fa = false): Record<string, unknown> {
+  const user = users.get(accountId);
+  const uuid = user?.uuid ?? `{00000000-0000-4000-8000-${accountId.replace(/[^0-9a-f]/gi, '').padStart(12, '0').slice(-12)}}`;
+  const out: Record<string, unknown> = {
+    type: user?.type ?? 'user',
+    uuid,
+    account_id: accountId,
+    display_name: user?.displayName ?? 'Former user',
+    nickname: user?.nickname ?? user?.displayName ?? accountId,
+    links: { self: { href: `${base}/2.0/users/${encodeURIComponent(uuid)}` }, html: { href: `https://bitbucket.org/${encodeURIComponent(uuid)}/` }, avatar: { href: `${base}/avatar/${accountId}` } },
+  };
+  if (with2fa && user && user.has2fa !== null) out.has_2fa_enabled = user.has2fa;
+  return out;
+}
+
+export function workspace(ws: WorkspaceSeed, base: string): Record<string, unknown> {
+  return {
+    type: 'workspace',
+    uuid: ws.uuid,
+    slug: ws.slug,
+    name: ws.name,
+    is_private: true,
+    links: { self: { href: `${base}/2.0/workspaces/${ws.slug}` }, html: { href: `https://bitbucket.org/${ws.slug}/` } },
+  };
+}
+
+export function project(ws: WorkspaceSeed, key: string, base: string): Record<string, unknown> {
+  const found = ws.projects.find((p) => p.key === key);
+  return {
+    type: 'project',
+    key,
+    uuid: found?.uuid ?? '{00000000-0000-4000-8000-000000000000}',
+    name: found?.name ?? key,
+    is_private: found?.isPrivate ?? true,
+    links: { self: { href: `${base}/2.0/workspaces/${ws.slug}/projects/${key}` }, html: { href: `https://bitbucket.org/${ws.slug}/workspace/projects/${key}` } },
+  };
+}
+
+export function repository(ws: WorkspaceSeed, repo: RepositorySeed, base: string): Record<string, unknown> {
+  return {
+    type: 'repository',
+    uuid: repo.uuid,
+    slug: repo.slug,
+    name: repo.name,
+    full_name: `${ws.slug}/${repo.slug}`,
+    description: repo.description,
+    is_private: repo.isPrivate,
+    fork_policy: repo.forkPolicy,
+    language: repo.language,
+    scm: 'git',
+    has_issues: false,
+    has_wiki: false,
+    size: 1024,
+    created_on: repo.createdOn,
+    updated_on: repo.updatedOn,
+    mainbranch: repo.mainBranch === null ? null : { type: 'branch', name: repo.mainBranch },
+    owner: { type: 'team', uuid: ws.uuid, display_name: ws.name, username: ws.slug, links: {} },
+    workspace: { type: 'workspace', uuid: ws.uuid, slug: ws.slug, name: ws.name, links: {} },
+    project: project(ws, repo.projectKey, base),
+    links: {
+      self: { href: `${base}/2.0/repositories/${ws.slug}/${repo.slug}` },
+      html: { href: `https://bitbucket.org/${ws.slug}/${repo.slug}` },
+      pullrequests: { href: `${base}/2.0/repositories/${ws.slug}/${repo.slug}/pullrequests` },
+    },
+  };
+}
+
+export function branchRestriction(ws: WorkspaceSeed, repo: RepositorySeed, restriction: BranchRestrictionSeed, users: Map<string, User>, base: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    type: 'branchrestriction',
+    id: restriction.id,
+    kind: restriction.kind,
+    branch_match_kind: restriction.branch_match_kind,
+    pattern: restriction.branch_match_kind === 'glob' ? restriction.pattern : '',
+    value: restriction.value,
+    users: restriction.users.map((id) => account(users, id, base)),
+    groups: restriction.groups.map((slug) => ({ type: 'group', slug, name: slug, full_slug: `${ws.slug}:${slug}`, links: {} })),
+    links: { self: { href: `${base}/2.0/repositories/${ws.slug}/${repo.slug}/branch-restrictions/${restriction.id}` } },
+  };
+  if (restriction.branch_match_kind === 'branching_model') out.branch_type = restriction.branch_type;
+  return out;
+}
+
+/** The effective branching model (`…/effective-branching-model`). */
+export function branchingModel(repo: RepositorySeed, effective: boolean): Record<string, unknown> {
+  const model = repo.branchingModel;
+  const main = repo.mainBranch;
+  const branch = (name: string | null, useMainbranch: boolean) => {
+    const resolved = useMainbranch ? main : name;
+    return resolved ? { type: 'branch', name: resolved } : undefined;
+  };
+  const out: Record<string, unknown> = {
+    type: effective ? 'effective_repo_branching_model' : 'branching_model',
+    branch_types: model.branchTypes.filter((type) => type.enabled).map((type) => ({ kind: type.kind, prefix: type.prefix })),
+    development: { use_mainbranch: model.development.useMainbranch, name: model.development.useMainbranch ? main : model.development.name, branch: branch(model.development.name, model.development.useMainbranch) },
+  };
+  if (model.production.enabled) {
+    out.production = { use_mainbranch: model.production.useMainbranch, name: model.production.useMainbranch ? main : model.production.name, branch: branch(model.production.name, model.production.useMainbranch) };
+  }
+  return out;
+}
+
+export function pipeline(ws: WorkspaceSeed, repo: RepositorySeed, p: PipelineSeed, base: string): Record<string, unknown> {
+  const state =
+    p.state === 'COMPLETED'
+      ? { type: 'pipeline_state_completed', name: 'COMPLETED', result: { type: `pipeline_state_completed_${(p.result ?? 'SUCCESSFUL').toLowerCase()}`, name: p.result ?? 'SUCCESSFUL' } }
+      : p.state === 'IN_PROGRESS'
+        ? { type: 'pipeline_state_in_progress', name: 'IN_PROGRESS', stage: { type: 'pipeline_state_in_progress_running', name: 'RUNNING' } }
+        : { type: 'pipeline_state_pending', name: 'PENDING' };
+  return {
+    type: 'pipeline',
+    uuid: p.uuid,
+    build_number: p.buildNumber,
+    created_on: p.createdOn,
+    completed_on: p.completedOn ?? undefined,
+    state,
+    target: {
+      type: 'pipeline_ref_target',
+      ref_type: 'branch',
+      ref_name: p.branch,
+      commit: { type: 'commit', hash: p.commit },
+      selector: { type: 'default' },
+    },
+    trigger: { type: p.trigger === 'PUSH' ? 'pipeline_trigger_push' : 'pipeline_trigger_manual', name: p.trigger },
+    repository: { type: 'repository', uuid: repo.uuid, full_name: `${ws.slug}/${repo.slug}`, name: repo.name, links: {} },
+    links: { self: { href: `${base}/2.0/repositories/${ws.slug}/${repo.slug}/pipelines/${encodeURIComponent(p.uuid)}` } },
+  };
+}
+
+export function pullRequest(ws: WorkspaceSeed, repo: RepositorySeed, pr: PullRequestSeed, users: Map<string, User>, base: string, single: boolean): Record<string, unknown> {
+  const repoRef = { type: 'repository', uuid: repo.uuid, full_name: `${ws.slug}/${repo.slug}`, name: repo.name, links: {} };
+  const out: Record<string, unknown> = {
+    type: 'pullrequest',
+    id: pr.id,
+    title: pr.title,
+    description: pr.description,
+    summary: { type: 'rendered', raw: pr.description, markup: 'markdown', html: '' },
+    state: pr.state,
+    author: account(users, pr.authorId, base),
+    source: { branch: { name: pr.sourceBranch }, commit: { type: 'commit', hash: pr.sourceCommit.slice(0, 12) }, repository: repoRef },
+    destination: { branch: { name: pr.destinationBranch }, commit: { type: 'commit', hash: pr.destinationCommit.slice(0, 12) }, repository: repoRef },
+    // merge_commit.hash is abbreviated on the live API (platform-facts §9).
+    merge_commit: pr.mergeCommit ? { type: 'commit', hash: pr.mergeCommit.slice(0, 12) } : null,
+    comment_count: 0,
+    task_count: 0,
+    close_source_branch: true,
+    closed_by: pr.closedById ? account(users, pr.closedById, base) : null,
+    reason: '',
+    created_on: pr.createdOn,
+    updated_on: pr.updatedOn,
+    links: {
+      self: { href: `${base}/2.0/repositories/${ws.slug}/${repo.slug}/pullrequests/${pr.id}` },
+      html: { href: `https://bitbucket.org/${ws.slug}/${repo.slug}/pull-requests/${pr.id}` },
+      statuses: { href: `${base}/2.0/repositories/${ws.slug}/${repo.slug}/pullrequests/${pr.id}/statuses` },
+    },
+  };
+  // `participants` and `reviewers` are only in the single pull-request representation (platform-facts §9).
+  if (single) {
+    out.participants = pr.participants.map((p) => ({
+      type: 'participant',
+      user: account(users, p.accountId, base),
+      role: p.role,
+      approved: p.approved,
+      state: p.state,
+      participated_on: p.participatedOn,
+    }));
+    out.reviewers = pr.reviewers.map((id) => account(users, id, base));
+  }
+  return out;
+}
+
+export function commitStatus(ws: WorkspaceSeed, repo: RepositorySeed, status: StatusSeed, base: string): Record<string, unknown> {
+  return {
+    type: 'build',
+    key: status.key,
+    name: status.name || status.key,
+    refname: status.refname,
+    url: status.url,
+    state: status.state,
+    description: '',
+    created_on: status.createdOn,
+    updated_on: status.updatedOn,
+    commit: { type: 'commit', hash: status.commit },
+    links: { self: { href: `${base}/2.0/repositories/${ws.slug}/${repo.slug}/commit/${status.commit}/statuses/build/${encodeURIComponent(status.key)}` } },
+  };
+}
+
+export function errorBody(message: string, detail?: string): Record<string, unknown> {
+  return { type: 'error', error: detail ? { message, detail } : { message } };
+}

@@ -1,0 +1,214 @@
+/**
+ * Seeds: `demo` (a realistic workspace: 44 repositories in 5 projects, a mix of good, bad and partly
+ * configured settings, a few hundred pull requests over the last 120 days, members without two-step
+ * verification) and `generateWorkspace(n)` for benchmarks (any N up to 10,000 repositories).
+ * Deterministic: a seeded PRNG, and dates relative to the seed's `now`.
+ */
+import fs from 'node:fs';
+import { Seed, type SeedInput } from './model';
+
+export const DEMO_NOW = Date.UTC(2026, 10, 22, 9, 0, 0);
+export const DEMO_WORKSPACE = { slug: 'acme', uuid: '{7d4e3c2b-1a09-4f8e-9d6c-5b4a39281706}' };
+
+function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function uuidFrom(random: () => number): string {
+  const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join('');
+  return `{${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}}`;
+}
+
+function hash(random: () => number): string {
+  return Array.from({ length: 40 }, () => Math.floor(random() * 16).toString(16)).join('');
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const DAY = 86_400_000;
+
+/** The kinds of repository the demo mixes, with what each is built to show. */
+export type Profile = 'exemplary' | 'advisory' | 'unprotected' | 'partial' | 'public' | 'empty' | 'branching-model' | 'bypass';
+
+const PROJECTS = [
+  { key: 'CORE', name: 'Core platform' },
+  { key: 'PAY', name: 'Payments' },
+  { key: 'WEB', name: 'Web' },
+  { key: 'DATA', name: 'Data' },
+  { key: 'LAB', name: 'Labs' },
+];
+
+interface BuildOptions {
+  repositories: number;
+  pullRequestsPerRepository: number;
+  seed: number;
+  now: number;
+  slug: string;
+  uuid: string;
+}
+
+function profileFor(index: number, random: () => number): Profile {
+  const profiles: Profile[] = ['exemplary', 'exemplary', 'advisory', 'unprotected', 'partial', 'partial', 'bypass', 'branching-model', 'public', 'empty'];
+  return index < profiles.length ? profiles[index]! : profiles[Math.floor(random() * (profiles.length - 1))]!;
+}
+
+export function buildWorkspaceSeed(options: BuildOptions): SeedInput {
+  const random = prng(options.seed);
+  const users = Array.from({ length: 12 }, (_, i) => ({
+    uuid: uuidFrom(random),
+    accountId: `557058:${(100000 + i).toString(16)}-demo-${i}`,
+    displayName: ['Ada Lovelace', 'Grace Hopper', 'Alan Turing', 'Edsger Dijkstra', 'Barbara Liskov', 'Ken Thompson', 'Margaret Hamilton', 'Donald Knuth', 'Frances Allen', 'Leslie Lamport', 'Deploy Bot', 'Radia Perlman'][i]!,
+    has2fa: i === 3 || i === 7 ? false : i === 11 ? null : true,
+    type: i === 10 ? ('app_user' as const) : ('user' as const),
+  }));
+  const people = users.filter((user) => user.type === 'user');
+  const bot = users[10]!;
+  const projects = PROJECTS.map((project) => ({ uuid: uuidFrom(random), key: project.key, name: project.name }));
+  let restrictionId = 1;
+  const repositories = Array.from({ length: options.repositories }, (_, index) => {
+    const profile = profileFor(index, random);
+    const project = projects[index % projects.length]!;
+    const slug = index < DEMO_SLUGS.length ? DEMO_SLUGS[index]! : `service-${String(index).padStart(5, '0')}`;
+    const mainBranch = profile === 'empty' ? null : index % 7 === 3 ? 'master' : 'main';
+    const restrict = (kind: string, extra: Record<string, unknown> = {}) => ({ id: restrictionId++, kind, branch_match_kind: 'glob' as const, pattern: mainBranch ?? 'main', users: [], groups: [], value: null, ...extra });
+    const restrictions: Array<Record<string, unknown>> = [];
+    if (profile === 'exemplary' || profile === 'advisory' || profile === 'bypass' || profile === 'public') {
+      restrictions.push(restrict('push', profile === 'bypass' ? { users: [people[0]!.accountId], groups: ['release-managers'] } : {}), restrict('force'), restrict('delete'));
+      restrictions.push(restrict('require_approvals_to_merge', { value: profile === 'exemplary' ? 2 : 1 }), restrict('require_passing_builds_to_merge', { value: 1 }));
+      restrictions.push(restrict('require_no_changes_requested'), restrict(index % 2 === 0 ? 'smart_reset_pullrequest_approvals' : 'reset_pullrequest_approvals_on_change'));
+      if (profile !== 'advisory') restrictions.push(restrict('enforce_merge_checks'));
+    } else if (profile === 'partial') {
+      restrictions.push(restrict('force', { pattern: '*' }), restrict('require_approvals_to_merge', { value: 0 }), restrict('push', { pattern: 'release/*' }));
+    } else if (profile === 'branching-model') {
+      for (const kind of ['push', 'force', 'delete', 'enforce_merge_checks']) restrictions.push({ id: restrictionId++, kind, branch_match_kind: 'branching_model', branch_type: 'development', users: [bot.accountId], groups: [], value: null });
+      restrictions.push({ id: restrictionId++, kind: 'require_approvals_to_merge', branch_match_kind: 'branching_model', branch_type: 'production', users: [], groups: [], value: 1 });
+    }
+    const pipelinesEnabled = profile === 'unprotected' ? null : profile === 'partial' ? false : true;
+    const scanner = profile === 'exemplary' || profile === 'bypass' ? '      - pipe: snyk/snyk-scan:1.0.1\n' : '';
+    const files: Record<string, string> =
+      mainBranch && pipelinesEnabled
+        ? { 'bitbucket-pipelines.yml': `image: node:22\npipelines:\n  default:\n    - step:\n        name: Test\n        script:\n          - npm ci\n          - npm test\n${scanner}` }
+        : {};
+    const createdOn = options.now - (200 + Math.floor(random() * 400)) * DAY;
+    const pipelines =
+      mainBranch && pipelinesEnabled
+        ? Array.from({ length: 12 }, (_, n) => {
+            const created = options.now - Math.floor(random() * 45 * DAY);
+            const failed = random() < (profile === 'exemplary' ? 0.04 : 0.25);
+            return { uuid: uuidFrom(random), buildNumber: n + 1, branch: mainBranch, commit: hash(random), createdOn: iso(created), completedOn: iso(created + 300_000), state: 'COMPLETED' as const, result: failed ? ('FAILED' as const) : ('SUCCESSFUL' as const) };
+          })
+        : [];
+    const statuses: Array<Record<string, unknown>> = [];
+    const pullRequests = mainBranch
+      ? Array.from({ length: options.pullRequestsPerRepository }, (_, n) => {
+          const author = people[Math.floor(random() * people.length)]!;
+          const created = options.now - Math.floor(random() * 120 * DAY);
+          const roll = random();
+          const state = roll < 0.75 ? 'MERGED' : roll < 0.85 ? 'DECLINED' : 'OPEN';
+          const source = `feature/${['ACME', 'PAY', 'WEB'][n % 3]}-${100 + n}-${['login', 'billing', 'search', 'export', 'audit'][n % 5]}`;
+          const commit = hash(random);
+          const others = people.filter((p) => p.accountId !== author.accountId);
+          const reviewer = others[Math.floor(random() * others.length)]!;
+          const selfApproved = random() < (profile === 'exemplary' ? 0.02 : 0.15);
+          const participants = [
+            { accountId: selfApproved ? author.accountId : reviewer.accountId, role: 'REVIEWER' as const, approved: random() < 0.92, state: 'approved' as const, participatedOn: iso(created + 3_600_000) },
+          ].map((p) => ({ ...p, state: p.approved ? ('approved' as const) : null }));
+          const buildFailed = random() < 0.1;
+          statuses.push({ commit, key: 'pipelines', state: buildFailed ? 'FAILED' : 'SUCCESSFUL', refname: source, name: 'Pipeline', createdOn: iso(created + 600_000), updatedOn: iso(created + 900_000) });
+          const merged = state === 'MERGED' ? created + Math.floor(random() * 3 * DAY) + 7_200_000 : null;
+          return {
+            id: n + 1,
+            title: `${['ACME', 'PAY', 'WEB'][n % 3]}-${100 + n}: ${['Improve', 'Fix', 'Add', 'Refactor'][n % 4]} ${['login', 'billing', 'search', 'export', 'audit'][n % 5]}`,
+            authorId: author.accountId,
+            state,
+            sourceBranch: source,
+            destinationBranch: mainBranch,
+            sourceCommit: commit,
+            mergeCommit: merged ? hash(random) : null,
+            createdOn: iso(created),
+            updatedOn: iso(merged ?? created + 3_600_000),
+            mergedOn: merged ? iso(merged) : null,
+            closedById: state === 'OPEN' ? null : author.accountId,
+            participants,
+            reviewers: [reviewer.accountId],
+          };
+        })
+      : [];
+    return {
+      uuid: uuidFrom(random),
+      slug,
+      name: slug.replace(/-/g, ' '),
+      projectKey: project.key,
+      isPrivate: profile !== 'public',
+      mainBranch,
+      createdOn: iso(createdOn),
+      updatedOn: iso(options.now - Math.floor(random() * 20 * DAY)),
+      branchRestrictions: restrictions,
+      branchingModel: profile === 'branching-model' ? { development: { name: null, useMainbranch: true }, production: { name: 'production', useMainbranch: false, enabled: true } } : undefined,
+      defaultReviewers: profile === 'exemplary' || profile === 'bypass' ? [people[1]!.accountId, people[4]!.accountId] : [],
+      pipelinesEnabled,
+      files,
+      pipelines,
+      pullRequests,
+      statuses,
+      permissions: [{ accountId: people[0]!.accountId, permission: 'admin' as const }],
+    };
+  });
+  return {
+    now: iso(options.now),
+    users,
+    workspaces: [
+      {
+        uuid: options.uuid,
+        slug: options.slug,
+        name: 'Acme Corporation',
+        projects,
+        members: users.map((user, i) => ({ accountId: user.accountId, permission: i < 4 ? ('owner' as const) : i < 9 ? ('collaborator' as const) : ('member' as const) })),
+        repositories,
+      },
+    ],
+  } as SeedInput;
+}
+
+const DEMO_SLUGS = [
+  'payments-api', 'ledger', 'checkout-web', 'legacy-billing', 'search-service', 'data-pipeline', 'admin-console', 'mobile-gateway', 'marketing-site', 'sandbox',
+  'auth-service', 'notifications', 'reporting', 'inventory', 'pricing-engine', 'fraud-detection', 'customer-portal', 'analytics-etl', 'feature-flags', 'api-gateway',
+  'order-service', 'shipping', 'tax-calculator', 'invoice-renderer', 'email-templates', 'design-system', 'docs-site', 'ml-models', 'warehouse-sync', 'audit-log',
+  'session-store', 'rate-limiter', 'image-resizer', 'pdf-export', 'webhooks', 'crm-sync', 'support-widget', 'status-page', 'terraform-infra', 'k8s-manifests',
+  'ci-templates', 'load-tests', 'prototype-ar', 'hackathon-2026',
+];
+
+export function demoSeed(): SeedInput {
+  return buildWorkspaceSeed({ repositories: 44, pullRequestsPerRepository: 8, seed: 20261122, now: DEMO_NOW, slug: DEMO_WORKSPACE.slug, uuid: DEMO_WORKSPACE.uuid });
+}
+
+/** A large workspace for benchmarks: `n` repositories, `pullRequests` each. */
+export function generateWorkspace(n: number, pullRequests = 2): SeedInput {
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new Error('a generated workspace has between 1 and 10,000 repositories');
+  return buildWorkspaceSeed({ repositories: n, pullRequestsPerRepository: pullRequests, seed: n, now: DEMO_NOW, slug: `generated-${n}`, uuid: `{00000000-0000-4000-8000-${String(n).padStart(12, '0')}}` });
+}
+
+/** `demo`, `generated:N`, or a JSON seed file (validated; errors name the field). */
+export function loadSeed(name: string): Seed {
+  if (name === 'demo') return Seed.parse(demoSeed());
+  const generated = /^generated:(\d+)$/.exec(name);
+  if (generated) return Seed.parse(generateWorkspace(Number(generated[1])));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(name, 'utf8'));
+  } catch (error) {
+    throw new Error(`cannot read seed ${name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const parsed = Seed.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`seed ${name} is invalid at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,619 @@
+/**
+ * A Bitbucket Cloud REST API 2.0 emulator on a real listening socket, with the API's semantics rather than a
+ * happy path: the pagination envelope with opaque absolute `next` links and per-endpoint `pagelen` maxima,
+ * OPEN-only pull-request lists, BBQL `q`/`sort`, `fields=`, the error envelope, 401/403/404, a rolling-hour
+ * rate limit per credential answered with text/plain 429s and no Retry-After, fault injection, a request
+ * log and a simulated clock. Mutations (open, approve, merge…) emit the matching Forge events.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import type { Clock } from '../runtime/clock';
+import { BbqlError, matches, parseBbql, sortBy } from './bbql';
+import { applyFields, parseFields, requested, type FieldSpec } from './fields';
+import { BranchRestrictionSeed as BranchRestrictionSchema, Seed, type PullRequestSeed, type RepositorySeed, type SeedInput, type StatusSeed, type WorkspaceSeed } from './model';
+import * as render from './render';
+
+export interface LogEntry {
+  method: string;
+  path: string;
+  query: string;
+  status: number;
+  durationMs: number;
+  credential: string | null;
+  at: number;
+}
+
+export const FaultRule = z.object({
+  /** A regular expression matched against the decoded request path. */
+  path: z.string(),
+  kind: z.enum(['status', 'malformed', 'truncated-body', 'reset', 'latency', 'dangling-next']),
+  status: z.number().int().min(400).max(599).default(500),
+  /** How many matching requests fail before the route recovers; null: forever. */
+  times: z.number().int().positive().nullable().default(null),
+  latencyMs: z.number().int().nonnegative().default(0),
+  retryAfterSeconds: z.number().int().positive().optional(),
+});
+export type FaultRule = z.input<typeof FaultRule>;
+
+interface ActiveFault {
+  rule: z.infer<typeof FaultRule>;
+  pattern: RegExp;
+  remaining: number | null;
+}
+
+interface Credential {
+  label: string;
+  admin: boolean;
+  accountId: string | null;
+  rateLimitPerHour: number;
+}
+
+export type ForgeEvent = { eventType: string } & Record<string, unknown>;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+  }
+}
+
+const PAGELEN_DEFAULT = 10;
+const PAGELEN_MAX = 100;
+const PULL_REQUEST_PAGELEN_MAX = 50;
+
+function normalizeUuid(value: string): string {
+  return value.replace(/[{}]/g, '').toLowerCase();
+}
+
+export class BitbucketEmulator {
+  readonly seed: Seed;
+  readonly log: LogEntry[] = [];
+  private server: http.Server | null = null;
+  private baseUrl = '';
+  private faults: ActiveFault[] = [];
+  private readonly requestTimes = new Map<string, number[]>();
+  private readonly listeners: Array<(event: ForgeEvent) => Promise<unknown> | unknown> = [];
+
+  constructor(
+    seed: SeedInput,
+    readonly clock: Clock,
+  ) {
+    this.seed = Seed.parse(seed);
+  }
+
+  get url(): string {
+    if (!this.baseUrl) throw new Error('the emulator is not listening');
+    return this.baseUrl;
+  }
+
+  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    this.server.keepAliveTimeout = 1000;
+    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
+    const address = this.server.address() as AddressInfo;
+    this.baseUrl = `http://${host}:${address.port}`;
+    return this.baseUrl;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  // ---- configuration from tests ----------------------------------------------------------------
+
+  addFault(rule: FaultRule): void {
+    const parsed = FaultRule.parse(rule);
+    this.faults.push({ rule: parsed, pattern: new RegExp(parsed.path), remaining: parsed.times });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  onEvent(listener: (event: ForgeEvent) => Promise<unknown> | unknown): void {
+    this.listeners.push(listener);
+  }
+
+  private users() {
+    return new Map(this.seed.users.map((user) => [user.accountId, user]));
+  }
+
+  workspace(id: string): WorkspaceSeed {
+    const key = normalizeUuid(decodeURIComponent(id));
+    const found = this.seed.workspaces.find((ws) => ws.slug === decodeURIComponent(id) || normalizeUuid(ws.uuid) === key);
+    if (!found) throw new HttpError(404, `Workspace ${decodeURIComponent(id)} not found`);
+    return found;
+  }
+
+  repository(ws: WorkspaceSeed, id: string): RepositorySeed {
+    const key = normalizeUuid(decodeURIComponent(id));
+    const found = ws.repositories.find((repo) => repo.slug === decodeURIComponent(id) || normalizeUuid(repo.uuid) === key);
+    if (!found) throw new HttpError(404, `Repository ${ws.slug}/${decodeURIComponent(id)} not found`);
+    return found;
+  }
+
+  // ---- HTTP ------------------------------------------------------------------------------------
+
+  private authenticate(header: string | undefined): Credential | null {
+    if (!header) return null;
+    const [scheme, value] = header.split(' ', 2);
+    if (!value || !scheme) return null;
+    let token: string;
+    if (scheme.toLowerCase() === 'bearer') token = value;
+    else if (scheme.toLowerCase() === 'basic') token = Buffer.from(value, 'base64').toString('utf8');
+    else return null;
+    if (this.seed.credentials.length === 0) {
+      return { label: `token-${token.slice(0, 6)}`, admin: true, accountId: null, rateLimitPerHour: this.seed.rateLimitPerHour };
+    }
+    const found = this.seed.credentials.find((credential) => credential.token === token);
+    if (!found) return null;
+    return { label: found.label ?? `token-${token.slice(0, 6)}`, admin: found.admin, accountId: found.accountId ?? null, rateLimitPerHour: found.rateLimitPerHour ?? this.seed.rateLimitPerHour };
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', this.baseUrl);
+    const entry: LogEntry = { method: req.method ?? 'GET', path: decodeURIComponent(url.pathname), query: url.search.replace(/^\?/, ''), status: 0, durationMs: 0, credential: null, at: this.clock.now() };
+    const send = (status: number, body: string, contentType: string, headers: Record<string, string> = {}) => {
+      entry.status = status;
+      entry.durationMs = performance.now() - started;
+      if (!url.pathname.startsWith('/_emulator')) this.log.push(entry);
+      res.writeHead(status, { 'content-type': contentType, ...headers });
+      res.end(body);
+    };
+    try {
+      if (url.pathname.startsWith('/_emulator/')) {
+        const body = await readBody(req);
+        const result = await this.admin(req.method ?? 'GET', url.pathname, body);
+        return send(200, JSON.stringify(result ?? {}), 'application/json');
+      }
+      const credential = this.authenticate(req.headers.authorization);
+      entry.credential = credential?.label ?? null;
+      if (!credential) return send(401, JSON.stringify(render.errorBody('Unauthorized', 'Credentials are missing or invalid.')), 'application/json', { 'www-authenticate': 'Bearer realm="Bitbucket.org HTTP"' });
+
+      // Rate limit: a rolling hour per credential (S/api-request-limits/). Bitbucket answers 429 with a
+      // text/plain body and usually no Retry-After (platform-facts §9).
+      const now = this.clock.now();
+      const times = (this.requestTimes.get(credential.label) ?? []).filter((at) => at > now - 3_600_000);
+      const scaled = url.pathname.startsWith('/2.0/repositories/');
+      const rateHeaders: Record<string, string> = scaled
+        ? { 'x-ratelimit-limit': String(credential.rateLimitPerHour), 'x-ratelimit-nearlimit': String(times.length >= credential.rateLimitPerHour * 0.8) }
+        : {};
+      if (times.length >= credential.rateLimitPerHour) {
+        this.requestTimes.set(credential.label, times);
+        return send(429, 'Rate limit for this resource has been exceeded', 'text/plain', rateHeaders);
+      }
+      times.push(now);
+      this.requestTimes.set(credential.label, times);
+
+      const fault = this.takeFault(entry.path);
+      if (fault) {
+        if (fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
+        switch (fault.kind) {
+          case 'status':
+            return send(fault.status, fault.status === 429 ? 'Rate limit for this resource has been exceeded' : JSON.stringify(render.errorBody(`Injected ${fault.status}`)), fault.status === 429 ? 'text/plain' : 'application/json', {
+              ...rateHeaders,
+              ...(fault.retryAfterSeconds ? { 'retry-after': String(fault.retryAfterSeconds) } : {}),
+            });
+          case 'malformed':
+            return send(200, '{"values": [ {"uuid": ', 'application/json', rateHeaders);
+          case 'reset':
+            entry.status = 0;
+            this.log.push(entry);
+            req.socket.destroy();
+            return;
+          default:
+            break; // latency, truncated-body and dangling-next shape the real answer below
+        }
+      }
+      const method = req.method ?? 'GET';
+      if (method !== 'GET') throw new HttpError(405, `${method} is not supported by the emulator for ${entry.path}`);
+      const answer = this.route(url, credential);
+      if (typeof answer === 'string') return send(200, answer, 'text/plain', rateHeaders);
+      let body = answer;
+      if (fault?.kind === 'dangling-next' && body && typeof body === 'object') {
+        body = { ...(body as Record<string, unknown>), next: `${this.baseUrl}${url.pathname}?page=9999&pagelen=10&dangling=1` };
+      }
+      let text = JSON.stringify(body);
+      if (fault?.kind === 'truncated-body') text = text.slice(0, Math.floor(text.length / 2));
+      return send(200, text, 'application/json', rateHeaders);
+    } catch (error) {
+      if (error instanceof HttpError) return send(error.status, JSON.stringify(render.errorBody(error.message, error.detail)), 'application/json');
+      if (error instanceof BbqlError) return send(400, JSON.stringify(render.errorBody(error.message)), 'application/json');
+      return send(500, JSON.stringify(render.errorBody('Internal emulator error', error instanceof Error ? error.message : String(error))), 'application/json');
+    }
+  }
+
+  private takeFault(path: string): z.infer<typeof FaultRule> | null {
+    for (const fault of this.faults) {
+      if (!fault.pattern.test(path)) continue;
+      if (fault.remaining !== null) {
+        if (fault.remaining <= 0) continue;
+        fault.remaining--;
+      }
+      return fault.rule;
+    }
+    return null;
+  }
+
+  private page(url: URL, items: unknown[], max = PAGELEN_MAX, fields?: FieldSpec): Record<string, unknown> {
+    const pagelen = url.searchParams.has('pagelen') ? Number(url.searchParams.get('pagelen')) : PAGELEN_DEFAULT;
+    if (!Number.isInteger(pagelen) || pagelen < 1 || pagelen > max) throw new HttpError(400, 'Invalid pagelen', `pagelen must be between 1 and ${max}`);
+    const page = url.searchParams.has('page') ? Number(url.searchParams.get('page')) : 1;
+    if (!Number.isInteger(page) || page < 1) throw new HttpError(400, 'Invalid page');
+    const start = (page - 1) * pagelen;
+    if (start > 0 && start >= items.length) throw new HttpError(404, 'Page not found');
+    const out: Record<string, unknown> = { pagelen, size: items.length, page, values: items.slice(start, start + pagelen) };
+    if (start + pagelen < items.length) {
+      const next = new URL(url.toString());
+      next.searchParams.set('page', String(page + 1));
+      out.next = next.toString();
+    }
+    if (page > 1) {
+      const previous = new URL(url.toString());
+      previous.searchParams.set('page', String(page - 1));
+      out.previous = previous.toString();
+    }
+    return fields ? (applyFields(out, fields) as Record<string, unknown>) : out;
+  }
+
+  private filter(url: URL, items: Record<string, unknown>[]): Record<string, unknown>[] {
+    const q = url.searchParams.get('q');
+    const filtered = q ? items.filter((item) => matches(parseBbql(q), item)) : items;
+    return sortBy(filtered, url.searchParams.get('sort'));
+  }
+
+  private requireAdmin(credential: Credential, what: string): void {
+    if (!credential.admin) throw new HttpError(403, 'Access denied', `You must be an administrator to read ${what}.`);
+  }
+
+  private route(url: URL, credential: Credential): unknown {
+    const parts = url.pathname.split('/').filter(Boolean).map((part) => decodeURIComponent(part));
+    const base = this.baseUrl;
+    const users = this.users();
+    const fields = parseFields(url.searchParams.get('fields'));
+    const withFields = (body: unknown) => applyFields(body, fields);
+    if (parts[0] !== '2.0') throw new HttpError(404, 'Resource not found');
+    const [, area, wsId, second, third, fourth, fifth, ...rest] = parts;
+
+    if (area === 'workspaces' && wsId) {
+      const ws = this.workspace(wsId);
+      if (second === undefined) return withFields(render.workspace(ws, base));
+      if (second === 'projects' && third === undefined) {
+        return this.page(url, this.filter(url, ws.projects.map((p) => render.project(ws, p.key, base))), PAGELEN_MAX, fields);
+      }
+      if (second === 'members' && third === undefined) {
+        const include2fa = requested(fields, 'values.user.has_2fa_enabled') && credential.admin;
+        const members = ws.members.map((member) => ({
+          type: 'workspace_membership',
+          user: render.account(users, member.accountId, base, include2fa),
+          workspace: render.workspace(ws, base),
+          links: { self: { href: `${base}/2.0/workspaces/${ws.slug}/members/${member.accountId}` } },
+        }));
+        return this.page(url, this.filter(url, members), PAGELEN_MAX, fields);
+      }
+      if (second === 'permissions' && third === undefined) {
+        this.requireAdmin(credential, 'workspace permissions');
+        const entries = ws.members.map((member) => ({ type: 'workspace_membership', permission: member.permission, user: render.account(users, member.accountId, base), workspace: render.workspace(ws, base) }));
+        return this.page(url, this.filter(url, entries), PAGELEN_MAX, fields);
+      }
+      if (second === 'permissions' && third === 'repositories' && fourth === undefined) {
+        this.requireAdmin(credential, 'repository permissions');
+        const entries = ws.repositories.flatMap((repo) =>
+          repo.permissions.map((grant) => ({ type: 'repository_permission', permission: grant.permission, user: render.account(users, grant.accountId, base), repository: { type: 'repository', uuid: repo.uuid, full_name: `${ws.slug}/${repo.slug}`, name: repo.name, links: {} } })),
+        );
+        return this.page(url, this.filter(url, entries), PAGELEN_MAX, fields);
+      }
+      throw new HttpError(404, 'Resource not found');
+    }
+
+    if (area === 'repositories' && wsId) {
+      const ws = this.workspace(wsId);
+      if (second === undefined) {
+        return this.page(url, this.filter(url, ws.repositories.map((repo) => render.repository(ws, repo, base))), PAGELEN_MAX, fields);
+      }
+      const repo = this.repository(ws, second);
+      if (third === undefined) return withFields(render.repository(ws, repo, base));
+      switch (third) {
+        case 'branch-restrictions': {
+          if (fourth !== undefined) throw new HttpError(404, 'Resource not found');
+          this.requireAdmin(credential, 'branch restrictions');
+          const kind = url.searchParams.get('kind');
+          const pattern = url.searchParams.get('pattern');
+          const list = repo.branchRestrictions
+            .filter((r) => (kind ? r.kind === kind : true) && (pattern ? r.pattern === pattern : true))
+            .map((r) => render.branchRestriction(ws, repo, r, users, base));
+          return this.page(url, list, PAGELEN_MAX, fields);
+        }
+        case 'branching-model':
+        case 'effective-branching-model':
+          if (fourth !== undefined) throw new HttpError(404, 'Resource not found');
+          return withFields(render.branchingModel(repo, third === 'effective-branching-model'));
+        case 'default-reviewers':
+        case 'effective-default-reviewers': {
+          const list = repo.defaultReviewers.map((id) =>
+            third === 'default-reviewers' ? render.account(users, id, base) : { type: 'default_reviewer_and_type', reviewer_type: 'repository', user: render.account(users, id, base) },
+          );
+          return this.page(url, list, PAGELEN_MAX, fields);
+        }
+        case 'pipelines_config':
+          this.requireAdmin(credential, 'the Pipelines configuration');
+          return withFields({ type: 'repository_pipelines_configuration', enabled: repo.pipelinesEnabled === true, repository: { type: 'repository', uuid: repo.uuid, full_name: `${ws.slug}/${repo.slug}`, name: repo.name, links: {} } });
+        case 'pipelines': {
+          if (fourth !== undefined) throw new HttpError(404, 'Resource not found');
+          let list = [...repo.pipelines];
+          const branch = url.searchParams.get('target.branch') ?? url.searchParams.get('target.ref_name');
+          if (branch) list = list.filter((p) => p.branch === branch);
+          const hash = url.searchParams.get('target.commit.hash');
+          if (hash) list = list.filter((p) => p.commit.startsWith(hash));
+          const trigger = url.searchParams.get('trigger_type');
+          if (trigger) list = list.filter((p) => p.trigger === trigger);
+          const status = url.searchParams.get('status');
+          if (status) list = list.filter((p) => p.state === status || p.result === status);
+          const createdOn = url.searchParams.get('created_on');
+          if (createdOn) list = list.filter((p) => Date.parse(p.createdOn) >= Date.parse(createdOn));
+          const rendered = list.map((p) => render.pipeline(ws, repo, p, base));
+          return this.page(url, sortBy(rendered, url.searchParams.get('sort') ?? 'created_on'), PAGELEN_MAX, fields);
+        }
+        case 'src': {
+          const ref = fourth;
+          const path = [fifth, ...rest].filter(Boolean).join('/');
+          if (!ref || !path) throw new HttpError(404, 'Resource not found');
+          if (repo.mainBranch === null) throw new HttpError(404, 'Repository is empty');
+          if (ref !== repo.mainBranch && ref !== 'HEAD') throw new HttpError(404, `Commit not found: ${ref}`);
+          const content = repo.files[path];
+          if (content === undefined) throw new HttpError(404, `No such file or directory: ${path}`);
+          return content;
+        }
+        case 'pullrequests':
+          return this.pullRequests(url, ws, repo, fourth, fifth, fields);
+        case 'commit': {
+          if (!fourth || fifth !== 'statuses') throw new HttpError(404, 'Resource not found');
+          const list = repo.statuses.filter((s) => s.commit.startsWith(fourth) || fourth.startsWith(s.commit)).map((s) => render.commitStatus(ws, repo, s, base));
+          return this.page(url, this.filter(url, list), PAGELEN_MAX, fields);
+        }
+        case 'environments':
+          return this.page(
+            url,
+            repo.environments.map((env) => ({ type: 'deployment_environment', uuid: env.uuid, name: env.name, environment_type: { type: 'deployment_environment_type', name: env.type } })),
+            PAGELEN_MAX,
+            fields,
+          );
+        case 'deployments':
+          return this.page(
+            url,
+            repo.deployments.map((d) => ({
+              type: 'deployment',
+              uuid: d.uuid,
+              environment: { type: 'deployment_environment', uuid: d.environmentUuid },
+              state: d.state === 'COMPLETED'
+                ? { type: 'deployment_state_completed', name: 'COMPLETED', status: { type: `deployment_state_completed_status_${(d.status ?? 'SUCCESSFUL').toLowerCase()}`, name: d.status ?? 'SUCCESSFUL' }, completion_date: d.completedOn ?? undefined }
+                : d.state === 'IN_PROGRESS' ? { type: 'deployment_state_in_progress', name: 'IN_PROGRESS' } : { type: 'deployment_state_undeployed', name: 'UNDEPLOYED' },
+              release: { type: 'deployment_release', commit: { type: 'commit', hash: d.commit } },
+            })),
+            PAGELEN_MAX,
+            fields,
+          );
+        case 'permissions-config': {
+          if (fourth !== 'users' || fifth !== undefined) throw new HttpError(404, 'Resource not found');
+          this.requireAdmin(credential, 'repository permissions');
+          const list = repo.permissions.map((grant) => ({ type: 'repository_user_permission', permission: grant.permission, user: render.account(users, grant.accountId, base), links: {} }));
+          return this.page(url, list, PAGELEN_MAX, fields);
+        }
+        default:
+          throw new HttpError(404, 'Resource not found');
+      }
+    }
+    throw new HttpError(404, 'Resource not found');
+  }
+
+  private pullRequests(url: URL, ws: WorkspaceSeed, repo: RepositorySeed, id: string | undefined, sub: string | undefined, fields: FieldSpec): unknown {
+    const users = this.users();
+    const base = this.baseUrl;
+    if (id === undefined) {
+      // Lists answer OPEN only unless `state` is given; `state` is repeatable (platform-facts §9).
+      const states = url.searchParams.getAll('state').map((s) => s.toUpperCase());
+      const wanted = states.length > 0 ? states : ['OPEN'];
+      const list = repo.pullRequests.filter((pr) => wanted.includes(pr.state)).map((pr) => render.pullRequest(ws, repo, pr, users, base, false));
+      return this.page(url, this.filter(url, list), PULL_REQUEST_PAGELEN_MAX, fields);
+    }
+    const pr = repo.pullRequests.find((candidate) => String(candidate.id) === id);
+    if (!pr) throw new HttpError(404, `Pull request ${id} not found`);
+    if (sub === undefined) return applyFields(render.pullRequest(ws, repo, pr, users, base, true), fields);
+    if (sub === 'statuses') {
+      const list = repo.statuses.filter((s) => pr.sourceCommit.startsWith(s.commit) || s.commit.startsWith(pr.sourceCommit)).map((s) => render.commitStatus(ws, repo, s, base));
+      return this.page(url, this.filter(url, list), PAGELEN_MAX, fields);
+    }
+    if (sub === 'activity') {
+      const activity: Record<string, unknown>[] = [];
+      const prRef = { type: 'pullrequest', id: pr.id, title: pr.title, links: {} };
+      for (const p of pr.participants.filter((participant) => participant.approved)) {
+        activity.push({ approval: { date: p.participatedOn ?? pr.updatedOn, user: render.account(users, p.accountId, base), pullrequest: prRef }, pull_request: prRef });
+      }
+      if (pr.mergedOn) {
+        activity.push({ update: { state: 'MERGED', date: pr.mergedOn, author: render.account(users, pr.closedById ?? pr.authorId, base), title: pr.title }, pull_request: prRef });
+      }
+      activity.push({ update: { state: 'OPEN', date: pr.createdOn, author: render.account(users, pr.authorId, base), title: pr.title }, pull_request: prRef });
+      return this.page(url, activity, PULL_REQUEST_PAGELEN_MAX, fields);
+    }
+    throw new HttpError(404, 'Resource not found');
+  }
+
+  // ---- admin API and mutations -----------------------------------------------------------------
+
+  private async admin(method: string, pathname: string, body: unknown): Promise<unknown> {
+    if (pathname === '/_emulator/log') {
+      if (method === 'DELETE') this.log.length = 0;
+      return { entries: this.log };
+    }
+    if (pathname === '/_emulator/faults') {
+      if (method === 'DELETE') this.clearFaults();
+      else this.addFault(FaultRule.parse(body));
+      return { faults: this.faults.map((fault) => fault.rule) };
+    }
+    if (pathname === '/_emulator/mutations' && method === 'POST') return this.mutate(Mutation.parse(body));
+    throw new HttpError(404, `unknown emulator admin route ${method} ${pathname}`);
+  }
+
+  private async emit(event: ForgeEvent): Promise<void> {
+    for (const listener of this.listeners) await listener(event);
+  }
+
+  private eventBase(ws: WorkspaceSeed, repo: RepositorySeed, eventType: string, actorId: string | null): ForgeEvent {
+    const actor = actorId ? this.seed.users.find((user) => user.accountId === actorId) : undefined;
+    const project = ws.projects.find((p) => p.key === repo.projectKey);
+    return {
+      eventType,
+      timestamp: new Date(this.clock.now()).toISOString(),
+      selfGenerated: false,
+      ...(actor ? { actor: { type: 'user', accountId: actor.accountId, uuid: actor.uuid } } : {}),
+      repository: { uuid: repo.uuid },
+      ...(project ? { project: { uuid: project.uuid } } : {}),
+      workspace: { uuid: ws.uuid },
+    };
+  }
+
+  private pullRequestEvent(ws: WorkspaceSeed, repo: RepositorySeed, pr: PullRequestSeed, eventType: string, actorId: string | null): ForgeEvent {
+    // Forge pull-request payloads are thin: `title` is {truncated, value}, branches are strings.
+    return {
+      ...this.eventBase(ws, repo, eventType, actorId),
+      pullrequest: {
+        id: pr.id,
+        state: pr.state,
+        title: { truncated: false, value: pr.title },
+        source: { branch: pr.sourceBranch, commit: { hash: pr.sourceCommit } },
+        destination: { branch: pr.destinationBranch, commit: { hash: pr.destinationCommit } },
+        ...(pr.mergeCommit ? { mergeCommit: { hash: pr.mergeCommit } } : {}),
+      },
+    };
+  }
+
+  /** Applies one mutation, then emits the Forge event Bitbucket would send for it. */
+  async mutate(mutation: Mutation): Promise<{ ok: true; pullRequestId?: number }> {
+    const ws = this.workspace(mutation.workspace);
+    const nowIso = new Date(this.clock.now()).toISOString();
+    switch (mutation.type) {
+      case 'open-pull-request': {
+        const repo = this.repository(ws, mutation.repository);
+        const id = Math.max(0, ...repo.pullRequests.map((pr) => pr.id)) + 1;
+        const pr: PullRequestSeed = {
+          id,
+          title: mutation.title,
+          description: '',
+          authorId: mutation.authorId,
+          state: 'OPEN',
+          sourceBranch: mutation.sourceBranch,
+          destinationBranch: mutation.destinationBranch ?? repo.mainBranch ?? 'main',
+          sourceCommit: mutation.sourceCommit,
+          destinationCommit: '0000000000000000000000000000000000000000',
+          mergeCommit: null,
+          createdOn: nowIso,
+          updatedOn: nowIso,
+          mergedOn: null,
+          closedById: null,
+          participants: [],
+          reviewers: mutation.reviewers ?? [],
+        };
+        repo.pullRequests.push(pr);
+        await this.emit(this.pullRequestEvent(ws, repo, pr, 'avi:bitbucket:created:pullrequest', mutation.authorId));
+        return { ok: true, pullRequestId: id };
+      }
+      case 'review': {
+        const repo = this.repository(ws, mutation.repository);
+        const pr = this.findPullRequest(repo, mutation.pullRequestId);
+        let participant = pr.participants.find((p) => p.accountId === mutation.accountId);
+        if (!participant) {
+          participant = { accountId: mutation.accountId, role: 'PARTICIPANT', approved: false, state: null, participatedOn: null };
+          pr.participants.push(participant);
+        }
+        participant.approved = mutation.decision === 'approve';
+        participant.state = mutation.decision === 'approve' ? 'approved' : mutation.decision === 'request-changes' ? 'changes_requested' : null;
+        participant.participatedOn = nowIso;
+        pr.updatedOn = nowIso;
+        const user = this.seed.users.find((u) => u.accountId === mutation.accountId);
+        await this.emit({
+          ...this.pullRequestEvent(ws, repo, pr, 'avi:bitbucket:updated:pullrequest-reviewer-status', mutation.accountId),
+          reviewers: { value: [{ user: { accountId: mutation.accountId, uuid: user?.uuid }, status: participant.state ?? 'none', timestamp: nowIso }] },
+        });
+        return { ok: true };
+      }
+      case 'build-status': {
+        const repo = this.repository(ws, mutation.repository);
+        const existing = repo.statuses.find((s) => s.commit === mutation.commit && s.key === mutation.key);
+        const status: StatusSeed = { commit: mutation.commit, key: mutation.key, state: mutation.state, refname: mutation.refname ?? null, name: mutation.key, url: 'https://ci.example.com/build', createdOn: existing?.createdOn ?? nowIso, updatedOn: nowIso };
+        if (existing) Object.assign(existing, status);
+        else repo.statuses.push(status);
+        await this.emit({
+          ...this.eventBase(ws, repo, existing ? 'avi:bitbucket:updated:build-status' : 'avi:bitbucket:created:build-status', null),
+          buildStatus: { key: status.key, state: status.state, commit: { hash: status.commit }, url: status.url, ...(status.refname ? { refName: status.refname } : {}) },
+        });
+        return { ok: true };
+      }
+      case 'merge-pull-request':
+      case 'decline-pull-request': {
+        const repo = this.repository(ws, mutation.repository);
+        const pr = this.findPullRequest(repo, mutation.pullRequestId);
+        if (pr.state !== 'OPEN') throw new HttpError(400, `Pull request ${pr.id} is ${pr.state}`);
+        pr.state = mutation.type === 'merge-pull-request' ? 'MERGED' : 'DECLINED';
+        pr.updatedOn = nowIso;
+        pr.closedById = mutation.accountId;
+        if (mutation.type === 'merge-pull-request') {
+          pr.mergedOn = nowIso;
+          pr.mergeCommit = mutation.mergeCommit ?? `${pr.sourceCommit.slice(0, 20)}${pr.id.toString(16).padStart(20, '0')}`;
+        }
+        await this.emit(this.pullRequestEvent(ws, repo, pr, mutation.type === 'merge-pull-request' ? 'avi:bitbucket:fulfilled:pullrequest' : 'avi:bitbucket:rejected:pullrequest', mutation.accountId));
+        return { ok: true };
+      }
+      case 'set-branch-restrictions': {
+        // No Forge event exists for restriction changes (platform-facts §2): only a re-scan sees them.
+        const repo = this.repository(ws, mutation.repository);
+        repo.branchRestrictions = mutation.restrictions.map((r) => BranchRestrictionSchema.parse(r));
+        return { ok: true };
+      }
+      case 'delete-repository': {
+        const repo = this.repository(ws, mutation.repository);
+        ws.repositories = ws.repositories.filter((candidate) => candidate !== repo);
+        await this.emit(this.eventBase(ws, repo, 'avi:bitbucket:deleted:repository', mutation.accountId ?? null));
+        return { ok: true };
+      }
+    }
+  }
+
+  private findPullRequest(repo: RepositorySeed, id: number): PullRequestSeed {
+    const pr = repo.pullRequests.find((candidate) => candidate.id === id);
+    if (!pr) throw new HttpError(404, `Pull request ${id} not found`);
+    return pr;
+  }
+}
+
+
+export const Mutation = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('open-pull-request'), workspace: z.string(), repository: z.string(), title: z.string(), authorId: z.string(), sourceBranch: z.string(), destinationBranch: z.string().optional(), sourceCommit: z.string(), reviewers: z.array(z.string()).optional() }),
+  z.object({ type: z.literal('review'), workspace: z.string(), repository: z.string(), pullRequestId: z.number().int(), accountId: z.string(), decision: z.enum(['approve', 'request-changes', 'reset']) }),
+  z.object({ type: z.literal('build-status'), workspace: z.string(), repository: z.string(), commit: z.string(), key: z.string(), state: z.enum(['SUCCESSFUL', 'FAILED', 'INPROGRESS', 'STOPPED']), refname: z.string().optional() }),
+  z.object({ type: z.literal('merge-pull-request'), workspace: z.string(), repository: z.string(), pullRequestId: z.number().int(), accountId: z.string(), mergeCommit: z.string().optional() }),
+  z.object({ type: z.literal('decline-pull-request'), workspace: z.string(), repository: z.string(), pullRequestId: z.number().int(), accountId: z.string() }),
+  z.object({ type: z.literal('set-branch-restrictions'), workspace: z.string(), repository: z.string(), restrictions: z.array(z.record(z.string(), z.unknown())) }),
+  z.object({ type: z.literal('delete-repository'), workspace: z.string(), repository: z.string(), accountId: z.string().optional() }),
+]);
+export type Mutation = z.infer<typeof Mutation>;
+
+async function readBody(req: http.IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new HttpError(400, 'the admin request body is not JSON');
+  }
+}

@@ -1,0 +1,473 @@
+/**
+ * The local Forge runtime: runs the app's own handlers, routed by the real manifest.yml, with the real
+ * `@forge/api`, `@forge/kvs`, `@forge/events` and `@forge/resolver`, by implementing the transport those
+ * SDKs call, `global.__forge_fetch__(meta, path, init)` (offline-toolchain.md §6):
+ *
+ * - product requests (`requestBitbucket`) go to a Bitbucket base URL: the emulator, or the real API with
+ *   credentials from the environment;
+ * - `/api/v1/…` KVS calls go to a LocalKvs per installation;
+ * - `/webhook/queue/publish/…` pushes go to a local queue delivered to the manifest's consumer, at least once.
+ *
+ * Production code never imports this directory.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import crypto from 'node:crypto';
+import path from 'node:path';
+import type { Clock, SimClock } from './clock';
+import { LocalKvs } from './kvs';
+import { INTERVAL_MS, loadManifest, type AppManifest, type UiModule } from './manifest';
+
+export interface BitbucketAuth {
+  /** Authorization header value for `asApp()` requests, e.g. `Bearer …` or `Basic …`. */
+  app: string | null;
+  /** Authorization header values for `asUser(accountId)` requests. */
+  users?: Record<string, string>;
+}
+
+export interface RuntimeOptions {
+  root: string;
+  bitbucketBaseUrl: string;
+  auth: BitbucketAuth;
+  clock: Clock & Partial<Pick<SimClock, 'advance' | 'advanceTo'>>;
+  /** Where installations keep their KVS between processes; null keeps everything in memory. */
+  stateDir?: string | null;
+  /** Real milliseconds an invocation may take; defaults to the Forge limits (25 s, or `timeoutSeconds`). */
+  invocationTimeoutMs?: (functionKey: string, limitSeconds: number) => number;
+  queue?: QueueOptions;
+  /** Extra delay added to every product request, in real milliseconds. */
+  log?: (line: string) => void;
+}
+
+export interface QueueOptions {
+  /** Deliver every event twice (at-least-once). */
+  duplicate?: boolean;
+  /** Deliver ready events in a shuffled order. */
+  reorder?: boolean;
+  /** Retries after the first attempt before an event is dropped (Forge: up to 4). */
+  maxRetries?: number;
+  /** Events a minute an installation may push (Forge: 500). */
+  eventsPerMinute?: number;
+  seed?: number;
+}
+
+export interface InvocationRecord {
+  id: string;
+  functionKey: string;
+  module: string;
+  workspaceUuid: string | null;
+  at: number;
+  durationMs: number;
+  outcome: 'ok' | 'error' | 'timeout' | 'retry';
+  error?: string;
+}
+
+interface Scope {
+  installation: Installation;
+  invocationId: string;
+  functionKey: string;
+  deadline: number;
+}
+
+interface QueuedEvent {
+  eventId: string;
+  queueName: string;
+  jobId: string;
+  body: unknown;
+  deliverAt: number;
+  retryCount: number;
+  retryReason?: string;
+  retryData?: unknown;
+  sequence: number;
+}
+
+export interface Installation {
+  id: string;
+  workspaceUuid: string;
+  kvs: LocalKvs;
+  queue: QueuedEvent[];
+  pushedAt: number[];
+  dropped: QueuedEvent[];
+}
+
+interface ForgeGlobals {
+  __forge_fetch__?: (meta: Record<string, unknown>, path: string, init?: RequestInit) => Promise<Response>;
+  __forge_runtime__?: unknown;
+  __attest_platform__?: LocalForgeRuntime | null;
+  __attest_clock__?: Clock;
+}
+
+const globals = globalThis as unknown as ForgeGlobals;
+
+function json(status: number, body: unknown): Response {
+  return new Response(body === null ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+/**
+ * Installs the process-wide transport the SDKs read. `@forge/kvs` reads `__forge_runtime__` when it is
+ * imported, so this runs before the app is loaded (jest `setupFiles`, or the CLI's first line). It
+ * delegates to whichever LocalForgeRuntime is active.
+ */
+export function installForgeGlobals(): void {
+  if (globals.__forge_fetch__) return;
+  const storage = new AsyncLocalStorage<Scope>();
+  (globals as { __attest_scope__?: AsyncLocalStorage<Scope> }).__attest_scope__ = storage;
+  globals.__forge_fetch__ = async (meta, requestPath, init) => {
+    const platform = globals.__attest_platform__;
+    if (!platform) throw new Error('No local Forge runtime is active: create a LocalForgeRuntime first.');
+    return platform.fetch(meta, requestPath, init, storage.getStore());
+  };
+  const metric = { incr: () => undefined, measure: () => ({ stop: () => undefined }) };
+  // No `kvs.url`/`kvs.host`: with them @forge/kvs switches to proxy mode (offline-toolchain.md §6).
+  globals.__forge_runtime__ = {
+    get appContext() {
+      const scope = storage.getStore();
+      return {
+        appId: '3f6f0a1e-6c1b-4d4a-9a52-7c1a2f9d5e21',
+        appVersion: '1.0.0',
+        environmentId: 'local',
+        environmentType: 'DEVELOPMENT',
+        invocationId: scope?.invocationId ?? 'none',
+        installationId: scope?.installation.id ?? 'none',
+        moduleKey: scope?.functionKey ?? 'none',
+      };
+    },
+    lambdaContext: { getRemainingTimeInMillis: () => Math.max(0, (storage.getStore()?.deadline ?? Date.now()) - Date.now()) },
+    metrics: { counter: () => metric, timing: () => metric, gauge: () => metric },
+    tracing: { traceId: 'local', spanId: 'local' },
+  };
+}
+
+function scopeStorage(): AsyncLocalStorage<Scope> {
+  installForgeGlobals();
+  return (globals as { __attest_scope__?: AsyncLocalStorage<Scope> }).__attest_scope__!;
+}
+
+type Handler = (event: unknown, context: unknown) => unknown;
+
+export class LocalForgeRuntime {
+  readonly manifest: AppManifest;
+  readonly uiModules: UiModule[];
+  readonly invocations: InvocationRecord[] = [];
+  private readonly installations = new Map<string, Installation>();
+  private app: Record<string, unknown> | null = null;
+  private sequence = 0;
+  private random: () => number;
+
+  constructor(readonly options: RuntimeOptions) {
+    installForgeGlobals();
+    const loaded = loadManifest(path.join(options.root, 'manifest.yml'));
+    this.manifest = loaded.manifest;
+    this.uiModules = loaded.uiModules;
+    let seed = options.queue?.seed ?? 42;
+    this.random = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    this.activate();
+  }
+
+  /** Makes this runtime the one the SDK transport talks to (one per process at a time). */
+  activate(): void {
+    globals.__attest_platform__ = this;
+    globals.__attest_clock__ = this.options.clock;
+  }
+
+  get clock(): Clock {
+    return this.options.clock;
+  }
+
+  private loadApp(): Record<string, unknown> {
+    if (!this.app) {
+      // Loaded lazily, after the globals exist: the SDKs read them at import time.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      this.app = require(path.join(this.options.root, 'src', 'index')) as Record<string, unknown>;
+    }
+    return this.app;
+  }
+
+  installation(workspaceUuid: string): Installation {
+    const key = workspaceUuid.replace(/[{}]/g, '').toLowerCase();
+    let installation = this.installations.get(key);
+    if (!installation) {
+      const file = this.options.stateDir ? path.join(this.options.stateDir, `kvs-${key}.json`) : null;
+      installation = { id: crypto.randomUUID(), workspaceUuid: key, kvs: new LocalKvs(this.options.clock, file), queue: [], pushedAt: [], dropped: [] };
+      this.installations.set(key, installation);
+    }
+    return installation;
+  }
+
+  /** The handler exported for a manifest function key. */
+  private handlerFor(functionKey: string): { handler: Handler; timeoutSeconds: number } {
+    const entry = this.manifest.modules.function.find((fn) => fn.key === functionKey);
+    if (!entry) throw new Error(`manifest has no function ${functionKey}`);
+    const [file, exportName] = entry.handler.split('.');
+    if (file !== 'index' || !exportName) throw new Error(`handler ${entry.handler} is not index.<export>`);
+    const handler = this.loadApp()[exportName];
+    if (typeof handler !== 'function') throw new Error(`src/index.ts does not export a function ${exportName}`);
+    return { handler: handler as Handler, timeoutSeconds: entry.timeoutSeconds ?? 25 };
+  }
+
+  /** Runs one function as Forge would: in its own scope, with its time limit, logged. */
+  async invoke(functionKey: string, module: string, installation: Installation | null, event: unknown, context: Record<string, unknown> = {}): Promise<{ record: InvocationRecord; result: unknown }> {
+    const { handler, timeoutSeconds } = this.handlerFor(functionKey);
+    const limitMs = this.options.invocationTimeoutMs?.(functionKey, timeoutSeconds) ?? timeoutSeconds * 1000;
+    const record: InvocationRecord = { id: crypto.randomUUID(), functionKey, module, workspaceUuid: installation?.workspaceUuid ?? null, at: this.clock.now(), durationMs: 0, outcome: 'ok' };
+    const fullContext = installation
+      ? { installContext: `ari:cloud:bitbucket::workspace/${installation.workspaceUuid}`, workspaceId: `{${installation.workspaceUuid}}`, ...context }
+      : context;
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const scope: Scope | undefined = installation ? { installation, invocationId: record.id, functionKey, deadline: Date.now() + limitMs } : undefined;
+    const run = () => Promise.resolve().then(() => handler(event, fullContext));
+    try {
+      const execution = scope ? scopeStorage().run(scope, run) : run();
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new InvocationTimeout(functionKey, limitMs)), limitMs);
+      });
+      const result = await Promise.race([execution, timeout]);
+      if (isRetryRequest(result)) record.outcome = 'retry';
+      return { record, result };
+    } catch (error) {
+      record.outcome = error instanceof InvocationTimeout ? 'timeout' : 'error';
+      record.error = error instanceof Error ? error.message : String(error);
+      return { record, result: error };
+    } finally {
+      clearTimeout(timer);
+      record.durationMs = performance.now() - started;
+      this.invocations.push(record);
+    }
+  }
+
+  // ---- transport -------------------------------------------------------------------------------
+
+  async fetch(meta: Record<string, unknown>, requestPath: string, init: RequestInit | undefined, scope: Scope | undefined): Promise<Response> {
+    if (meta.type === 'kvs') {
+      if (!scope) throw new Error('KVS called outside an invocation');
+      const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined;
+      const [status, payload] = scope.installation.kvs.handle(requestPath, body);
+      return json(status, payload);
+    }
+    if (requestPath.startsWith('/webhook/queue/')) {
+      if (!scope) throw new Error('Queue called outside an invocation');
+      return this.queueRequest(scope.installation, requestPath, typeof init?.body === 'string' ? (JSON.parse(init.body) as Record<string, unknown>) : {});
+    }
+    if (meta.remote === 'bitbucket') return this.productRequest(meta, requestPath, init);
+    return json(404, { message: `the local runtime does not implement ${String(meta.remote)} ${requestPath}` });
+  }
+
+  private async productRequest(meta: Record<string, unknown>, requestPath: string, init: RequestInit | undefined): Promise<Response> {
+    let authorization: string | null;
+    if (meta.provider === 'user') {
+      authorization = this.options.auth.users?.[String(meta.accountId)] ?? null;
+      if (!authorization) {
+        // What Forge answers when the user has not granted consent (asUser): NeedsAuthenticationError.
+        return new Response(null, { status: 401, headers: { 'forge-proxy-error': 'NEEDS_AUTHENTICATION_ERR' } });
+      }
+    } else {
+      authorization = this.options.auth.app;
+    }
+    const headers = new Headers(init?.headers as Record<string, string> | undefined);
+    if (authorization) headers.set('authorization', authorization);
+    const url = this.options.bitbucketBaseUrl.replace(/\/$/, '') + requestPath;
+    return fetch(url, { ...init, headers });
+  }
+
+  // ---- queue -----------------------------------------------------------------------------------
+
+  private queueRequest(installation: Installation, requestPath: string, body: Record<string, unknown>): Response {
+    if (!requestPath.startsWith('/webhook/queue/publish/')) {
+      return json(404, { message: 'job statistics are not implemented locally' });
+    }
+    const events = Array.isArray(body.payload) ? (body.payload as Array<{ body: unknown; delayInSeconds?: number }>) : [];
+    const size = Buffer.byteLength(JSON.stringify(events));
+    if (size > 200 * 1024) return json(413, { errorMessage: `payload is ${size} bytes; the limit is 200 KB` });
+    const now = this.clock.now();
+    const perMinute = this.options.queue?.eventsPerMinute ?? 500;
+    installation.pushedAt = installation.pushedAt.filter((at) => at > now - 60_000);
+    if (installation.pushedAt.length + events.length > perMinute) return json(429, { message: 'queue rate limit reached' });
+    for (const event of events) {
+      installation.pushedAt.push(now);
+      const queued: QueuedEvent = {
+        eventId: crypto.randomUUID(),
+        queueName: String(body.queueName),
+        jobId: String(body.jobId),
+        body: event.body,
+        deliverAt: now + (event.delayInSeconds ?? 0) * 1000,
+        retryCount: 0,
+        sequence: this.sequence++,
+      };
+      installation.queue.push(queued);
+      if (this.options.queue?.duplicate) installation.queue.push({ ...queued, sequence: this.sequence++ });
+    }
+    return json(201, { jobId: body.jobId });
+  }
+
+  /** Events waiting in every installation's queue. */
+  pendingEvents(): number {
+    return [...this.installations.values()].reduce((sum, installation) => sum + installation.queue.length, 0);
+  }
+
+  /**
+   * Delivers queued events to their consumers until the queues are empty (or `maxInvocations`), moving the
+   * simulated clock forward to delayed events and retries. Returns the number of deliveries.
+   */
+  async drainQueues(options: { maxInvocations?: number; until?: number } = {}): Promise<number> {
+    let deliveries = 0;
+    const max = options.maxInvocations ?? 100_000;
+    while (deliveries < max) {
+      const next = this.nextReady(options.until);
+      if (!next) break;
+      const [installation, event] = next;
+      installation.queue.splice(installation.queue.indexOf(event), 1);
+      deliveries++;
+      await this.deliver(installation, event);
+    }
+    return deliveries;
+  }
+
+  private nextReady(until: number | undefined): [Installation, QueuedEvent] | null {
+    const now = this.clock.now();
+    const all: Array<[Installation, QueuedEvent]> = [];
+    for (const installation of this.installations.values()) for (const event of installation.queue) all.push([installation, event]);
+    if (all.length === 0) return null;
+    let ready = all.filter(([, event]) => event.deliverAt <= now);
+    if (ready.length === 0) {
+      const earliest = Math.min(...all.map(([, event]) => event.deliverAt));
+      if (until !== undefined && earliest > until) return null;
+      if (!this.options.clock.advanceTo) return null;
+      this.options.clock.advanceTo(earliest);
+      ready = all.filter(([, event]) => event.deliverAt <= earliest);
+    }
+    if (this.options.queue?.reorder) return ready[Math.floor(this.random() * ready.length)] ?? null;
+    ready.sort(([, a], [, b]) => a.deliverAt - b.deliverAt || a.sequence - b.sequence);
+    return ready[0] ?? null;
+  }
+
+  private async deliver(installation: Installation, event: QueuedEvent): Promise<void> {
+    const consumer = this.manifest.modules.consumer.find((entry) => entry.queue === event.queueName);
+    if (!consumer) {
+      installation.dropped.push(event);
+      return;
+    }
+    const payload = {
+      body: event.body,
+      queueName: event.queueName,
+      jobId: event.jobId,
+      eventId: event.eventId,
+      ...(event.retryCount > 0 ? { retryContext: { retryCount: event.retryCount, retryReason: event.retryReason, retryData: event.retryData } } : {}),
+    };
+    const { record, result } = await this.invoke(consumer.function, `consumer:${consumer.key}`, installation, payload);
+    let retryAfterSeconds: number | null = null;
+    if (isRetryRequest(result)) {
+      retryAfterSeconds = result.retryOptions?.retryAfter ?? 60;
+      event.retryReason = result.retryOptions?.retryReason;
+      event.retryData = result.retryOptions?.retryData;
+    } else if (record.outcome === 'error' || record.outcome === 'timeout') {
+      // Forge retries failed and timed-out consumers with exponential backoff (platform-facts §6).
+      retryAfterSeconds = 30 * 2 ** event.retryCount;
+      event.retryReason = record.outcome === 'timeout' ? 'FUNCTION_TIME_OUT' : 'FUNCTION_PLATFORM_UNKNOWN_ERROR';
+    }
+    if (retryAfterSeconds === null) return;
+    if (event.retryCount >= (this.options.queue?.maxRetries ?? 4)) {
+      installation.dropped.push(event);
+      return;
+    }
+    installation.queue.push({ ...event, retryCount: event.retryCount + 1, deliverAt: this.clock.now() + Math.min(900, retryAfterSeconds) * 1000, sequence: this.sequence++ });
+  }
+
+  // ---- events, schedules, merge checks, resolvers ----------------------------------------------
+
+  /** Invokes every function the manifest subscribes to `event.eventType`. */
+  async emit(event: { eventType: string; workspace?: { uuid: string } } & Record<string, unknown>, workspaceUuid?: string): Promise<InvocationRecord[]> {
+    const target = workspaceUuid ?? event.workspace?.uuid;
+    if (!target) throw new Error(`event ${event.eventType} names no workspace`);
+    const installation = this.installation(target);
+    const records: InvocationRecord[] = [];
+    for (const trigger of this.manifest.modules.trigger.filter((entry) => entry.events.includes(event.eventType))) {
+      records.push((await this.invoke(trigger.function, `trigger:${trigger.key}`, installation, event)).record);
+    }
+    return records;
+  }
+
+  /** Installs the app on a workspace: the `avi:forge:installed:app` lifecycle event. */
+  async install(workspaceUuid: string, installerAccountId?: string): Promise<Installation> {
+    const installation = this.installation(workspaceUuid);
+    await this.emit(
+      {
+        eventType: 'avi:forge:installed:app',
+        id: installation.id,
+        ...(installerAccountId ? { installerAccountId } : {}),
+        app: { id: '3f6f0a1e-6c1b-4d4a-9a52-7c1a2f9d5e21', version: '1.0.0' },
+        environment: { id: 'local' },
+      },
+      workspaceUuid,
+    );
+    return installation;
+  }
+
+  /** One scheduled run of every `scheduledTrigger` with this interval, for every installation. */
+  async tick(interval: keyof typeof INTERVAL_MS): Promise<InvocationRecord[]> {
+    const records: InvocationRecord[] = [];
+    for (const trigger of this.manifest.modules.scheduledTrigger.filter((entry) => entry.interval === interval)) {
+      for (const installation of this.installations.values()) {
+        records.push((await this.invoke(trigger.function, `scheduledTrigger:${trigger.key}`, installation, { context: { cloudId: installation.workspaceUuid } })).record);
+      }
+    }
+    return records;
+  }
+
+  /**
+   * Moves the simulated clock forward by `ms`, firing hourly (and daily) scheduled triggers at each boundary
+   * and draining the queues in between, as the platform would.
+   */
+  async runFor(ms: number): Promise<void> {
+    if (!this.options.clock.advanceTo) throw new Error('runFor needs a simulated clock');
+    const end = this.clock.now() + ms;
+    while (this.clock.now() < end) {
+      const nextHour = Math.floor(this.clock.now() / INTERVAL_MS.hour) * INTERVAL_MS.hour + INTERVAL_MS.hour;
+      await this.drainQueues({ until: Math.min(nextHour, end) });
+      if (nextHour > end) {
+        this.options.clock.advanceTo(end);
+        break;
+      }
+      this.options.clock.advanceTo(nextHour);
+      await this.tick('hour');
+      if (nextHour % INTERVAL_MS.day === 0) await this.tick('day');
+    }
+  }
+
+  /** A merge-check invocation with the documented payload (platform-facts §3). */
+  async mergeCheck(payload: { workspace: { uuid: string }; repository: { uuid: string }; pullrequest: { id: number }; trigger: { type: string }; mergeProperties?: Record<string, unknown> }): Promise<{ record: InvocationRecord; result: unknown }> {
+    const check = this.manifest.modules['bitbucket:mergeCheck'][0];
+    if (!check) throw new Error('manifest has no bitbucket:mergeCheck');
+    if (!check.triggers.includes(payload.trigger.type)) throw new Error(`merge check is not configured for ${payload.trigger.type}`);
+    return this.invoke(check.function, `bitbucket:mergeCheck:${check.key}`, this.installation(payload.workspace.uuid), payload);
+  }
+
+  /** A UI resolver call, as `invoke(key, payload)` from a UI Kit module would make it. */
+  async resolve(moduleKey: string, functionKey: string, payload: unknown, context: { workspaceUuid: string; accountId?: string; extension?: Record<string, unknown> }): Promise<unknown> {
+    const module = this.uiModules.find((entry) => entry.key === moduleKey);
+    if (!module?.resolverFunction) throw new Error(`no UI module ${moduleKey} with a resolver`);
+    const installation = this.installation(context.workspaceUuid);
+    const forgeContext = {
+      accountId: context.accountId,
+      workspaceId: `{${installation.workspaceUuid}}`,
+      cloudId: installation.workspaceUuid,
+      moduleKey,
+      extension: { type: module.kind, ...context.extension },
+    };
+    const { record, result } = await this.invoke(module.resolverFunction, `${module.kind}:${moduleKey}`, installation, { call: { functionKey, payload, jobId: undefined }, context: forgeContext });
+    if (record.outcome !== 'ok') throw new Error(`resolver ${functionKey} failed: ${record.error ?? record.outcome}`);
+    return result;
+  }
+}
+
+export class InvocationTimeout extends Error {
+  constructor(functionKey: string, limitMs: number) {
+    super(`${functionKey} exceeded its ${limitMs} ms invocation limit`);
+  }
+}
+
+function isRetryRequest(value: unknown): value is { _retry: true; retryOptions?: { retryAfter?: number; retryReason?: string; retryData?: unknown } } {
+  return typeof value === 'object' && value !== null && (value as { _retry?: unknown })._retry === true;
+}
