@@ -10,6 +10,8 @@ module.exports = {
   // @forge/bridge captures __bridge.callBridge): install the local platform before any test imports.
   setupFiles: ['<rootDir>/test/setup/forge-globals.ts'],
   testTimeout: 60000,
+  // A timed-out invocation keeps running in the background, as on Forge; let it finish quietly.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
   // The manifest validator and the linter take 3-20 s each; two workers fit the 2-core machines.
   maxWorkers: 2,
 };

@@ -434,6 +434,7 @@ export class LocalForgeRuntime {
       await this.tick('hour');
       if (nextHour % INTERVAL_MS.day === 0) await this.tick('day');
     }
+    await this.drainQueues({ until: end });
   }
 
   /** A merge-check invocation with the documented payload (platform-facts §3). */

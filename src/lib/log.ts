@@ -19,7 +19,12 @@ export interface LogSink {
   (level: Level, message: string, fields: LogFields): void;
 }
 
+const LEVELS: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
 function consoleSink(level: Level, message: string, fields: LogFields): void {
+  // Read per call, never cached: ATTEST_LOG_LEVEL=silent|error|warn|info|debug (tests and the CLI set it).
+  const threshold = process.env.ATTEST_LOG_LEVEL;
+  if (threshold === 'silent' || (threshold && threshold in LEVELS && LEVELS[level] < LEVELS[threshold as Level])) return;
   const line = JSON.stringify({ level, message, ...fields });
   if (level === 'error') console.error(line);
   else if (level === 'warn') console.warn(line);

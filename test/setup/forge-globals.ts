@@ -6,3 +6,6 @@
 import { installForgeGlobals } from '../../local/runtime/runtime';
 
 installForgeGlobals();
+
+// The app logs JSON lines per invocation; tests keep only errors unless asked for more.
+process.env.ATTEST_LOG_LEVEL ??= 'error';

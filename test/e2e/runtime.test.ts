@@ -1,0 +1,177 @@
+/**
+ * The app's real handlers on the local Forge runtime over the emulator, end to end: Forge events in,
+ * `requestBitbucket` answered by the emulator over HTTP, values written through @forge/kvs and read back;
+ * the queue's at-least-once delivery and retries; scheduled ticks; merge checks; resolvers; time limits.
+ * Nothing of ours and none of the Forge SDKs is mocked.
+ */
+import path from 'node:path';
+import { SimClock } from '../../local/runtime/clock';
+import { LocalForgeRuntime, type QueueOptions } from '../../local/runtime/runtime';
+import { BitbucketEmulator } from '../../local/emulator/server';
+import { DEMO_NOW, DEMO_WORKSPACE, demoSeed } from '../../local/emulator/seeds';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+async function sandbox(queue: QueueOptions = {}, timeoutMs?: number) {
+  const clock = new SimClock(DEMO_NOW);
+  const emulator = new BitbucketEmulator(demoSeed(), clock);
+  await emulator.listen();
+  const runtime = new LocalForgeRuntime({
+    root: ROOT,
+    bitbucketBaseUrl: emulator.url,
+    auth: { app: 'Bearer app-token' },
+    clock,
+    queue,
+    ...(timeoutMs ? { invocationTimeoutMs: () => timeoutMs } : {}),
+  });
+  emulator.onEvent((event) => runtime.emit(event));
+  const ws = emulator.seed.workspaces[0]!;
+  return { clock, emulator, runtime, ws, kvs: () => runtime.installation(ws.uuid).kvs.dump() };
+}
+
+describe('the app on the local runtime', () => {
+  it('handles a repository event: reads the repository from the emulator and stores it in KVS', async () => {
+    const { emulator, runtime, ws, kvs } = await sandbox();
+    try {
+      const repo = ws.repositories[1]!;
+      const records = await runtime.emit({ eventType: 'avi:bitbucket:updated:repository', selfGenerated: false, repository: { uuid: repo.uuid }, workspace: { uuid: ws.uuid }, changes: {} });
+      expect(records.map((record) => [record.functionKey, record.outcome])).toEqual([['repository-event-fn', 'ok']]);
+      expect(emulator.log.map((entry) => entry.path)).toEqual([`/2.0/repositories/${ws.uuid}/${repo.uuid}`]);
+      const stored = kvs()[`v1:repo:${repo.uuid.replace(/[{}]/g, '')}`];
+      expect(stored).toMatchObject({ slug: repo.slug, fullName: `acme/${repo.slug}`, mainBranch: repo.mainBranch, isPrivate: repo.isPrivate, cause: 'avi:bitbucket:updated:repository' });
+      // Read back through the resolver, as the repository card does.
+      const card = await runtime.resolve('repository-compliance-card', 'repository/get', {}, { workspaceUuid: ws.uuid, accountId: 'someone', extension: { repository: { uuid: repo.uuid } } });
+      expect(card).toMatchObject({ ok: true, data: { repository: { slug: repo.slug } } });
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('ignores self-generated events without calling Bitbucket', async () => {
+    const { emulator, runtime, ws, kvs } = await sandbox();
+    try {
+      await runtime.emit({ eventType: 'avi:bitbucket:created:repository', selfGenerated: true, repository: { uuid: ws.repositories[0]!.uuid }, workspace: { uuid: ws.uuid } });
+      expect(emulator.log).toEqual([]);
+      expect(kvs()).toEqual({});
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('installs: the lifecycle event queues a workspace scan that the consumer runs, at least once', async () => {
+    const { emulator, runtime, ws, kvs } = await sandbox({ duplicate: true });
+    try {
+      await runtime.install(ws.uuid);
+      expect(runtime.pendingEvents()).toBe(2); // duplicated delivery
+      expect(await runtime.drainQueues()).toBe(2);
+      const stored = Object.keys(kvs()).filter((key) => key.startsWith('v1:repo:'));
+      expect(stored).toHaveLength(44);
+      expect(kvs()['v1:scan']).toMatchObject({ repositories: 44, truncated: false, lastScanCause: 'install-scan' });
+      const dashboard = (await runtime.resolve('compliance-dashboard', 'dashboard/get', {}, { workspaceUuid: ws.uuid, accountId: 'a' })) as { ok: boolean; data: { repositories: unknown[] } };
+      expect(dashboard.ok).toBe(true);
+      expect(dashboard.data.repositories).toHaveLength(44);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('retries a consumer that answers InvocationError (401 right after install) until Bitbucket answers', async () => {
+    const { clock, emulator, runtime, ws, kvs } = await sandbox();
+    try {
+      emulator.addFault({ path: `^/2.0/repositories/\\{`, kind: 'status', status: 401, times: 2 });
+      const started = clock.now();
+      await runtime.install(ws.uuid);
+      await runtime.drainQueues();
+      const consumer = runtime.invocations.filter((record) => record.functionKey === 'scan-job-fn').map((record) => record.outcome);
+      expect(consumer).toEqual(['retry', 'retry', 'ok']);
+      expect(clock.now() - started).toBe(120_000); // two retries, 60 s apart, on the simulated clock
+      expect(Object.keys(kvs()).filter((key) => key.startsWith('v1:repo:'))).toHaveLength(44);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('queues a scan every hour from the scheduled trigger', async () => {
+    const { emulator, runtime, ws } = await sandbox();
+    try {
+      runtime.installation(ws.uuid);
+      await runtime.runFor(3 * 3_600_000);
+      const scheduled = runtime.invocations.filter((record) => record.functionKey === 'hourly-scan-fn');
+      expect(scheduled).toHaveLength(3);
+      expect(runtime.invocations.filter((record) => record.functionKey === 'scan-job-fn' && record.outcome === 'ok')).toHaveLength(3);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('runs the merge check: blocks a self-approved pull request, passes one approved by someone else', async () => {
+    const { emulator, runtime, ws } = await sandbox();
+    try {
+      const [author, reviewer] = emulator.seed.users;
+      const repo = ws.repositories.find((candidate) => candidate.slug === 'ledger')!;
+      await runtime.install(ws.uuid);
+      await runtime.drainQueues();
+      const open = async (title: string, commit: string) => (await emulator.mutate({ type: 'open-pull-request', workspace: 'acme', repository: 'ledger', title, authorId: author!.accountId, sourceBranch: `feature/${commit}`, sourceCommit: commit.repeat(40).slice(0, 40) })).pullRequestId!;
+      const selfApproved = await open('ACME-1 self', 'a');
+      await emulator.mutate({ type: 'review', workspace: 'acme', repository: 'ledger', pullRequestId: selfApproved, accountId: author!.accountId, decision: 'approve' });
+      await emulator.mutate({ type: 'build-status', workspace: 'acme', repository: 'ledger', commit: 'a'.repeat(40), key: 'ci', state: 'SUCCESSFUL', refname: 'feature/a' });
+      const reviewed = await open('ACME-2 reviewed', 'b');
+      await emulator.mutate({ type: 'review', workspace: 'acme', repository: 'ledger', pullRequestId: reviewed, accountId: reviewer!.accountId, decision: 'approve' });
+      await emulator.mutate({ type: 'build-status', workspace: 'acme', repository: 'ledger', commit: 'b'.repeat(40), key: 'ci', state: 'SUCCESSFUL', refname: 'feature/b' });
+      emulator.log.length = 0;
+      const blocked = await runtime.mergeCheck({ workspace: { uuid: ws.uuid }, repository: { uuid: repo.uuid }, pullrequest: { id: selfApproved }, trigger: { type: 'on-merge' } });
+      expect(blocked.result).toEqual({ success: false, message: 'Approved by someone other than the author: needs 1 more approval from someone other than the author.' });
+      expect(emulator.log).toHaveLength(2);
+      emulator.log.length = 0;
+      const passed = await runtime.mergeCheck({ workspace: { uuid: ws.uuid }, repository: { uuid: repo.uuid }, pullrequest: { id: reviewed }, trigger: { type: 'on-merge' } });
+      expect(passed.result).toEqual({ success: true, message: 'All Attest checks passed.' });
+      expect(emulator.log).toHaveLength(2);
+      // The pull-request events stored the checks for the card along the way.
+      const card = (await runtime.resolve('pull-request-compliance-card', 'pull-request/get', {}, { workspaceUuid: ws.uuid, extension: { repository: { uuid: repo.uuid }, pullRequest: { id: reviewed } } })) as { ok: boolean; data: { pullRequest: { checks: Array<{ id: string; outcome: string }> } } };
+      expect(card.data.pullRequest.checks.find((check) => check.id === 'PR-APPROVED')?.outcome).toBe('pass');
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('blocks by default when Bitbucket cannot be read, saying why, and never throws', async () => {
+    const { emulator, runtime, ws } = await sandbox();
+    try {
+      emulator.addFault({ path: 'pullrequests', kind: 'status', status: 503 });
+      const repo = ws.repositories[0]!;
+      const { record, result } = await runtime.mergeCheck({ workspace: { uuid: ws.uuid }, repository: { uuid: repo.uuid }, pullrequest: { id: 1 }, trigger: { type: 'on-merge' } });
+      expect(record.outcome).toBe('ok');
+      expect(result).toEqual({ success: false, message: expect.stringMatching(/^Attest could not evaluate this pull request \(Bitbucket failed to answer \(HTTP 503\).*The merge is blocked/) });
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('enforces the invocation time limit and retries a timed-out consumer', async () => {
+    const { emulator, runtime, ws } = await sandbox({ maxRetries: 1 }, 200);
+    try {
+      emulator.addFault({ path: `^/2.0/repositories/\\{[^/]*$`, kind: 'latency', latencyMs: 400, times: 1 });
+      await runtime.install(ws.uuid);
+      await runtime.drainQueues();
+      expect(runtime.invocations.filter((record) => record.functionKey === 'scan-job-fn').map((record) => record.outcome)).toEqual(['timeout', 'ok']);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('routes a merge check only for the triggers the manifest declares, and resolvers only for UI modules', async () => {
+    const { emulator, runtime, ws } = await sandbox();
+    try {
+      await expect(runtime.mergeCheck({ workspace: { uuid: ws.uuid }, repository: { uuid: ws.repositories[0]!.uuid }, pullrequest: { id: 1 }, trigger: { type: 'on-something' } })).rejects.toThrow('not configured for on-something');
+      await expect(runtime.resolve('no-such-module', 'dashboard/get', {}, { workspaceUuid: ws.uuid })).rejects.toThrow('no UI module');
+      const invalid = await runtime.resolve('pull-request-compliance-card', 'pull-request/get', { pullRequestId: 'x' }, { workspaceUuid: ws.uuid });
+      expect(invalid).toEqual({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringContaining('pullRequestId') } });
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('names the demo workspace it seeds', () => {
+    expect(demoSeed().workspaces[0]).toMatchObject({ slug: DEMO_WORKSPACE.slug, uuid: DEMO_WORKSPACE.uuid });
+  });
+});
