@@ -41,7 +41,7 @@ export function project(ws: WorkspaceSeed, key: string, base: string): Record<st
     uuid: found?.uuid ?? '{00000000-0000-4000-8000-000000000000}',
     name: found?.name ?? key,
     is_private: found?.isPrivate ?? true,
-    links: { self: { href: `${base}/2.0/workspaces/${ws.slug}/projects/${key}` }, html: { href: `https://bitbucket.org/${ws.slug}/workspace/projects/${key}` } },
+    links: { html: { href: `https://bitbucket.org/${ws.slug}/workspace/projects/${key}` } },
   };
 }
 
@@ -81,11 +81,12 @@ export function branchRestriction(ws: WorkspaceSeed, repo: RepositorySeed, restr
     kind: restriction.kind,
     branch_match_kind: restriction.branch_match_kind,
     pattern: restriction.branch_match_kind === 'glob' ? restriction.pattern : '',
-    value: restriction.value,
     users: restriction.users.map((id) => account(users, id, base)),
     groups: restriction.groups.map((slug) => ({ type: 'group', slug, name: slug, full_slug: `${ws.slug}:${slug}`, links: {} })),
     links: { self: { href: `${base}/2.0/repositories/${ws.slug}/${repo.slug}/branch-restrictions/${restriction.id}` } },
   };
+  // Kinds without a value omit it (the document types `value` as an integer, never null).
+  if (restriction.value !== null) out.value = restriction.value;
   if (restriction.branch_match_kind === 'branching_model') out.branch_type = restriction.branch_type;
   return out;
 }
@@ -132,7 +133,6 @@ export function pipeline(ws: WorkspaceSeed, repo: RepositorySeed, p: PipelineSee
     },
     trigger: { type: p.trigger === 'PUSH' ? 'pipeline_trigger_push' : 'pipeline_trigger_manual', name: p.trigger },
     repository: { type: 'repository', uuid: repo.uuid, full_name: `${ws.slug}/${repo.slug}`, name: repo.name, links: {} },
-    links: { self: { href: `${base}/2.0/repositories/${ws.slug}/${repo.slug}/pipelines/${encodeURIComponent(p.uuid)}` } },
   };
 }
 
@@ -143,13 +143,13 @@ export function pullRequest(ws: WorkspaceSeed, repo: RepositorySeed, pr: PullReq
     id: pr.id,
     title: pr.title,
     description: pr.description,
-    summary: { type: 'rendered', raw: pr.description, markup: 'markdown', html: '' },
+    summary: { raw: pr.description, markup: 'markdown', html: '' },
     state: pr.state,
     author: account(users, pr.authorId, base),
-    source: { branch: { name: pr.sourceBranch }, commit: { type: 'commit', hash: pr.sourceCommit.slice(0, 12) }, repository: repoRef },
-    destination: { branch: { name: pr.destinationBranch }, commit: { type: 'commit', hash: pr.destinationCommit.slice(0, 12) }, repository: repoRef },
+    source: { branch: { name: pr.sourceBranch }, commit: { hash: pr.sourceCommit.slice(0, 12) }, repository: repoRef },
+    destination: { branch: { name: pr.destinationBranch }, commit: { hash: pr.destinationCommit.slice(0, 12) }, repository: repoRef },
     // merge_commit.hash is abbreviated on the live API (platform-facts §9).
-    merge_commit: pr.mergeCommit ? { type: 'commit', hash: pr.mergeCommit.slice(0, 12) } : null,
+    merge_commit: pr.mergeCommit ? { hash: pr.mergeCommit.slice(0, 12) } : null,
     comment_count: 0,
     task_count: 0,
     close_source_branch: true,
@@ -160,7 +160,7 @@ export function pullRequest(ws: WorkspaceSeed, repo: RepositorySeed, pr: PullReq
     links: {
       self: { href: `${base}/2.0/repositories/${ws.slug}/${repo.slug}/pullrequests/${pr.id}` },
       html: { href: `https://bitbucket.org/${ws.slug}/${repo.slug}/pull-requests/${pr.id}` },
-      statuses: { href: `${base}/2.0/repositories/${ws.slug}/${repo.slug}/pullrequests/${pr.id}/statuses` },
+      activity: { href: `${base}/2.0/repositories/${ws.slug}/${repo.slug}/pullrequests/${pr.id}/activity` },
     },
   };
   // `participants` and `reviewers` are only in the single pull-request representation (platform-facts §9).
