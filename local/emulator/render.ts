@@ -33,7 +33,7 @@ export function workspace(ws: WorkspaceSeed, base: string): Record<string, unkno
   };
 }
 
-export function project(ws: WorkspaceSeed, key: string, base: string): Record<string, unknown> {
+export function project(ws: WorkspaceSeed, key: string): Record<string, unknown> {
   const found = ws.projects.find((p) => p.key === key);
   return {
     type: 'project',
@@ -65,7 +65,7 @@ export function repository(ws: WorkspaceSeed, repo: RepositorySeed, base: string
     mainbranch: repo.mainBranch === null ? null : { type: 'branch', name: repo.mainBranch },
     owner: { type: 'team', uuid: ws.uuid, display_name: ws.name, username: ws.slug, links: {} },
     workspace: { type: 'workspace', uuid: ws.uuid, slug: ws.slug, name: ws.name, links: {} },
-    project: project(ws, repo.projectKey, base),
+    project: project(ws, repo.projectKey),
     links: {
       self: { href: `${base}/2.0/repositories/${ws.slug}/${repo.slug}` },
       html: { href: `https://bitbucket.org/${ws.slug}/${repo.slug}` },
@@ -110,7 +110,7 @@ export function branchingModel(repo: RepositorySeed, effective: boolean): Record
   return out;
 }
 
-export function pipeline(ws: WorkspaceSeed, repo: RepositorySeed, p: PipelineSeed, base: string): Record<string, unknown> {
+export function pipeline(ws: WorkspaceSeed, repo: RepositorySeed, p: PipelineSeed): Record<string, unknown> {
   const state =
     p.state === 'COMPLETED'
       ? { type: 'pipeline_state_completed', name: 'COMPLETED', result: { type: `pipeline_state_completed_${(p.result ?? 'SUCCESSFUL').toLowerCase()}`, name: p.result ?? 'SUCCESSFUL' } }

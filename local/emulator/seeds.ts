@@ -203,7 +203,7 @@ export function loadSeed(name: string): Seed {
   try {
     raw = JSON.parse(fs.readFileSync(name, 'utf8'));
   } catch (error) {
-    throw new Error(`cannot read seed ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`cannot read seed ${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   const parsed = Seed.safeParse(raw);
   if (!parsed.success) {

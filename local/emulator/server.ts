@@ -288,7 +288,7 @@ export class BitbucketEmulator {
       const ws = this.workspace(wsId);
       if (second === undefined) return withFields(render.workspace(ws, base));
       if (second === 'projects' && third === undefined) {
-        return this.page(url, this.filter(url, ws.projects.map((p) => render.project(ws, p.key, base))), PAGELEN_MAX, fields);
+        return this.page(url, this.filter(url, ws.projects.map((p) => render.project(ws, p.key))), PAGELEN_MAX, fields);
       }
       if (second === 'members' && third === undefined) {
         const include2fa = requested(fields, 'values.user.has_2fa_enabled') && credential.admin;
@@ -360,7 +360,7 @@ export class BitbucketEmulator {
           if (status) list = list.filter((p) => p.state === status || p.result === status);
           const createdOn = url.searchParams.get('created_on');
           if (createdOn) list = list.filter((p) => Date.parse(p.createdOn) >= Date.parse(createdOn));
-          const rendered = list.map((p) => render.pipeline(ws, repo, p, base));
+          const rendered = list.map((p) => render.pipeline(ws, repo, p));
           return this.page(url, sortBy(rendered, url.searchParams.get('sort') ?? 'created_on'), PAGELEN_MAX, fields);
         }
         case 'src': {
