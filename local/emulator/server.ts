@@ -422,7 +422,9 @@ export class BitbucketEmulator {
       // Lists answer OPEN only unless `state` is given; `state` is repeatable (platform-facts §9).
       const states = url.searchParams.getAll('state').map((s) => s.toUpperCase());
       const wanted = states.length > 0 ? states : ['OPEN'];
-      const list = repo.pullRequests.filter((pr) => wanted.includes(pr.state)).map((pr) => render.pullRequest(ws, repo, pr, users, base, false));
+      // `participants` are only in the single representation unless asked for with `+values.participants`.
+      const withParticipants = requested(fields, 'values.participants');
+      const list = repo.pullRequests.filter((pr) => wanted.includes(pr.state)).map((pr) => render.pullRequest(ws, repo, pr, users, base, withParticipants));
       return this.page(url, this.filter(url, list), PULL_REQUEST_PAGELEN_MAX, fields);
     }
     const pr = repo.pullRequests.find((candidate) => String(candidate.id) === id);

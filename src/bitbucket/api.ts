@@ -5,7 +5,19 @@
 import { route } from '@forge/api';
 import type { BitbucketClient } from './client';
 import { paginate, type Paginated } from './paginate';
-import { CommitStatus, PullRequest, Repository } from './schemas';
+import {
+  BranchRestriction,
+  BranchingModel,
+  CommitStatus,
+  DefaultReviewer,
+  Member,
+  type MergedPullRequest,
+  Pipeline,
+  PipelinesConfig,
+  PullRequest,
+  Repository,
+  WorkspacePermission,
+} from './schemas';
 import { wrapUuid } from '../lib/uuid';
 
 const REPOSITORY_FIELDS =
@@ -59,4 +71,94 @@ export async function getPullRequestStatuses(
     5,
   );
   return page.values;
+}
+
+/** GET …/branch-restrictions (admin:repository:bitbucket). */
+export function listBranchRestrictions(client: BitbucketClient, workspaceUuid: string, repositoryUuid: string): Promise<Paginated<BranchRestriction>> {
+  const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
+  return paginate(client, (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/branch-restrictions?pagelen=100`), BranchRestriction, 10);
+}
+
+/** GET …/effective-branching-model (read:repository): includes what the project's model passes down. */
+export function getEffectiveBranchingModel(client: BitbucketClient, workspaceUuid: string, repositoryUuid: string): Promise<BranchingModel> {
+  const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
+  return client.getJson((bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/effective-branching-model`), BranchingModel);
+}
+
+/** GET …/effective-default-reviewers (read:pullrequest): repository and project default reviewers. */
+export function listEffectiveDefaultReviewers(client: BitbucketClient, workspaceUuid: string, repositoryUuid: string): Promise<Paginated<DefaultReviewer>> {
+  const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
+  return paginate(client, (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/effective-default-reviewers?pagelen=100`), DefaultReviewer, 5);
+}
+
+/** GET …/pipelines_config (admin:repository:bitbucket). */
+export function getPipelinesConfig(client: BitbucketClient, workspaceUuid: string, repositoryUuid: string): Promise<PipelinesConfig> {
+  const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
+  return client.getJson((bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/pipelines_config`), PipelinesConfig);
+}
+
+/** GET …/src/{branch}/bitbucket-pipelines.yml (read:repository); `null` when the file does not exist. */
+export function getPipelinesFile(client: BitbucketClient, workspaceUuid: string, repositoryUuid: string, branch: string): Promise<string | null> {
+  const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
+  // A branch name with `/` cannot be a route path parameter ("Disallowing path manipulation attempt");
+  // Bitbucket accepts the encoded form.
+  const ref = encodeURIComponent(branch);
+  return client.getText((bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/src/${ref}/bitbucket-pipelines.yml`));
+}
+
+/** GET …/pipelines on the main branch, newest first, back to `since` (read:pipeline). Pipelines use their own parameters, not BBQL. */
+export async function listMainBranchPipelines(client: BitbucketClient, workspaceUuid: string, repositoryUuid: string, branch: string, since: Date): Promise<Paginated<Pipeline>> {
+  const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
+  const listing = await paginate(
+    client,
+    (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/pipelines?target.branch=${branch}&sort=-created_on&pagelen=100`),
+    Pipeline,
+    10,
+    (pipeline) => Date.parse(pipeline.created_on) < since.getTime(),
+  );
+  return { ...listing, values: listing.values.filter((pipeline) => Date.parse(pipeline.created_on) >= since.getTime()) };
+}
+
+/**
+ * Pull requests merged into the main branch since `since`, with participants (`+values.participants`: the
+ * list omits them otherwise) and each one's statuses (GET …/pullrequests/{id}/statuses). 50 a page is the
+ * pull-request list's maximum (platform-facts §9).
+ */
+export async function listMergedPullRequests(client: BitbucketClient, workspaceUuid: string, repositoryUuid: string, branch: string, since: Date): Promise<Paginated<MergedPullRequest>> {
+  const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
+  const q = `destination.branch.name = ${JSON.stringify(branch)} AND updated_on >= ${since.toISOString()}`;
+  const listing = await paginate(
+    client,
+    (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/pullrequests?state=MERGED&q=${q}&sort=-updated_on&fields=${'+values.participants'}&pagelen=50`),
+    PullRequest,
+    20,
+  );
+  const merged: MergedPullRequest[] = [];
+  for (const pr of listing.values) {
+    const statuses = await getPullRequestStatuses(client, workspaceUuid, repositoryUuid, pr.id);
+    merged.push({
+      id: pr.id,
+      title: pr.title ?? '',
+      author: pr.author ?? null,
+      participants: pr.participants ?? [],
+      statuses,
+      mergeCommit: pr.merge_commit?.hash ?? null,
+      destination: pr.destination.branch?.name ?? null,
+      source: pr.source.branch?.name ?? null,
+      mergedAt: pr.updated_on ?? null,
+    });
+  }
+  return { values: merged, truncated: listing.truncated, pages: listing.pages };
+}
+
+/** GET /workspaces/{w}/members with `+values.user.has_2fa_enabled` (read:workspace; the flag needs an admin). */
+export function listMembers(client: BitbucketClient, workspaceUuid: string): Promise<Paginated<Member>> {
+  const workspace = wrapUuid(workspaceUuid);
+  return paginate(client, (bitbucket) => bitbucket.requestBitbucket(route`/2.0/workspaces/${workspace}/members?pagelen=100&fields=${'+values.user.has_2fa_enabled'}`), Member, 100);
+}
+
+/** GET /workspaces/{w}/permissions?q=permission="owner" (read:workspace). */
+export function listWorkspaceOwners(client: BitbucketClient, workspaceUuid: string): Promise<Paginated<WorkspacePermission>> {
+  const workspace = wrapUuid(workspaceUuid);
+  return paginate(client, (bitbucket) => bitbucket.requestBitbucket(route`/2.0/workspaces/${workspace}/permissions?q=${'permission="owner"'}&pagelen=100`), WorkspacePermission, 20);
 }

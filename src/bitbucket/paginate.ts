@@ -27,6 +27,8 @@ export async function paginate<T extends z.ZodType>(
   first: BitbucketCall,
   item: T,
   maxPages = 50,
+  /** Stop after the page on which this holds for an item (lists sorted newest first, read back to a date). */
+  stopAfter?: (value: z.infer<T>) => boolean,
 ): Promise<Paginated<z.infer<T>>> {
   const schema = Page(item);
   const values: z.infer<T>[] = [];
@@ -36,7 +38,9 @@ export async function paginate<T extends z.ZodType>(
     if (pages >= maxPages) return { values, truncated: true, pages };
     const page: z.infer<typeof schema> = await client.getJson(call, schema);
     pages++;
-    values.push(...(page.values as z.infer<T>[]));
+    const items = page.values as z.infer<T>[];
+    values.push(...items);
+    if (stopAfter && items.some(stopAfter)) break;
     const next = page.next;
     call = next ? (bitbucket) => bitbucket.requestBitbucket(routeFromAbsolute(next)) : null;
   }

@@ -66,3 +66,77 @@ export const CommitStatus = z.object({
   updated_on: z.string().optional(),
 });
 export type CommitStatus = z.infer<typeof CommitStatus>;
+
+const Group = z.object({ slug: z.string().optional(), name: z.string().optional(), full_slug: z.string().optional() });
+
+/** GET …/branch-restrictions (admin:repository). `value` is absent for kinds without one. */
+export const BranchRestriction = z.object({
+  id: z.number().int(),
+  kind: z.string(),
+  branch_match_kind: z.enum(['glob', 'branching_model']).optional(),
+  pattern: z.string().nullish(),
+  branch_type: z.string().nullish(),
+  value: z.number().int().nullish(),
+  users: z.array(Account).optional().default([]),
+  groups: z.array(Group).optional().default([]),
+});
+export type BranchRestriction = z.infer<typeof BranchRestriction>;
+
+const ModelBranch = z.object({
+  use_mainbranch: z.boolean().optional(),
+  name: z.string().nullish(),
+  branch: z.object({ name: z.string() }).nullish(),
+});
+
+/** GET …/effective-branching-model (read:repository). */
+export const BranchingModel = z.object({
+  development: ModelBranch.nullish(),
+  production: ModelBranch.nullish(),
+  branch_types: z.array(z.object({ kind: z.string(), prefix: z.string().optional() })).optional().default([]),
+});
+export type BranchingModel = z.infer<typeof BranchingModel>;
+
+/** GET …/effective-default-reviewers (read:pullrequest). */
+export const DefaultReviewer = z.object({ reviewer_type: z.string().optional(), user: Account.nullish() });
+export type DefaultReviewer = z.infer<typeof DefaultReviewer>;
+
+/** GET …/pipelines_config (admin:repository). */
+export const PipelinesConfig = z.object({ enabled: z.boolean() });
+export type PipelinesConfig = z.infer<typeof PipelinesConfig>;
+
+/** GET …/pipelines (read:pipeline). State by `type`; completed results under `state.result.name`. */
+export const Pipeline = z.object({
+  uuid: z.string(),
+  build_number: z.number().int().optional(),
+  created_on: z.string(),
+  state: z.object({ name: z.string(), result: z.object({ name: z.string() }).nullish() }),
+  target: z.object({ ref_name: z.string().nullish() }).partial().nullish(),
+});
+export type Pipeline = z.infer<typeof Pipeline>;
+
+/** A pull request merged into the main branch, with what BB-PR-1 and BB-PR-2 need. */
+export interface MergedPullRequest {
+  id: number;
+  title: string;
+  author: Account | null;
+  participants: Participant[];
+  statuses: CommitStatus[];
+  mergeCommit: string | null;
+  destination: string | null;
+  source: string | null;
+  /** `updated_on` of a merged pull request: the merge, unless it was commented on later. */
+  mergedAt: string | null;
+}
+
+/** GET /workspaces/{w}/members (read:workspace), with `+values.user.has_2fa_enabled`. */
+export const Member = z.object({
+  user: Account.extend({ has_2fa_enabled: z.boolean().nullish() }),
+});
+export type Member = z.infer<typeof Member>;
+
+/** GET /workspaces/{w}/permissions (read:workspace; workspace admins). */
+export const WorkspacePermission = z.object({
+  permission: z.string(),
+  user: Account,
+});
+export type WorkspacePermission = z.infer<typeof WorkspacePermission>;

@@ -1,0 +1,149 @@
+/**
+ * The control model (controls.md; house style §3). A control is data plus one pure function of the slices
+ * it needs, the policy and the clock. `CATALOGUE` in ./index.ts is the only registry.
+ */
+import type { BitbucketError } from '../bitbucket/errors';
+import type {
+  BranchRestriction,
+  BranchingModel,
+  DefaultReviewer,
+  Member,
+  MergedPullRequest,
+  Pipeline,
+  PipelinesConfig,
+  Repository,
+  WorkspacePermission,
+} from '../bitbucket/schemas';
+import type { Classification, Policy } from '../policy/policy';
+
+export type Outcome = 'pass' | 'fail' | 'not-evaluable' | 'not-applicable';
+export type Severity = 'critical' | 'high' | 'medium' | 'low';
+export type Scope = 'repository' | 'workspace';
+
+/** A slice is the data, or the typed error that stopped us reading it. */
+export type Slice<T> = { ok: true; value: T; truncated?: boolean } | { ok: false; error: BitbucketError };
+
+/** Everything a repository control can need; each need is fetched at most once per subject. */
+export interface RepositorySnapshot {
+  repository: Slice<Repository>;
+  branchRestrictions: Slice<BranchRestriction[]>;
+  /** Fetched only when a restriction uses `branching_model`; `null` means it was not needed. */
+  effectiveBranchingModel: Slice<BranchingModel | null>;
+  effectiveDefaultReviewers: Slice<DefaultReviewer[]>;
+  pipelinesConfig: Slice<PipelinesConfig>;
+  /** `null`: the file does not exist on the main branch. */
+  pipelinesFile: Slice<string | null>;
+  mainBranchPipelines: Slice<Pipeline[]>;
+  mergedPullRequests: Slice<MergedPullRequest[]>;
+}
+
+export interface WorkspaceSnapshot {
+  members: Slice<Member[]>;
+  workspacePermissions: Slice<WorkspacePermission[]>;
+}
+
+export type RepositoryNeed = keyof RepositorySnapshot;
+export type WorkspaceNeed = keyof WorkspaceSnapshot;
+
+export interface RepositorySubject {
+  classification: Classification | 'unclassified';
+  mainBranch: string | null;
+}
+
+export interface EvaluationContext {
+  policy: Policy;
+  now: Date;
+}
+
+export interface Verdict {
+  outcome: Outcome;
+  message: string;
+  evidence: Record<string, unknown>;
+  /** Only on a pass of BB-CR-1..3 and BB-CI-1: whether `enforce_merge_checks` makes it blocking. */
+  enforced?: boolean;
+}
+
+export interface Remediation {
+  summary: string;
+  steps: readonly string[];
+}
+
+export interface Frameworks {
+  soc2: readonly string[];
+  iso27001: readonly string[];
+  cis: readonly string[];
+}
+
+interface ControlBase {
+  id: string;
+  title: string;
+  severity: Severity;
+  rationale: string;
+  remediation: Remediation;
+  frameworks: Frameworks;
+  docs: string;
+}
+
+export interface RepositoryControl<N extends RepositoryNeed = RepositoryNeed> extends ControlBase {
+  scope: 'repository';
+  needs: readonly N[];
+  /** Whether the control applies to non-production repositories (only BB-REPO-1 and BB-REPO-2 do). */
+  appliesToNonProduction: boolean;
+  /** Branch controls are `not-applicable` for a repository without a main branch. */
+  needsMainBranch: boolean;
+  evaluate(data: Pick<RepositorySnapshot, N>, subject: RepositorySubject, context: EvaluationContext): Verdict;
+}
+
+export interface WorkspaceControl<N extends WorkspaceNeed = WorkspaceNeed> extends ControlBase {
+  scope: 'workspace';
+  needs: readonly N[];
+  evaluate(data: Pick<WorkspaceSnapshot, N>, context: EvaluationContext): Verdict;
+}
+
+export type Control = RepositoryControl | WorkspaceControl;
+
+export interface ExceptionMark {
+  reason: string;
+  approvedBy: string;
+  expiresOn: string;
+  expired: boolean;
+}
+
+export interface Result {
+  control: string;
+  outcome: Outcome;
+  message: string;
+  evidence: Record<string, unknown>;
+  remediation?: string[];
+  enforced?: boolean;
+  exception?: ExceptionMark;
+}
+
+export function pass(message: string, evidence: Record<string, unknown> = {}, enforced?: boolean): Verdict {
+  return { outcome: 'pass', message, evidence, ...(enforced === undefined ? {} : { enforced }) };
+}
+export function fail(message: string, evidence: Record<string, unknown> = {}): Verdict {
+  return { outcome: 'fail', message, evidence };
+}
+export function notApplicable(message: string, evidence: Record<string, unknown> = {}): Verdict {
+  return { outcome: 'not-applicable', message, evidence };
+}
+export function notEvaluable(message: string, evidence: Record<string, unknown> = {}): Verdict {
+  return { outcome: 'not-evaluable', message, evidence };
+}
+
+/** Thrown by `need()` when a slice failed; the engine turns it into `not-evaluable` with the reason. */
+export class MissingData extends Error {
+  constructor(
+    readonly need: string,
+    readonly error: BitbucketError,
+  ) {
+    super(error.message);
+  }
+}
+
+/** The slice's value, or MissingData: controls read their data through this and never see an error as data. */
+export function need<T>(name: string, slice: Slice<T>): T {
+  if (!slice.ok) throw new MissingData(name, slice.error);
+  return slice.value;
+}
