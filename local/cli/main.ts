@@ -4,13 +4,17 @@
  */
 import { parseArgs } from 'node:util';
 import { runEmulatorCommand } from './emulator-command';
+import { CliError, runScanCommand } from './scan-command';
 
 export const USAGE = `Usage: attest <command> [options]
 
 Commands:
-  emulator   run the Bitbucket Cloud emulator alone (--port P, --seed demo|FILE)
+  scan       scan a workspace: --workspace W [--base-url URL] [--config FILE] [--format table|json|csv|sarif]
+             [--out FILE] [--fail-on critical|high|medium|low] [--max-requests N]
+             credentials from BITBUCKET_TOKEN, or BITBUCKET_EMAIL with BITBUCKET_API_TOKEN
+  emulator   run the Bitbucket Cloud emulator alone (--port P, --seed demo|generated:N|FILE)
 
-Arriving with later work (see the README): demo, scan, evidence, render, preview.`;
+Arriving with later work (see the README): demo, evidence, render, preview.`;
 
 export class UsageError extends Error {}
 
@@ -20,6 +24,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     switch (command) {
       case 'emulator':
         return await runEmulatorCommand(rest);
+      case 'scan':
+        return await runScanCommand(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -30,6 +36,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
   } catch (error) {
+    if (error instanceof CliError) {
+      console.error(`attest: ${error.message}`);
+      return error.code;
+    }
     if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
       console.error(`attest: ${error.message}\n\n${USAGE}`);
       return 2;

@@ -18,7 +18,8 @@ import {
   Repository,
   WorkspacePermission,
 } from './schemas';
-import { wrapUuid } from '../lib/uuid';
+import { isUuid, wrapUuid } from '../lib/uuid';
+import { z } from 'zod';
 
 const REPOSITORY_FIELDS =
   'uuid,slug,name,full_name,is_private,mainbranch.name,project.key,project.uuid,project.name,updated_on,links.html.href';
@@ -161,4 +162,13 @@ export function listMembers(client: BitbucketClient, workspaceUuid: string): Pro
 export function listWorkspaceOwners(client: BitbucketClient, workspaceUuid: string): Promise<Paginated<WorkspacePermission>> {
   const workspace = wrapUuid(workspaceUuid);
   return paginate(client, (bitbucket) => bitbucket.requestBitbucket(route`/2.0/workspaces/${workspace}/permissions?q=${'permission="owner"'}&pagelen=100`), WorkspacePermission, 20);
+}
+
+export const Workspace = z.object({ uuid: z.string(), slug: z.string(), name: z.string().optional() });
+export type Workspace = z.infer<typeof Workspace>;
+
+/** GET /2.0/workspaces/{workspace} (read:workspace): resolves a slug or {uuid} to both. */
+export function getWorkspace(client: BitbucketClient, workspace: string): Promise<Workspace> {
+  const id = isUuid(workspace) ? wrapUuid(workspace) : workspace;
+  return client.getJson((bitbucket) => bitbucket.requestBitbucket(route`/2.0/workspaces/${id}`), Workspace);
 }

@@ -11,7 +11,8 @@ export type BitbucketErrorKind =
   | 'upstream' // 5xx after retries, network errors
   | 'malformed' // a body that is not JSON or not in the documented shape
   | 'bad-request' // other 4xx
-  | 'budget-exhausted'; // our own request ceiling for this scan was reached
+  | 'budget-exhausted' // our own request ceiling for this scan was reached
+  | 'internal'; // our own code failed while reading (a bug): never a verdict
 
 export class BitbucketError extends Error {
   readonly kind: BitbucketErrorKind;
@@ -52,6 +53,8 @@ export class BitbucketError extends Error {
         return ['Report this to the Attest maintainers: the app asked Bitbucket something it refused.'];
       case 'budget-exhausted':
         return ['The request budget for this scan was spent; the remaining subjects are evaluated on the next run.'];
+      case 'internal':
+        return ['Report this to the Attest maintainers with the message above; the next scheduled run retries.'];
     }
   }
 }
@@ -75,6 +78,8 @@ function describeKind(kind: BitbucketErrorKind, status: number | null): string {
       return `Bitbucket rejected the request${code}`;
     case 'budget-exhausted':
       return 'The request budget was spent';
+    case 'internal':
+      return 'Attest failed while reading Bitbucket';
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import type { MergedPullRequest } from '../bitbucket/schemas';
 import { newestStatusPerKey } from '../checks/pull-request-checks';
-import { fail, need, notApplicable, notEvaluable, pass, type RepositoryControl } from './types';
+import { fail, need, notApplicable, pass, type RepositoryControl } from './types';
 
 export function hadPassingBuild(pr: MergedPullRequest): boolean {
   const newest = newestStatusPerKey(pr.statuses);
@@ -27,9 +27,7 @@ export const mergedPullRequestsHadPassingBuild: RepositoryControl<'mergedPullReq
   frameworks: { soc2: ['CC8.1'], iso27001: ['8.29', '8.32'], cis: ['1.1.9'] },
   docs: 'https://support.atlassian.com/bitbucket-cloud/docs/check-build-status-in-a-pull-request/',
   evaluate(data, _subject, { policy }) {
-    const slice = data.mergedPullRequests;
-    const merged = need('mergedPullRequests', slice);
-    if (slice.ok && slice.truncated) return notEvaluable('More pull requests were merged than one scan reads, so the sample is incomplete.', { read: merged.length });
+    const merged = need('mergedPullRequests', data.mergedPullRequests);
     if (merged.length === 0) return notApplicable(`No pull request was merged into the main branch in the last ${policy.reviewWindowDays} days.`, { merged: 0 });
     const without = merged.filter((pr) => !hadPassingBuild(pr)).map((pr) => pr.id);
     const evidence = { merged: merged.length, withoutPassingBuild: without, windowDays: policy.reviewWindowDays };

@@ -4,7 +4,7 @@
  * (state=MERGED, into main, `+values.participants`).
  */
 import type { MergedPullRequest } from '../bitbucket/schemas';
-import { fail, need, notApplicable, notEvaluable, pass, type RepositoryControl } from './types';
+import { fail, need, notApplicable, pass, type RepositoryControl } from './types';
 
 export function independentApprovers(pr: MergedPullRequest): string[] {
   const author = pr.author;
@@ -30,9 +30,7 @@ export const mergedPullRequestsIndependentlyApproved: RepositoryControl<'mergedP
   frameworks: { soc2: ['CC8.1'], iso27001: ['5.3', '8.32'], cis: ['1.1.3'] },
   docs: 'https://support.atlassian.com/bitbucket-cloud/docs/review-code-in-a-pull-request/',
   evaluate(data, _subject, { policy }) {
-    const slice = data.mergedPullRequests;
-    const merged = need('mergedPullRequests', slice);
-    if (slice.ok && slice.truncated) return notEvaluable('More pull requests were merged than one scan reads, so the sample is incomplete.', { read: merged.length });
+    const merged = need('mergedPullRequests', data.mergedPullRequests);
     if (merged.length === 0) return notApplicable(`No pull request was merged into the main branch in the last ${policy.reviewWindowDays} days.`, { merged: 0 });
     const unapproved = merged.filter((pr) => independentApprovers(pr).length === 0).map((pr) => pr.id);
     const evidence = { merged: merged.length, withoutIndependentApproval: unapproved, windowDays: policy.reviewWindowDays };

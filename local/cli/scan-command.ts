@@ -1,0 +1,130 @@
+/**
+ * `attest scan --workspace W`: a full scan against a Bitbucket Cloud API (the real one, or any server at
+ * `--base-url`), run on the local Forge runtime with the app's own client and engine. Credentials come from
+ * the environment only. Output: interfaces.md's JSON/CSV/SARIF contract or a table.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { appRequest, createBitbucketClient, createBudget } from '../../src/bitbucket/client';
+import { BitbucketError } from '../../src/bitbucket/errors';
+import { controlById } from '../../src/controls';
+import type { Severity } from '../../src/controls/types';
+import { scanWorkspace, type ScanReport } from '../../src/engine/scan';
+import { isExcepted } from '../../src/engine/summarize';
+import { Policy } from '../../src/policy/policy';
+import { render, type Format } from '../../src/report/formats';
+import { systemClock } from '../runtime/clock';
+import { LocalForgeRuntime } from '../runtime/runtime';
+
+export class CliError extends Error {
+  constructor(
+    readonly code: 2 | 3,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const SEVERITY_RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };
+
+export function credentialsFromEnvironment(env: NodeJS.ProcessEnv): string | null {
+  if (env.BITBUCKET_TOKEN) return `Bearer ${env.BITBUCKET_TOKEN}`;
+  if (env.BITBUCKET_EMAIL || env.BITBUCKET_API_TOKEN) {
+    if (!env.BITBUCKET_EMAIL || !env.BITBUCKET_API_TOKEN) throw new CliError(2, 'BITBUCKET_EMAIL and BITBUCKET_API_TOKEN go together: set both, or BITBUCKET_TOKEN');
+    return `Basic ${Buffer.from(`${env.BITBUCKET_EMAIL}:${env.BITBUCKET_API_TOKEN}`).toString('base64')}`;
+  }
+  return null;
+}
+
+export function loadPolicy(file: string | undefined): Policy {
+  if (!file) return Policy.parse({});
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new CliError(2, `cannot read --config ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const parsed = Policy.strict().safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CliError(2, `--config ${file}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+/** Writes all or nothing: a temporary file beside the target, then a rename. */
+export function writeAtomically(file: string, content: string): void {
+  const temporary = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    fs.writeFileSync(temporary, content);
+    fs.renameSync(temporary, file);
+  } catch (error) {
+    fs.rmSync(temporary, { force: true });
+    throw new CliError(2, `cannot write --out ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+export function failOnMet(report: ScanReport, threshold: Severity): boolean {
+  const results = [...report.workspaceResults, ...report.repositories.flatMap((repository) => repository.results)];
+  return results.some((result) => {
+    if (result.outcome !== 'fail' || isExcepted(result)) return false;
+    const control = controlById(result.control);
+    return control !== undefined && SEVERITY_RANK[control.severity] >= SEVERITY_RANK[threshold];
+  });
+}
+
+export async function runScanCommand(argv: readonly string[], io: { stdout: NodeJS.WritableStream & { isTTY?: boolean }; stderr: NodeJS.WritableStream & { isTTY?: boolean }; env: NodeJS.ProcessEnv } = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      workspace: { type: 'string' },
+      'base-url': { type: 'string', default: 'https://api.bitbucket.org' },
+      config: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      'fail-on': { type: 'string' },
+      'state-dir': { type: 'string', default: '.attest' },
+      'max-requests': { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!values.workspace) throw new CliError(2, '--workspace is required (a slug or a {uuid})');
+  const format = (values.format ?? (io.stdout.isTTY && !values.out ? 'table' : 'json')) as Format;
+  if (!['table', 'json', 'csv', 'sarif'].includes(format)) throw new CliError(2, `--format must be table, json, csv or sarif, not ${JSON.stringify(values.format)}`);
+  const failOn = values['fail-on'] as Severity | undefined;
+  if (failOn !== undefined && !(failOn in SEVERITY_RANK)) throw new CliError(2, `--fail-on must be critical, high, medium or low, not ${JSON.stringify(failOn)}`);
+  let baseUrl: URL;
+  try {
+    baseUrl = new URL(values['base-url']);
+  } catch {
+    throw new CliError(2, `--base-url is not a URL: ${JSON.stringify(values['base-url'])}`);
+  }
+  const maxRequests = values['max-requests'] === undefined ? null : Number(values['max-requests']);
+  if (maxRequests !== null && (!Number.isInteger(maxRequests) || maxRequests < 1)) throw new CliError(2, '--max-requests must be a positive whole number');
+  const policy = loadPolicy(values.config);
+  const authorization = credentialsFromEnvironment(io.env);
+  if (!authorization) throw new CliError(2, 'no credentials: set BITBUCKET_TOKEN, or BITBUCKET_EMAIL and BITBUCKET_API_TOKEN');
+
+  new LocalForgeRuntime({ root: ROOT, bitbucketBaseUrl: baseUrl.toString().replace(/\/$/, ''), auth: { app: authorization }, clock: systemClock, stateDir: values['state-dir'] });
+  const client = createBitbucketClient({ request: appRequest(), budget: createBudget(maxRequests) });
+  const progress = io.stderr.isTTY ? (done: number, total: number) => io.stderr.write(`\rScanning repositories: ${done}/${total}`) : undefined;
+  let report: ScanReport;
+  try {
+    report = await scanWorkspace({ client, workspace: values.workspace, policy, now: new Date(), version: '0.1.0', ...(progress ? { onProgress: progress } : {}) });
+  } catch (error) {
+    if (error instanceof BitbucketError) {
+      if (error.kind === 'unauthorized' || error.kind === 'forbidden') throw new CliError(3, `Bitbucket refused the credentials: ${error.message}`);
+      if (error.kind === 'not-found') throw new CliError(2, `no workspace ${values.workspace} at ${baseUrl.origin} (or the credentials cannot see it)`);
+      throw new CliError(3, `Bitbucket could not be read: ${error.message}`);
+    }
+    throw error;
+  } finally {
+    if (progress) io.stderr.write('\n');
+  }
+  const output = render(report, format, format === 'table' && Boolean(io.stdout.isTTY) && !values.out);
+  if (values.out) writeAtomically(values.out, output);
+  else io.stdout.write(output);
+  return failOn && failOnMet(report, failOn) ? 1 : 0;
+}

@@ -1,0 +1,102 @@
+/**
+ * Collect: fetch the union of the enabled, applicable controls' needs for one subject, each need once,
+ * into a snapshot whose slices are data or the typed error that stopped us. Nothing is fetched for
+ * disabled controls, for controls that do not apply (non-production or empty repositories), or — for the
+ * effective branching model — unless a restriction uses `branching_model`.
+ */
+import {
+  getEffectiveBranchingModel,
+  getPipelinesConfig,
+  getPipelinesFile,
+  listBranchRestrictions,
+  listEffectiveDefaultReviewers,
+  listMainBranchPipelines,
+  listMembers,
+  listMergedPullRequests,
+  listWorkspaceOwners,
+} from '../bitbucket/api';
+import type { BitbucketClient } from '../bitbucket/client';
+import { BitbucketError } from '../bitbucket/errors';
+import type { Repository } from '../bitbucket/schemas';
+import { usesBranchingModel } from '../controls/restrictions';
+import type { RepositoryControl, RepositoryNeed, RepositorySnapshot, RepositorySubject, Slice, WorkspaceControl, WorkspaceNeed, WorkspaceSnapshot } from '../controls/types';
+import type { Policy } from '../policy/policy';
+
+async function slice<T>(read: () => Promise<T>, label: string): Promise<Slice<T>> {
+  try {
+    return { ok: true, value: await read() };
+  } catch (error) {
+    if (error instanceof BitbucketError) return { ok: false, error };
+    return { ok: false, error: new BitbucketError('internal', label, null, error instanceof Error ? error.message : String(error)) };
+  }
+}
+
+async function listSlice<T>(read: () => Promise<{ values: T[]; truncated: boolean }>, label: string): Promise<Slice<T[]>> {
+  const result = await slice(read, label);
+  return result.ok ? { ok: true, value: result.value.values, truncated: result.value.truncated } : result;
+}
+
+/** The controls that will actually be evaluated (not disabled, and applicable to this subject). */
+export function applicableControls(controls: readonly RepositoryControl[], subject: RepositorySubject, policy: Policy): RepositoryControl[] {
+  return controls.filter(
+    (control) =>
+      !policy.disabledControls.includes(control.id) &&
+      (subject.classification !== 'non-production' || control.appliesToNonProduction) &&
+      (subject.mainBranch !== null || !control.needsMainBranch),
+  );
+}
+
+export function repositoryNeeds(controls: readonly RepositoryControl[]): Set<RepositoryNeed> {
+  return new Set(controls.flatMap((control) => control.needs));
+}
+
+export async function collectRepository(
+  client: BitbucketClient,
+  workspaceUuid: string,
+  repository: Repository,
+  needs: ReadonlySet<RepositoryNeed>,
+  policy: Policy,
+  now: Date,
+): Promise<Partial<RepositorySnapshot>> {
+  const snapshot: Partial<RepositorySnapshot> = { repository: { ok: true, value: repository } };
+  const uuid = repository.uuid;
+  const main = repository.mainbranch?.name ?? null;
+  if (needs.has('branchRestrictions') || needs.has('effectiveBranchingModel')) {
+    snapshot.branchRestrictions = await listSlice(() => listBranchRestrictions(client, workspaceUuid, uuid), 'branch-restrictions');
+    snapshot.effectiveBranchingModel =
+      snapshot.branchRestrictions.ok && usesBranchingModel(snapshot.branchRestrictions.value)
+        ? await slice(() => getEffectiveBranchingModel(client, workspaceUuid, uuid), 'effective-branching-model')
+        : { ok: true, value: null };
+  }
+  if (needs.has('effectiveDefaultReviewers')) snapshot.effectiveDefaultReviewers = await listSlice(() => listEffectiveDefaultReviewers(client, workspaceUuid, uuid), 'effective-default-reviewers');
+  if (needs.has('pipelinesConfig')) snapshot.pipelinesConfig = await slice(() => getPipelinesConfig(client, workspaceUuid, uuid), 'pipelines_config');
+  if (main !== null) {
+    // The file is only worth reading when Pipelines is on: BB-CI-4 fails on "disabled" before it looks.
+    if (needs.has('pipelinesFile')) {
+      snapshot.pipelinesFile =
+        snapshot.pipelinesConfig?.ok && !snapshot.pipelinesConfig.value.enabled
+          ? { ok: true, value: null }
+          : await slice(() => getPipelinesFile(client, workspaceUuid, uuid, main), 'bitbucket-pipelines.yml');
+    }
+    if (needs.has('mainBranchPipelines')) {
+      const since = new Date(now.getTime() - policy.buildWindowDays * 86_400_000);
+      snapshot.mainBranchPipelines = await listSlice(() => listMainBranchPipelines(client, workspaceUuid, uuid, main, since), 'pipelines');
+    }
+    if (needs.has('mergedPullRequests')) {
+      const since = new Date(now.getTime() - policy.reviewWindowDays * 86_400_000);
+      snapshot.mergedPullRequests = await listSlice(() => listMergedPullRequests(client, workspaceUuid, uuid, main, since), 'pullrequests');
+    }
+  }
+  return snapshot;
+}
+
+export function workspaceNeeds(controls: readonly WorkspaceControl[], policy: Policy): Set<WorkspaceNeed> {
+  return new Set(controls.filter((control) => !policy.disabledControls.includes(control.id)).flatMap((control) => control.needs));
+}
+
+export async function collectWorkspace(client: BitbucketClient, workspaceUuid: string, needs: ReadonlySet<WorkspaceNeed>): Promise<Partial<WorkspaceSnapshot>> {
+  const snapshot: Partial<WorkspaceSnapshot> = {};
+  if (needs.has('members')) snapshot.members = await listSlice(() => listMembers(client, workspaceUuid), 'members');
+  if (needs.has('workspacePermissions')) snapshot.workspacePermissions = await listSlice(() => listWorkspaceOwners(client, workspaceUuid), 'permissions');
+  return snapshot;
+}
