@@ -33,6 +33,9 @@ function hash(random: () => number): string {
 const iso = (ms: number) => new Date(ms).toISOString();
 const DAY = 86_400_000;
 
+/** Each demo repository's description names its profile, so tests can state the intended verdicts. */
+export const PROFILE_PREFIX = 'Demo profile: ';
+
 /** The kinds of repository the demo mixes, with what each is built to show. */
 export type Profile = 'exemplary' | 'advisory' | 'unprotected' | 'partial' | 'public' | 'empty' | 'branching-model' | 'bypass';
 
@@ -144,6 +147,7 @@ export function buildWorkspaceSeed(options: BuildOptions): SeedInput {
       uuid: uuidFrom(random),
       slug,
       name: slug.replace(/-/g, ' '),
+      description: `${PROFILE_PREFIX}${profile}`,
       projectKey: project.key,
       isPrivate: profile !== 'public',
       mainBranch,
@@ -211,4 +215,27 @@ export function loadSeed(name: string): Seed {
     throw new Error(`seed ${name} is invalid at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data;
+}
+
+/**
+ * The demo's policy: production and non-production by project, an explicit entry for the sandbox, the
+ * deploy bot as a service account, one offboarded person who still has access, and an exception.
+ */
+export function demoPolicy(seed: Seed): Record<string, unknown> {
+  const bot = seed.users.find((user) => user.type === 'app_user');
+  const offboarded = seed.users.find((user) => user.displayName === 'Frances Allen');
+  return {
+    classification: {
+      repositories: { sandbox: 'non-production' },
+      rules: [
+        { project: 'LAB', classification: 'non-production' },
+        { project: 'CORE', classification: 'production' },
+        { project: 'PAY', classification: 'production' },
+        { project: 'WEB', classification: 'production' },
+      ],
+    },
+    serviceAccounts: bot ? [bot.accountId] : [],
+    offboarded: offboarded ? [{ accountId: offboarded.accountId, name: offboarded.displayName, offboardedOn: '2026-10-01' }] : [],
+    exceptions: [{ control: 'BB-REPO-2', repository: 'marketing-site', reason: 'Public marketing site by design', approvedBy: seed.users[0]!.accountId, expiresOn: '2027-06-30' }],
+  };
 }

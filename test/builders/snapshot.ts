@@ -1,0 +1,87 @@
+/**
+ * Builders for control tests: data in the shapes the client's schemas produce, with Partial overrides.
+ */
+import { BitbucketError, type BitbucketErrorKind } from '../../src/bitbucket/errors';
+import type { BranchRestriction, BranchingModel, CommitStatus, Member, MergedPullRequest, Pipeline, Repository } from '../../src/bitbucket/schemas';
+import type { RepositorySnapshot, Slice, WorkspaceSnapshot } from '../../src/controls/types';
+
+export const NOW = new Date('2026-11-22T09:00:00Z');
+export const DAY = 86_400_000;
+
+export function ok<T>(value: T, truncated = false): Slice<T> {
+  return truncated ? { ok: true, value, truncated } : { ok: true, value };
+}
+
+export function failed<T>(kind: BitbucketErrorKind, status: number | null, path = '/2.0/repositories/w/r/x'): Slice<T> {
+  return { ok: false, error: new BitbucketError(kind, path, status, 'injected') };
+}
+
+/** The ways a data need can fail, as the client reports them after its retries. */
+export const FAILURES: Array<[string, BitbucketErrorKind, number | null]> = [
+  ['403 (missing scope or not an admin)', 'forbidden', 403],
+  ['404', 'not-found', 404],
+  ['429 that never recovers', 'rate-limited', 429],
+  ['5xx', 'upstream', 503],
+  ['a malformed body', 'malformed', 200],
+];
+
+let nextId = 1;
+export function restriction(kind: string, overrides: Partial<BranchRestriction> = {}): BranchRestriction {
+  return { id: nextId++, kind, branch_match_kind: 'glob', pattern: 'main', users: [], groups: [], ...overrides };
+}
+
+export function repository(overrides: Partial<Repository> = {}): Repository {
+  return { uuid: '{0f3c1a2b-1111-4222-8333-444455556666}', slug: 'api', full_name: 'acme/api', is_private: true, mainbranch: { name: 'main' }, project: { key: 'CORE' }, ...overrides };
+}
+
+export function model(overrides: Partial<BranchingModel> = {}): BranchingModel {
+  return { development: { use_mainbranch: true }, production: null, branch_types: [{ kind: 'feature', prefix: 'feature/' }, { kind: 'release', prefix: 'release/' }], ...overrides };
+}
+
+export function pipeline(result: 'SUCCESSFUL' | 'FAILED' | 'ERROR' | 'STOPPED' | null, daysAgo: number): Pipeline {
+  return { uuid: `{p-${nextId++}}`, created_on: new Date(NOW.getTime() - daysAgo * DAY).toISOString(), state: result ? { name: 'COMPLETED', result: { name: result } } : { name: 'IN_PROGRESS', result: null }, target: { ref_name: 'main' } };
+}
+
+export const AUTHOR = { uuid: '{aaaaaaaa-0000-4000-8000-000000000001}', account_id: 'author', display_name: 'Ada' };
+export const REVIEWER = { uuid: '{aaaaaaaa-0000-4000-8000-000000000002}', account_id: 'reviewer', display_name: 'Grace' };
+
+export function status(key: string, state: string, minutesAfter: number): CommitStatus {
+  return { key, state, refname: 'feature/x', created_on: new Date(NOW.getTime() - DAY + minutesAfter * 60_000).toISOString(), updated_on: new Date(NOW.getTime() - DAY + minutesAfter * 60_000).toISOString() };
+}
+
+export function merged(id: number, overrides: Partial<MergedPullRequest> = {}): MergedPullRequest {
+  return {
+    id,
+    title: `ACME-${id}`,
+    author: AUTHOR,
+    participants: [{ user: REVIEWER, approved: true, state: 'approved' }],
+    statuses: [status('ci', 'SUCCESSFUL', 10)],
+    mergeCommit: 'abcdef123456',
+    destination: 'main',
+    source: 'feature/x',
+    mergedAt: new Date(NOW.getTime() - DAY).toISOString(),
+    ...overrides,
+  };
+}
+
+export function repositorySnapshot(overrides: Partial<RepositorySnapshot> = {}): Partial<RepositorySnapshot> {
+  return {
+    repository: ok(repository()),
+    branchRestrictions: ok([]),
+    effectiveBranchingModel: ok(null),
+    effectiveDefaultReviewers: ok([]),
+    pipelinesConfig: ok({ enabled: true }),
+    pipelinesFile: ok(null),
+    mainBranchPipelines: ok([]),
+    mergedPullRequests: ok([]),
+    ...overrides,
+  };
+}
+
+export function member(accountId: string, has2fa: boolean | undefined, overrides: Partial<Member['user']> = {}): Member {
+  return { user: { account_id: accountId, display_name: accountId, type: 'user', ...(has2fa === undefined ? {} : { has_2fa_enabled: has2fa }), ...overrides } };
+}
+
+export function workspaceSnapshot(overrides: Partial<WorkspaceSnapshot> = {}): Partial<WorkspaceSnapshot> {
+  return { members: ok([]), workspacePermissions: ok([]), ...overrides };
+}
