@@ -1,0 +1,19 @@
+/** An emulator plus a local runtime, so engine code runs through the real @forge/api over HTTP. */
+import path from 'node:path';
+import { appRequest, createBitbucketClient, createBudget } from '../../src/bitbucket/client';
+import { SimClock } from '../../local/runtime/clock';
+import { LocalForgeRuntime } from '../../local/runtime/runtime';
+import { BitbucketEmulator } from '../../local/emulator/server';
+import { DEMO_NOW, demoSeed } from '../../local/emulator/seeds';
+import type { SeedInput } from '../../local/emulator/model';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+export async function startSandbox(seed: SeedInput = demoSeed()) {
+  const clock = new SimClock(DEMO_NOW);
+  const emulator = new BitbucketEmulator(seed, clock);
+  await emulator.listen();
+  const runtime = new LocalForgeRuntime({ root: ROOT, bitbucketBaseUrl: emulator.url, auth: { app: 'Bearer engine-tests' }, clock });
+  const client = (ceiling: number | null = null) => createBitbucketClient({ request: appRequest(), budget: createBudget(ceiling), sleep: async () => undefined });
+  return { clock, emulator, runtime, client, now: new Date(DEMO_NOW) };
+}
