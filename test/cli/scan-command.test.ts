@@ -1,0 +1,146 @@
+/**
+ * `attest scan` options, errors and output formats: one clear line and exit 2 or 3 on bad input, nothing
+ * half-written to --out, valid SARIF 2.1.0, CSV without formula injection, colour only on a terminal.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import '@microsoft/jest-sarif';
+import { runScanCommand, CliError } from '../../local/cli/scan-command';
+import { csvCell, toCsv, toSarif, toTable } from '../../src/report/formats';
+import { startSandbox } from '../engine/sandbox';
+import type { ScanReport } from '../../src/engine/scan';
+
+function sink(isTTY = false) {
+  let text = '';
+  const stream = new Writable({ write(chunk: Buffer, _encoding, done) { text += chunk.toString(); done(); } }) as Writable & { isTTY?: boolean };
+  stream.isTTY = isTTY;
+  return { stream, text: () => text };
+}
+
+async function scanCli(args: string[], env: Record<string, string> = { BITBUCKET_TOKEN: 't' }, tty = false) {
+  const stdout = sink(tty);
+  const stderr = sink(tty);
+  try {
+    const code = await runScanCommand(args, { stdout: stdout.stream, stderr: stderr.stream, env });
+    return { code, stdout: stdout.text(), stderr: stderr.text() };
+  } catch (error) {
+    if (error instanceof CliError) return { code: error.code, stdout: stdout.text(), stderr: error.message };
+    throw error;
+  }
+}
+
+describe('attest scan', () => {
+  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-cli-'));
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+  });
+  afterAll(() => sandbox.emulator.close());
+  const base = () => ['--workspace', 'acme', '--base-url', sandbox.emulator.url, '--state-dir', path.join(dir, 'state')];
+
+  it.each([
+    ['no --workspace', ['--format', 'json'], {}, 2, '--workspace is required'],
+    ['an unknown format', ['--workspace', 'acme', '--format', 'xml'], {}, 2, '--format must be table, json, csv or sarif, not "xml"'],
+    ['an unknown --fail-on', ['--workspace', 'acme', '--fail-on', 'severe'], {}, 2, '--fail-on must be critical, high, medium or low'],
+    ['a base URL that is not a URL', ['--workspace', 'acme', '--base-url', 'not a url'], {}, 2, '--base-url is not a URL'],
+    ['no credentials', ['--workspace', 'acme'], { env: {} }, 2, 'no credentials: set BITBUCKET_TOKEN'],
+    ['half the Basic pair', ['--workspace', 'acme'], { env: { BITBUCKET_EMAIL: 'a@b.c' } }, 2, 'BITBUCKET_EMAIL and BITBUCKET_API_TOKEN go together'],
+  ])('%s → exit %s', async (_name, args, options: { env?: Record<string, string> }, code, message) => {
+    const result = await scanCli(args, options.env ?? { BITBUCKET_TOKEN: 't' });
+    expect(result.code).toBe(code);
+    expect(result.stderr).toContain(message);
+  });
+
+  it('an unreadable or invalid --config names the file and the field', async () => {
+    const invalid = path.join(dir, 'invalid.json');
+    fs.writeFileSync(invalid, JSON.stringify({ minApprovals: -1 }));
+    expect(await scanCli([...base(), '--config', invalid])).toMatchObject({ code: 2, stderr: expect.stringContaining(`--config ${invalid}: minApprovals:`) });
+    const unknown = path.join(dir, 'unknown.json');
+    fs.writeFileSync(unknown, JSON.stringify({ minAprovals: 2 }));
+    expect((await scanCli([...base(), '--config', unknown])).stderr).toContain('minAprovals');
+    expect(await scanCli([...base(), '--config', path.join(dir, 'missing.json')])).toMatchObject({ code: 2, stderr: expect.stringContaining('cannot read --config') });
+  });
+
+  it('refused credentials → exit 3', async () => {
+    sandbox.emulator.addFault({ path: '^/2.0/workspaces/acme$', kind: 'status', status: 401, times: 1 });
+    expect(await scanCli(base())).toMatchObject({ code: 3, stderr: expect.stringContaining('Bitbucket refused the credentials') });
+  });
+
+  it('an unreachable API → exit 3, and --out is not written', async () => {
+    const out = path.join(dir, 'never.json');
+    const result = await scanCli(['--workspace', 'acme', '--base-url', 'http://127.0.0.1:9', '--out', out]);
+    expect(result).toMatchObject({ code: 3, stderr: expect.stringContaining('Bitbucket could not be read') });
+    expect(fs.existsSync(out)).toBe(false);
+  }, 60_000);
+
+  it('an unknown workspace → exit 2', async () => {
+    expect(await scanCli(['--workspace', 'nobody', '--base-url', sandbox.emulator.url])).toMatchObject({ code: 2, stderr: expect.stringContaining('no workspace nobody') });
+  });
+
+  it('writes --out whole, and replaces an existing file only when the scan succeeded', async () => {
+    const out = path.join(dir, 'scan.sarif');
+    fs.writeFileSync(out, 'previous');
+    sandbox.emulator.addFault({ path: '^/2.0/workspaces/acme$', kind: 'status', status: 401, times: 1 });
+    await scanCli([...base(), '--format', 'sarif', '--out', out]);
+    expect(fs.readFileSync(out, 'utf8')).toBe('previous');
+    expect((await scanCli([...base(), '--format', 'sarif', '--out', out], { BITBUCKET_TOKEN: 'sarif-out' })).code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(out, 'utf8'))).toMatchObject({ version: '2.1.0' });
+    expect(fs.readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('prints a table without colour when stdout is not a terminal, and progress only on a terminal', async () => {
+    // Distinct tokens: each scan of the demo spends ~470 of a credential's 1,000 requests an hour.
+    const plain = await scanCli([...base(), '--format', 'table'], { BITBUCKET_TOKEN: 'table-plain' });
+    expect(plain.stdout).toContain('Workspace acme: score');
+    expect(plain.stdout).not.toContain('\u001b[');
+    expect(plain.stderr).toBe('');
+    const tty = await scanCli([...base(), '--format', 'table'], { BITBUCKET_TOKEN: 'table-tty' }, true);
+    expect(tty.stdout).toContain('\u001b[');
+    expect(tty.stderr).toContain('Scanning repositories: 44/44');
+  });
+});
+
+describe('report formats', () => {
+  let report: ScanReport;
+  beforeAll(async () => {
+    const sandbox = await startSandbox();
+    const { scanWorkspace } = await import('../../src/engine/scan');
+    const { Policy } = await import('../../src/policy/policy');
+    report = await scanWorkspace({ client: sandbox.client(), workspace: 'acme', policy: Policy.parse({}), now: sandbox.now, version: 'test' });
+    await sandbox.emulator.close();
+  });
+
+  it('SARIF validates against the SARIF 2.1.0 schema, one result per fail, located at the repository', () => {
+    const sarif = JSON.parse(toSarif(report)) as { runs: Array<{ results: Array<{ locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }>; tool: { driver: { rules: unknown[] } } }> };
+    // Microsoft's matcher validates against the OASIS SARIF 2.1.0 schema (draft-04, which it loads itself).
+    (expect(sarif) as unknown as { toBeValidSarifLog(): void }).toBeValidSarifLog();
+    (expect({ version: '2.1.0', runs: [{ results: [] }] }) as unknown as { not: { toBeValidSarifLog(): void } }).not.toBeValidSarifLog();
+    const fails = [...report.workspaceResults, ...report.repositories.flatMap((r) => r.results)].filter((r) => r.outcome === 'fail').length;
+    expect(sarif.runs[0]!.results).toHaveLength(fails);
+    expect(sarif.runs[0]!.results[0]!.locations[0]!.physicalLocation.artifactLocation.uri).toMatch(/^https:\/\/bitbucket\.org\/acme\//);
+    expect(sarif.runs[0]!.tool.driver.rules).toHaveLength(21);
+  });
+
+  it('CSV has one row per subject and control', () => {
+    const rows = toCsv(report).trimEnd().split('\r\n');
+    expect(rows).toHaveLength(1 + 4 + 44 * 17);
+  });
+
+  it.each([
+    ['=HYPERLINK("x")', `"'=HYPERLINK(""x"")"`],
+    ['+1', "'+1"],
+    ['-1', "'-1"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['a,b', '"a,b"'],
+    ['plain', 'plain'],
+  ])('neutralises the CSV cell %s', (input, expected) => {
+    expect(csvCell(input)).toBe(expected);
+  });
+
+  it('strips control characters and bidirectional overrides from names in the table', () => {
+    const hostile: ScanReport = { ...report, repositories: [{ ...report.repositories[0]!, slug: 'evil\u202e\u001b[31mname' }] };
+    expect(toTable(hostile, false)).not.toMatch(/[\u202e\u001b]/);
+  });
+});
