@@ -141,6 +141,7 @@ describe('report formats', () => {
 
   it('strips control characters and bidirectional overrides from names in the table', () => {
     const hostile: ScanReport = { ...report, repositories: [{ ...report.repositories[0]!, slug: 'evil\u202e\u001b[31mname' }] };
-    expect(toTable(hostile, false)).not.toMatch(/[\u202e\u001b]/);
+    const table = toTable(hostile, false);
+    expect(table.includes('\u202e') || table.includes('\u001b')).toBe(false);
   });
 });
