@@ -170,6 +170,8 @@ export const Seed = z.object({
   /** Without credentials any non-empty Bearer token (or Basic pair) is accepted, as an admin. */
   credentials: z.array(CredentialSeed).default([]),
   rateLimitPerHour: z.number().int().positive().default(1000),
+  /** Faults active from the start, in the shape of `BitbucketEmulator.addFault` (validated there). */
+  faults: z.array(z.record(z.string(), z.unknown())).default([]),
   users: z.array(SeedUser).default([]),
   workspaces: z.array(WorkspaceSeed).min(1),
 });

@@ -184,6 +184,18 @@ describe('Bitbucket emulator', () => {
     await expect(get(emulator, '/2.0/repositories/acme/ledger')).rejects.toThrow();
   });
 
+  it('takes faults from the seed file too', async () => {
+    const seeded = new BitbucketEmulator({ ...demoSeed(), faults: [{ path: '^/2.0/workspaces/acme$', kind: 'status', status: 502, times: 1 }] }, clock);
+    await seeded.listen();
+    try {
+      expect((await get(seeded, '/2.0/workspaces/acme')).status).toBe(502);
+      expect((await get(seeded, '/2.0/workspaces/acme')).status).toBe(200);
+    } finally {
+      await seeded.close();
+    }
+    expect(() => new BitbucketEmulator({ ...demoSeed(), faults: [{ path: 'x', kind: 'explode' }] }, clock)).toThrow();
+  });
+
   it('keeps a request log with method, path, query, status, duration and credential', async () => {
     await get(emulator, '/2.0/repositories/acme?pagelen=5');
     await get(emulator, '/2.0/repositories/acme', { authorization: 'Bearer reader-token' });

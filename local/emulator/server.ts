@@ -83,6 +83,7 @@ export class BitbucketEmulator {
     readonly clock: Clock,
   ) {
     this.seed = Seed.parse(seed);
+    for (const fault of this.seed.faults) this.addFault(FaultRule.parse(fault));
   }
 
   get url(): string {

@@ -91,6 +91,22 @@ describe('the app on the local runtime', () => {
     }
   });
 
+  it('delivers a delayed job after its delay on the simulated clock, in order, and reordered when asked', async () => {
+    const { clock, emulator, runtime, ws, kvs } = await sandbox({ reorder: true });
+    try {
+      const repo = ws.repositories[2]!;
+      emulator.addFault({ path: `${repo.uuid.replace(/[{}]/g, '\\$&')}$`, kind: 'status', status: 503, times: 4 });
+      const started = clock.now();
+      await runtime.emit({ eventType: 'avi:bitbucket:created:repository', repository: { uuid: repo.uuid }, workspace: { uuid: ws.uuid } });
+      expect(runtime.pendingEvents()).toBe(1); // the handler could not read it and queued a delayed job
+      await runtime.drainQueues();
+      expect(clock.now() - started).toBe(60_000);
+      expect(kvs()[`v1:repo:${repo.uuid.replace(/[{}]/g, '')}`]).toMatchObject({ slug: repo.slug, cause: 'avi:bitbucket:created:repository' });
+    } finally {
+      await emulator.close();
+    }
+  });
+
   it('queues a scan every hour from the scheduled trigger', async () => {
     const { emulator, runtime, ws } = await sandbox();
     try {
