@@ -7,5 +7,5 @@ import { installForgeGlobals } from '../../local/runtime/runtime';
 
 installForgeGlobals();
 
-// The app logs JSON lines per invocation; tests keep only errors unless asked for more.
-process.env.ATTEST_LOG_LEVEL ??= 'error';
+// The app logs JSON lines per invocation; tests keep them quiet unless ATTEST_LOG_LEVEL asks for more.
+process.env.ATTEST_LOG_LEVEL ??= 'silent';
