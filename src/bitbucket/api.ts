@@ -121,34 +121,40 @@ export async function listMainBranchPipelines(client: BitbucketClient, workspace
 }
 
 /**
- * Pull requests merged into the main branch since `since`, with participants (`+values.participants`: the
- * list omits them otherwise) and each one's statuses (GET …/pullrequests/{id}/statuses). 50 a page is the
- * pull-request list's maximum (platform-facts §9).
+ * Pull requests merged into `branch` and updated since `since`, newest first, with participants
+ * (`+values.participants`: the list omits them otherwise). 50 a page is the pull-request list's maximum
+ * (platform-facts §9). A merged pull request's `updated_on` is its merge unless it was commented on later.
  */
-export async function listMergedPullRequests(client: BitbucketClient, workspaceUuid: string, repositoryUuid: string, branch: string, since: Date): Promise<Paginated<MergedPullRequest>> {
+export function listMergedPullRequestsSince(client: BitbucketClient, workspaceUuid: string, repositoryUuid: string, branch: string, since: Date, maxPages = 20): Promise<Paginated<PullRequest>> {
   const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
   const q = `destination.branch.name = ${JSON.stringify(branch)} AND updated_on >= ${since.toISOString()}`;
-  const listing = await paginate(
+  return paginate(
     client,
     (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/pullrequests?state=MERGED&q=${q}&sort=-updated_on&fields=${'+values.participants'}&pagelen=50`),
     PullRequest,
-    20,
+    maxPages,
   );
+}
+
+export function toMergedPullRequest(pr: PullRequest, statuses: CommitStatus[]): MergedPullRequest {
+  return {
+    id: pr.id,
+    title: pr.title ?? '',
+    author: pr.author ?? null,
+    participants: pr.participants ?? [],
+    statuses,
+    mergeCommit: pr.merge_commit?.hash ?? null,
+    destination: pr.destination.branch?.name ?? null,
+    source: pr.source.branch?.name ?? null,
+    mergedAt: pr.updated_on ?? null,
+  };
+}
+
+/** Merged pull requests since `since` with each one's statuses (GET …/pullrequests/{id}/statuses). */
+export async function listMergedPullRequests(client: BitbucketClient, workspaceUuid: string, repositoryUuid: string, branch: string, since: Date): Promise<Paginated<MergedPullRequest>> {
+  const listing = await listMergedPullRequestsSince(client, workspaceUuid, repositoryUuid, branch, since);
   const merged: MergedPullRequest[] = [];
-  for (const pr of listing.values) {
-    const statuses = await getPullRequestStatuses(client, workspaceUuid, repositoryUuid, pr.id);
-    merged.push({
-      id: pr.id,
-      title: pr.title ?? '',
-      author: pr.author ?? null,
-      participants: pr.participants ?? [],
-      statuses,
-      mergeCommit: pr.merge_commit?.hash ?? null,
-      destination: pr.destination.branch?.name ?? null,
-      source: pr.source.branch?.name ?? null,
-      mergedAt: pr.updated_on ?? null,
-    });
-  }
+  for (const pr of listing.values) merged.push(toMergedPullRequest(pr, await getPullRequestStatuses(client, workspaceUuid, repositoryUuid, pr.id)));
   return { values: merged, truncated: listing.truncated, pages: listing.pages };
 }
 

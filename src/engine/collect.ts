@@ -17,7 +17,7 @@ import {
 } from '../bitbucket/api';
 import type { BitbucketClient } from '../bitbucket/client';
 import { BitbucketError } from '../bitbucket/errors';
-import type { Repository } from '../bitbucket/schemas';
+import type { MergedPullRequest, Repository } from '../bitbucket/schemas';
 import { usesBranchingModel } from '../controls/restrictions';
 import type { RepositoryControl, RepositoryNeed, RepositorySnapshot, RepositorySubject, Slice, WorkspaceControl, WorkspaceNeed, WorkspaceSnapshot } from '../controls/types';
 import type { Policy } from '../policy/policy';
@@ -50,6 +50,11 @@ export function repositoryNeeds(controls: readonly RepositoryControl[]): Set<Rep
   return new Set(controls.flatMap((control) => control.needs));
 }
 
+export interface CollectOptions {
+  /** Reads the merged pull requests another way (the app's evidence ledger) instead of the API listing. */
+  mergedPullRequests?: () => Promise<{ values: MergedPullRequest[]; truncated: boolean }>;
+}
+
 export async function collectRepository(
   client: BitbucketClient,
   workspaceUuid: string,
@@ -57,6 +62,7 @@ export async function collectRepository(
   needs: ReadonlySet<RepositoryNeed>,
   policy: Policy,
   now: Date,
+  options: CollectOptions = {},
 ): Promise<Partial<RepositorySnapshot>> {
   const snapshot: Partial<RepositorySnapshot> = { repository: { ok: true, value: repository } };
   const uuid = repository.uuid;
@@ -84,7 +90,8 @@ export async function collectRepository(
     }
     if (needs.has('mergedPullRequests')) {
       const since = new Date(now.getTime() - policy.reviewWindowDays * 86_400_000);
-      snapshot.mergedPullRequests = await listSlice(() => listMergedPullRequests(client, workspaceUuid, uuid, main, since), 'pullrequests');
+      const read = options.mergedPullRequests ?? (() => listMergedPullRequests(client, workspaceUuid, uuid, main, since));
+      snapshot.mergedPullRequests = await listSlice(read, 'pullrequests');
     }
   }
   return snapshot;

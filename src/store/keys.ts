@@ -1,24 +1,39 @@
 /**
- * The only place KVS keys are built. Scheme (KVS storage is per installation, i.e. per workspace, so the
- * workspace is not part of the key):
+ * The only place KVS keys are built. Storage is per installation (one workspace), so keys do not repeat
+ * the workspace. UUIDs are stored without braces: keys must match ^(?!\s+$)[a-zA-Z0-9:._\s-#]+$
+ * (platform-facts §7). The `v1` prefix lets a later schema migrate by reading v1 and writing v2.
  *
- *   v1:repo:<repo-uuid>                  latest observation of a repository (RepositoryRecord)
- *   v1:pr:<repo-uuid>:<id>               pull-request checks for the card and merge check
- *   v1:policy                            the workspace policy
- *   v1:scan                              scan bookkeeping (last install/scheduled scan)
+ *   v1:repo:<repo>                     RepositoryState: the repository, its classification and results
+ *   v1:pr:<repo>:<id>                  PullRequestRecord: pull-request checks for the card
+ *   v1:ev:<repo>:<id>                  EvidenceRecord (immutable; written once, FAIL_IF_EXISTS)
+ *   v1:evd:<merged-at>:<repo>:<id>     the same record, keyed by merge time for period queries
+ *   v1:hist:<at>:<subject>:<control>   HistoryEntry: an outcome change (pruned after the retention)
+ *   v1:ws                              WorkspaceState: workspace-control results
+ *   v1:sum:meta, v1:sum:<n>            the dashboard summary, split into ≤200 KiB chunks
+ *   v1:policy                          the workspace policy
+ *   v1:scan                            ScanState: scheduling bookkeeping
  *
- * UUIDs are stored without braces: KVS keys must match ^(?!\s+$)[a-zA-Z0-9:._\s-#]+$ (platform-facts §7).
- * The `v1` prefix lets a later schema migrate by reading v1 and writing v2.
+ * Timestamps in keys are ISO 8601 with `:` and `.` kept (both are allowed), so keys sort by time.
  */
 import { unwrapUuid } from '../lib/uuid';
 
-const VERSION = 'v1';
+const V = 'v1';
 
 export const keys = {
-  repositoryPrefix: (): string => `${VERSION}:repo:`,
-  repository: (repositoryUuid: string): string => `${VERSION}:repo:${unwrapUuid(repositoryUuid)}`,
-  pullRequest: (repositoryUuid: string, id: number): string => `${VERSION}:pr:${unwrapUuid(repositoryUuid)}:${id}`,
-  pullRequestPrefix: (repositoryUuid: string): string => `${VERSION}:pr:${unwrapUuid(repositoryUuid)}:`,
-  policy: (): string => `${VERSION}:policy`,
-  scan: (): string => `${VERSION}:scan`,
+  repositoryPrefix: (): string => `${V}:repo:`,
+  repository: (repositoryUuid: string): string => `${V}:repo:${unwrapUuid(repositoryUuid)}`,
+  pullRequest: (repositoryUuid: string, id: number): string => `${V}:pr:${unwrapUuid(repositoryUuid)}:${id}`,
+  pullRequestPrefix: (repositoryUuid: string): string => `${V}:pr:${unwrapUuid(repositoryUuid)}:`,
+  evidence: (repositoryUuid: string, id: number): string => `${V}:ev:${unwrapUuid(repositoryUuid)}:${id}`,
+  evidencePrefix: (repositoryUuid: string): string => `${V}:ev:${unwrapUuid(repositoryUuid)}:`,
+  evidenceByDate: (mergedAt: string, repositoryUuid: string, id: number): string => `${V}:evd:${mergedAt}:${unwrapUuid(repositoryUuid)}:${id}`,
+  /** A prefix for merge dates: `2026-11` (a month) or `2026-11-22` (a day). */
+  evidenceByDatePrefix: (datePrefix: string): string => `${V}:evd:${datePrefix}`,
+  history: (at: string, subject: string, control: string): string => `${V}:hist:${at}:${subject === 'workspace' ? subject : unwrapUuid(subject)}:${control}`,
+  historyPrefix: (datePrefix = ''): string => `${V}:hist:${datePrefix}`,
+  workspace: (): string => `${V}:ws`,
+  summaryMeta: (): string => `${V}:sum:meta`,
+  summaryChunk: (index: number): string => `${V}:sum:${index}`,
+  policy: (): string => `${V}:policy`,
+  scan: (): string => `${V}:scan`,
 };

@@ -1,8 +1,21 @@
 /**
  * Stored value schemas. Every value read back from KVS is parsed: an older app version may have written
- * it, and a value that does not parse is treated as absent (and logged by the caller), never trusted.
+ * it, and a value that does not parse is treated as absent, never trusted.
  */
 import { z } from 'zod';
+
+export const Outcome = z.enum(['pass', 'fail', 'not-evaluable', 'not-applicable']);
+
+export const StoredResult = z.object({
+  control: z.string(),
+  outcome: Outcome,
+  message: z.string(),
+  evidence: z.record(z.string(), z.unknown()),
+  remediation: z.array(z.string()).optional(),
+  enforced: z.boolean().optional(),
+  exception: z.object({ reason: z.string(), approvedBy: z.string(), expiresOn: z.string(), expired: z.boolean() }).optional(),
+});
+export type StoredResult = z.infer<typeof StoredResult>;
 
 export const RepositoryRecord = z.object({
   uuid: z.string(),
@@ -17,13 +30,27 @@ export const RepositoryRecord = z.object({
   observedAt: z.string(),
   /** What caused the observation: an event name, `install-scan`, `scheduled-scan`. */
   cause: z.string(),
+  classification: z.enum(['production', 'non-production', 'unclassified']).default('unclassified'),
+  score: z.number().nullable().default(null),
+  /** null until the controls were evaluated. */
+  results: z.array(StoredResult).nullable().default(null),
+  evaluatedAt: z.string().nullable().default(null),
+  /** Bitbucket requests the last evaluation took (the planner's cost estimate). */
+  requests: z.number().int().nonnegative().default(0),
+  /**
+   * The evidence ledger holds every pull request merged into the main branch since this instant (read from
+   * the API once, then kept by events and reconciliation); null until the first evaluation read it.
+   */
+  ledgerFrom: z.string().nullable().default(null),
+  /** When the merged pull requests were last listed from the API (the reconciliation watermark). */
+  ledgerCheckedAt: z.string().nullable().default(null),
 });
 export type RepositoryRecord = z.infer<typeof RepositoryRecord>;
 
 export const StoredCheck = z.object({
   id: z.string(),
   title: z.string(),
-  outcome: z.enum(['pass', 'fail', 'not-evaluable', 'not-applicable']),
+  outcome: Outcome,
   message: z.string(),
 });
 
@@ -42,10 +69,84 @@ export const PullRequestRecord = z.object({
 });
 export type PullRequestRecord = z.infer<typeof PullRequestRecord>;
 
-export const ScanRecord = z.object({
-  lastScanAt: z.string().nullable(),
-  lastScanCause: z.string().nullable(),
-  repositories: z.number().int().nonnegative(),
-  truncated: z.boolean(),
+/** One merged pull request, as an auditor samples it. Immutable once written. */
+export const EvidenceRecord = z.object({
+  repositoryUuid: z.string(),
+  repositorySlug: z.string(),
+  pullRequestId: z.number().int(),
+  title: z.string(),
+  author: z.object({ accountId: z.string().nullable(), name: z.string().nullable() }),
+  approvers: z.array(z.object({ accountId: z.string().nullable(), name: z.string().nullable(), approvedAt: z.string().nullable() })),
+  builds: z.array(z.object({ key: z.string(), state: z.string(), at: z.string().nullable() })),
+  destination: z.string().nullable(),
+  source: z.string().nullable(),
+  mergeCommit: z.string().nullable(),
+  mergedAt: z.string(),
+  independentlyApproved: z.boolean(),
+  passingBuild: z.boolean(),
+  recordedAt: z.string(),
+  /** `event` (fulfilled), `backfill` (read from the API for the period before install), `reconcile`. */
+  origin: z.enum(['event', 'backfill', 'reconcile']),
 });
-export type ScanRecord = z.infer<typeof ScanRecord>;
+export type EvidenceRecord = z.infer<typeof EvidenceRecord>;
+
+export const HistoryEntry = z.object({
+  subject: z.string(),
+  subjectName: z.string(),
+  control: z.string(),
+  from: Outcome.nullable(),
+  to: Outcome.nullable(),
+  at: z.string(),
+  cause: z.string(),
+  actor: z.string().nullable().default(null),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntry>;
+
+export const WorkspaceState = z.object({
+  results: z.array(StoredResult),
+  evaluatedAt: z.string(),
+  cause: z.string(),
+});
+export type WorkspaceState = z.infer<typeof WorkspaceState>;
+
+export const SummaryRow = z.object({
+  uuid: z.string(),
+  slug: z.string(),
+  project: z.string().nullable(),
+  classification: z.enum(['production', 'non-production', 'unclassified']),
+  score: z.number().nullable(),
+  counts: z.object({ pass: z.number(), fail: z.number(), 'not-evaluable': z.number(), 'not-applicable': z.number() }),
+  failing: z.array(z.string()),
+  evaluatedAt: z.string().nullable(),
+});
+export type SummaryRow = z.infer<typeof SummaryRow>;
+
+export const SummaryMeta = z.object({
+  generatedAt: z.string(),
+  chunks: z.number().int().nonnegative(),
+  repositories: z.number().int().nonnegative(),
+  evaluated: z.number().int().nonnegative(),
+  score: z.number().nullable(),
+  outcomes: z.object({ pass: z.number(), fail: z.number(), 'not-evaluable': z.number(), 'not-applicable': z.number() }),
+  oldestEvaluatedAt: z.string().nullable(),
+});
+export type SummaryMeta = z.infer<typeof SummaryMeta>;
+
+export const SummaryChunk = z.object({ rows: z.array(SummaryRow) });
+
+export const ScanState = z.object({
+  installedAt: z.string().nullable().default(null),
+  lastPlanAt: z.string().nullable().default(null),
+  /** When every repository had last been evaluated within one pass. */
+  lastFullPassAt: z.string().nullable().default(null),
+  workspaceEvaluatedAt: z.string().nullable().default(null),
+  backfilledAt: z.string().nullable().default(null),
+  /** Requests an hour the planner may spend; lowered after a 429, raised slowly. */
+  hourlyBudget: z.number().int().positive().default(800),
+  rateLimitedAt: z.string().nullable().default(null),
+  repositories: z.number().int().nonnegative().default(0),
+  truncated: z.boolean().default(false),
+  /** Hours to evaluate every repository once at the current budget (the stated freshness). */
+  hoursPerFullPass: z.number().nonnegative().nullable().default(null),
+});
+export type ScanState = z.infer<typeof ScanState>;

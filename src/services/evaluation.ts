@@ -1,0 +1,76 @@
+/**
+ * Evaluating one repository or the workspace inside the app, and storing the result with the history of
+ * what changed. BB-PR-1 and BB-PR-2 read the evidence ledger (kept up to date here), not the API listing.
+ */
+import type { BitbucketClient } from '../bitbucket/client';
+import type { Repository } from '../bitbucket/schemas';
+import { REPOSITORY_CONTROLS, WORKSPACE_CONTROLS } from '../controls';
+import type { Result } from '../controls/types';
+import { applicableControls, collectRepository, collectWorkspace, repositoryNeeds, workspaceNeeds } from '../engine/collect';
+import { evaluateWorkspace } from '../engine/evaluate';
+import { evaluateRepositorySubject } from '../engine/scan';
+import { classify } from '../policy/resolve';
+import type { Policy } from '../policy/policy';
+import type { HistoryEntry, RepositoryRecord, StoredResult } from '../store/records';
+import type { Store } from '../store/store';
+import { readLedger, type LedgerRead } from './evidence';
+import { toRepositoryRecord } from './repository-record';
+
+export function outcomeChanges(subject: string, subjectName: string, before: readonly StoredResult[] | null, after: readonly Result[] | null, at: string, cause: string, actor: string | null = null): HistoryEntry[] {
+  if (before === null) return []; // a first evaluation is not a change
+  const previous = new Map(before.map((result) => [result.control, result.outcome]));
+  const next = new Map((after ?? []).map((result) => [result.control, result.outcome]));
+  const changes: HistoryEntry[] = [];
+  for (const control of new Set([...previous.keys(), ...next.keys()])) {
+    const from = previous.get(control) ?? null;
+    const to = next.get(control) ?? null;
+    if (from !== to) changes.push({ subject, subjectName, control, from, to, at, cause, actor });
+  }
+  return changes.sort((a, b) => a.control.localeCompare(b.control));
+}
+
+export interface RepositoryEvaluation {
+  record: RepositoryRecord;
+  written: boolean;
+  changes: HistoryEntry[];
+  requests: number;
+}
+
+export async function evaluateAndStoreRepository(client: BitbucketClient, store: Store, workspaceUuid: string, repository: Repository, policy: Policy, now: Date, cause: string): Promise<RepositoryEvaluation> {
+  const startRequests = client.budget.used;
+  const previous = await store.getRepository(repository.uuid);
+  const base = toRepositoryRecord(repository, now, cause, previous);
+  const subject = { classification: classify(policy, { slug: base.slug, uuid: repository.uuid, projectKey: base.projectKey }), mainBranch: base.mainBranch };
+  const needs = repositoryNeeds(applicableControls(REPOSITORY_CONTROLS, subject, policy));
+  let ledger: LedgerRead | null = null;
+  const snapshot = await collectRepository(client, workspaceUuid, repository, needs, policy, now, {
+    mergedPullRequests: async () => {
+      ledger = await readLedger(client, store, workspaceUuid, base, policy, now);
+      return { values: ledger.merged, truncated: ledger.truncated };
+    },
+  });
+  const report = evaluateRepositorySubject(repository, snapshot, policy, now);
+  const read = ledger as LedgerRead | null;
+  const record: RepositoryRecord = {
+    ...base,
+    classification: report.classification,
+    score: report.score,
+    results: report.results,
+    evaluatedAt: now.toISOString(),
+    requests: client.budget.used - startRequests,
+    ledgerFrom: read ? read.ledgerFrom : base.ledgerFrom,
+    ledgerCheckedAt: read ? read.ledgerCheckedAt : base.ledgerCheckedAt,
+  };
+  const changes = outcomeChanges(record.uuid, record.slug, previous?.results ?? null, report.results, record.evaluatedAt!, cause);
+  const written = await store.putRepository(record, changes);
+  return { record, written, changes: written ? changes : [], requests: record.requests };
+}
+
+export async function evaluateAndStoreWorkspace(client: BitbucketClient, store: Store, workspaceUuid: string, policy: Policy, now: Date, cause: string): Promise<Result[]> {
+  const previous = await store.getWorkspace();
+  const snapshot = await collectWorkspace(client, workspaceUuid, workspaceNeeds(WORKSPACE_CONTROLS, policy));
+  const results = evaluateWorkspace(WORKSPACE_CONTROLS, snapshot, { policy, now });
+  const written = await store.putWorkspace({ results, evaluatedAt: now.toISOString(), cause });
+  if (written) await store.addHistory(outcomeChanges('workspace', 'workspace', previous?.results ?? null, results, now.toISOString(), cause));
+  return results;
+}

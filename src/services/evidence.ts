@@ -1,0 +1,119 @@
+/**
+ * The change-management evidence ledger: one immutable record per pull request merged into the main
+ * branch (who approved it other than the author, and when; the build state per status key; the merge
+ * commit; whether it meets BB-PR-1 and BB-PR-2). Records come from `fulfilled` events, from the first
+ * evaluation of each repository (backfilling the review window), and from reconciliation on later
+ * evaluations, which lists recently merged pull requests and records any an event missed.
+ */
+import { getPullRequest, getPullRequestStatuses, listMergedPullRequestsSince, toMergedPullRequest } from '../bitbucket/api';
+import type { BitbucketClient } from '../bitbucket/client';
+import type { CommitStatus, MergedPullRequest, PullRequest } from '../bitbucket/schemas';
+import { hadPassingBuild } from '../controls/merged-pull-requests-had-passing-build';
+import { independentApprovers } from '../controls/merged-pull-requests-independently-approved';
+import { newestStatusPerKey } from '../checks/pull-request-checks';
+import { unwrapUuid } from '../lib/uuid';
+import type { Policy } from '../policy/policy';
+import type { EvidenceRecord, RepositoryRecord } from '../store/records';
+import type { Store } from '../store/store';
+
+export function evidenceRecord(
+  repository: { uuid: string; slug: string },
+  pr: PullRequest,
+  statuses: CommitStatus[],
+  mergedAt: string,
+  origin: EvidenceRecord['origin'],
+  recordedAt: Date,
+): EvidenceRecord {
+  const merged = toMergedPullRequest(pr, statuses);
+  const independent = new Set(independentApprovers(merged));
+  return {
+    repositoryUuid: unwrapUuid(repository.uuid),
+    repositorySlug: repository.slug,
+    pullRequestId: pr.id,
+    title: pr.title ?? '',
+    author: { accountId: pr.author?.account_id ?? null, name: pr.author?.display_name ?? null },
+    approvers: (pr.participants ?? [])
+      .filter((p) => p.approved === true && p.user && independent.has(p.user.account_id ?? p.user.uuid ?? 'unknown'))
+      .map((p) => ({ accountId: p.user?.account_id ?? null, name: p.user?.display_name ?? null, approvedAt: p.participated_on ?? null })),
+    builds: newestStatusPerKey(statuses).map((status) => ({ key: status.key, state: status.state, at: status.updated_on ?? status.created_on ?? null })),
+    destination: pr.destination.branch?.name ?? null,
+    source: pr.source.branch?.name ?? null,
+    mergeCommit: pr.merge_commit?.hash ?? null,
+    mergedAt,
+    independentlyApproved: independent.size > 0,
+    passingBuild: hadPassingBuild(merged),
+    recordedAt: recordedAt.toISOString(),
+    origin,
+  };
+}
+
+/** The ledger record in the shape BB-PR-1 and BB-PR-2 evaluate. */
+export function mergedFromEvidence(record: EvidenceRecord): MergedPullRequest {
+  return {
+    id: record.pullRequestId,
+    title: record.title,
+    author: { account_id: record.author.accountId ?? undefined, display_name: record.author.name ?? undefined },
+    participants: record.approvers.map((approver) => ({ user: { account_id: approver.accountId ?? undefined, display_name: approver.name ?? undefined }, approved: true, participated_on: approver.approvedAt })),
+    statuses: record.builds.map((build) => ({ key: build.key, state: build.state, ...(build.at ? { updated_on: build.at, created_on: build.at } : {}) })),
+    mergeCommit: record.mergeCommit,
+    destination: record.destination,
+    source: record.source,
+    mergedAt: record.mergedAt,
+  };
+}
+
+/** A `fulfilled` event: two requests (the pull request and its statuses), one record, idempotent. */
+export async function recordMergedPullRequest(
+  client: BitbucketClient,
+  store: Store,
+  workspaceUuid: string,
+  repository: { uuid: string; slug: string },
+  id: number,
+  mergedAt: string,
+  origin: EvidenceRecord['origin'],
+  now: Date,
+): Promise<{ written: boolean; record: EvidenceRecord | null }> {
+  if (await store.getEvidence(repository.uuid, id)) return { written: false, record: null };
+  const pr = await getPullRequest(client, workspaceUuid, repository.uuid, id);
+  if (pr.state !== 'MERGED') return { written: false, record: null };
+  const statuses = await getPullRequestStatuses(client, workspaceUuid, repository.uuid, id);
+  const record = evidenceRecord(repository, pr, statuses, mergedAt, origin, now);
+  return { written: await store.putEvidence(record), record };
+}
+
+export interface LedgerRead {
+  merged: MergedPullRequest[];
+  truncated: boolean;
+  ledgerFrom: string | null;
+  ledgerCheckedAt: string | null;
+  recorded: number;
+}
+
+/**
+ * Brings the ledger up to date for one repository and returns its merged pull requests in the review
+ * window. The first time, the whole window is listed (backfill); afterwards only what was updated since
+ * the last check, with an hour of overlap, and statuses are read only for pull requests the ledger lacks.
+ */
+export async function readLedger(client: BitbucketClient, store: Store, workspaceUuid: string, record: RepositoryRecord, policy: Policy, now: Date): Promise<LedgerRead> {
+  const mainBranch = record.mainBranch!;
+  const windowStart = new Date(now.getTime() - policy.reviewWindowDays * 86_400_000);
+  const covered = record.ledgerFrom !== null && record.ledgerCheckedAt !== null && Date.parse(record.ledgerFrom) <= windowStart.getTime();
+  const listFrom = covered ? new Date(Math.max(windowStart.getTime(), Date.parse(record.ledgerCheckedAt!) - 3_600_000)) : windowStart;
+  const listing = await listMergedPullRequestsSince(client, workspaceUuid, record.uuid, mainBranch, listFrom);
+  let recorded = 0;
+  for (const pr of listing.values) {
+    if (await store.getEvidence(record.uuid, pr.id)) continue;
+    const statuses = await getPullRequestStatuses(client, workspaceUuid, record.uuid, pr.id);
+    const written = await store.putEvidence(evidenceRecord({ uuid: record.uuid, slug: record.slug }, pr, statuses, pr.updated_on ?? now.toISOString(), covered ? 'reconcile' : 'backfill', now));
+    if (written) recorded++;
+  }
+  const inWindow = (await store.listEvidenceForRepository(record.uuid)).filter((evidence) => evidence.destination === mainBranch && Date.parse(evidence.mergedAt) >= windowStart.getTime());
+  return {
+    merged: inWindow.map(mergedFromEvidence).sort((a, b) => a.id - b.id),
+    truncated: listing.truncated,
+    // A listing cut short must be read again from the same point: the watermark only moves when complete.
+    ledgerFrom: covered ? record.ledgerFrom : listing.truncated ? null : windowStart.toISOString(),
+    ledgerCheckedAt: listing.truncated ? record.ledgerCheckedAt : now.toISOString(),
+    recorded,
+  };
+}
