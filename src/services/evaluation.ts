@@ -31,12 +31,15 @@ export function outcomeChanges(subject: string, subjectName: string, before: rea
 
 export interface RepositoryEvaluation {
   record: RepositoryRecord;
-  written: boolean;
   changes: HistoryEntry[];
   requests: number;
 }
 
-export async function evaluateAndStoreRepository(client: BitbucketClient, store: Store, workspaceUuid: string, repository: Repository, policy: Policy, now: Date, cause: string): Promise<RepositoryEvaluation> {
+/**
+ * Reads and evaluates one repository. Nothing is stored but evidence records the ledger lacked; the
+ * caller decides whether the results are stored (`storeRepositoryEvaluation`).
+ */
+export async function evaluateRepository(client: BitbucketClient, store: Store, workspaceUuid: string, repository: Repository, policy: Policy, now: Date, cause: string): Promise<RepositoryEvaluation> {
   const startRequests = client.budget.used;
   const previous = await store.getRepository(repository.uuid);
   const base = toRepositoryRecord(repository, now, cause, previous);
@@ -62,15 +65,21 @@ export async function evaluateAndStoreRepository(client: BitbucketClient, store:
     ledgerCheckedAt: read ? read.ledgerCheckedAt : base.ledgerCheckedAt,
   };
   const changes = outcomeChanges(record.uuid, record.slug, previous?.results ?? null, report.results, record.evaluatedAt!, cause);
-  const written = await store.putRepository(record, changes);
-  return { record, written, changes: written ? changes : [], requests: record.requests };
+  return { record, changes, requests: record.requests };
 }
 
-export async function evaluateAndStoreWorkspace(client: BitbucketClient, store: Store, workspaceUuid: string, policy: Policy, now: Date, cause: string): Promise<Result[]> {
-  const previous = await store.getWorkspace();
+export async function storeRepositoryEvaluation(store: Store, evaluation: RepositoryEvaluation): Promise<boolean> {
+  return store.putRepository(evaluation.record, evaluation.changes);
+}
+
+export async function evaluateWorkspaceControls(client: BitbucketClient, workspaceUuid: string, policy: Policy, now: Date): Promise<Result[]> {
   const snapshot = await collectWorkspace(client, workspaceUuid, workspaceNeeds(WORKSPACE_CONTROLS, policy));
-  const results = evaluateWorkspace(WORKSPACE_CONTROLS, snapshot, { policy, now });
+  return evaluateWorkspace(WORKSPACE_CONTROLS, snapshot, { policy, now });
+}
+
+export async function storeWorkspaceResults(store: Store, results: Result[], now: Date, cause: string): Promise<boolean> {
+  const previous = await store.getWorkspace();
   const written = await store.putWorkspace({ results, evaluatedAt: now.toISOString(), cause });
   if (written) await store.addHistory(outcomeChanges('workspace', 'workspace', previous?.results ?? null, results, now.toISOString(), cause));
-  return results;
+  return written;
 }

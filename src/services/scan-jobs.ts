@@ -1,26 +1,65 @@
 /**
- * Scan jobs on the `attest-scan-jobs` queue (manifest `consumer`). Bodies are small and validated on the
- * way in: the consumer trusts nothing it reads off the queue.
+ * Jobs on the `attest-scan-jobs` queue (manifest `consumer`, 900 s). Bodies are small and validated on the
+ * way in: the consumer trusts nothing it reads off the queue. Every job is idempotent, because delivery
+ * is at least once: a job whose work a later evaluation already covers (`notBefore`) is skipped.
  */
 import { Queue } from '@forge/events';
 import { z } from 'zod';
 
 export const SCAN_QUEUE = 'attest-scan-jobs';
 
+/** The repository fields a job carries, so the consumer need not read the repository again. */
+export const JobRepository = z.object({
+  uuid: z.string(),
+  slug: z.string().optional(),
+  name: z.string().optional(),
+  full_name: z.string(),
+  is_private: z.boolean().optional(),
+  mainbranch: z.object({ name: z.string() }).nullish(),
+  project: z.object({ key: z.string().optional() }).nullish(),
+  links: z.object({ html: z.object({ href: z.string() }).optional() }).optional(),
+});
+
 export const ScanJob = z.discriminatedUnion('kind', [
+  /** List the repositories and plan the hour's evaluations within the request budget. */
+  z.object({ kind: z.literal('plan'), workspaceUuid: z.string(), cause: z.string() }),
+  /** Evaluate one repository; `repository` is absent when only its id is known (events). */
+  z.object({
+    kind: z.literal('repository'),
+    workspaceUuid: z.string(),
+    repositoryUuid: z.string(),
+    repository: JobRepository.optional(),
+    cause: z.string(),
+    /** Skip when the stored evaluation is at least this recent (ISO 8601): collapses bursts of events. */
+    notBefore: z.string().optional(),
+    /** A ceiling on this job's Bitbucket requests. */
+    maxRequests: z.number().int().positive().optional(),
+  }),
   z.object({ kind: z.literal('workspace'), workspaceUuid: z.string(), cause: z.string() }),
-  z.object({ kind: z.literal('repository'), workspaceUuid: z.string(), repositoryUuid: z.string(), cause: z.string() }),
+  z.object({ kind: z.literal('summary'), workspaceUuid: z.string(), cause: z.string(), notBefore: z.string().optional() }),
+  /** Record a merged pull request in the evidence ledger (a `fulfilled` event whose first try failed). */
+  z.object({ kind: z.literal('evidence'), workspaceUuid: z.string(), repositoryUuid: z.string(), pullRequestId: z.number().int().positive(), mergedAt: z.string(), cause: z.string() }),
 ]);
 export type ScanJob = z.infer<typeof ScanJob>;
 
-/** Pushes jobs in chunks of 50, the per-push maximum (platform-facts §6). */
-export async function enqueueScanJobs(jobs: readonly ScanJob[], delayInSeconds = 0): Promise<string[]> {
+export interface QueuedJob {
+  job: ScanJob;
+  delayInSeconds?: number;
+}
+
+/** Pushes jobs in chunks of at most 50 events, the per-push maximum (platform-facts §6). */
+export async function enqueue(jobs: readonly QueuedJob[]): Promise<string[]> {
   const queue = new Queue({ key: SCAN_QUEUE });
   const jobIds: string[] = [];
   for (let start = 0; start < jobs.length; start += 50) {
-    const chunk = jobs.slice(start, start + 50).map((body) => ({ body, ...(delayInSeconds > 0 ? { delayInSeconds } : {}) }));
+    const chunk = jobs.slice(start, start + 50).map(({ job, delayInSeconds }) => ({ body: job, ...(delayInSeconds ? { delayInSeconds: Math.min(900, Math.max(0, Math.round(delayInSeconds))) } : {}) }));
     const { jobId } = await queue.push(chunk);
     jobIds.push(jobId);
   }
   return jobIds;
+}
+
+/** Kept for callers that enqueue immediately. */
+export async function enqueueScanJobs(jobs: readonly ScanJob[], delayInSeconds = 0): Promise<string[]> {
+  return enqueue(jobs.map((job) => ({ job, delayInSeconds })));
 }

@@ -140,7 +140,6 @@ export const ScanState = z.object({
   /** When every repository had last been evaluated within one pass. */
   lastFullPassAt: z.string().nullable().default(null),
   workspaceEvaluatedAt: z.string().nullable().default(null),
-  backfilledAt: z.string().nullable().default(null),
   /** Requests an hour the planner may spend; lowered after a 429, raised slowly. */
   hourlyBudget: z.number().int().positive().default(800),
   rateLimitedAt: z.string().nullable().default(null),

@@ -15,8 +15,10 @@ export function Dashboard() {
   return <DashboardBody view={load.data} />;
 }
 
+const OUTCOME_APPEARANCE = { pass: 'success', fail: 'removed', 'not-evaluable': 'moved', 'not-applicable': 'default' } as const;
+
 function DashboardBody({ view }: { view: DashboardViewModel }) {
-  if (view.lastScanAt === null && view.repositories.length === 0) {
+  if (view.summary === null) {
     return (
       <EmptyState
         header="The first scan has not finished yet"
@@ -24,37 +26,43 @@ function DashboardBody({ view }: { view: DashboardViewModel }) {
       />
     );
   }
+  const { summary, freshness } = view;
   return (
     <Stack space="space.200">
       <Heading size="large">Workspace compliance</Heading>
       <Text>
-        {view.repositories.length} repositories observed. Last scan: {view.lastScanAt ?? 'not yet'}
-        {view.lastScanCause ? ` (${view.lastScanCause})` : ''}.
+        Score {summary.score ?? '—'} · {summary.outcomes.pass} pass · {summary.outcomes.fail} fail · {summary.outcomes['not-evaluable']} could not be checked · {summary.outcomes['not-applicable']} not applicable
       </Text>
-      {view.truncated ? (
+      <Text>
+        {summary.evaluated} of {summary.repositories} repositories evaluated. Oldest result: {summary.oldestEvaluatedAt ?? 'some repositories are not evaluated yet'}. A full pass takes about{' '}
+        {freshness.hoursPerFullPass ?? '—'} hours at {freshness.hourlyBudget} requests an hour.
+      </Text>
+      {freshness.truncated ? (
         <SectionMessage appearance="warning" title="Not every repository was read">
-          <Text>The repository list was longer than one scan reads; the remaining repositories are read on the next run.</Text>
+          <Text>The repository list was longer than one scan reads; the remaining repositories are read on later runs.</Text>
         </SectionMessage>
       ) : null}
+      {view.workspaceResults.map((result) => (
+        <Text key={result.control}>
+          <Lozenge appearance={OUTCOME_APPEARANCE[result.outcome]}>{result.outcome}</Lozenge> {result.control}: {result.message}
+        </Text>
+      ))}
       <DynamicTable
         caption="Repositories"
-        head={{ cells: [{ key: 'slug', content: 'Repository', isSortable: true }, { key: 'project', content: 'Project', isSortable: true }, { key: 'private', content: 'Visibility' }, { key: 'main', content: 'Main branch' }, { key: 'seen', content: 'Last read', isSortable: true }] }}
+        head={{ cells: [{ key: 'slug', content: 'Repository', isSortable: true }, { key: 'project', content: 'Project', isSortable: true }, { key: 'class', content: 'Classification' }, { key: 'score', content: 'Score', isSortable: true }, { key: 'failing', content: 'Failing controls' }, { key: 'seen', content: 'Last evaluated', isSortable: true }] }}
         rows={view.repositories.map((repository) => ({
           key: repository.uuid,
           cells: [
             { key: repository.slug, content: repository.slug },
-            { key: repository.projectKey ?? '', content: repository.projectKey ?? '—' },
-            {
-              key: String(repository.isPrivate),
-              content:
-                repository.isPrivate === null ? <Lozenge appearance="default">unknown</Lozenge> : repository.isPrivate ? <Lozenge appearance="success">private</Lozenge> : <Lozenge appearance="removed">public</Lozenge>,
-            },
-            { key: repository.mainBranch ?? '', content: repository.mainBranch ?? 'empty repository' },
-            { key: repository.observedAt, content: repository.observedAt },
+            { key: repository.project ?? '', content: repository.project ?? '—' },
+            { key: repository.classification, content: repository.classification },
+            { key: String(repository.score ?? -1), content: repository.score === null ? '—' : String(repository.score) },
+            { key: repository.failing.join(' '), content: repository.failing.length === 0 ? 'none' : repository.failing.join(', ') },
+            { key: repository.evaluatedAt ?? '', content: repository.evaluatedAt ?? 'not yet' },
           ],
         }))}
         rowsPerPage={25}
-        emptyView={<Text>No repositories observed yet.</Text>}
+        emptyView={<Text>No repositories yet.</Text>}
       />
     </Stack>
   );

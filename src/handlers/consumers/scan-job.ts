@@ -1,19 +1,27 @@
 /**
- * `scan-job-consumer`: runs scan jobs from the queue. Delivery is at least once, so every job is
- * idempotent: it re-reads Bitbucket and writes the newest observation. Errors that a later attempt can fix
- * (401/403 right after install, 429, 5xx) are answered with an InvocationError so the queue retries
- * with backoff; they are never stored as verdicts.
+ * `scan-job-consumer` (900 s): plans, evaluates repositories and the workspace, rebuilds the summary and
+ * records evidence. Delivery is at least once and sometimes out of order, so every job is idempotent:
+ * evaluations are whole and an older one never overwrites a newer one, a job already covered by a later
+ * evaluation (`notBefore`) is skipped, and evidence is written once.
+ *
+ * Answers Bitbucket could give right after install (401/403 for some minutes, platform-facts §2), and
+ * 429s, are never stored as verdicts: the job asks the queue to retry (InvocationError) and, after three
+ * retries, stores the honest `not-evaluable` results rather than retrying forever.
  */
 import { InvocationError, InvocationErrorCode } from '@forge/events';
-import { getRepository, listRepositories } from '../../bitbucket/api';
-import { appRequest, createBitbucketClient } from '../../bitbucket/client';
-import { BitbucketError } from '../../bitbucket/errors';
-import { now } from '../../lib/clock';
-import { createLogger } from '../../lib/log';
-import { toRepositoryRecord } from '../../services/repository-record';
-import { ScanJob } from '../../services/scan-jobs';
-import { createStore } from '../../store/store';
 import { z } from 'zod';
+import { getRepository } from '../../bitbucket/api';
+import { appRequest, createBitbucketClient, createBudget } from '../../bitbucket/client';
+import { BitbucketError } from '../../bitbucket/errors';
+import type { Result } from '../../controls/types';
+import { now } from '../../lib/clock';
+import { createLogger, type Logger } from '../../lib/log';
+import { evaluateRepository, evaluateWorkspaceControls, storeRepositoryEvaluation, storeWorkspaceResults } from '../../services/evaluation';
+import { recordMergedPullRequest } from '../../services/evidence';
+import { planHour } from '../../services/planner';
+import { enqueue, ScanJob } from '../../services/scan-jobs';
+import { rebuildSummary } from '../../services/summary';
+import { createStore, type Store } from '../../store/store';
 
 const QueueEvent = z.object({
   body: z.unknown(),
@@ -21,53 +29,124 @@ const QueueEvent = z.object({
   retryContext: z.object({ retryCount: z.number() }).partial().optional(),
 });
 
-const RETRYABLE = new Set(['unauthorized', 'forbidden', 'rate-limited', 'upstream']);
+/** Minutes after install during which a 401/403 is taken as "not authorised yet". */
+const INSTALL_GRACE_MS = 30 * 60_000;
+const MAX_RETRIES_BEFORE_STORING = 3;
+
+function retry(kind: 'rate-limited' | 'not-yet-authorised' | 'upstream'): InvocationError {
+  return new InvocationError({
+    retryAfter: kind === 'rate-limited' ? 600 : 60,
+    retryReason: kind === 'rate-limited' ? InvocationErrorCode.FUNCTION_UPSTREAM_RATE_LIMITED : InvocationErrorCode.FUNCTION_RETRY_REQUEST,
+  });
+}
+
+/** Why results should not be stored yet, or null when they can be. */
+function transientFailure(results: readonly Result[], installedAt: string | null, at: Date): 'rate-limited' | 'not-yet-authorised' | null {
+  const kinds = results.filter((result) => result.outcome === 'not-evaluable').map((result) => result.evidence.kind);
+  if (kinds.includes('rate-limited')) return 'rate-limited';
+  const recentlyInstalled = installedAt !== null && at.getTime() - Date.parse(installedAt) < INSTALL_GRACE_MS;
+  if (kinds.includes('unauthorized') || (recentlyInstalled && kinds.includes('forbidden'))) return 'not-yet-authorised';
+  return null;
+}
 
 export async function scanJob(event: unknown): Promise<InvocationError | void> {
   const log = createLogger({ handler: 'scan-job' });
   const envelope = QueueEvent.safeParse(event);
-  const job = envelope.success ? ScanJob.safeParse(envelope.data.body) : null;
-  if (!envelope.success || !job?.success) {
-    log.warn('Dropping a queue event that is not a scan job');
+  const parsed = envelope.success ? ScanJob.safeParse(envelope.data.body) : null;
+  if (!envelope.success || !parsed?.success) {
+    log.warn('Dropping a queue event that is not a scan job', { issue: parsed && !parsed.success ? parsed.error.issues[0]?.message : 'no body' });
     return;
   }
-  const body = job.data;
-  const scoped = log.child({ workspace: body.workspaceUuid, cause: body.cause, kind: body.kind });
-  const client = createBitbucketClient({ request: appRequest() });
+  const job = parsed.data;
+  const retries = envelope.data.retryContext?.retryCount ?? 0;
+  const scoped = log.child({ workspace: job.workspaceUuid, cause: job.cause, kind: job.kind, retries });
   const store = createStore();
   try {
-    if (body.kind === 'repository') {
-      const repository = await getRepository(client, body.workspaceUuid, body.repositoryUuid);
-      await store.putRepository(toRepositoryRecord(repository, now(), body.cause));
-      scoped.info('Repository observed', { repository: body.repositoryUuid });
-      return;
-    }
-    const listing = await listRepositories(client, body.workspaceUuid);
-    const at = now();
-    for (const repository of listing.values) {
-      await store.putRepository(toRepositoryRecord(repository, at, body.cause));
-    }
-    await store.putScan({
-      lastScanAt: at.toISOString(),
-      lastScanCause: body.cause,
-      repositories: listing.values.length,
-      truncated: listing.truncated,
-    });
-    scoped.info('Workspace observed', { repositories: listing.values.length, truncated: listing.truncated, requests: client.budget.used });
+    return await run(job, store, retries, scoped);
   } catch (error) {
-    if (!(error instanceof BitbucketError)) throw error;
-    if (RETRYABLE.has(error.kind)) {
-      scoped.warn('Bitbucket could not be read: asking the queue to retry', { kind: error.kind, status: error.status });
-      return new InvocationError({
-        retryAfter: error.kind === 'rate-limited' ? 300 : 60,
-        retryReason: error.kind === 'rate-limited' ? InvocationErrorCode.FUNCTION_UPSTREAM_RATE_LIMITED : InvocationErrorCode.FUNCTION_RETRY_REQUEST,
-      });
+    if (!(error instanceof BitbucketError)) throw error; // the queue retries thrown errors too
+    if (error.kind === 'rate-limited') await store.markScan({ rateLimitedAt: now().toISOString() });
+    if (['rate-limited', 'upstream', 'unauthorized', 'forbidden', 'malformed', 'internal'].includes(error.kind)) {
+      scoped.warn('Bitbucket could not be read: asking the queue to retry', { errorKind: error.kind, status: error.status });
+      return retry(error.kind === 'rate-limited' ? 'rate-limited' : 'upstream');
     }
-    if (error.kind === 'not-found' && body.kind === 'repository') {
-      await store.deleteRepository(body.repositoryUuid);
-      scoped.info('Repository no longer exists: stored results removed', { repository: body.repositoryUuid });
+    scoped.error('Scan job failed', { errorKind: error.kind, status: error.status });
+  }
+}
+
+async function run(job: ScanJob, store: Store, retries: number, log: Logger): Promise<InvocationError | void> {
+  const at = now();
+  switch (job.kind) {
+    case 'plan': {
+      const client = createBitbucketClient({ request: appRequest() });
+      if (job.cause === 'install-scan') await store.markScan({ installedAt: (await store.getScan()).installedAt ?? at.toISOString() });
+      const plan = await planHour(client, store, job.workspaceUuid, at, job.cause);
+      await enqueue(plan.jobs);
+      log.info('Hour planned', { repositories: plan.repositories, planned: plan.planned, budget: plan.budget, estimatedRequests: plan.estimatedRequests, hoursPerFullPass: plan.hoursPerFullPass });
       return;
     }
-    scoped.error('Scan job failed', { kind: error.kind, status: error.status });
+    case 'repository': {
+      const stored = await store.getRepository(job.repositoryUuid);
+      if (job.notBefore && stored?.evaluatedAt && stored.evaluatedAt >= job.notBefore) {
+        log.info('Already evaluated since this job was queued: skipped', { repository: job.repositoryUuid });
+        return;
+      }
+      const client = createBitbucketClient({ request: appRequest(), budget: createBudget(job.maxRequests ?? 200) });
+      let repository;
+      try {
+        repository = job.repository ?? (await getRepository(client, job.workspaceUuid, job.repositoryUuid));
+      } catch (error) {
+        if (error instanceof BitbucketError && error.kind === 'not-found') {
+          await store.deleteRepository(job.repositoryUuid, { subject: job.repositoryUuid, subjectName: stored?.slug ?? job.repositoryUuid, control: 'repository', from: null, to: null, at: at.toISOString(), cause: `${job.cause}: no longer exists`, actor: null });
+          log.info('Repository no longer exists: stored results removed', { repository: job.repositoryUuid });
+          return;
+        }
+        throw error;
+      }
+      const policy = await store.getPolicy();
+      const scan = await store.getScan();
+      const evaluation = await evaluateRepository(client, store, job.workspaceUuid, repository, policy, at, job.cause);
+      const transient = transientFailure((evaluation.record.results ?? []) as Result[], scan.installedAt, at);
+      if (transient && retries < MAX_RETRIES_BEFORE_STORING) {
+        if (transient === 'rate-limited') await store.markScan({ rateLimitedAt: at.toISOString() });
+        log.warn('Not stored: Bitbucket refused for now; retrying', { repository: job.repositoryUuid, reason: transient });
+        return retry(transient);
+      }
+      const written = await storeRepositoryEvaluation(store, evaluation);
+      log.info('Repository evaluated', { repository: job.repositoryUuid, requests: evaluation.requests, written, changes: evaluation.changes.length });
+      if (!job.cause.endsWith('-scan') && written) await enqueue([{ job: { kind: 'summary', workspaceUuid: job.workspaceUuid, cause: job.cause, notBefore: at.toISOString() }, delayInSeconds: 60 }]);
+      return;
+    }
+    case 'workspace': {
+      const client = createBitbucketClient({ request: appRequest() });
+      const policy = await store.getPolicy();
+      const scan = await store.getScan();
+      const results = await evaluateWorkspaceControls(client, job.workspaceUuid, policy, at);
+      const transient = transientFailure(results, scan.installedAt, at);
+      if (transient && retries < MAX_RETRIES_BEFORE_STORING) return retry(transient);
+      await storeWorkspaceResults(store, results, at, job.cause);
+      await store.markScan({ workspaceEvaluatedAt: at.toISOString() });
+      log.info('Workspace evaluated', { requests: client.budget.used });
+      return;
+    }
+    case 'summary': {
+      const current = await store.getSummary();
+      if (job.notBefore && current && current.meta.generatedAt > job.notBefore) {
+        log.info('Summary already rebuilt since this job was queued: skipped');
+        return;
+      }
+      const meta = await rebuildSummary(store, at);
+      await store.markScan({ lastFullPassAt: meta.oldestEvaluatedAt });
+      log.info('Summary rebuilt', { repositories: meta.repositories, chunks: meta.chunks });
+      return;
+    }
+    case 'evidence': {
+      const client = createBitbucketClient({ request: appRequest() });
+      const record = await store.getRepository(job.repositoryUuid);
+      const slug = record?.slug ?? job.repositoryUuid;
+      const { written } = await recordMergedPullRequest(client, store, job.workspaceUuid, { uuid: job.repositoryUuid, slug }, job.pullRequestId, job.mergedAt, 'event', at);
+      log.info('Evidence recorded', { repository: job.repositoryUuid, pullRequest: job.pullRequestId, written });
+      return;
+    }
   }
 }

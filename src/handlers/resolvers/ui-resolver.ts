@@ -4,6 +4,7 @@
  */
 import Resolver from '@forge/resolver';
 import { z } from 'zod';
+import type { StoredResult, SummaryRow } from '../../store/records';
 import { createStore } from '../../store/store';
 import { PULL_REQUEST_CHECK_TITLES } from '../../checks/pull-request-checks';
 import { isUuid, unwrapUuid } from '../../lib/uuid';
@@ -33,22 +34,28 @@ function extensionOf(request: ResolverRequest): z.infer<typeof Extension> {
 }
 
 export interface DashboardData {
-  lastScanAt: string | null;
-  lastScanCause: string | null;
-  truncated: boolean;
-  repositories: Array<{ uuid: string; slug: string; name: string; projectKey: string | null; isPrivate: boolean | null; mainBranch: string | null; observedAt: string }>;
+  summary: {
+    generatedAt: string;
+    repositories: number;
+    evaluated: number;
+    score: number | null;
+    outcomes: Record<'pass' | 'fail' | 'not-evaluable' | 'not-applicable', number>;
+    oldestEvaluatedAt: string | null;
+  } | null;
+  repositories: SummaryRow[];
+  workspaceResults: StoredResult[];
+  freshness: { lastPlanAt: string | null; hourlyBudget: number; hoursPerFullPass: number | null; rateLimitedAt: string | null; truncated: boolean };
 }
 
+/** Three KVS reads however many repositories there are: the summary meta, its chunks, the workspace. */
 export async function getDashboard(): Promise<Envelope<DashboardData>> {
   const store = createStore();
-  const [scan, repositories] = await Promise.all([store.getScan(), store.listRepositories()]);
+  const [summary, workspace, scan] = await Promise.all([store.getSummary(), store.getWorkspace(), store.getScan()]);
   return ok({
-    lastScanAt: scan?.lastScanAt ?? null,
-    lastScanCause: scan?.lastScanCause ?? null,
-    truncated: scan?.truncated ?? false,
-    repositories: repositories
-      .map(({ uuid, slug, name, projectKey, isPrivate, mainBranch, observedAt }) => ({ uuid, slug, name, projectKey, isPrivate, mainBranch, observedAt }))
-      .sort((a, b) => a.slug.localeCompare(b.slug)),
+    summary: summary ? { generatedAt: summary.meta.generatedAt, repositories: summary.meta.repositories, evaluated: summary.meta.evaluated, score: summary.meta.score, outcomes: summary.meta.outcomes, oldestEvaluatedAt: summary.meta.oldestEvaluatedAt } : null,
+    repositories: summary?.rows ?? [],
+    workspaceResults: workspace?.results ?? [],
+    freshness: { lastPlanAt: scan.lastPlanAt, hourlyBudget: scan.hourlyBudget, hoursPerFullPass: scan.hoursPerFullPass, rateLimitedAt: scan.rateLimitedAt, truncated: scan.truncated },
   });
 }
 

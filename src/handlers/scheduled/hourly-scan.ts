@@ -1,10 +1,12 @@
 /**
- * `hourly-scan` scheduled trigger. Settings drift has no Bitbucket event (branch restrictions, permissions,
- * default reviewers: platform-facts §2), so the hour's work re-reads the workspace through the queue.
- * Errors here are not retried by Forge (§5): the work itself happens in the consumer, which is.
+ * `hourly-scan` scheduled trigger: queue the hour's plan. Settings drift has no Bitbucket event (branch
+ * restrictions, permissions, default reviewers: platform-facts §2), so the planner re-evaluates the
+ * repositories whose results are oldest. A workspace that was never scanned (an upgrade that skipped the
+ * install event) is planned like any other: its repositories have no results, so they come first.
+ * Errors here are not retried by Forge (§5): the work happens in the consumer, which is.
  */
 import { createLogger } from '../../lib/log';
-import { enqueueScanJobs } from '../../services/scan-jobs';
+import { enqueue } from '../../services/scan-jobs';
 import { workspaceOf } from '../context';
 
 export async function hourlyScan(_event: unknown, context: unknown): Promise<void> {
@@ -14,6 +16,6 @@ export async function hourlyScan(_event: unknown, context: unknown): Promise<voi
     log.warn('Scheduled run without a workspace in its context: nothing to scan');
     return;
   }
-  const [jobId] = await enqueueScanJobs([{ kind: 'workspace', workspaceUuid, cause: 'scheduled-scan' }]);
-  log.info('Scheduled workspace scan queued', { workspace: workspaceUuid, jobId });
+  const [jobId] = await enqueue([{ job: { kind: 'plan', workspaceUuid, cause: 'scheduled-scan' } }]);
+  log.info('Scheduled plan queued', { workspace: workspaceUuid, jobId });
 }

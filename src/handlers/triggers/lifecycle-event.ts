@@ -1,11 +1,14 @@
 /**
- * `lifecycle-events` trigger: on install (and major-version upgrade) queue a workspace scan. The scan runs
- * in the consumer, which has 900 s and retries through the queue: right after install Bitbucket may refuse
- * the app for some minutes (platform-facts §2).
+ * `lifecycle-events` trigger: on install (and major-version upgrade) queue the workspace's first plan. The
+ * work runs in the consumer, which has 900 s and retries through the queue: right after install Bitbucket
+ * may refuse the app for some minutes (platform-facts §2). The first evaluation of each repository also
+ * backfills the evidence ledger with the review window, so an auditor's period is covered from day one.
  */
 import { LifecycleEvent } from '../../bitbucket/forge-events';
+import { now } from '../../lib/clock';
 import { createLogger } from '../../lib/log';
-import { enqueueScanJobs } from '../../services/scan-jobs';
+import { enqueue } from '../../services/scan-jobs';
+import { createStore } from '../../store/store';
 import { workspaceOf } from '../context';
 
 export async function lifecycleEvent(event: unknown, context: unknown): Promise<void> {
@@ -17,6 +20,9 @@ export async function lifecycleEvent(event: unknown, context: unknown): Promise<
     return;
   }
   const cause = parsed.data.eventType === 'avi:forge:upgraded:app' ? 'upgrade-scan' : 'install-scan';
-  const [jobId] = await enqueueScanJobs([{ kind: 'workspace', workspaceUuid, cause }]);
+  const store = createStore();
+  const scan = await store.getScan();
+  if (scan.installedAt === null) await store.markScan({ installedAt: now().toISOString() });
+  const [jobId] = await enqueue([{ job: { kind: 'plan', workspaceUuid, cause } }]);
   log.info('Workspace scan queued', { workspace: workspaceUuid, cause, jobId });
 }

@@ -1,16 +1,20 @@
 /**
  * `pull-request-events` trigger: any pull-request or build-status change recomputes that pull request's
- * checks for the card; a declined pull request drops its open state. Build-status events name a commit,
- * not a pull request, so they refresh the open pull requests we track whose head is that commit.
+ * checks for the card; a declined pull request drops its open state; a merged one (`fulfilled`) is written
+ * to the evidence ledger (two requests, idempotent; queued for retry when Bitbucket cannot be read, and
+ * reconciled by the next evaluation of the repository if every retry fails). Build-status events name a
+ * commit, not a pull request, so they refresh the open pull requests we track whose head is that commit.
  */
 import { appRequest, createBitbucketClient } from '../../bitbucket/client';
 import { BitbucketError } from '../../bitbucket/errors';
 import { PullRequestTriggerEvent } from '../../bitbucket/forge-events';
 import { now } from '../../lib/clock';
-import { createLogger } from '../../lib/log';
+import { createLogger, type Logger } from '../../lib/log';
 import { unwrapUuid } from '../../lib/uuid';
 import { evaluatePullRequest, storePullRequestEvaluation } from '../../services/pull-request-evaluation';
-import { createStore } from '../../store/store';
+import { recordMergedPullRequest } from '../../services/evidence';
+import { enqueue } from '../../services/scan-jobs';
+import { createStore, type Store } from '../../store/store';
 
 export async function pullRequestEvent(event: unknown): Promise<void> {
   const log = createLogger({ handler: 'pull-request-event' });
@@ -43,6 +47,10 @@ export async function pullRequestEvent(event: unknown): Promise<void> {
       return;
     }
   }
+  if (payload.eventType === 'avi:bitbucket:fulfilled:pullrequest' && 'pullrequest' in payload) {
+    await recordMerge(payload.pullrequest.id, workspaceUuid, repositoryUuid, payload.timestamp, store, scoped);
+    return;
+  }
   if (payload.eventType === 'avi:bitbucket:rejected:pullrequest') {
     for (const id of ids) await store.deletePullRequest(repositoryUuid, id);
     scoped.info('Pull request declined: open state dropped', { pullRequest: ids[0] });
@@ -59,6 +67,22 @@ export async function pullRequestEvent(event: unknown): Promise<void> {
       if (!(error instanceof BitbucketError)) throw error;
       scoped.warn('Pull request could not be read', { pullRequest: id, kind: error.kind, status: error.status });
     }
+  }
+}
+
+async function recordMerge(id: number, workspaceUuid: string, repositoryUuid: string, timestamp: string | undefined, store: Store, log: Logger): Promise<void> {
+  const at = now();
+  const mergedAt = timestamp && !Number.isNaN(Date.parse(timestamp)) ? new Date(timestamp).toISOString() : at.toISOString();
+  const slug = (await store.getRepository(repositoryUuid))?.slug ?? repositoryUuid;
+  const client = createBitbucketClient({ request: appRequest(), maxAttempts: 2, backoffBaseMs: 250 });
+  try {
+    const { written } = await recordMergedPullRequest(client, store, workspaceUuid, { uuid: repositoryUuid, slug }, id, mergedAt, 'event', at);
+    await store.deletePullRequest(repositoryUuid, id);
+    log.info(written ? 'Evidence recorded' : 'Evidence already recorded', { pullRequest: id });
+  } catch (error) {
+    if (!(error instanceof BitbucketError)) throw error;
+    await enqueue([{ job: { kind: 'evidence', workspaceUuid, repositoryUuid, pullRequestId: id, mergedAt, cause: 'avi:bitbucket:fulfilled:pullrequest' }, delayInSeconds: 60 }]);
+    log.warn('Evidence could not be read yet: queued for retry', { pullRequest: id, errorKind: error.kind, status: error.status });
   }
 }
 

@@ -1,16 +1,14 @@
 /**
- * `repository-events` trigger: created/updated/push → observe the repository now; deleted → drop what we
- * stored about it. Thin: validate, filter with a logged reason, delegate.
+ * `repository-events` trigger: created/updated → evaluate that repository now; push to the main branch →
+ * re-evaluate (the pipelines file may have changed); deleted → remove its results and say so in the
+ * history. Evaluation runs in the queue consumer (900 s, retried); `notBefore` collapses a burst of
+ * events into one evaluation. Thin: validate, filter with a logged reason, delegate.
  */
-import { appRequest, createBitbucketClient } from '../../bitbucket/client';
-import { getRepository } from '../../bitbucket/api';
-import { BitbucketError } from '../../bitbucket/errors';
 import { RepositoryEvent } from '../../bitbucket/forge-events';
 import { now } from '../../lib/clock';
 import { createLogger } from '../../lib/log';
 import { unwrapUuid } from '../../lib/uuid';
-import { toRepositoryRecord } from '../../services/repository-record';
-import { enqueueScanJobs } from '../../services/scan-jobs';
+import { enqueue } from '../../services/scan-jobs';
 import { createStore } from '../../store/store';
 
 export async function repositoryEvent(event: unknown): Promise<void> {
@@ -28,9 +26,18 @@ export async function repositoryEvent(event: unknown): Promise<void> {
     scoped.info('Ignoring a self-generated event');
     return;
   }
+  const at = now();
+  // The event's own time orders deliveries: an older event never overrides newer state.
+  const eventAt = payload.timestamp && !Number.isNaN(Date.parse(payload.timestamp)) ? new Date(payload.timestamp).toISOString() : at.toISOString();
   const store = createStore();
   if (payload.eventType === 'avi:bitbucket:deleted:repository') {
-    await store.deleteRepository(repositoryUuid);
+    const stored = await store.getRepository(repositoryUuid);
+    if (stored?.evaluatedAt && stored.evaluatedAt > eventAt) {
+      scoped.info('A newer evaluation exists than this deletion event: kept it');
+      return;
+    }
+    await store.deleteRepository(repositoryUuid, { subject: repositoryUuid, subjectName: stored?.slug ?? repositoryUuid, control: 'repository', from: null, to: null, at: at.toISOString(), cause: 'repository deleted', actor: payload.actor?.accountId ?? null });
+    await enqueue([{ job: { kind: 'summary', workspaceUuid, cause: payload.eventType, notBefore: at.toISOString() }, delayInSeconds: 60 }]);
     scoped.info('Repository deleted: stored results removed');
     return;
   }
@@ -38,15 +45,6 @@ export async function repositoryEvent(event: unknown): Promise<void> {
     scoped.info('Push to a branch other than the main branch: nothing a push can change there is checked');
     return;
   }
-  const client = createBitbucketClient({ request: appRequest() });
-  try {
-    const repository = await getRepository(client, workspaceUuid, repositoryUuid);
-    const written = await store.putRepository(toRepositoryRecord(repository, now(), payload.eventType));
-    scoped.info(written ? 'Repository observed' : 'A newer observation is stored: kept it');
-  } catch (error) {
-    if (!(error instanceof BitbucketError)) throw error;
-    // The scan queue retries with backoff; the event itself is not redelivered for our errors.
-    scoped.warn('Repository could not be read: queued for the scan consumer', { kind: error.kind, status: error.status });
-    await enqueueScanJobs([{ kind: 'repository', workspaceUuid, repositoryUuid, cause: payload.eventType }], 60);
-  }
+  await enqueue([{ job: { kind: 'repository', workspaceUuid, repositoryUuid, cause: payload.eventType, notBefore: eventAt } }]);
+  scoped.info('Repository evaluation queued');
 }

@@ -1,0 +1,111 @@
+/**
+ * The hour's plan. Settings drift has no Bitbucket event (platform-facts §2), so every hour the planner
+ * lists the repositories and queues evaluations for the ones whose results are oldest, within an hourly
+ * request budget: by default 80% of the base 1,000 requests an hour, halved after a 429 and raised 10% an
+ * hour while none comes. The workspace controls run once a day. What does not fit waits for the next
+ * hour, and the stated freshness (`hoursPerFullPass`) says how long a full pass takes at this budget.
+ */
+import { listRepositories } from '../bitbucket/api';
+import type { BitbucketClient } from '../bitbucket/client';
+import { repositorySlug } from '../bitbucket/schemas';
+import { unwrapUuid } from '../lib/uuid';
+import type { Store } from '../store/store';
+import type { QueuedJob } from './scan-jobs';
+import { toRepositoryRecord } from './repository-record';
+
+export const DEFAULT_HOURLY_BUDGET = 800;
+export const MIN_HOURLY_BUDGET = 100;
+/** A first evaluation also backfills the ledger, so it costs more than later ones. */
+export const FIRST_EVALUATION_ESTIMATE = 14;
+export const WORKSPACE_EVALUATION_ESTIMATE = 3;
+export const HISTORY_RETENTION_DAYS = 400;
+
+export interface Plan {
+  jobs: QueuedJob[];
+  budget: number;
+  planned: number;
+  estimatedRequests: number;
+  repositories: number;
+  hoursPerFullPass: number;
+}
+
+function nextBudget(current: number, rateLimitedSinceLastPlan: boolean): number {
+  if (rateLimitedSinceLastPlan) return Math.max(MIN_HOURLY_BUDGET, Math.floor(current / 2));
+  return Math.min(DEFAULT_HOURLY_BUDGET, Math.ceil(current * 1.1));
+}
+
+export async function planHour(client: BitbucketClient, store: Store, workspaceUuid: string, now: Date, cause: string, random: () => number = Math.random): Promise<Plan> {
+  const state = await store.getScan();
+  const rateLimited = state.rateLimitedAt !== null && (state.lastPlanAt === null || state.rateLimitedAt > state.lastPlanAt);
+  const budget = state.lastPlanAt === null ? state.hourlyBudget : nextBudget(state.hourlyBudget, rateLimited);
+  const before = client.budget.used;
+  const listing = await listRepositories(client, workspaceUuid);
+  const stored = new Map((await store.listRepositories()).map((record) => [record.uuid, record]));
+  const listed = new Set(listing.values.map((repository) => unwrapUuid(repository.uuid)));
+
+  // Repositories gone without a `deleted` event (or whose event was lost): drop them, and say so.
+  if (!listing.truncated) {
+    for (const record of stored.values()) {
+      if (listed.has(record.uuid)) continue;
+      await store.deleteRepository(record.uuid, { subject: record.uuid, subjectName: record.slug, control: 'repository', from: null, to: null, at: now.toISOString(), cause: `${cause}: no longer in the workspace`, actor: null });
+      stored.delete(record.uuid);
+    }
+  }
+  // New repositories are stored at once, so the dashboard counts them before their first evaluation.
+  for (const repository of listing.values) {
+    if (!stored.has(unwrapUuid(repository.uuid))) await store.putRepository(toRepositoryRecord(repository, now, cause));
+  }
+
+  const known = [...stored.values()].filter((record) => record.requests > 0).map((record) => record.requests);
+  const typical = known.length > 0 ? Math.ceil(known.reduce((sum, n) => sum + n, 0) / known.length) : FIRST_EVALUATION_ESTIMATE;
+  const estimate = (uuid: string) => {
+    const record = stored.get(uuid);
+    return record?.evaluatedAt ? Math.max(1, record.requests || typical) : FIRST_EVALUATION_ESTIMATE;
+  };
+  const order = [...listing.values].sort((a, b) => {
+    const ea = stored.get(unwrapUuid(a.uuid))?.evaluatedAt ?? '';
+    const eb = stored.get(unwrapUuid(b.uuid))?.evaluatedAt ?? '';
+    return ea.localeCompare(eb) || repositorySlug(a).localeCompare(repositorySlug(b));
+  });
+
+  const workspaceDue = state.workspaceEvaluatedAt === null || now.getTime() - Date.parse(state.workspaceEvaluatedAt) >= 86_400_000 - 300_000;
+  let remaining = budget - (client.budget.used - before) - (workspaceDue ? WORKSPACE_EVALUATION_ESTIMATE : 0);
+  const selected: typeof order = [];
+  for (const repository of order) {
+    const cost = estimate(unwrapUuid(repository.uuid));
+    if (cost > remaining) break;
+    remaining -= cost;
+    selected.push(repository);
+  }
+
+  // Spread the hour's jobs over 14 minutes with jitter (queue delays go up to 15 minutes), so parallel
+  // consumers do not all call Bitbucket at once, and pushes stay far under 500 events a minute.
+  const spread = 840;
+  const jobs: QueuedJob[] = selected.map((repository, index) => ({
+    job: {
+      kind: 'repository',
+      workspaceUuid,
+      repositoryUuid: unwrapUuid(repository.uuid),
+      repository,
+      cause,
+      notBefore: now.toISOString(),
+      maxRequests: Math.max(40, estimate(unwrapUuid(repository.uuid)) * 4),
+    },
+    delayInSeconds: selected.length <= 1 ? 0 : Math.floor((index / selected.length) * spread + random() * 30),
+  }));
+  if (workspaceDue) jobs.push({ job: { kind: 'workspace', workspaceUuid, cause }, delayInSeconds: 0 });
+  jobs.push({ job: { kind: 'summary', workspaceUuid, cause, notBefore: now.toISOString() }, delayInSeconds: selected.length > 0 ? 900 : 0 });
+
+  const total = listing.values.reduce((sum, repository) => sum + estimate(unwrapUuid(repository.uuid)), 0);
+  const hoursPerFullPass = Math.round((total / Math.max(1, budget - WORKSPACE_EVALUATION_ESTIMATE)) * 10) / 10;
+  await store.markScan({
+    lastPlanAt: now.toISOString(),
+    hourlyBudget: budget,
+    repositories: listing.values.length,
+    truncated: listing.truncated,
+    hoursPerFullPass,
+  });
+  if (now.getUTCHours() === 3) await store.pruneHistory(new Date(now.getTime() - HISTORY_RETENTION_DAYS * 86_400_000).toISOString());
+  return { jobs, budget, planned: selected.length, estimatedRequests: budget - remaining, repositories: listing.values.length, hoursPerFullPass };
+}
+
