@@ -4,7 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { runEmulatorCommand } from './emulator-command';
-import { CliError, runScanCommand } from './scan-command';
+import { CliError } from './errors';
+import { runScanCommand } from './scan-command';
 
 export const USAGE = `Usage: attest <command> [options]
 

@@ -6,27 +6,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { appRequest, createBitbucketClient, createBudget } from '../../src/bitbucket/client';
-import { BitbucketError } from '../../src/bitbucket/errors';
 import { controlById } from '../../src/controls';
 import type { Severity } from '../../src/controls/types';
-import { scanWorkspace, type ScanReport } from '../../src/engine/scan';
+import type { ScanReport } from '../../src/engine/scan';
 import { isExcepted } from '../../src/engine/summarize';
 import { Policy } from '../../src/policy/policy';
 import { render, type Format } from '../../src/report/formats';
-import { systemClock } from '../runtime/clock';
-import { LocalForgeRuntime } from '../runtime/runtime';
+import { reportFromStore } from '../../src/report/from-store';
+import { createStore } from '../../src/store/store';
+import { cliErrorFor, installAndScan, openApp } from './app-session';
+import { CliError } from './errors';
 
-export class CliError extends Error {
-  constructor(
-    readonly code: 2 | 3,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const ROOT = path.resolve(__dirname, '..', '..');
+export { CliError };
 const SEVERITY_RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };
 
 export function credentialsFromEnvironment(env: NodeJS.ProcessEnv): string | null {
@@ -107,19 +98,17 @@ export async function runScanCommand(argv: readonly string[], io: { stdout: Node
   const authorization = credentialsFromEnvironment(io.env);
   if (!authorization) throw new CliError(2, 'no credentials: set BITBUCKET_TOKEN, or BITBUCKET_EMAIL and BITBUCKET_API_TOKEN');
 
-  new LocalForgeRuntime({ root: ROOT, bitbucketBaseUrl: baseUrl.toString().replace(/\/$/, ''), auth: { app: authorization }, clock: systemClock, stateDir: values['state-dir'] });
-  const client = createBitbucketClient({ request: appRequest(), budget: createBudget(maxRequests) });
-  const progress = io.stderr.isTTY ? (done: number, total: number) => io.stderr.write(`\rScanning repositories: ${done}/${total}`) : undefined;
+  const session = await openApp({ baseUrl: baseUrl.toString(), authorization, stateDir: values['state-dir'], workspace: values.workspace });
+  const progress = io.stderr.isTTY ? (done: number, total: number) => io.stderr.write(`\rScanning: ${done}/${total} jobs`) : undefined;
   let report: ScanReport;
   try {
-    report = await scanWorkspace({ client, workspace: values.workspace, policy, now: new Date(), version: '0.1.0', ...(progress ? { onProgress: progress } : {}) });
+    // The same path as in Bitbucket: install → plan → queue → consumers, then the stored results.
+    const { startedAt } = await installAndScan(session, policy, maxRequests ?? 1_000_000, progress);
+    report = await session.runtime.withInstallation(session.workspace.uuid, async () => {
+      return reportFromStore(createStore(), session.workspace, policy, new Date(session.clock.now()), '0.1.0', session.runtime.productRequests, startedAt);
+    });
   } catch (error) {
-    if (error instanceof BitbucketError) {
-      if (error.kind === 'unauthorized' || error.kind === 'forbidden') throw new CliError(3, `Bitbucket refused the credentials: ${error.message}`);
-      if (error.kind === 'not-found') throw new CliError(2, `no workspace ${values.workspace} at ${baseUrl.origin} (or the credentials cannot see it)`);
-      throw new CliError(3, `Bitbucket could not be read: ${error.message}`);
-    }
-    throw error;
+    throw cliErrorFor(error, values.workspace, baseUrl.toString());
   } finally {
     if (progress) io.stderr.write('\n');
   }

@@ -148,6 +148,8 @@ export class LocalForgeRuntime {
   readonly manifest: AppManifest;
   readonly uiModules: UiModule[];
   readonly invocations: InvocationRecord[] = [];
+  /** Product (Bitbucket) requests made through this runtime, for reports and benchmarks. */
+  productRequests = 0;
   private readonly installations = new Map<string, Installation>();
   private app: Record<string, unknown> | null = null;
   private sequence = 0;
@@ -269,6 +271,7 @@ export class LocalForgeRuntime {
     const headers = new Headers(init?.headers as Record<string, string> | undefined);
     if (authorization) headers.set('authorization', authorization);
     const url = this.options.bitbucketBaseUrl.replace(/\/$/, '') + requestPath;
+    this.productRequests++;
     return fetch(url, { ...init, headers });
   }
 
@@ -300,6 +303,15 @@ export class LocalForgeRuntime {
       if (this.options.queue?.duplicate) installation.queue.push({ ...queued, sequence: this.sequence++ });
     }
     return json(201, { jobId: body.jobId });
+  }
+
+  /**
+   * Runs tooling code (the CLI's reports, tests) against an installation's storage, as `forge storage`
+   * would: inside the installation's scope, so @forge/kvs reaches its KVS. Not an app invocation.
+   */
+  async withInstallation<T>(workspaceUuid: string, fn: () => Promise<T>): Promise<T> {
+    const installation = this.installation(workspaceUuid);
+    return scopeStorage().run({ installation, invocationId: 'tooling', functionKey: 'tooling', deadline: Date.now() + 3_600_000 }, fn);
   }
 
   /** Events waiting in every installation's queue. */

@@ -90,6 +90,19 @@ describe('attest scan', () => {
     expect(fs.readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('with --max-requests below what the workspace needs, ends cleanly, lists what it did not evaluate, and never passes it', async () => {
+    const out = path.join(dir, 'budget.json');
+    const result = await scanCli([...base(), '--format', 'json', '--out', out, '--max-requests', '120', '--state-dir', path.join(dir, 'budget-state')], { BITBUCKET_TOKEN: 'budget' });
+    expect(result.code).toBe(0);
+    const report = JSON.parse(fs.readFileSync(out, 'utf8')) as ScanReport;
+    expect(report.unevaluated.length).toBeGreaterThan(20);
+    expect(report.requests).toBeLessThanOrEqual(120 + 40);
+    for (const repo of report.repositories.filter((r) => report.unevaluated.includes(r.slug))) {
+      expect(repo.results.every((r) => r.outcome === 'not-evaluable')).toBe(true);
+      expect(repo.results).toHaveLength(17);
+    }
+  });
+
   it('prints a table without colour when stdout is not a terminal, and progress only on a terminal', async () => {
     // Distinct tokens: each scan of the demo spends ~470 of a credential's 1,000 requests an hour.
     const plain = await scanCli([...base(), '--format', 'table'], { BITBUCKET_TOKEN: 'table-plain' });
@@ -98,7 +111,7 @@ describe('attest scan', () => {
     expect(plain.stderr).toBe('');
     const tty = await scanCli([...base(), '--format', 'table'], { BITBUCKET_TOKEN: 'table-tty' }, true);
     expect(tty.stdout).toContain('\u001b[');
-    expect(tty.stderr).toContain('Scanning repositories: 44/44');
+    expect(tty.stderr).toMatch(/Scanning: (\d+)\/\1 jobs/);
   });
 });
 
