@@ -6,20 +6,27 @@ import { parseArgs } from 'node:util';
 import { runEmulatorCommand } from './emulator-command';
 import { CliError } from './errors';
 import { runScanCommand } from './scan-command';
+import { runDemoCommand } from './demo-command';
+import { runEvidenceCommand } from './evidence-command';
 
 export const USAGE = `Usage: attest <command> [options]
 
 Commands:
+  demo       the demo on the built-in emulator; writes attest-report/ (--out DIR)
   scan       scan a workspace: --workspace W [--base-url URL] [--config FILE] [--format table|json|csv|sarif]
              [--out FILE] [--fail-on critical|high|medium|low] [--max-requests N]
              credentials from BITBUCKET_TOKEN, or BITBUCKET_EMAIL with BITBUCKET_API_TOKEN
+  evidence   the change-management evidence for a period: --workspace W --since DATE --until DATE
+             [--format csv|json] [--out FILE] [--base-url URL]
   emulator   run the Bitbucket Cloud emulator alone (--port P, --seed demo|generated:N|FILE)
 
-Arriving with later work (see the README): demo, evidence, render, preview.`;
+Arriving with later work (see the README): render, preview.`;
 
 export class UsageError extends Error {}
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // The app logs a JSON line per step; on a terminal only warnings and errors are worth showing.
+  process.env.ATTEST_LOG_LEVEL ??= 'warn';
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -27,6 +34,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await runEmulatorCommand(rest);
       case 'scan':
         return await runScanCommand(rest);
+      case 'evidence':
+        return await runEvidenceCommand(rest);
+      case 'demo':
+        return await runDemoCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -66,9 +66,9 @@ describe('pull-request checks', () => {
   it('names every failing check on its own line', () => {
     const checks = evaluatePullRequestChecks(pr({ participants: [{ user: OTHER, approved: false, state: 'changes_requested' }] }), [], policy());
     expect(mergeDecision(checks, policy()).message.split('\n')).toEqual([
-      'Approved by someone other than the author: needs 1 more approval from someone other than the author.',
-      'The latest build passed: no build has reported on the latest commit.',
-      'No reviewer requested changes: changes requested by Grace.',
+      'Needs 1 more approval from someone other than the author.',
+      'No build has reported on the latest commit.',
+      'Changes requested by Grace.',
     ]);
   });
 

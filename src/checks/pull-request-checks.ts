@@ -81,7 +81,7 @@ function buildCheck(pr: PullRequest, statuses: readonly CommitStatus[] | Bitbuck
   if (bad.length === 0) {
     return { ...base, outcome: 'pass', message: `${newest.length} build${newest.length === 1 ? '' : 's'} passed` };
   }
-  const words = bad.map((status) => `${status.name ?? status.key} is ${status.state.toLowerCase().replace('inprogress', 'in progress')}`);
+  const words = bad.map((status) => `${status.name ?? status.key} ${{ FAILED: 'failed', INPROGRESS: 'is still running', STOPPED: 'was stopped' }[status.state] ?? status.state.toLowerCase()}`);
   return { ...base, outcome: 'fail', message: `the latest build did not pass: ${words.join(', ')}` };
 }
 
@@ -126,10 +126,9 @@ export function mergeDecision(checks: readonly PullRequestCheck[], policy: Polic
   if (failing.length === 0 && unknown.length === 0) {
     return { success: true, message: 'All Attest checks passed.' };
   }
-  const lines = [
-    ...failing.map((check) => `${check.title}: ${check.message}.`),
-    ...unknown.map((check) => `${check.title} could not be evaluated: ${check.message}.`),
-  ];
+  // One short plain line per failing check ("Needs 1 more approval from someone other than the author.").
+  const sentence = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+  const lines = [...failing.map((check) => sentence(check.message)), ...unknown.map((check) => `${check.title} could not be checked: ${check.message}.`)];
   if (failing.length === 0 && policy.mergeCheckOnError === 'allow') {
     return { success: true, message: ['Allowed by policy although not everything could be checked.', ...lines].join('\n') };
   }

@@ -28,6 +28,6 @@ export const offboardedPeopleHaveNoAccess: WorkspaceControl<'members'> = {
     }));
     const evidence = { members: members.length, offboarded: policy.offboarded.length, stillMembers: still };
     if (still.length === 0) return pass(`None of the ${policy.offboarded.length} offboarded people is a workspace member.`, evidence);
-    return fail(`${still.length} offboarded ${still.length === 1 ? 'person is' : 'people are'} still workspace members: ${still.map((p) => p.name ?? p.accountId).join(', ')}.`, evidence);
+    return fail(`${still.length} offboarded ${still.length === 1 ? 'person is still a workspace member' : 'people are still workspace members'}: ${still.map((p) => p.name ?? p.accountId).join(', ')}.`, evidence);
   },
 };
