@@ -22,7 +22,7 @@ export interface AppSession {
 }
 
 export async function openApp(options: { baseUrl: string; authorization: string; stateDir: string | null; workspace: string; clock?: SimClock }): Promise<AppSession> {
-  const clock = options.clock ?? new SimClock(Date.now());
+  const clock = options.clock ?? new SimClock(Date.now(), true);
   const runtime = new LocalForgeRuntime({ root: ROOT, bitbucketBaseUrl: options.baseUrl.replace(/\/$/, ''), auth: { app: options.authorization }, clock, stateDir: options.stateDir });
   try {
     const workspace = await getWorkspace(createBitbucketClient({ request: appRequest() }), options.workspace);
@@ -49,7 +49,8 @@ export async function installAndScan(session: AppSession, policy: Policy, hourly
   await runtime.withInstallation(workspace.uuid, async () => {
     const store = createStore();
     await store.putPolicy(policy);
-    await store.markScan({ hourlyBudget, lastPlanAt: null });
+    // A CLI scan evaluates everything now: no budget carried over, the workspace controls due.
+    await store.markScan({ hourlyBudget, lastPlanAt: null, workspaceEvaluatedAt: null });
   });
   await runtime.install(workspace.uuid);
   const total = () => runtime.invocations.filter((record) => record.functionKey === 'scan-job-fn').length;

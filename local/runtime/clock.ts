@@ -9,8 +9,20 @@ export interface Clock {
 export class SimClock implements Clock {
   private current: number;
 
-  constructor(start: number | Date = Date.UTC(2026, 10, 22, 9, 0, 0)) {
+  /**
+   * `realSleep`: waits (retry backoff) also pass in real time. The CLI sets it when it talks to the real
+   * Bitbucket, whose rate limit runs on real time; tests and the demo move the simulated clock only.
+   */
+  constructor(
+    start: number | Date = Date.UTC(2026, 10, 22, 9, 0, 0),
+    private readonly realSleep = false,
+  ) {
     this.current = typeof start === 'number' ? start : start.getTime();
+  }
+
+  async sleep(ms: number): Promise<void> {
+    if (this.realSleep) await new Promise((resolve) => setTimeout(resolve, ms));
+    this.current += Math.max(0, ms);
   }
 
   now(): number {

@@ -10,6 +10,7 @@
 import api, { type APIResponse, type RequestInit, type Route } from '@forge/api';
 import type { z } from 'zod';
 import { BitbucketError, kindForStatus } from './errors';
+import { sleep as clockSleep } from '../lib/clock';
 
 /** What `api.asApp()` and `api.asUser()` offer for Bitbucket. */
 export interface BitbucketPort {
@@ -58,10 +59,6 @@ export interface BitbucketClient {
   getText(call: BitbucketCall): Promise<string | null>;
 }
 
-function realSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 function retryAfterMs(response: APIResponse): number | null {
   const header = response.headers.get('retry-after');
   if (!header) return null;
@@ -91,7 +88,7 @@ export function createBitbucketClient(options: ClientOptions): BitbucketClient {
   const maxAttempts = options.maxAttempts ?? 4;
   const base = options.backoffBaseMs ?? 1000;
   const cap = options.backoffMaxMs ?? 30_000;
-  const sleep = options.sleep ?? realSleep;
+  const sleep = options.sleep ?? clockSleep;
   const random = options.random ?? Math.random;
 
   interface Sent {

@@ -29,7 +29,8 @@ export const mergedPullRequestsHadPassingBuild: RepositoryControl<'mergedPullReq
   evaluate(data, _subject, { policy }) {
     const merged = need('mergedPullRequests', data.mergedPullRequests);
     if (merged.length === 0) return notApplicable(`No pull request was merged into the main branch in the last ${policy.reviewWindowDays} days.`, { merged: 0 });
-    const without = merged.filter((pr) => !hadPassingBuild(pr)).map((pr) => pr.id);
+    const without = merged.filter((pr) => !hadPassingBuild(pr)).map((pr) => pr.id)
+      .sort((a, b) => a - b);
     const evidence = { merged: merged.length, withoutPassingBuild: without, windowDays: policy.reviewWindowDays };
     if (without.length === 0) return pass(`All ${merged.length} merged pull requests had a passing build.`, evidence);
     return fail(`${without.length} of ${merged.length} merged pull requests had no passing build: #${without.join(', #')}.`, evidence);

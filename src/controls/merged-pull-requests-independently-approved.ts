@@ -32,7 +32,8 @@ export const mergedPullRequestsIndependentlyApproved: RepositoryControl<'mergedP
   evaluate(data, _subject, { policy }) {
     const merged = need('mergedPullRequests', data.mergedPullRequests);
     if (merged.length === 0) return notApplicable(`No pull request was merged into the main branch in the last ${policy.reviewWindowDays} days.`, { merged: 0 });
-    const unapproved = merged.filter((pr) => independentApprovers(pr).length === 0).map((pr) => pr.id);
+    const unapproved = merged.filter((pr) => independentApprovers(pr).length === 0).map((pr) => pr.id)
+      .sort((a, b) => a - b);
     const evidence = { merged: merged.length, withoutIndependentApproval: unapproved, windowDays: policy.reviewWindowDays };
     if (unapproved.length === 0) return pass(`All ${merged.length} pull requests merged in the last ${policy.reviewWindowDays} days were approved by someone other than the author.`, evidence);
     return fail(`${unapproved.length} of ${merged.length} merged pull requests had no approval from anyone but the author: #${unapproved.join(', #')}.`, evidence);

@@ -5,10 +5,17 @@
  * runtimes free of module state.
  */
 interface ClockHolder {
-  __attest_clock__?: { now(): number };
+  __attest_clock__?: { now(): number; sleep?(ms: number): Promise<void> };
 }
 
 export function now(): Date {
   const simulated = (globalThis as ClockHolder).__attest_clock__;
   return new Date(simulated ? simulated.now() : Date.now());
+}
+
+/** Waits `ms`: real time on Forge; on the local runtime's simulated clock, the clock moves instead. */
+export function sleep(ms: number): Promise<void> {
+  const simulated = (globalThis as ClockHolder).__attest_clock__;
+  if (simulated?.sleep) return simulated.sleep(ms);
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -16,7 +16,7 @@ import { toRepositoryRecord } from './repository-record';
 export const DEFAULT_HOURLY_BUDGET = 800;
 export const MIN_HOURLY_BUDGET = 100;
 /** A first evaluation also backfills the ledger, so it costs more than later ones. */
-export const FIRST_EVALUATION_ESTIMATE = 14;
+export const FIRST_EVALUATION_ESTIMATE = 10;
 export const WORKSPACE_EVALUATION_ESTIMATE = 3;
 export const HISTORY_RETENTION_DAYS = 400;
 
@@ -60,7 +60,9 @@ export async function planHour(client: BitbucketClient, store: Store, workspaceU
   const typical = known.length > 0 ? Math.ceil(known.reduce((sum, n) => sum + n, 0) / known.length) : FIRST_EVALUATION_ESTIMATE;
   const estimate = (uuid: string) => {
     const record = stored.get(uuid);
-    return record?.evaluatedAt ? Math.max(1, record.requests || typical) : FIRST_EVALUATION_ESTIMATE;
+    if (record?.evaluatedAt) return Math.max(1, record.requests || typical);
+    // First evaluations: measured ones once there are a few, the conservative default before.
+    return known.length >= 5 ? Math.max(typical, Math.ceil(typical * 1.2)) : FIRST_EVALUATION_ESTIMATE;
   };
   const order = [...listing.values].sort((a, b) => {
     const ea = stored.get(unwrapUuid(a.uuid))?.evaluatedAt ?? '';
@@ -73,7 +75,7 @@ export async function planHour(client: BitbucketClient, store: Store, workspaceU
   const selected: typeof order = [];
   for (const repository of order) {
     const cost = estimate(unwrapUuid(repository.uuid));
-    if (cost > remaining) break;
+    if (cost > remaining) continue;
     remaining -= cost;
     selected.push(repository);
   }

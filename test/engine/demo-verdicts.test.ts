@@ -67,7 +67,7 @@ describe('attest scan of the demo seed', () => {
       break;
     }
     const out = path.join(dir, 'scan.json');
-    const result = await run(['scan', '--workspace', 'acme', '--base-url', base, '--config', config, '--format', 'json', '--out', out], { BITBUCKET_TOKEN: 'demo' });
+    const result = await run(['scan', '--workspace', 'acme', '--base-url', base, '--config', config, '--format', 'json', '--out', out, '--state-dir', path.join(dir, 'state')], { BITBUCKET_TOKEN: 'demo' });
     expect(result).toMatchObject({ code: 0, stdout: '' });
     report = ScanJson.parse(JSON.parse(fs.readFileSync(out, 'utf8')));
   });
@@ -149,7 +149,7 @@ describe('attest scan of the demo seed', () => {
   });
 
   it('exits 1 with --fail-on when a fail at or above that severity remains', async () => {
-    const result = await run(['scan', '--workspace', 'acme', '--base-url', base, '--config', config, '--format', 'csv', '--fail-on', 'critical'], { BITBUCKET_TOKEN: 'demo' });
+    const result = await run(['scan', '--workspace', 'acme', '--base-url', base, '--config', config, '--format', 'csv', '--fail-on', 'critical', '--state-dir', path.join(dir, 'state')], { BITBUCKET_TOKEN: 'demo-2' });
     expect(result.code).toBe(1);
     expect(result.stdout.split('\r\n')[0]).toBe('workspace,repository,control,title,severity,outcome,enforced,exception,message');
   });
