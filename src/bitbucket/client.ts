@@ -33,10 +33,12 @@ export function appRequest(): BitbucketPort {
 export interface RequestBudget {
   readonly ceiling: number | null;
   used: number;
+  /** Bitbucket said `X-RateLimit-NearLimit: true` on a scaled endpoint (S/api-request-limits/). */
+  nearLimit: boolean;
 }
 
 export function createBudget(ceiling: number | null = null): RequestBudget {
-  return { ceiling, used: 0 };
+  return { ceiling, used: 0, nearLimit: false };
 }
 
 export interface ClientOptions {
@@ -120,6 +122,7 @@ export function createBitbucketClient(options: ClientOptions): BitbucketClient {
         if (attempt < maxAttempts) await sleep(backoff(attempt));
         continue;
       }
+      if (response.headers.get('x-ratelimit-nearlimit') === 'true') budget.nearLimit = true;
       if (response.ok) return { response, path };
       if (!isRetryable(response.status) || attempt === maxAttempts) {
         throw new BitbucketError(kindForStatus(response.status), path, response.status, await errorDetail(response));

@@ -29,15 +29,17 @@ export interface Plan {
   hoursPerFullPass: number;
 }
 
-function nextBudget(current: number, rateLimitedSinceLastPlan: boolean): number {
-  if (rateLimitedSinceLastPlan) return Math.max(MIN_HOURLY_BUDGET, Math.floor(current / 2));
-  return Math.min(DEFAULT_HOURLY_BUDGET, Math.ceil(current * 1.1));
+export function nextBudget(current: number, signal: 'rate-limited' | 'near-limit' | null): number {
+  if (signal === 'rate-limited') return Math.max(MIN_HOURLY_BUDGET, Math.floor(current / 2));
+  if (signal === 'near-limit') return Math.max(MIN_HOURLY_BUDGET, Math.floor(current * 0.9));
+  return Math.min(DEFAULT_HOURLY_BUDGET, Math.round(current * 1.1));
 }
 
 export async function planHour(client: BitbucketClient, store: Store, workspaceUuid: string, now: Date, cause: string, random: () => number = Math.random): Promise<Plan> {
   const state = await store.getScan();
-  const rateLimited = state.rateLimitedAt !== null && (state.lastPlanAt === null || state.rateLimitedAt > state.lastPlanAt);
-  const budget = state.lastPlanAt === null ? state.hourlyBudget : nextBudget(state.hourlyBudget, rateLimited);
+  const since = (at: string | null) => at !== null && (state.lastPlanAt === null || at > state.lastPlanAt);
+  const signal = since(state.rateLimitedAt) ? 'rate-limited' : since(state.nearLimitAt) ? 'near-limit' : null;
+  const budget = state.lastPlanAt === null ? state.hourlyBudget : nextBudget(state.hourlyBudget, signal);
   const before = client.budget.used;
   const listing = await listRepositories(client, workspaceUuid);
   const stored = new Map((await store.listRepositories()).map((record) => [record.uuid, record]));

@@ -143,6 +143,7 @@ export const ScanState = z.object({
   /** Requests an hour the planner may spend; lowered after a 429, raised slowly. */
   hourlyBudget: z.number().int().positive().default(800),
   rateLimitedAt: z.string().nullable().default(null),
+  nearLimitAt: z.string().nullable().default(null),
   repositories: z.number().int().nonnegative().default(0),
   truncated: z.boolean().default(false),
   /** Hours to evaluate every repository once at the current budget (the stated freshness). */

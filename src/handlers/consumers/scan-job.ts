@@ -112,6 +112,8 @@ async function run(job: ScanJob, store: Store, retries: number, log: Logger): Pr
         log.warn('Not stored: Bitbucket refused for now; retrying', { repository: job.repositoryUuid, reason: transient });
         return retry(transient);
       }
+      // Near the limit: the planner trims the next hour's budget (a 429 halves it).
+      if (client.budget.nearLimit) await store.markScan({ nearLimitAt: at.toISOString() });
       const written = await storeRepositoryEvaluation(store, evaluation);
       log.info('Repository evaluated', { repository: job.repositoryUuid, requests: evaluation.requests, written, changes: evaluation.changes.length });
       if (!job.cause.endsWith('-scan') && written) await enqueue([{ job: { kind: 'summary', workspaceUuid: job.workspaceUuid, cause: job.cause, notBefore: at.toISOString() }, delayInSeconds: 60 }]);
