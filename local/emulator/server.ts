@@ -272,8 +272,25 @@ export class BitbucketEmulator {
     return sortBy(filtered, url.searchParams.get('sort'));
   }
 
-  private requireAdmin(credential: Credential, what: string): void {
-    if (!credential.admin) throw new HttpError(403, 'Access denied', `You must be an administrator to read ${what}.`);
+  /**
+   * A credential of a person (`accountId`) is an administrator where that person is: a workspace owner,
+   * or for repository settings also a repository admin. Other credentials carry their `admin` flag.
+   */
+  private requireAdmin(credential: Credential, what: string, ws?: WorkspaceSeed, repo?: RepositorySeed): void {
+    let admin = credential.admin;
+    if (credential.accountId && ws) {
+      const owner = ws.members.some((member) => member.accountId === credential.accountId && member.permission === 'owner');
+      const repoAdmin = repo?.permissions.some((grant) => grant.accountId === credential.accountId && grant.permission === 'admin') ?? false;
+      admin = owner || repoAdmin;
+    }
+    if (!admin) throw new HttpError(403, 'Access denied', `You must be an administrator to read ${what}.`);
+  }
+
+  /** A person's credential reads a repository only if it is public, or they are a member with access. */
+  private requireRead(credential: Credential, ws: WorkspaceSeed, repo: RepositorySeed): void {
+    if (!credential.accountId || !repo.isPrivate) return;
+    const member = ws.members.some((m) => m.accountId === credential.accountId);
+    if (!member && !repo.permissions.some((grant) => grant.accountId === credential.accountId)) throw new HttpError(403, 'Access denied', 'You do not have access to this repository.');
   }
 
   private route(url: URL, credential: Credential): unknown {
@@ -302,12 +319,12 @@ export class BitbucketEmulator {
         return this.page(url, this.filter(url, members), PAGELEN_MAX, fields);
       }
       if (second === 'permissions' && third === undefined) {
-        this.requireAdmin(credential, 'workspace permissions');
+        this.requireAdmin(credential, 'workspace permissions', ws);
         const entries = ws.members.map((member) => ({ type: 'workspace_membership', permission: member.permission, user: render.account(users, member.accountId, base), workspace: render.workspace(ws, base) }));
         return this.page(url, this.filter(url, entries), PAGELEN_MAX, fields);
       }
       if (second === 'permissions' && third === 'repositories' && fourth === undefined) {
-        this.requireAdmin(credential, 'repository permissions');
+        this.requireAdmin(credential, 'repository permissions', ws);
         const entries = ws.repositories.flatMap((repo) =>
           repo.permissions.map((grant) => ({ type: 'repository_permission', permission: grant.permission, user: render.account(users, grant.accountId, base), repository: { type: 'repository', uuid: repo.uuid, full_name: `${ws.slug}/${repo.slug}`, name: repo.name, links: {} } })),
         );
@@ -322,11 +339,12 @@ export class BitbucketEmulator {
         return this.page(url, this.filter(url, ws.repositories.map((repo) => render.repository(ws, repo, base))), PAGELEN_MAX, fields);
       }
       const repo = this.repository(ws, second);
+      this.requireRead(credential, ws, repo);
       if (third === undefined) return withFields(render.repository(ws, repo, base));
       switch (third) {
         case 'branch-restrictions': {
           if (fourth !== undefined) throw new HttpError(404, 'Resource not found');
-          this.requireAdmin(credential, 'branch restrictions');
+          this.requireAdmin(credential, 'branch restrictions', ws, repo);
           const kind = url.searchParams.get('kind');
           const pattern = url.searchParams.get('pattern');
           const list = repo.branchRestrictions
@@ -346,7 +364,7 @@ export class BitbucketEmulator {
           return this.page(url, list, PAGELEN_MAX, fields);
         }
         case 'pipelines_config':
-          this.requireAdmin(credential, 'the Pipelines configuration');
+          this.requireAdmin(credential, 'the Pipelines configuration', ws, repo);
           return withFields({ type: 'repository_pipelines_configuration', enabled: repo.pipelinesEnabled === true, repository: { type: 'repository', uuid: repo.uuid, full_name: `${ws.slug}/${repo.slug}`, name: repo.name, links: {} } });
         case 'pipelines': {
           if (fourth !== undefined) throw new HttpError(404, 'Resource not found');
@@ -405,7 +423,7 @@ export class BitbucketEmulator {
           );
         case 'permissions-config': {
           if (fourth !== 'users' || fifth !== undefined) throw new HttpError(404, 'Resource not found');
-          this.requireAdmin(credential, 'repository permissions');
+          this.requireAdmin(credential, 'repository permissions', ws, repo);
           const list = repo.permissions.map((grant) => ({ type: 'repository_user_permission', permission: grant.permission, user: render.account(users, grant.accountId, base), links: {} }));
           return this.page(url, list, PAGELEN_MAX, fields);
         }

@@ -469,7 +469,9 @@ export class LocalForgeRuntime {
       moduleKey,
       extension: { type: module.kind, ...context.extension },
     };
-    const { record, result } = await this.invoke(module.resolverFunction, `${module.kind}:${moduleKey}`, installation, { call: { functionKey, payload, jobId: undefined }, context: forgeContext });
+    // @forge/resolver reads the caller from the runtime payload (`principal.accountId`), not from the
+    // frontend's context (read from @forge/resolver 2.0.1's getDefinitions).
+    const { record, result } = await this.invoke(module.resolverFunction, `${module.kind}:${moduleKey}`, installation, { call: { functionKey, payload, jobId: undefined }, context: forgeContext }, context.accountId ? { principal: { accountId: context.accountId } } : {});
     if (record.outcome !== 'ok') throw new Error(`resolver ${functionKey} failed: ${record.error ?? record.outcome}`);
     return result;
   }

@@ -118,6 +118,8 @@ export function createBitbucketClient(options: ClientOptions): BitbucketClient {
         response = await call(port);
       } catch (error) {
         if (error instanceof BitbucketError) throw error;
+        // asUser without the user's consent: Forge must see this error to prompt for it (F/apis-reference).
+        if (error instanceof Error && error.name === 'NeedsAuthenticationError') throw error;
         lastError = new BitbucketError('upstream', path, null, error instanceof Error ? error.message : String(error));
         if (attempt < maxAttempts) await sleep(backoff(attempt));
         continue;

@@ -3,7 +3,7 @@
  * the workspace state, written in chunks so the dashboard reads it in a constant number of KVS calls.
  * Rebuilt (never edited in place) after scans and event-driven evaluations, so no update is lost.
  */
-import { countOutcomes, emptyCounts, isExcepted, score } from '../engine/summarize';
+import { countOutcomes, emptyCounts, frameworkView, isExcepted, score } from '../engine/summarize';
 import type { Result } from '../controls/types';
 import type { SummaryMeta, SummaryRow } from '../store/records';
 import type { Store } from '../store/store';
@@ -28,7 +28,28 @@ export async function rebuildSummary(store: Store, now: Date): Promise<SummaryMe
   const all = [...((workspace?.results ?? []) as Result[]), ...repositories.flatMap((record) => (record.results ?? []) as Result[])];
   const evaluated = rows.filter((row) => row.evaluatedAt !== null);
   const oldest = evaluated.length === rows.length && rows.length > 0 ? evaluated.map((row) => row.evaluatedAt!).sort()[0]! : null;
+  const subjects: Array<{ name: string; results: Result[] }> = [
+    { name: 'workspace', results: (workspace?.results ?? []) as Result[] },
+    ...repositories.map((record) => ({ name: record.slug, results: (record.results ?? []) as Result[] })),
+  ];
+  const CAP = 300;
+  const attention = {
+    notEvaluable: subjects.flatMap((subject) => subject.results.filter((r) => r.outcome === 'not-evaluable').map((r) => ({ subject: subject.name, control: r.control, message: r.message, fix: r.remediation?.[0] ?? null }))).slice(0, CAP),
+    excepted: subjects.flatMap((subject) => subject.results.filter((r) => r.exception).map((r) => ({ subject: subject.name, control: r.control, ...r.exception! }))).slice(0, CAP),
+    advisory: subjects.flatMap((subject) => subject.results.filter((r) => r.outcome === 'pass' && r.enforced === false).map((r) => ({ subject: subject.name, control: r.control }))).slice(0, CAP),
+  };
+  const rates = new Map<string, { pass: number; fail: number }>();
+  for (const result of all) {
+    const entry = rates.get(result.control) ?? { pass: 0, fail: 0 };
+    if (result.outcome === 'pass' || isExcepted(result)) entry.pass++;
+    else if (result.outcome === 'fail') entry.fail++;
+    rates.set(result.control, entry);
+  }
+  const controlRates = [...rates.entries()].map(([control, { pass, fail }]) => ({ control, pass, fail, rate: pass + fail === 0 ? null : pass / (pass + fail) })).sort((a, b) => a.control.localeCompare(b.control));
   const meta = {
+    frameworks: frameworkView(all),
+    controlRates,
+    attention,
     generatedAt: now.toISOString(),
     repositories: rows.length,
     evaluated: evaluated.length,

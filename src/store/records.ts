@@ -129,6 +129,20 @@ export const SummaryMeta = z.object({
   score: z.number().nullable(),
   outcomes: z.object({ pass: z.number(), fail: z.number(), 'not-evaluable': z.number(), 'not-applicable': z.number() }),
   oldestEvaluatedAt: z.string().nullable(),
+  /** For each SOC 2 criterion, ISO control and CIS item: the controls behind it and their state. */
+  frameworks: z
+    .array(z.object({ framework: z.enum(['soc2', 'iso27001', 'cis']), id: z.string(), controls: z.array(z.string()), outcomes: z.object({ pass: z.number(), fail: z.number(), 'not-evaluable': z.number(), 'not-applicable': z.number() }), status: z.enum(['met', 'gaps', 'unknown']) }))
+    .default([]),
+  /** Pass rate per control across subjects where it passed or failed (null when it never did). */
+  controlRates: z.array(z.object({ control: z.string(), pass: z.number(), fail: z.number(), rate: z.number().nullable() })).default([]),
+  /** What needs a person's attention, capped so the meta stays small. */
+  attention: z
+    .object({
+      notEvaluable: z.array(z.object({ subject: z.string(), control: z.string(), message: z.string(), fix: z.string().nullable() })),
+      excepted: z.array(z.object({ subject: z.string(), control: z.string(), reason: z.string(), approvedBy: z.string(), expiresOn: z.string(), expired: z.boolean() })),
+      advisory: z.array(z.object({ subject: z.string(), control: z.string() })),
+    })
+    .default({ notEvaluable: [], excepted: [], advisory: [] }),
 });
 export type SummaryMeta = z.infer<typeof SummaryMeta>;
 
@@ -144,6 +158,8 @@ export const ScanState = z.object({
   hourlyBudget: z.number().int().positive().default(800),
   rateLimitedAt: z.string().nullable().default(null),
   nearLimitAt: z.string().nullable().default(null),
+  /** When an administrator last pressed "Scan now" (rate-limited to one every 10 minutes). */
+  scanNowAt: z.string().nullable().default(null),
   repositories: z.number().int().nonnegative().default(0),
   truncated: z.boolean().default(false),
   /** Hours to evaluate every repository once at the current budget (the stated freshness). */

@@ -9,17 +9,19 @@ import { SimClock } from '../../local/runtime/clock';
 import { LocalForgeRuntime, type QueueOptions } from '../../local/runtime/runtime';
 import { BitbucketEmulator } from '../../local/emulator/server';
 import { DEMO_NOW, DEMO_WORKSPACE, demoSeed } from '../../local/emulator/seeds';
+import { APP_TOKEN, withPeople } from '../builders/credentials';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
 async function sandbox(queue: QueueOptions = {}, timeoutMs?: number) {
   const clock = new SimClock(DEMO_NOW);
-  const emulator = new BitbucketEmulator(demoSeed(), clock);
+  const { seed, users } = withPeople(demoSeed());
+  const emulator = new BitbucketEmulator(seed, clock);
   await emulator.listen();
   const runtime = new LocalForgeRuntime({
     root: ROOT,
     bitbucketBaseUrl: emulator.url,
-    auth: { app: 'Bearer app-token' },
+    auth: { app: `Bearer ${APP_TOKEN}`, users },
     clock,
     queue,
     ...(timeoutMs ? { invocationTimeoutMs: () => timeoutMs } : {}),
@@ -43,7 +45,7 @@ describe('the app on the local runtime', () => {
       expect(stored).toMatchObject({ slug: repo.slug, fullName: `acme/${repo.slug}`, mainBranch: repo.mainBranch, isPrivate: repo.isPrivate, cause: 'avi:bitbucket:updated:repository' });
       expect(stored.results).toHaveLength(17);
       // Read back through the resolver, as the repository card does.
-      const card = await runtime.resolve('repository-compliance-card', 'repository/get', {}, { workspaceUuid: ws.uuid, accountId: 'someone', extension: { repository: { uuid: repo.uuid } } });
+      const card = await runtime.resolve('repository-compliance-card', 'repository/get', {}, { workspaceUuid: ws.uuid, accountId: emulator.seed.users[4]!.accountId, extension: { repository: { uuid: repo.uuid } } });
       expect(card).toMatchObject({ ok: true, data: { repository: { slug: repo.slug } } });
     } finally {
       await emulator.close();
@@ -154,7 +156,7 @@ describe('the app on the local runtime', () => {
       expect(passed.result).toEqual({ success: true, message: 'All Attest checks passed.' });
       expect(emulator.log).toHaveLength(2);
       // The pull-request events stored the checks for the card along the way.
-      const card = (await runtime.resolve('pull-request-compliance-card', 'pull-request/get', {}, { workspaceUuid: ws.uuid, extension: { repository: { uuid: repo.uuid }, pullRequest: { id: reviewed } } })) as { ok: boolean; data: { pullRequest: { checks: Array<{ id: string; outcome: string }> } } };
+      const card = (await runtime.resolve('pull-request-compliance-card', 'pull-request/get', {}, { workspaceUuid: ws.uuid, accountId: author!.accountId, extension: { repository: { uuid: repo.uuid }, pullRequest: { id: reviewed } } })) as { ok: boolean; data: { pullRequest: { checks: Array<{ id: string; outcome: string }> } } };
       expect(card.data.pullRequest.checks.find((check) => check.id === 'PR-APPROVED')?.outcome).toBe('pass');
     } finally {
       await emulator.close();

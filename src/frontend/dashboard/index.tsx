@@ -6,6 +6,7 @@ import React from 'react';
 import ForgeReconciler, { DynamicTable, EmptyState, Heading, Lozenge, SectionMessage, Stack, Text } from '@forge/react';
 import { Loading, LoadError } from '../shared/states';
 import { useResolver } from '../shared/use-resolver';
+import { OUTCOME_APPEARANCE } from '../shared/outcomes';
 import { DashboardView, type DashboardViewModel } from './view-model';
 
 export function Dashboard() {
@@ -14,8 +15,6 @@ export function Dashboard() {
   if (load.state === 'error') return <LoadError message={load.message} onRetry={reload} />;
   return <DashboardBody view={load.data} />;
 }
-
-const OUTCOME_APPEARANCE = { pass: 'success', fail: 'removed', 'not-evaluable': 'moved', 'not-applicable': 'default' } as const;
 
 function DashboardBody({ view }: { view: DashboardViewModel }) {
   if (view.summary === null) {

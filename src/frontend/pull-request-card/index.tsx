@@ -7,6 +7,7 @@ import ForgeReconciler, { Inline, Lozenge, Stack, Text, useProductContext } from
 import { z } from 'zod';
 import { Loading, LoadError } from '../shared/states';
 import { useResolver } from '../shared/use-resolver';
+import { OUTCOME_APPEARANCE as APPEARANCE } from '../shared/outcomes';
 
 const Card = z.object({
   pullRequest: z
@@ -24,7 +25,6 @@ function parseCard(data: unknown) {
   return parsed.success ? parsed.data : null;
 }
 
-const APPEARANCE = { pass: 'success', fail: 'removed', 'not-evaluable': 'moved', 'not-applicable': 'default' } as const;
 const LABEL = { pass: 'met', fail: 'missing', 'not-evaluable': 'could not check', 'not-applicable': 'not required' } as const;
 
 export function PullRequestCard() {

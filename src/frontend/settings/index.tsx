@@ -8,7 +8,7 @@ import { Loading, LoadError } from '../shared/states';
 import { useResolver } from '../shared/use-resolver';
 
 function parsePolicy(data: unknown) {
-  const parsed = Policy.safeParse(data);
+  const parsed = Policy.safeParse((data as { policy?: unknown } | null)?.policy);
   return parsed.success ? parsed.data : null;
 }
 

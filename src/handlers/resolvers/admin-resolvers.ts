@@ -1,0 +1,196 @@
+/**
+ * Mutating resolvers: the policy, exceptions, attestations, the offboarded list and "Scan now" are for
+ * workspace administrators only, as Bitbucket tells the calling user (`asUser`); anyone else gets
+ * FORBIDDEN and nothing changes. Every input is validated as a whole before anything is written, and
+ * every change is recorded in the history with who made it.
+ */
+import { z } from 'zod';
+import { controlById } from '../../controls';
+import { now } from '../../lib/clock';
+import { isUuid, unwrapUuid } from '../../lib/uuid';
+import { Attestation, OffboardedPerson, Policy, PolicyException } from '../../policy/policy';
+import { isRepositoryAdmin, isWorkspaceAdmin } from '../../services/authorization';
+import { enqueue } from '../../services/scan-jobs';
+import { createStore } from '../../store/store';
+import { callerOf, extensionOf, type ResolverRequest } from './context';
+import { failure, ok, parsePayload, type Envelope } from './envelope';
+
+/** A policy larger than this cannot be stored in one KVS value (240 KiB) with room to spare. */
+const MAX_POLICY_BYTES = 200 * 1024;
+const SCAN_NOW_INTERVAL_MS = 10 * 60_000;
+
+async function asAdmin(request: ResolverRequest): Promise<{ accountId: string; workspaceUuid: string } | Envelope<never>> {
+  const { accountId, workspaceUuid } = callerOf(request);
+  if (!accountId || !workspaceUuid) return failure('FORBIDDEN', 'Open this from Bitbucket while signed in.');
+  if (!(await isWorkspaceAdmin(accountId, workspaceUuid))) return failure('FORBIDDEN', 'Only workspace administrators can change Attest settings.');
+  return { accountId, workspaceUuid };
+}
+
+function knownControl(field: string) {
+  return z.string().refine((id) => controlById(id) !== undefined, `${field}: unknown control id`);
+}
+
+/** Saves a whole new policy after validating it; records the change and re-plans the evaluation. */
+async function savePolicy(next: unknown, actor: string, what: string, workspaceUuid: string): Promise<Envelope<{ policy: Policy }>> {
+  const parsed = Policy.strict().safeParse(next);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return failure('INVALID_INPUT', `${issue?.path.join('.') || 'policy'}: ${issue?.message ?? 'invalid'}`);
+  }
+  if (Buffer.byteLength(JSON.stringify(parsed.data)) > MAX_POLICY_BYTES) return failure('INVALID_INPUT', 'policy: too large to store; remove expired exceptions or old attestations');
+  const store = createStore();
+  const at = now().toISOString();
+  await store.putPolicy(parsed.data);
+  await store.addHistory([{ subject: 'workspace', subjectName: 'policy', control: 'policy', from: null, to: null, at, cause: what, actor }]);
+  // Classification, exceptions and thresholds change verdicts: re-evaluate within the budget.
+  await enqueue([{ job: { kind: 'plan', workspaceUuid, cause: 'policy-change' }, delayInSeconds: 5 }]);
+  return ok({ policy: parsed.data });
+}
+
+const PolicyUpdate = z.strictObject({
+  minApprovals: z.number().optional(),
+  maxWorkspaceAdmins: z.number().optional(),
+  minBuildSuccessRate: z.number().optional(),
+  buildWindowDays: z.number().optional(),
+  reviewWindowDays: z.number().optional(),
+  securityScanners: z.array(z.string()).optional(),
+  serviceAccounts: z.array(z.string()).optional(),
+  classification: z.unknown().optional(),
+  disabledControls: z.array(knownControl('disabledControls')).optional(),
+  issueKeyPattern: z.string().nullable().optional(),
+  protectedBranches: z.array(z.string()).nullable().optional(),
+  mergeCheckOnError: z.enum(['block', 'allow']).optional(),
+});
+
+export async function updatePolicy(request: ResolverRequest) {
+  const admin = await asAdmin(request);
+  if ('ok' in admin) return admin;
+  const input = parsePayload(PolicyUpdate, request.payload);
+  if ('error' in input) return input.error;
+  const current = await createStore().getPolicy();
+  const changed = Object.keys(input.data).sort();
+  if (changed.length === 0) return failure('INVALID_INPUT', 'payload: nothing to change');
+  return savePolicy({ ...current, ...input.data }, admin.accountId, `policy updated: ${changed.join(', ')}`, admin.workspaceUuid);
+}
+
+const ExceptionInput = z.strictObject({
+  control: knownControl('control'),
+  repository: z.string().min(1).max(128),
+  reason: z.string().trim().min(1).max(2000),
+  expiresOn: z.string(),
+});
+
+export async function addException(request: ResolverRequest) {
+  const admin = await asAdmin(request);
+  if ('ok' in admin) return admin;
+  const input = parsePayload(ExceptionInput, request.payload);
+  if ('error' in input) return input.error;
+  if (Number.isNaN(Date.parse(input.data.expiresOn))) return failure('INVALID_INPUT', 'expiresOn: expected a date (YYYY-MM-DD)');
+  if (Date.parse(input.data.expiresOn) <= now().getTime()) return failure('INVALID_INPUT', 'expiresOn: must be in the future');
+  const exception = PolicyException.parse({ ...input.data, approvedBy: admin.accountId });
+  const current = await createStore().getPolicy();
+  return savePolicy({ ...current, exceptions: [...current.exceptions, exception] }, admin.accountId, `exception added: ${exception.control} on ${exception.repository}`, admin.workspaceUuid);
+}
+
+const RevokeInput = z.strictObject({ index: z.number().int().nonnegative() });
+
+export async function revokeException(request: ResolverRequest) {
+  const admin = await asAdmin(request);
+  if ('ok' in admin) return admin;
+  const input = parsePayload(RevokeInput, request.payload);
+  if ('error' in input) return input.error;
+  const current = await createStore().getPolicy();
+  const target = current.exceptions[input.data.index];
+  if (!target) return failure('NOT_FOUND', 'index: no such exception');
+  return savePolicy({ ...current, exceptions: current.exceptions.filter((_, i) => i !== input.data.index) }, admin.accountId, `exception revoked: ${target.control} on ${target.repository}`, admin.workspaceUuid);
+}
+
+const AttestationInput = z.strictObject({
+  control: z.enum(['BB-MFA-1', 'BB-MFA-2']),
+  statement: z.string().trim().min(1).max(2000),
+  evidenceUrl: z.url().max(2000).optional(),
+  expiresOn: z.string(),
+});
+
+export async function addAttestation(request: ResolverRequest) {
+  const admin = await asAdmin(request);
+  if ('ok' in admin) return admin;
+  const input = parsePayload(AttestationInput, request.payload);
+  if ('error' in input) return input.error;
+  if (Number.isNaN(Date.parse(input.data.expiresOn))) return failure('INVALID_INPUT', 'expiresOn: expected a date (YYYY-MM-DD)');
+  if (Date.parse(input.data.expiresOn) <= now().getTime()) return failure('INVALID_INPUT', 'expiresOn: must be in the future');
+  const attestation = Attestation.parse({ ...input.data, attestedBy: admin.accountId, attestedOn: now().toISOString() });
+  const current = await createStore().getPolicy();
+  return savePolicy({ ...current, attestations: [...current.attestations, attestation] }, admin.accountId, `attestation added: ${attestation.control}`, admin.workspaceUuid);
+}
+
+export async function revokeAttestation(request: ResolverRequest) {
+  const admin = await asAdmin(request);
+  if ('ok' in admin) return admin;
+  const input = parsePayload(RevokeInput, request.payload);
+  if ('error' in input) return input.error;
+  const current = await createStore().getPolicy();
+  const target = current.attestations[input.data.index];
+  if (!target) return failure('NOT_FOUND', 'index: no such attestation');
+  return savePolicy({ ...current, attestations: current.attestations.filter((_, i) => i !== input.data.index) }, admin.accountId, `attestation revoked: ${target.control}`, admin.workspaceUuid);
+}
+
+const OffboardedInput = z.union([
+  z.strictObject({ people: z.array(z.strictObject({ accountId: z.string(), name: z.string().max(200).optional(), offboardedOn: z.string() })).max(5000) }),
+  z.strictObject({ csv: z.string().max(1_000_000) }),
+]);
+
+/** `accountId[,name[,offboardedOn]]` per line; a header line naming `accountId` is skipped. */
+export function parseOffboardedCsv(csv: string, today: string): Array<z.input<typeof OffboardedPerson>> | string {
+  const people: Array<z.input<typeof OffboardedPerson>> = [];
+  const lines = csv.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+  for (const [index, line] of lines.entries()) {
+    const [accountId = '', name, offboardedOn] = line.split(',').map((cell) => cell.trim().replace(/^"|"$/g, ''));
+    if (index === 0 && /account.?id/i.test(accountId)) continue;
+    if (!/^[A-Za-z0-9:_-]+$/.test(accountId)) return `csv: line ${index + 1}: ${JSON.stringify(accountId.slice(0, 40))} is not an account id`;
+    people.push({ accountId, ...(name ? { name } : {}), offboardedOn: offboardedOn || today });
+  }
+  return people;
+}
+
+export async function setOffboarded(request: ResolverRequest) {
+  const admin = await asAdmin(request);
+  if ('ok' in admin) return admin;
+  const input = parsePayload(OffboardedInput, request.payload);
+  if ('error' in input) return input.error;
+  const people = 'csv' in input.data ? parseOffboardedCsv(input.data.csv, now().toISOString().slice(0, 10)) : input.data.people;
+  if (typeof people === 'string') return failure('INVALID_INPUT', people);
+  const current = await createStore().getPolicy();
+  return savePolicy({ ...current, offboarded: people }, admin.accountId, `offboarded list set: ${people.length} people`, admin.workspaceUuid);
+}
+
+export async function scanNow(request: ResolverRequest) {
+  const admin = await asAdmin(request);
+  if ('ok' in admin) return admin;
+  const store = createStore();
+  const scan = await store.getScan();
+  const at = now();
+  if (scan.scanNowAt && at.getTime() - Date.parse(scan.scanNowAt) < SCAN_NOW_INTERVAL_MS) {
+    return failure('RATE_LIMITED', `A scan was started at ${scan.scanNowAt}; the next one can start 10 minutes after it.`);
+  }
+  await store.markScan({ scanNowAt: at.toISOString() });
+  await enqueue([{ job: { kind: 'plan', workspaceUuid: admin.workspaceUuid, cause: 'manual-scan' } }]);
+  await store.addHistory([{ subject: 'workspace', subjectName: 'scan', control: 'scan', from: null, to: null, at: at.toISOString(), cause: 'scan started by an administrator', actor: admin.accountId }]);
+  return ok({ queuedAt: at.toISOString() });
+}
+
+const RecheckInput = z.strictObject({ repositoryUuid: z.string().refine(isUuid, 'expected a repository UUID').optional() });
+
+/** "Re-check" on the repository card: for the repository's administrators. */
+export async function recheckRepository(request: ResolverRequest) {
+  const input = parsePayload(RecheckInput, request.payload);
+  if ('error' in input) return input.error;
+  const uuid = input.data.repositoryUuid ?? extensionOf(request).repository?.uuid;
+  if (!uuid || !isUuid(uuid)) return failure('INVALID_INPUT', 'repositoryUuid: no repository in the payload or the module context');
+  const { accountId, workspaceUuid } = callerOf(request);
+  if (!accountId || !workspaceUuid) return failure('FORBIDDEN', 'Open this from Bitbucket while signed in.');
+  if (!(await isRepositoryAdmin(accountId, workspaceUuid, uuid))) return failure('FORBIDDEN', 'Only the repository’s administrators can re-check it.');
+  const at = now().toISOString();
+  await enqueue([{ job: { kind: 'repository', workspaceUuid, repositoryUuid: unwrapUuid(uuid), cause: 'manual-recheck', notBefore: at } }]);
+  return ok({ queuedAt: at });
+}

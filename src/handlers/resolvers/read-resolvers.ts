@@ -1,0 +1,122 @@
+/**
+ * Read resolvers: stored state for the dashboard and the cards. They never recompute verdicts. Repository
+ * and pull-request data is served only to users who can read that repository (asked of Bitbucket as the
+ * user); workspace-wide summaries are for anyone who can open the app in the workspace.
+ */
+import { z } from 'zod';
+import { CATALOGUE } from '../../controls';
+import { PULL_REQUEST_CHECK_TITLES } from '../../checks/pull-request-checks';
+import { now } from '../../lib/clock';
+import { isUuid, unwrapUuid } from '../../lib/uuid';
+import { evidenceCsv } from '../../report/evidence';
+import { canReadRepository } from '../../services/authorization';
+import type { HistoryEntry, StoredResult, SummaryMeta, SummaryRow } from '../../store/records';
+import { createStore } from '../../store/store';
+import { callerOf, extensionOf, type ResolverRequest } from './context';
+import { failure, ok, parsePayload, type Envelope } from './envelope';
+
+export interface ControlInfo {
+  title: string;
+  severity: string;
+  scope: string;
+  remediation: string[];
+  docs: string;
+}
+
+export function controlCatalogue(): Record<string, ControlInfo> {
+  return Object.fromEntries(CATALOGUE.map((control) => [control.id, { title: control.title, severity: control.severity, scope: control.scope, remediation: [...control.remediation.steps], docs: control.docs }]));
+}
+
+export interface DashboardData {
+  summary: Omit<SummaryMeta, 'chunks'> | null;
+  repositories: SummaryRow[];
+  workspaceResults: StoredResult[];
+  freshness: { lastPlanAt: string | null; hourlyBudget: number; hoursPerFullPass: number | null; rateLimitedAt: string | null; truncated: boolean; lastFullPassAt: string | null; installedAt: string | null };
+  history: HistoryEntry[];
+  controls: Record<string, ControlInfo>;
+}
+
+/** Four KVS calls however many repositories there are: summary meta, its chunks, the workspace, scan state. */
+export async function getDashboard(): Promise<Envelope<DashboardData>> {
+  const store = createStore();
+  const at = now();
+  const [summary, workspace, scan, history] = await Promise.all([store.getSummary(), store.getWorkspace(), store.getScan(), store.recentHistory(new Date(at.getTime() - 30 * 86_400_000), at, 50)]);
+  const meta = summary ? (({ chunks: _chunks, ...rest }) => rest)(summary.meta) : null;
+  return ok({
+    summary: meta,
+    repositories: summary?.rows ?? [],
+    workspaceResults: workspace?.results ?? [],
+    freshness: { lastPlanAt: scan.lastPlanAt, hourlyBudget: scan.hourlyBudget, hoursPerFullPass: scan.hoursPerFullPass, rateLimitedAt: scan.rateLimitedAt, truncated: scan.truncated, lastFullPassAt: scan.lastFullPassAt, installedAt: scan.installedAt },
+    history,
+    controls: controlCatalogue(),
+  });
+}
+
+const IsoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'expected a date (YYYY-MM-DD)');
+const EvidencePayload = z.strictObject({ since: IsoDate, until: IsoDate });
+
+export async function getEvidence(request: ResolverRequest) {
+  const input = parsePayload(EvidencePayload, request.payload);
+  if ('error' in input) return input.error;
+  const since = new Date(input.data.since);
+  const until = new Date(input.data.until);
+  if (until <= since) return failure('INVALID_INPUT', 'until: must be after since');
+  if (until.getTime() - since.getTime() > 400 * 86_400_000) return failure('INVALID_INPUT', 'until: a period is at most 400 days');
+  const records = await createStore().listEvidenceBetween(since, until);
+  const compliant = records.filter((record) => record.independentlyApproved && record.passingBuild);
+  return ok({
+    since: since.toISOString(),
+    until: until.toISOString(),
+    merged: records.length,
+    compliant: compliant.length,
+    share: records.length === 0 ? null : compliant.length / records.length,
+    nonCompliant: records.filter((record) => !(record.independentlyApproved && record.passingBuild)).slice(0, 500),
+    csv: evidenceCsv(records),
+  });
+}
+
+const RepositoryPayload = z.strictObject({ repositoryUuid: z.string().refine(isUuid, 'expected a repository UUID').optional() });
+
+async function authorisedRepository(request: ResolverRequest, explicit: string | undefined): Promise<{ uuid: string } | Envelope<never>> {
+  const uuid = explicit ?? extensionOf(request).repository?.uuid;
+  if (!uuid || !isUuid(uuid)) return failure('INVALID_INPUT', 'repositoryUuid: no repository in the payload or the module context');
+  const { accountId, workspaceUuid } = callerOf(request);
+  if (!accountId || !workspaceUuid) return failure('FORBIDDEN', 'Open this from Bitbucket while signed in.');
+  if (!(await canReadRepository(accountId, workspaceUuid, uuid))) return failure('FORBIDDEN', 'You cannot read this repository in Bitbucket.');
+  return { uuid: unwrapUuid(uuid) };
+}
+
+export async function getRepositoryCard(request: ResolverRequest) {
+  const input = parsePayload(RepositoryPayload, request.payload);
+  if ('error' in input) return input.error;
+  const target = await authorisedRepository(request, input.data.repositoryUuid);
+  if ('ok' in target) return target;
+  const record = await createStore().getRepository(target.uuid);
+  return ok({ repository: record ?? null, controls: controlCatalogue() });
+}
+
+const PullRequestPayload = z.strictObject({
+  repositoryUuid: z.string().refine(isUuid, 'expected a repository UUID').optional(),
+  pullRequestId: z.number().int().positive().optional(),
+});
+
+export async function getPullRequestCard(request: ResolverRequest) {
+  const input = parsePayload(PullRequestPayload, request.payload);
+  if ('error' in input) return input.error;
+  const id = input.data.pullRequestId ?? Number(extensionOf(request).pullRequest?.id);
+  if (!Number.isInteger(id) || id <= 0) return failure('INVALID_INPUT', 'pullRequestId: no pull request in the payload or the module context');
+  const target = await authorisedRepository(request, input.data.repositoryUuid);
+  if ('ok' in target) return target;
+  const store = createStore();
+  const [record, repository] = await Promise.all([store.getPullRequest(target.uuid, id), store.getRepository(target.uuid)]);
+  // Whether the merge check is Required for the branch cannot be read through the API (platform-facts §3):
+  // the card says so instead of guessing.
+  const enforced = repository?.results?.find((result) => result.control === 'BB-BP-4')?.outcome ?? null;
+  return ok({ pullRequest: record ?? null, checkTitles: PULL_REQUEST_CHECK_TITLES, repository: repository ? { slug: repository.slug, htmlUrl: repository.htmlUrl, mergeChecksEnforced: enforced } : null });
+}
+
+export async function getPolicy() {
+  const policy = await createStore().getPolicy();
+  return ok({ policy, controls: controlCatalogue(), controlIds: CATALOGUE.map((control) => control.id) });
+}
+

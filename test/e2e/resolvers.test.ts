@@ -1,0 +1,127 @@
+/**
+ * Resolver authorization and validation: every mutating resolver refuses a non-administrator (asked of
+ * Bitbucket as that user) and leaves the store unchanged; an administrator's change is validated, saved
+ * and recorded in the history with their account id; bad input is INVALID_INPUT naming the field.
+ */
+import path from 'node:path';
+import { SimClock } from '../../local/runtime/clock';
+import { LocalForgeRuntime } from '../../local/runtime/runtime';
+import { BitbucketEmulator } from '../../local/emulator/server';
+import { DEMO_NOW, demoSeed } from '../../local/emulator/seeds';
+import { APP_TOKEN, withPeople } from '../builders/credentials';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+type Envelope = { ok: true; data: Record<string, unknown> } | { ok: false; error: { code: string; message: string } };
+
+describe('resolvers', () => {
+  let emulator: BitbucketEmulator;
+  let runtime: LocalForgeRuntime;
+  let workspaceUuid: string;
+  let admin: string;
+  let member: string;
+  let outsider: string;
+  const state = () => Object.fromEntries(Object.entries(runtime.installation(workspaceUuid).kvs.dump()).filter(([key]) => !key.startsWith('v1:hist:')));
+  const call = (key: string, payload: unknown, accountId: string, extension: Record<string, unknown> = {}) =>
+    runtime.resolve('compliance-settings', key, payload, { workspaceUuid, accountId, extension }) as Promise<Envelope>;
+
+  beforeEach(async () => {
+    const clock = new SimClock(DEMO_NOW);
+    const { seed, users } = withPeople(demoSeed());
+    emulator = new BitbucketEmulator(seed, clock);
+    await emulator.listen();
+    runtime = new LocalForgeRuntime({ root: ROOT, bitbucketBaseUrl: emulator.url, auth: { app: `Bearer ${APP_TOKEN}`, users: { ...users, 'outsider-1': 'Bearer outsider' } }, clock });
+    workspaceUuid = emulator.seed.workspaces[0]!.uuid;
+    admin = emulator.seed.users[0]!.accountId; // Ada: a workspace owner
+    member = emulator.seed.users[4]!.accountId; // Barbara: a collaborator
+    outsider = 'outsider-1';
+    await runtime.install(workspaceUuid);
+    await runtime.drainQueues();
+  });
+  afterEach(() => emulator.close());
+
+  const MUTATIONS: Array<[string, unknown]> = [
+    ['policy/update', { minApprovals: 2 }],
+    ['exceptions/add', { control: 'BB-REPO-2', repository: 'marketing-site', reason: 'Public by design', expiresOn: '2027-06-30' }],
+    ['exceptions/revoke', { index: 0 }],
+    ['attestations/add', { control: 'BB-MFA-2', statement: 'Enforced through the identity provider', expiresOn: '2027-06-30' }],
+    ['attestations/revoke', { index: 0 }],
+    ['offboarded/set', { csv: 'accountId,name\n557058:1-gone,Former Person' }],
+    ['scan/now', {}],
+  ];
+
+  it.each(MUTATIONS)('%s: a non-administrator gets FORBIDDEN and nothing changes', async (key, payload) => {
+    const before = state();
+    const pending = runtime.pendingEvents();
+    for (const who of [member, outsider]) {
+      const answer = await call(key, payload, who);
+      expect(answer).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: expect.any(String) } });
+    }
+    expect(state()).toEqual(before);
+    expect(runtime.pendingEvents()).toBe(pending);
+  });
+
+  it('an administrator’s policy change is validated, saved and recorded with their account id', async () => {
+    const answer = await call('policy/update', { minApprovals: 2, mergeCheckOnError: 'allow' }, admin);
+    expect(answer).toMatchObject({ ok: true, data: { policy: { minApprovals: 2, mergeCheckOnError: 'allow' } } });
+    const history = Object.entries(runtime.installation(workspaceUuid).kvs.dump()).filter(([key]) => key.startsWith('v1:hist:')).map(([, value]) => value as { actor: string; cause: string });
+    expect(history).toContainEqual(expect.objectContaining({ actor: admin, cause: 'policy updated: mergeCheckOnError, minApprovals' }));
+    expect((await call('policy/get', {}, member)) as Envelope).toMatchObject({ ok: true, data: { policy: { minApprovals: 2 } } });
+  });
+
+  it('an administrator adds and revokes an exception and an attestation; both are attributed to them', async () => {
+    expect(await call('exceptions/add', { control: 'BB-REPO-2', repository: 'marketing-site', reason: 'Public by design', expiresOn: '2027-06-30' }, admin)).toMatchObject({
+      ok: true,
+      data: { policy: { exceptions: [{ control: 'BB-REPO-2', repository: 'marketing-site', approvedBy: admin }] } },
+    });
+    expect(await call('attestations/add', { control: 'BB-MFA-2', statement: 'Okta enforces it', evidenceUrl: 'https://example.com/okta', expiresOn: '2027-06-30' }, admin)).toMatchObject({
+      ok: true,
+      data: { policy: { attestations: [{ control: 'BB-MFA-2', attestedBy: admin }] } },
+    });
+    expect(await call('exceptions/revoke', { index: 0 }, admin)).toMatchObject({ ok: true, data: { policy: { exceptions: [] } } });
+    expect(await call('attestations/revoke', { index: 3 }, admin)).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'index: no such attestation' } });
+  });
+
+  it.each([
+    ['policy/update', { minApprovals: 'two' }, 'minApprovals'],
+    ['policy/update', { minApprovals: 11 }, 'minApprovals'],
+    ['policy/update', { nonsense: true }, 'nonsense'],
+    ['policy/update', { disabledControls: ['BB-NOPE-9'] }, 'disabledControls'],
+    ['policy/update', { issueKeyPattern: '([' }, 'issueKeyPattern'],
+    ['policy/update', { securityScanners: Array.from({ length: 101 }, (_, i) => `s${i}`) }, 'securityScanners'],
+    ['policy/update', { serviceAccounts: ['not an id!'] }, 'serviceAccounts'],
+    ['exceptions/add', { control: 'BB-REPO-2', repository: 'x', reason: 'r', expiresOn: '2020-01-01' }, 'expiresOn'],
+    ['exceptions/add', { control: 'BB-UNKNOWN-1', repository: 'x', reason: 'r', expiresOn: '2027-01-01' }, 'control'],
+    ['exceptions/add', { control: 'BB-REPO-2', repository: 'x', expiresOn: '2027-01-01' }, 'reason'],
+    ['exceptions/add', { control: 'BB-REPO-2', repository: 'x', reason: 'r'.repeat(2001), expiresOn: '2027-01-01' }, 'reason'],
+    ['attestations/add', { control: 'BB-BP-1', statement: 's', expiresOn: '2027-01-01' }, 'control'],
+    ['attestations/add', { control: 'BB-MFA-1', statement: 's', evidenceUrl: 'not a url', expiresOn: '2027-01-01' }, 'evidenceUrl'],
+    ['offboarded/set', { csv: 'accountId\n<script>alert(1)</script>' }, 'csv'],
+  ])('%s with %j → INVALID_INPUT naming %s, nothing written', async (key, payload, field) => {
+    const before = state();
+    const answer = await call(key, payload, admin);
+    expect(answer).toEqual({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringContaining(field) } });
+    expect(state()).toEqual(before);
+  });
+
+  it('rate-limits "Scan now" to one every 10 minutes', async () => {
+    expect(await call('scan/now', {}, admin)).toMatchObject({ ok: true });
+    expect(await call('scan/now', {}, admin)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+  });
+
+  it('serves a repository only to users who can read it, and "Re-check" only to its administrators', async () => {
+    const repo = emulator.seed.workspaces[0]!.repositories.find((candidate) => candidate.slug === 'payments-api')!;
+    const extension = { repository: { uuid: repo.uuid } };
+    expect(await runtime.resolve('repository-compliance-card', 'repository/get', {}, { workspaceUuid, accountId: member, extension })).toMatchObject({ ok: true, data: { repository: { slug: 'payments-api' } } });
+    expect(await runtime.resolve('repository-compliance-card', 'repository/get', {}, { workspaceUuid, accountId: outsider, extension })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await runtime.resolve('repository-compliance-card', 'repository/recheck', {}, { workspaceUuid, accountId: member, extension })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await runtime.resolve('repository-compliance-card', 'repository/recheck', {}, { workspaceUuid, accountId: admin, extension })).toMatchObject({ ok: true });
+  });
+
+  it('answers the dashboard and the evidence for a period from stored state', async () => {
+    const dashboard = (await runtime.resolve('compliance-dashboard', 'dashboard/get', {}, { workspaceUuid, accountId: member })) as Envelope;
+    expect(dashboard).toMatchObject({ ok: true, data: { summary: { repositories: 44, evaluated: 44 } } });
+    const evidence = (await runtime.resolve('compliance-dashboard', 'evidence/get', { since: '2026-09-01', until: '2026-11-23' }, { workspaceUuid, accountId: member })) as Envelope;
+    expect(evidence).toMatchObject({ ok: true, data: { merged: expect.any(Number), csv: expect.stringContaining('repository,pull_request') } });
+    expect(await runtime.resolve('compliance-dashboard', 'evidence/get', { since: '2026-11-01', until: '2026-10-01' }, { workspaceUuid, accountId: member })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: 'until: must be after since' } });
+  });
+});
