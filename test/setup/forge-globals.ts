@@ -4,8 +4,10 @@
  * installed before any test file imports the app (offline-toolchain.md §6, §7).
  */
 import { installForgeGlobals } from '../../local/runtime/runtime';
+import { installFakeBridge } from '../../local/ui/forge-doc';
 
 installForgeGlobals();
+installFakeBridge();
 
 // The app logs JSON lines per invocation; tests keep them quiet unless ATTEST_LOG_LEVEL asks for more.
 process.env.ATTEST_LOG_LEVEL ??= 'silent';

@@ -1,59 +1,7 @@
-/**
- * The pull-request card (`bitbucket:repoPullRequestCard`): each pull-request check and what is missing, in
- * plain words. `not-evaluable` is never shown in a way that could pass for a pass.
- */
+// The `pull-request-card` resource: renders the module (the component lives in app.tsx so tests can render it).
 import React from 'react';
-import ForgeReconciler, { Inline, Lozenge, Stack, Text, useProductContext } from '@forge/react';
-import { z } from 'zod';
-import { Loading, LoadError } from '../shared/states';
-import { useResolver } from '../shared/use-resolver';
-import { OUTCOME_APPEARANCE as APPEARANCE } from '../shared/outcomes';
-
-const Card = z.object({
-  pullRequest: z
-    .object({
-      protectedDestination: z.boolean(),
-      destination: z.string().nullable(),
-      evaluatedAt: z.string(),
-      checks: z.array(z.object({ id: z.string(), title: z.string(), outcome: z.enum(['pass', 'fail', 'not-evaluable', 'not-applicable']), message: z.string() })),
-    })
-    .nullable(),
-});
-
-function parseCard(data: unknown) {
-  const parsed = Card.safeParse(data);
-  return parsed.success ? parsed.data : null;
-}
-
-const LABEL = { pass: 'met', fail: 'missing', 'not-evaluable': 'could not check', 'not-applicable': 'not required' } as const;
-
-export function PullRequestCard() {
-  const context = useProductContext();
-  if (!context) return <Loading what="the pull request's checks" />;
-  return <PullRequestCardBody />;
-}
-
-function PullRequestCardBody() {
-  const { load, reload } = useResolver('pull-request/get', {}, parseCard);
-  if (load.state === 'loading') return <Loading what="the pull request's checks" />;
-  if (load.state === 'error') return <LoadError message={load.message} onRetry={reload} />;
-  const pr = load.data.pullRequest;
-  if (pr === null) return <Text>Attest has not checked this pull request yet: it is checked on its next update or merge attempt.</Text>;
-  if (!pr.protectedDestination) return <Text>{pr.destination ?? 'This branch'} is not a protected branch: Attest's checks do not apply.</Text>;
-  return (
-    <Stack space="space.100">
-      {pr.checks.map((check) => (
-        <Inline key={check.id} space="space.100" alignBlock="center">
-          <Lozenge appearance={APPEARANCE[check.outcome]}>{LABEL[check.outcome]}</Lozenge>
-          <Text>
-            {check.title}: {check.message}
-          </Text>
-        </Inline>
-      ))}
-      <Text>Checked {pr.evaluatedAt}</Text>
-    </Stack>
-  );
-}
+import ForgeReconciler from '@forge/react';
+import { PullRequestCard } from './app';
 
 ForgeReconciler.render(
   <React.StrictMode>

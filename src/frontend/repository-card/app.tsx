@@ -1,0 +1,74 @@
+/**
+ * The repository card (`bitbucket:repoCodeOverviewCard`): the repository's score, each control's outcome
+ * (advisory and excepted marked), remediation for each failure, when it was last evaluated, and
+ * "Re-check" for the repository's administrators (the resolver enforces it).
+ */
+import React, { useState } from 'react';
+import { Button, Heading, Inline, Lozenge, SectionMessage, Stack, Text, useProductContext } from '@forge/react';
+import { invoke } from '@forge/bridge';
+import { z } from 'zod';
+import { Loading, LoadError } from '../shared/states';
+import { OUTCOME_APPEARANCE, OUTCOME_LABEL } from '../shared/outcomes';
+import { useResolver } from '../shared/use-resolver';
+
+const Result = z.object({
+  control: z.string(),
+  outcome: z.enum(['pass', 'fail', 'not-evaluable', 'not-applicable']),
+  message: z.string(),
+  remediation: z.array(z.string()).optional(),
+  enforced: z.boolean().optional(),
+  exception: z.object({ reason: z.string(), expiresOn: z.string(), expired: z.boolean() }).partial().optional(),
+});
+const Card = z.object({
+  repository: z.object({ slug: z.string(), score: z.number().nullable(), classification: z.string(), evaluatedAt: z.string().nullable(), results: z.array(Result).nullable() }).nullable(),
+  controls: z.record(z.string(), z.object({ title: z.string(), severity: z.string() })),
+});
+
+function parseCard(data: unknown) {
+  const parsed = Card.safeParse(data);
+  return parsed.success ? parsed.data : null;
+}
+
+export function RepositoryCard() {
+  const context = useProductContext();
+  if (!context) return <Loading what="the repository's compliance" />;
+  return <RepositoryCardBody />;
+}
+
+export function RepositoryCardBody() {
+  const { load, reload } = useResolver('repository/get', {}, parseCard);
+  const [notice, setNotice] = useState<string | null>(null);
+  if (load.state === 'loading') return <Loading what="the repository's compliance" />;
+  if (load.state === 'error') return <LoadError message={load.message} onRetry={reload} />;
+  const { repository, controls } = load.data;
+  if (repository === null || repository.results === null) {
+    return <Text>Attest has not evaluated this repository yet. It is evaluated within the hour after install, and on every change.</Text>;
+  }
+  const recheck = async () => {
+    const answer = (await invoke('repository/recheck', {})) as { ok: boolean; error?: { message: string } };
+    setNotice(answer.ok ? 'Re-check queued: results update within a few minutes.' : (answer.error?.message ?? 'The re-check could not be queued.'));
+  };
+  return (
+    <Stack space="space.100">
+      <Heading size="small">Score {repository.score ?? '—'} · {repository.classification}</Heading>
+      {repository.results.map((result) => (
+        <Stack key={result.control} space="space.050">
+          <Inline space="space.100" alignBlock="center">
+            <Lozenge appearance={OUTCOME_APPEARANCE[result.outcome]}>{OUTCOME_LABEL[result.outcome]}</Lozenge>
+            {result.enforced === false ? <Lozenge appearance="moved">advisory</Lozenge> : null}
+            {result.exception ? <Lozenge appearance={result.exception.expired ? 'removed' : 'inprogress'}>{result.exception.expired ? 'exception expired' : 'excepted'}</Lozenge> : null}
+            <Text>{controls[result.control]?.title ?? result.control}</Text>
+          </Inline>
+          {result.outcome === 'fail' || result.outcome === 'not-evaluable' ? <Text>{result.message} Fix: {result.remediation?.[0] ?? 'see the dashboard'}</Text> : null}
+        </Stack>
+      ))}
+      <Text>Last evaluated {repository.evaluatedAt ?? 'never'}</Text>
+      <Button onClick={() => void recheck()}>Re-check</Button>
+      {notice ? (
+        <SectionMessage appearance="information">
+          <Text>{notice}</Text>
+        </SectionMessage>
+      ) : null}
+    </Stack>
+  );
+}
