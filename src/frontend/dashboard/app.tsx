@@ -1,68 +1,414 @@
 /**
- * The workspace compliance dashboard (`bitbucket:workspaceGlobalPage`). Reads the stored workspace state
- * through `dashboard/get`; it never calls Bitbucket and never recomputes.
+ * The workspace compliance dashboard (`bitbucket:workspaceGlobalPage`): score and outcomes, pass rate per
+ * control, frameworks, repositories (search, filters, pages, drill-down), what needs attention
+ * (could not be checked, excepted, advisory), recent changes, evidence for a period, freshness and "Scan
+ * now". It reads stored state through resolvers; it never calls Bitbucket for verdicts.
  */
-import React from 'react';
-import { DynamicTable, EmptyState, Heading, Lozenge, SectionMessage, Stack, Text } from '@forge/react';
+import React, { useState } from 'react';
+import {
+  BarChart,
+  Button,
+  CodeBlock,
+  DatePicker,
+  DynamicTable,
+  EmptyState,
+  Heading,
+  Inline,
+  Label,
+  Lozenge,
+  SectionMessage,
+  Select,
+  Stack,
+  Tab,
+  TabList,
+  TabPanel,
+  Tabs,
+  Text,
+  Textfield,
+} from '@forge/react';
+import { invoke } from '@forge/bridge';
 import { Loading, LoadError } from '../shared/states';
 import { useResolver } from '../shared/use-resolver';
-import { OUTCOME_APPEARANCE } from '../shared/outcomes';
-import { DashboardView, type DashboardViewModel } from './view-model';
+import { OUTCOME_APPEARANCE, OUTCOME_LABEL } from '../shared/outcomes';
+import { DashboardView, FRAMEWORK_NAMES, filterRows, NO_FILTERS, projectsOf, type DashboardViewModel, type Filters, type Row } from './view-model';
 
 export function Dashboard() {
   const { load, reload } = useResolver('dashboard/get', {}, DashboardView);
   if (load.state === 'loading') return <Loading what="the workspace compliance dashboard" />;
   if (load.state === 'error') return <LoadError message={load.message} onRetry={reload} />;
-  return <DashboardBody view={load.data} />;
+  return <DashboardBody view={load.data} reload={reload} />;
 }
 
-function DashboardBody({ view }: { view: DashboardViewModel }) {
+function DashboardBody({ view, reload }: { view: DashboardViewModel; reload: () => void }) {
   if (view.summary === null) {
     return (
-      <EmptyState
-        header="The first scan has not finished yet"
-        description="Attest reads every repository of the workspace after it is installed. Results appear here when that scan finishes, usually within minutes."
-      />
+      <Stack space="space.200">
+        <EmptyState
+          header="The first scan has not finished yet"
+          description={
+            view.freshness.installedAt
+              ? `Attest was installed at ${view.freshness.installedAt} and is reading every repository of the workspace. Results appear here as soon as the first pass is done, usually within minutes.`
+              : 'Attest reads every repository of the workspace after it is installed. Results appear here when that scan finishes, usually within minutes.'
+          }
+        />
+        <Button onClick={reload}>Refresh</Button>
+      </Stack>
     );
   }
-  const { summary, freshness } = view;
+  const partial = view.summary.evaluated < view.summary.repositories;
   return (
     <Stack space="space.200">
       <Heading size="large">Workspace compliance</Heading>
-      <Text>
-        Score {summary.score ?? '—'} · {summary.outcomes.pass} pass · {summary.outcomes.fail} fail · {summary.outcomes['not-evaluable']} could not be checked · {summary.outcomes['not-applicable']} not applicable
-      </Text>
-      <Text>
-        {summary.evaluated} of {summary.repositories} repositories evaluated. Oldest result: {summary.oldestEvaluatedAt ?? 'some repositories are not evaluated yet'}. A full pass takes about{' '}
-        {freshness.hoursPerFullPass ?? '—'} hours at {freshness.hourlyBudget} requests an hour.
-      </Text>
-      {freshness.truncated ? (
-        <SectionMessage appearance="warning" title="Not every repository was read">
-          <Text>The repository list was longer than one scan reads; the remaining repositories are read on later runs.</Text>
+      {partial ? (
+        <SectionMessage appearance="information" title="Results are still coming in">
+          <Text>
+            {view.summary.evaluated} of {view.summary.repositories} repositories are evaluated; the rest are evaluated within the request budget over the next hours.
+          </Text>
         </SectionMessage>
       ) : null}
+      <Tabs id="dashboard-tabs">
+        <TabList>
+          <Tab>Overview</Tab>
+          <Tab>Repositories</Tab>
+          <Tab>Frameworks</Tab>
+          <Tab>Evidence</Tab>
+          <Tab>Changes</Tab>
+        </TabList>
+        <TabPanel>
+          <Overview view={view} />
+        </TabPanel>
+        <TabPanel>
+          <Repositories rows={view.repositories} controls={view.controls} />
+        </TabPanel>
+        <TabPanel>
+          <Frameworks view={view} />
+        </TabPanel>
+        <TabPanel>
+          <Evidence />
+        </TabPanel>
+        <TabPanel>
+          <Changes view={view} />
+        </TabPanel>
+      </Tabs>
+    </Stack>
+  );
+}
+
+function Overview({ view }: { view: DashboardViewModel }) {
+  const summary = view.summary!;
+  const { freshness } = view;
+  const [scanMessage, setScanMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const title = (id: string) => view.controls[id]?.title ?? id;
+  const scanNow = async () => {
+    const answer = (await invoke('scan/now', {})) as { ok: boolean; error?: { message: string } };
+    setScanMessage(answer.ok ? { ok: true, text: 'Scan queued: results update over the next minutes.' } : { ok: false, text: answer.error?.message ?? 'The scan could not be started.' });
+  };
+  return (
+    <Stack space="space.200">
+      <Heading size="medium">Score {summary.score ?? '—'}</Heading>
+      <Inline space="space.100">
+        <Lozenge appearance="success">{summary.outcomes.pass} pass</Lozenge>
+        <Lozenge appearance="removed">{summary.outcomes.fail} fail</Lozenge>
+        <Lozenge appearance="moved">{summary.outcomes['not-evaluable']} could not check</Lozenge>
+        <Lozenge appearance="default">{summary.outcomes['not-applicable']} not applicable</Lozenge>
+      </Inline>
+      <Text>Critical controls weigh 10, high 5, medium 3, low 1; results that could not be checked are left out of the score and listed below.</Text>
+      <Heading size="small">Workspace controls</Heading>
       {view.workspaceResults.map((result) => (
-        <Text key={result.control}>
-          <Lozenge appearance={OUTCOME_APPEARANCE[result.outcome]}>{result.outcome}</Lozenge> {result.control}: {result.message}
+        <Inline key={result.control} space="space.100" alignBlock="center">
+          <Lozenge appearance={OUTCOME_APPEARANCE[result.outcome]}>{OUTCOME_LABEL[result.outcome]}</Lozenge>
+          <Text>
+            {title(result.control)}: {result.message}
+          </Text>
+        </Inline>
+      ))}
+      <Heading size="small">Pass rate per control</Heading>
+      <BarChart
+        data={summary.controlRates.filter((rate) => rate.rate !== null).map((rate) => ({ control: rate.control, percent: Math.round((rate.rate ?? 0) * 100) }))}
+        xAccessor="control"
+        yAccessor="percent"
+        title="Share of subjects where the control holds (%)"
+      />
+      <Heading size="small">Could not be checked ({summary.attention.notEvaluable.length})</Heading>
+      {summary.attention.notEvaluable.length === 0 ? (
+        <Text>Every control could be read.</Text>
+      ) : (
+        <DynamicTable
+          caption="Results that could not be checked"
+          head={{ cells: [{ key: 'subject', content: 'Where' }, { key: 'control', content: 'Control' }, { key: 'why', content: 'Why' }, { key: 'fix', content: 'How to fix it' }] }}
+          rows={summary.attention.notEvaluable.map((item, i) => ({ key: `ne-${i}`, cells: [{ key: 's', content: item.subject }, { key: 'c', content: title(item.control) }, { key: 'w', content: item.message }, { key: 'f', content: item.fix ?? '—' }] }))}
+          rowsPerPage={10}
+        />
+      )}
+      <Heading size="small">Excepted ({summary.attention.excepted.length})</Heading>
+      {summary.attention.excepted.length === 0 ? (
+        <Text>No exceptions apply.</Text>
+      ) : (
+        <DynamicTable
+          caption="Excepted results"
+          head={{ cells: [{ key: 'subject', content: 'Where' }, { key: 'control', content: 'Control' }, { key: 'reason', content: 'Why' }, { key: 'who', content: 'Approved by' }, { key: 'until', content: 'Until' }] }}
+          rows={summary.attention.excepted.map((item, i) => ({
+            key: `ex-${i}`,
+            cells: [
+              { key: 's', content: item.subject },
+              { key: 'c', content: title(item.control) },
+              { key: 'r', content: item.reason },
+              { key: 'a', content: item.approvedBy },
+              { key: 'u', content: item.expired ? <Lozenge appearance="removed">{`expired ${item.expiresOn}`}</Lozenge> : item.expiresOn },
+            ],
+          }))}
+          rowsPerPage={10}
+        />
+      )}
+      <Heading size="small">Advisory: configured but not enforced ({summary.attention.advisory.length})</Heading>
+      <Text>
+        {summary.attention.advisory.length === 0
+          ? 'Every configured merge check is enforced.'
+          : 'These merge checks only warn: Bitbucket enforces them only with an enforce_merge_checks restriction (Premium).'}
+      </Text>
+      {summary.attention.advisory.slice(0, 50).map((item, i) => (
+        <Text key={`ad-${i}`}>
+          {item.subject}: {title(item.control)}
         </Text>
       ))}
+      <Heading size="small">Freshness</Heading>
+      <Text>
+        Oldest result: {summary.oldestEvaluatedAt ?? 'not every repository is evaluated yet'}. Last plan: {freshness.lastPlanAt ?? 'none'}. A full pass takes about {freshness.hoursPerFullPass ?? '—'} hours at{' '}
+        {freshness.hourlyBudget} requests an hour{freshness.rateLimitedAt ? `; Bitbucket rate-limited the app at ${freshness.rateLimitedAt}` : ''}.
+      </Text>
+      <Button appearance="primary" onClick={() => void scanNow()}>
+        Scan now
+      </Button>
+      {scanMessage ? (
+        <SectionMessage appearance={scanMessage.ok ? 'success' : 'warning'}>
+          <Text>{scanMessage.text}</Text>
+        </SectionMessage>
+      ) : null}
+    </Stack>
+  );
+}
+
+const PAGE = 20;
+
+function option(value: string | null, label: string) {
+  return { label, value: value ?? '' };
+}
+
+export function Repositories({ rows, controls }: { rows: Row[]; controls: DashboardViewModel['controls'] }) {
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const [page, setPage] = useState(1);
+  const [selected, setSelected] = useState<Row | null>(null);
+  const visible = filterRows(rows, filters);
+  const update = (change: Partial<Filters>) => {
+    setFilters({ ...filters, ...change });
+    setPage(1);
+  };
+  const value = (event: unknown) => (event as { value?: string } | null)?.value || null;
+  return (
+    <Stack space="space.200">
+      <Inline space="space.100" alignBlock="end">
+        <Stack space="space.050">
+          <Label labelFor="search">Search</Label>
+          <Textfield id="search" placeholder="Repository or control id" value={filters.search} onChange={(event) => update({ search: String((event as { target?: { value?: string } }).target?.value ?? '') })} />
+        </Stack>
+        <Select inputId="project" placeholder="All projects" options={[option(null, 'All projects'), ...projectsOf(rows).map((p) => option(p, p))]} onChange={(event) => update({ project: value(event) })} />
+        <Select
+          inputId="classification"
+          placeholder="Any classification"
+          options={[option(null, 'Any classification'), option('production', 'production'), option('non-production', 'non-production'), option('unclassified', 'unclassified')]}
+          onChange={(event) => update({ classification: value(event) })}
+        />
+        <Select
+          inputId="outcome"
+          placeholder="Any outcome"
+          options={[option(null, 'Any outcome'), option('failing', 'Failing a control'), option('unreadable', 'Could not check a control'), option('passing', 'Passing everything')]}
+          onChange={(event) => update({ outcome: value(event) as Filters['outcome'] })}
+        />
+      </Inline>
+      <Text>
+        {visible.length} of {rows.length} repositories
+      </Text>
       <DynamicTable
         caption="Repositories"
-        head={{ cells: [{ key: 'slug', content: 'Repository', isSortable: true }, { key: 'project', content: 'Project', isSortable: true }, { key: 'class', content: 'Classification' }, { key: 'score', content: 'Score', isSortable: true }, { key: 'failing', content: 'Failing controls' }, { key: 'seen', content: 'Last evaluated', isSortable: true }] }}
-        rows={view.repositories.map((repository) => ({
-          key: repository.uuid,
+        head={{
           cells: [
-            { key: repository.slug, content: repository.slug },
-            { key: repository.project ?? '', content: repository.project ?? '—' },
-            { key: repository.classification, content: repository.classification },
-            { key: String(repository.score ?? -1), content: repository.score === null ? '—' : String(repository.score) },
-            { key: repository.failing.join(' '), content: repository.failing.length === 0 ? 'none' : repository.failing.join(', ') },
-            { key: repository.evaluatedAt ?? '', content: repository.evaluatedAt ?? 'not yet' },
+            { key: 'slug', content: 'Repository', isSortable: true },
+            { key: 'project', content: 'Project', isSortable: true },
+            { key: 'class', content: 'Classification', isSortable: true },
+            { key: 'score', content: 'Score', isSortable: true },
+            { key: 'failing', content: 'Failing controls' },
+            { key: 'seen', content: 'Last evaluated', isSortable: true },
+            { key: 'open', content: '' },
+          ],
+        }}
+        rows={visible.map((row) => ({
+          key: row.uuid,
+          cells: [
+            { key: row.slug, content: row.slug },
+            { key: row.project ?? '', content: row.project ?? '—' },
+            { key: row.classification, content: row.classification },
+            { key: row.score ?? -1, content: row.score === null ? '—' : String(row.score) },
+            { key: row.failing.length, content: row.failing.length === 0 ? (row.counts['not-evaluable'] > 0 ? `none failing; ${row.counts['not-evaluable']} could not be checked` : 'none') : row.failing.join(', ') },
+            { key: row.evaluatedAt ?? '', content: row.evaluatedAt ?? 'not yet' },
+            { key: 'open', content: <Button onClick={() => setSelected(row)}>Details</Button> },
           ],
         }))}
-        rowsPerPage={25}
-        emptyView={<Text>No repositories yet.</Text>}
+        rowsPerPage={PAGE}
+        page={page}
+        onSetPage={(next: number) => setPage(next)}
+        defaultSortKey="score"
+        defaultSortOrder="ASC"
+        emptyView={<Text>No repository matches these filters.</Text>}
       />
+      {selected ? <RepositoryDetails row={selected} controls={controls} onClose={() => setSelected(null)} /> : null}
     </Stack>
+  );
+}
+
+function RepositoryDetails({ row, controls, onClose }: { row: Row; controls: DashboardViewModel['controls']; onClose: () => void }) {
+  const { load, reload } = useResolver('repository/get', { repositoryUuid: `{${row.uuid}}` }, (data) => data as { repository: { results: Array<{ control: string; outcome: keyof typeof OUTCOME_APPEARANCE; message: string; remediation?: string[]; enforced?: boolean }> | null } | null });
+  return (
+    <Stack space="space.100">
+      <Inline space="space.100" alignBlock="center">
+        <Heading size="small">{row.slug}</Heading>
+        <Button onClick={onClose}>Close</Button>
+      </Inline>
+      {load.state === 'loading' ? <Loading what={row.slug} /> : null}
+      {load.state === 'error' ? <LoadError message={load.message} onRetry={reload} /> : null}
+      {load.state === 'ready'
+        ? (load.data.repository?.results ?? []).map((result) => (
+            <Stack key={result.control} space="space.050">
+              <Inline space="space.100" alignBlock="center">
+                <Lozenge appearance={OUTCOME_APPEARANCE[result.outcome]}>{OUTCOME_LABEL[result.outcome]}</Lozenge>
+                {result.enforced === false ? <Lozenge appearance="moved">advisory</Lozenge> : null}
+                <Text>
+                  {result.control} {controls[result.control]?.title ?? ''}: {result.message}
+                </Text>
+              </Inline>
+              {result.remediation ? <Text>How to fix it: {result.remediation.join(' ')}</Text> : null}
+            </Stack>
+          ))
+        : null}
+    </Stack>
+  );
+}
+
+function Frameworks({ view }: { view: DashboardViewModel }) {
+  const items = view.summary!.frameworks;
+  const status = { met: 'success', gaps: 'removed', unknown: 'moved' } as const;
+  const label = { met: 'met', gaps: 'gaps', unknown: 'not fully checked' } as const;
+  return (
+    <Stack space="space.200">
+      {(['soc2', 'iso27001', 'cis'] as const).map((framework) => (
+        <Stack key={framework} space="space.100">
+          <Heading size="small">{FRAMEWORK_NAMES[framework]}</Heading>
+          <DynamicTable
+            caption={FRAMEWORK_NAMES[framework]}
+            head={{ cells: [{ key: 'id', content: 'Item' }, { key: 'status', content: 'Status' }, { key: 'controls', content: 'Controls' }, { key: 'counts', content: 'Pass / fail / could not check' }] }}
+            rows={items
+              .filter((item) => item.framework === framework)
+              .map((item) => ({
+                key: `${framework}-${item.id}`,
+                cells: [
+                  { key: 'id', content: item.id },
+                  { key: 'status', content: <Lozenge appearance={status[item.status]}>{label[item.status]}</Lozenge> },
+                  { key: 'controls', content: item.controls.join(', ') },
+                  { key: 'counts', content: `${item.outcomes.pass} / ${item.outcomes.fail} / ${item.outcomes['not-evaluable']}` },
+                ],
+              }))}
+          />
+        </Stack>
+      ))}
+    </Stack>
+  );
+}
+
+interface EvidenceData {
+  merged: number;
+  compliant: number;
+  share: number | null;
+  nonCompliant: Array<{ repositorySlug: string; pullRequestId: number; title: string; independentlyApproved: boolean; passingBuild: boolean; mergedAt: string }>;
+  csv: string;
+}
+
+export function Evidence() {
+  const today = new Date().toISOString().slice(0, 10);
+  const ninetyDaysAgo = new Date(Date.now() - 90 * 86_400_000).toISOString().slice(0, 10);
+  const [since, setSince] = useState(ninetyDaysAgo);
+  const [until, setUntil] = useState(today);
+  const [result, setResult] = useState<{ data?: EvidenceData; error?: string } | null>(null);
+  const loadPeriod = async () => {
+    const answer = (await invoke('evidence/get', { since, until })) as { ok: boolean; data?: EvidenceData; error?: { message: string } };
+    setResult(answer.ok ? { data: answer.data! } : { error: answer.error?.message ?? 'The evidence could not be loaded.' });
+  };
+  return (
+    <Stack space="space.200">
+      <Text>Every pull request merged into a protected branch in the period: who approved it other than the author, and whether its build passed.</Text>
+      <Inline space="space.100" alignBlock="end">
+        <Stack space="space.050">
+          <Label labelFor="since">From</Label>
+          <DatePicker id="since" value={since} onChange={(value: string) => setSince(value)} />
+        </Stack>
+        <Stack space="space.050">
+          <Label labelFor="until">To</Label>
+          <DatePicker id="until" value={until} onChange={(value: string) => setUntil(value)} />
+        </Stack>
+        <Button appearance="primary" onClick={() => void loadPeriod()}>
+          Show evidence
+        </Button>
+      </Inline>
+      {result?.error ? (
+        <SectionMessage appearance="error">
+          <Text>{result.error}</Text>
+        </SectionMessage>
+      ) : null}
+      {result?.data ? (
+        <Stack space="space.100">
+          <Text>
+            {result.data.merged} pull requests merged; {result.data.compliant} compliant ({result.data.share === null ? '—' : `${Math.round(result.data.share * 100)}%`}).
+          </Text>
+          <DynamicTable
+            caption="Pull requests merged without independent approval or a passing build"
+            head={{ cells: [{ key: 'repo', content: 'Repository' }, { key: 'id', content: 'Pull request' }, { key: 'approved', content: 'Independent approval' }, { key: 'build', content: 'Passing build' }, { key: 'at', content: 'Merged' }] }}
+            rows={result.data.nonCompliant.map((record) => ({
+              key: `${record.repositorySlug}-${record.pullRequestId}`,
+              cells: [
+                { key: 'repo', content: record.repositorySlug },
+                { key: 'id', content: `#${record.pullRequestId} ${record.title}` },
+                { key: 'approved', content: record.independentlyApproved ? 'yes' : 'no' },
+                { key: 'build', content: record.passingBuild ? 'yes' : 'no' },
+                { key: 'at', content: record.mergedAt },
+              ],
+            }))}
+            rowsPerPage={20}
+            emptyView={<Text>Every pull request in the period was compliant.</Text>}
+          />
+          <Heading size="small">CSV for the auditor</Heading>
+          <Text>Copy this into a file, or run `attest evidence` for the same rows.</Text>
+          <CodeBlock language="text" text={result.data.csv} />
+        </Stack>
+      ) : null}
+    </Stack>
+  );
+}
+
+function Changes({ view }: { view: DashboardViewModel }) {
+  if (view.history.length === 0) return <Text>No outcome changed in the last 30 days.</Text>;
+  return (
+    <DynamicTable
+      caption="Recent changes (30 days)"
+      head={{ cells: [{ key: 'at', content: 'When' }, { key: 'what', content: 'Where' }, { key: 'control', content: 'Control' }, { key: 'change', content: 'Change' }, { key: 'cause', content: 'Cause' }] }}
+      rows={view.history.map((entry, i) => ({
+        key: `h-${i}`,
+        cells: [
+          { key: 'at', content: entry.at },
+          { key: 'what', content: entry.subjectName },
+          { key: 'control', content: view.controls[entry.control]?.title ?? entry.control },
+          { key: 'change', content: `${entry.from ?? '—'} → ${entry.to ?? '—'}` },
+          { key: 'cause', content: `${entry.cause}${entry.actor ? ` (by ${entry.actor})` : ''}` },
+        ],
+      }))}
+      rowsPerPage={25}
+    />
   );
 }

@@ -1,37 +1,264 @@
 /**
- * Workspace settings (`bitbucket:workspaceSettingsMenuPage`, `useAsConfig`): the effective policy.
+ * Workspace settings (`bitbucket:workspaceSettingsMenuPage`, `useAsConfig`): the policy of controls.md,
+ * exceptions, attestations for the two-step-verification controls, and the offboarded list. Every change
+ * is validated by the resolver as a whole; an invalid field is named next to it and nothing is saved.
+ * Only workspace administrators can save (the resolver asks Bitbucket); others see the values read-only.
  */
-import React from 'react';
-import { DynamicTable, Heading, Stack, Text } from '@forge/react';
+import React, { useState } from 'react';
+import { Button, DatePicker, DynamicTable, ErrorMessage, Heading, Inline, Label, Lozenge, RadioGroup, SectionMessage, Select, Stack, Text, TextArea, Textfield } from '@forge/react';
+import { invoke } from '@forge/bridge';
+import { z } from 'zod';
 import { Policy } from '../../policy/policy';
 import { Loading, LoadError } from '../shared/states';
 import { useResolver } from '../shared/use-resolver';
 
-function parsePolicy(data: unknown) {
-  const parsed = Policy.safeParse((data as { policy?: unknown } | null)?.policy);
+const PolicyData = z.object({ policy: Policy, controls: z.record(z.string(), z.object({ title: z.string() })), controlIds: z.array(z.string()) });
+type PolicyData = z.infer<typeof PolicyData>;
+
+function parsePolicy(data: unknown): PolicyData | null {
+  const parsed = PolicyData.safeParse(data);
   return parsed.success ? parsed.data : null;
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'not set';
-  if (Array.isArray(value)) return value.length === 0 ? 'none' : value.map((item) => (typeof item === 'string' ? item : JSON.stringify(item))).join(', ');
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+type Answer = { ok: true; data: unknown } | { ok: false; error: { code: string; message: string } };
+
+/** The field an INVALID_INPUT message names (`minApprovals: …` → `minApprovals`). */
+export function fieldOf(message: string): string {
+  return message.split(':')[0]!.split('.')[0]!.trim();
 }
+
+const textOf = (event: unknown) => String((event as { target?: { value?: string } } | null)?.target?.value ?? '');
+const list = (text: string) => text.split(/[\n,]/).map((item) => item.trim()).filter(Boolean);
 
 export function Settings() {
   const { load, reload } = useResolver('policy/get', {}, parsePolicy);
   if (load.state === 'loading') return <Loading what="the policy" />;
   if (load.state === 'error') return <LoadError message={load.message} onRetry={reload} />;
+  return <SettingsBody data={load.data} reload={reload} />;
+}
+
+function useSave(reload: () => void) {
+  const [status, setStatus] = useState<{ ok: boolean; message: string; field: string | null } | null>(null);
+  const save = async (key: string, payload: unknown, success: string) => {
+    const answer = (await invoke(key, payload as Record<string, unknown>)) as Answer;
+    if (answer.ok) {
+      setStatus({ ok: true, message: success, field: null });
+      reload();
+    } else {
+      setStatus({ ok: false, message: answer.error.message, field: answer.error.code === 'INVALID_INPUT' ? fieldOf(answer.error.message) : null });
+    }
+  };
+  return { status, save };
+}
+
+function SettingsBody({ data, reload }: { data: PolicyData; reload: () => void }) {
+  const { policy, controls, controlIds } = data;
+  const { status, save } = useSave(reload);
+  const [form, setForm] = useState({
+    minApprovals: String(policy.minApprovals),
+    maxWorkspaceAdmins: String(policy.maxWorkspaceAdmins),
+    minBuildSuccessRate: String(policy.minBuildSuccessRate),
+    buildWindowDays: String(policy.buildWindowDays),
+    reviewWindowDays: String(policy.reviewWindowDays),
+    securityScanners: policy.securityScanners.join(', '),
+    serviceAccounts: policy.serviceAccounts.join(', '),
+    issueKeyPattern: policy.issueKeyPattern ?? '',
+    protectedBranches: (policy.protectedBranches ?? []).join(', '),
+    disabledControls: policy.disabledControls.join(', '),
+    mergeCheckOnError: policy.mergeCheckOnError,
+    classificationRules: JSON.stringify(policy.classification, null, 2),
+  });
+  const set = (field: keyof typeof form) => (event: unknown) => setForm({ ...form, [field]: textOf(event) });
+  const error = (field: string) => (status && !status.ok && status.field === field ? <ErrorMessage>{status.message}</ErrorMessage> : null);
+  const number = (value: string) => (value.trim() === '' || Number.isNaN(Number(value)) ? value : Number(value));
+  const submitPolicy = () => {
+    let classification: unknown;
+    try {
+      classification = JSON.parse(form.classificationRules);
+    } catch {
+      classification = form.classificationRules; // the resolver names the field
+    }
+    return save(
+      'policy/update',
+      {
+        minApprovals: number(form.minApprovals),
+        maxWorkspaceAdmins: number(form.maxWorkspaceAdmins),
+        minBuildSuccessRate: number(form.minBuildSuccessRate),
+        buildWindowDays: number(form.buildWindowDays),
+        reviewWindowDays: number(form.reviewWindowDays),
+        securityScanners: list(form.securityScanners),
+        serviceAccounts: list(form.serviceAccounts),
+        issueKeyPattern: form.issueKeyPattern.trim() === '' ? null : form.issueKeyPattern,
+        protectedBranches: list(form.protectedBranches).length === 0 ? null : list(form.protectedBranches),
+        disabledControls: list(form.disabledControls),
+        mergeCheckOnError: form.mergeCheckOnError,
+        classification,
+      },
+      'Policy saved. Repositories are re-evaluated with it over the next minutes.',
+    );
+  };
+  const field = (name: keyof typeof form, label: string, help?: string) => (
+    <Stack space="space.050" key={name}>
+      <Label labelFor={name}>{label}</Label>
+      <Textfield id={name} name={name} value={form[name]} onChange={set(name)} isInvalid={status?.field === name} />
+      {help ? <Text>{help}</Text> : null}
+      {error(name)}
+    </Stack>
+  );
   return (
-    <Stack space="space.200">
-      <Heading size="medium">Compliance policy</Heading>
-      <Text>These values decide each control's verdict. Defaults apply until an administrator changes them.</Text>
+    <Stack space="space.300">
+      <Heading size="large">Attest compliance settings</Heading>
+      {status ? (
+        <SectionMessage appearance={status.ok ? 'success' : 'error'} title={status.ok ? 'Saved' : 'Nothing was saved'}>
+          <Text>{status.message}</Text>
+        </SectionMessage>
+      ) : null}
+      <Heading size="medium">Policy</Heading>
+      {field('minApprovals', 'Minimum approvals', 'Approvals from people other than the author that pull requests into main need (BB-CR-1, merge check).')}
+      {field('maxWorkspaceAdmins', 'Maximum workspace administrators')}
+      {field('minBuildSuccessRate', 'Minimum main-branch build success rate', 'Between 0 and 1, for example 0.9.')}
+      {field('buildWindowDays', 'Build window (days)')}
+      {field('reviewWindowDays', 'Review window (days)', 'Merged pull requests in this window are sampled for BB-PR-1 and BB-PR-2.')}
+      {field('securityScanners', 'Security scanners', 'Comma-separated names looked for in bitbucket-pipelines.yml.')}
+      {field('serviceAccounts', 'Service accounts', 'Account ids allowed on push restrictions without failing BB-BP-5.')}
+      {field('issueKeyPattern', 'Issue-key pattern', 'A regular expression, e.g. [A-Z]+-\\d+. Empty turns the check off.')}
+      {field('protectedBranches', 'Protected branches', 'Comma-separated globs; empty means the main branch.')}
+      {field('disabledControls', 'Disabled controls', `Comma-separated ids, e.g. BB-CR-4. Known: ${controlIds.join(', ')}.`)}
+      <Stack space="space.050">
+        <Label labelFor="mergeCheckOnError">When Bitbucket cannot be read, the merge check should</Label>
+        <RadioGroup
+          name="mergeCheckOnError"
+          value={form.mergeCheckOnError}
+          options={[
+            { name: 'mergeCheckOnError', value: 'block', label: 'Block the merge (recommended)' },
+            { name: 'mergeCheckOnError', value: 'allow', label: 'Allow the merge' },
+          ]}
+          onChange={(event) => setForm({ ...form, mergeCheckOnError: textOf(event) === 'allow' ? 'allow' : 'block' })}
+        />
+        {error('mergeCheckOnError')}
+      </Stack>
+      <Stack space="space.050">
+        <Label labelFor="classificationRules">Classification</Label>
+        <TextArea id="classificationRules" name="classificationRules" value={form.classificationRules} onChange={set('classificationRules')} isMonospaced />
+        <Text>{'{"repositories": {"slug": "production"}, "rules": [{"project": "KEY", "classification": "non-production"}, {"repository": "sandbox-*", "classification": "non-production"}]}'}</Text>
+        {error('classification')}
+      </Stack>
+      <Button appearance="primary" onClick={() => void submitPolicy()}>
+        Save policy
+      </Button>
+      <Exceptions policy={policy} controls={controls} controlIds={controlIds} save={save} error={error} />
+      <Attestations policy={policy} save={save} error={error} />
+      <Offboarded policy={policy} save={save} error={error} />
+    </Stack>
+  );
+}
+
+type Save = (key: string, payload: unknown, success: string) => Promise<void>;
+type FieldError = (field: string) => React.ReactElement | null;
+
+function Exceptions({ policy, controls, controlIds, save, error }: { policy: Policy; controls: PolicyData['controls']; controlIds: string[]; save: Save; error: FieldError }) {
+  const [draft, setDraft] = useState({ control: '', repository: '', reason: '', expiresOn: '' });
+  const now = Date.now();
+  return (
+    <Stack space="space.100">
+      <Heading size="medium">Exceptions</Heading>
+      <Text>An exception keeps a failing result visible as excepted and counts it as met in the score until it expires.</Text>
       <DynamicTable
-        caption="Policy"
-        head={{ cells: [{ key: 'field', content: 'Setting' }, { key: 'value', content: 'Value' }] }}
-        rows={Object.entries(load.data).map(([field, value]) => ({ key: field, cells: [{ key: 'field', content: field }, { key: 'value', content: describe(value) }] }))}
+        caption="Exceptions"
+        head={{ cells: [{ key: 'control', content: 'Control' }, { key: 'repo', content: 'Repository' }, { key: 'reason', content: 'Reason' }, { key: 'by', content: 'Approved by' }, { key: 'until', content: 'Until' }, { key: 'revoke', content: '' }] }}
+        rows={policy.exceptions.map((exception, index) => ({
+          key: `exception-${index}`,
+          cells: [
+            { key: 'control', content: `${exception.control} ${controls[exception.control]?.title ?? ''}` },
+            { key: 'repo', content: exception.repository },
+            { key: 'reason', content: exception.reason },
+            { key: 'by', content: exception.approvedBy },
+            { key: 'until', content: Date.parse(exception.expiresOn) <= now ? <Lozenge appearance="removed">{`expired ${exception.expiresOn}`}</Lozenge> : exception.expiresOn },
+            { key: 'revoke', content: <Button onClick={() => void save('exceptions/revoke', { index }, 'Exception revoked.')}>Revoke</Button> },
+          ],
+        }))}
+        emptyView={<Text>No exceptions.</Text>}
       />
+      <Inline space="space.100" alignBlock="end">
+        <Select inputId="exception-control" placeholder="Control" options={controlIds.map((id) => ({ label: `${id} ${controls[id]?.title ?? ''}`, value: id }))} onChange={(event) => setDraft({ ...draft, control: (event as { value?: string } | null)?.value ?? '' })} />
+        <Textfield id="exception-repository" placeholder="Repository slug, uuid or *" value={draft.repository} onChange={(event) => setDraft({ ...draft, repository: textOf(event) })} />
+        <Textfield id="exception-reason" placeholder="Reason" value={draft.reason} onChange={(event) => setDraft({ ...draft, reason: textOf(event) })} />
+        <DatePicker id="exception-expires" value={draft.expiresOn} onChange={(value: string) => setDraft({ ...draft, expiresOn: value })} />
+        <Button onClick={() => void save('exceptions/add', draft, 'Exception added.')}>Add exception</Button>
+      </Inline>
+      {error('control')}
+      {error('repository')}
+      {error('reason')}
+      {error('expiresOn')}
+    </Stack>
+  );
+}
+
+function Attestations({ policy, save, error }: { policy: Policy; save: Save; error: FieldError }) {
+  const [draft, setDraft] = useState({ control: 'BB-MFA-2', statement: '', evidenceUrl: '', expiresOn: '' });
+  return (
+    <Stack space="space.100">
+      <Heading size="medium">Attestations</Heading>
+      <Text>Bitbucket's API does not expose whether two-step verification is required, nor (for some members) whether it is on: an administrator attests it, with evidence and an expiry date.</Text>
+      <DynamicTable
+        caption="Attestations"
+        head={{ cells: [{ key: 'control', content: 'Control' }, { key: 'statement', content: 'Statement' }, { key: 'by', content: 'Attested by' }, { key: 'until', content: 'Until' }, { key: 'revoke', content: '' }] }}
+        rows={policy.attestations.map((attestation, index) => ({
+          key: `attestation-${index}`,
+          cells: [
+            { key: 'control', content: attestation.control },
+            { key: 'statement', content: attestation.statement },
+            { key: 'by', content: `${attestation.attestedBy} on ${attestation.attestedOn.slice(0, 10)}` },
+            { key: 'until', content: attestation.expiresOn },
+            { key: 'revoke', content: <Button onClick={() => void save('attestations/revoke', { index }, 'Attestation revoked.')}>Revoke</Button> },
+          ],
+        }))}
+        emptyView={<Text>No attestations.</Text>}
+      />
+      <Inline space="space.100" alignBlock="end">
+        <Select
+          inputId="attestation-control"
+          defaultValue={{ label: 'BB-MFA-2 The workspace requires two-step verification', value: 'BB-MFA-2' }}
+          options={[
+            { label: 'BB-MFA-1 Every member uses two-step verification', value: 'BB-MFA-1' },
+            { label: 'BB-MFA-2 The workspace requires two-step verification', value: 'BB-MFA-2' },
+          ]}
+          onChange={(event) => setDraft({ ...draft, control: (event as { value?: string } | null)?.value ?? 'BB-MFA-2' })}
+        />
+        <Textfield id="attestation-statement" placeholder="Statement" value={draft.statement} onChange={(event) => setDraft({ ...draft, statement: textOf(event) })} />
+        <Textfield id="attestation-evidence" placeholder="Evidence link (optional)" value={draft.evidenceUrl} onChange={(event) => setDraft({ ...draft, evidenceUrl: textOf(event) })} />
+        <DatePicker id="attestation-expires" value={draft.expiresOn} onChange={(value: string) => setDraft({ ...draft, expiresOn: value })} />
+        <Button
+          onClick={() => void save('attestations/add', { control: draft.control, statement: draft.statement, expiresOn: draft.expiresOn, ...(draft.evidenceUrl ? { evidenceUrl: draft.evidenceUrl } : {}) }, 'Attestation added.')}
+        >
+          Attest
+        </Button>
+      </Inline>
+      {error('statement')}
+      {error('evidenceUrl')}
+    </Stack>
+  );
+}
+
+function Offboarded({ policy, save, error }: { policy: Policy; save: Save; error: FieldError }) {
+  const [csv, setCsv] = useState('');
+  return (
+    <Stack space="space.100">
+      <Heading size="medium">Offboarded people</Heading>
+      <Text>
+        {policy.offboarded === null
+          ? 'No offboarded list yet: BB-AC-1 cannot be checked until one is provided.'
+          : `${policy.offboarded.length} people on the list. Import a new list to replace it.`}
+      </Text>
+      {(policy.offboarded ?? []).slice(0, 100).map((person) => (
+        <Text key={person.accountId}>
+          {person.name ?? person.accountId} ({person.accountId}), offboarded {person.offboardedOn}
+        </Text>
+      ))}
+      <Label labelFor="offboarded-csv">Import CSV: accountId, name, offboardedOn (one person a line)</Label>
+      <TextArea id="offboarded-csv" name="csv" value={csv} onChange={(event) => setCsv(textOf(event))} isMonospaced />
+      {error('csv')}
+      <Button onClick={() => void save('offboarded/set', { csv }, 'Offboarded list saved.')}>Import list</Button>
     </Stack>
   );
 }
