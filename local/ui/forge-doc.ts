@@ -108,11 +108,14 @@ export function findAll(node: ForgeDoc | null | undefined, type: string): ForgeD
   return [...own, ...(node.children ?? []).flatMap((child) => findAll(child, type))];
 }
 
-/** All the text in a tree, in order, joined by spaces. */
+/** All the text in a tree, in order: strings of one element run together, elements are spaced apart. */
 export function textOf(node: ForgeDoc | null | undefined): string {
-  if (!node) return '';
-  if (node.type === 'String') return String(node.props.text ?? '');
-  return (node.children ?? []).map(textOf).filter(Boolean).join(' ');
+  const raw = (function walk(current: ForgeDoc | null | undefined): string {
+    if (!current) return '';
+    if (current.type === 'String') return String(current.props.text ?? '');
+    return ` ${(current.children ?? []).map(walk).join('')} `;
+  })(node);
+  return raw.replace(/\s+/g, ' ').trim();
 }
 
 /** An indented outline of a tree, for `attest render --outline` and for reading failures. */

@@ -200,7 +200,7 @@ export function Repositories({ rows, controls }: { rows: Row[]; controls: Dashbo
   const [selected, setSelected] = useState<Row | null>(null);
   const visible = filterRows(rows, filters);
   const update = (change: Partial<Filters>) => {
-    setFilters({ ...filters, ...change });
+    setFilters((current) => ({ ...current, ...change }));
     setPage(1);
   };
   const value = (event: unknown) => (event as { value?: string } | null)?.value || null;
@@ -209,9 +209,9 @@ export function Repositories({ rows, controls }: { rows: Row[]; controls: Dashbo
       <Inline space="space.100" alignBlock="end">
         <Stack space="space.050">
           <Label labelFor="search">Search</Label>
-          <Textfield id="search" placeholder="Repository or control id" value={filters.search} onChange={(event) => update({ search: String((event as { target?: { value?: string } }).target?.value ?? '') })} />
+          <Textfield id="search" name="search" placeholder="Repository or control id" value={filters.search} onChange={(event) => update({ search: String((event as { target?: { value?: string } }).target?.value ?? '') })} />
         </Stack>
-        <Select inputId="project" placeholder="All projects" options={[option(null, 'All projects'), ...projectsOf(rows).map((p) => option(p, p))]} onChange={(event) => update({ project: value(event) })} />
+        <Select inputId="project" name="project" placeholder="All projects" options={[option(null, 'All projects'), ...projectsOf(rows).map((p) => option(p, p))]} onChange={(event) => update({ project: value(event) })} />
         <Select
           inputId="classification"
           placeholder="Any classification"
@@ -347,11 +347,11 @@ export function Evidence() {
       <Inline space="space.100" alignBlock="end">
         <Stack space="space.050">
           <Label labelFor="since">From</Label>
-          <DatePicker id="since" value={since} onChange={(value: string) => setSince(value)} />
+          <DatePicker id="since" name="since" value={since} onChange={(value: string) => setSince(value)} />
         </Stack>
         <Stack space="space.050">
           <Label labelFor="until">To</Label>
-          <DatePicker id="until" value={until} onChange={(value: string) => setUntil(value)} />
+          <DatePicker id="until" name="until" value={until} onChange={(value: string) => setUntil(value)} />
         </Stack>
         <Button appearance="primary" onClick={() => void loadPeriod()}>
           Show evidence

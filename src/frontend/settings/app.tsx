@@ -34,16 +34,18 @@ export function Settings() {
   const { load, reload } = useResolver('policy/get', {}, parsePolicy);
   if (load.state === 'loading') return <Loading what="the policy" />;
   if (load.state === 'error') return <LoadError message={load.message} onRetry={reload} />;
-  return <SettingsBody data={load.data} reload={reload} />;
+  return <SettingsBody data={load.data} />;
 }
 
-function useSave(reload: () => void) {
+/** Saves through a resolver; on success the policy it answers with replaces the one shown. */
+function useSave(onSaved: (policy: Policy) => void) {
   const [status, setStatus] = useState<{ ok: boolean; message: string; field: string | null } | null>(null);
   const save = async (key: string, payload: unknown, success: string) => {
     const answer = (await invoke(key, payload as Record<string, unknown>)) as Answer;
     if (answer.ok) {
       setStatus({ ok: true, message: success, field: null });
-      reload();
+      const saved = Policy.safeParse((answer.data as { policy?: unknown } | null)?.policy);
+      if (saved.success) onSaved(saved.data);
     } else {
       setStatus({ ok: false, message: answer.error.message, field: answer.error.code === 'INVALID_INPUT' ? fieldOf(answer.error.message) : null });
     }
@@ -51,9 +53,10 @@ function useSave(reload: () => void) {
   return { status, save };
 }
 
-function SettingsBody({ data, reload }: { data: PolicyData; reload: () => void }) {
-  const { policy, controls, controlIds } = data;
-  const { status, save } = useSave(reload);
+function SettingsBody({ data }: { data: PolicyData }) {
+  const { controls, controlIds } = data;
+  const [policy, setPolicy] = useState(data.policy);
+  const { status, save } = useSave(setPolicy);
   const [form, setForm] = useState({
     minApprovals: String(policy.minApprovals),
     maxWorkspaceAdmins: String(policy.maxWorkspaceAdmins),
@@ -180,10 +183,10 @@ function Exceptions({ policy, controls, controlIds, save, error }: { policy: Pol
         emptyView={<Text>No exceptions.</Text>}
       />
       <Inline space="space.100" alignBlock="end">
-        <Select inputId="exception-control" placeholder="Control" options={controlIds.map((id) => ({ label: `${id} ${controls[id]?.title ?? ''}`, value: id }))} onChange={(event) => setDraft({ ...draft, control: (event as { value?: string } | null)?.value ?? '' })} />
-        <Textfield id="exception-repository" placeholder="Repository slug, uuid or *" value={draft.repository} onChange={(event) => setDraft({ ...draft, repository: textOf(event) })} />
-        <Textfield id="exception-reason" placeholder="Reason" value={draft.reason} onChange={(event) => setDraft({ ...draft, reason: textOf(event) })} />
-        <DatePicker id="exception-expires" value={draft.expiresOn} onChange={(value: string) => setDraft({ ...draft, expiresOn: value })} />
+        <Select inputId="exception-control" name="exception-control" placeholder="Control" options={controlIds.map((id) => ({ label: `${id} ${controls[id]?.title ?? ''}`, value: id }))} onChange={(event) => setDraft({ ...draft, control: (event as { value?: string } | null)?.value ?? '' })} />
+        <Textfield id="exception-repository" name="exception-repository" placeholder="Repository slug, uuid or *" value={draft.repository} onChange={(event) => setDraft({ ...draft, repository: textOf(event) })} />
+        <Textfield id="exception-reason" name="exception-reason" placeholder="Reason" value={draft.reason} onChange={(event) => setDraft({ ...draft, reason: textOf(event) })} />
+        <DatePicker id="exception-expires" name="exception-expires" value={draft.expiresOn} onChange={(value: string) => setDraft({ ...draft, expiresOn: value })} />
         <Button onClick={() => void save('exceptions/add', draft, 'Exception added.')}>Add exception</Button>
       </Inline>
       {error('control')}
@@ -225,9 +228,9 @@ function Attestations({ policy, save, error }: { policy: Policy; save: Save; err
           ]}
           onChange={(event) => setDraft({ ...draft, control: (event as { value?: string } | null)?.value ?? 'BB-MFA-2' })}
         />
-        <Textfield id="attestation-statement" placeholder="Statement" value={draft.statement} onChange={(event) => setDraft({ ...draft, statement: textOf(event) })} />
-        <Textfield id="attestation-evidence" placeholder="Evidence link (optional)" value={draft.evidenceUrl} onChange={(event) => setDraft({ ...draft, evidenceUrl: textOf(event) })} />
-        <DatePicker id="attestation-expires" value={draft.expiresOn} onChange={(value: string) => setDraft({ ...draft, expiresOn: value })} />
+        <Textfield id="attestation-statement" name="attestation-statement" placeholder="Statement" value={draft.statement} onChange={(event) => setDraft({ ...draft, statement: textOf(event) })} />
+        <Textfield id="attestation-evidence" name="attestation-evidence" placeholder="Evidence link (optional)" value={draft.evidenceUrl} onChange={(event) => setDraft({ ...draft, evidenceUrl: textOf(event) })} />
+        <DatePicker id="attestation-expires" name="attestation-expires" value={draft.expiresOn} onChange={(value: string) => setDraft({ ...draft, expiresOn: value })} />
         <Button
           onClick={() => void save('attestations/add', { control: draft.control, statement: draft.statement, expiresOn: draft.expiresOn, ...(draft.evidenceUrl ? { evidenceUrl: draft.evidenceUrl } : {}) }, 'Attestation added.')}
         >

@@ -1,0 +1,236 @@
+/**
+ * Each UI module rendered through the real @forge/react reconciler with a fake bridge, against the state the
+ * demo seed produces on the local runtime: the ForgeDoc tree has the expected components and texts; the
+ * filters, pages, drill-down and forms work through the components' props; loading, empty, error (with
+ * retry) and partial states are covered.
+ */
+import path from 'node:path';
+import React from 'react';
+import { SimClock } from '../../local/runtime/clock';
+import { LocalForgeRuntime } from '../../local/runtime/runtime';
+import { BitbucketEmulator } from '../../local/emulator/server';
+import { DEMO_NOW, demoPolicy, demoSeed } from '../../local/emulator/seeds';
+import { findAll, renderModule, textOf, type ForgeDoc } from '../../local/ui/forge-doc';
+import { Dashboard } from '../../src/frontend/dashboard/app';
+import { PullRequestCard } from '../../src/frontend/pull-request-card/app';
+import { RepositoryCard } from '../../src/frontend/repository-card/app';
+import { Settings } from '../../src/frontend/settings/app';
+import { Policy } from '../../src/policy/policy';
+import { createStore } from '../../src/store/store';
+import { APP_TOKEN, withPeople } from '../builders/credentials';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+type Handler = (...args: unknown[]) => unknown;
+const handler = (node: ForgeDoc, name: string) => node.props[name] as Handler;
+/** A form component by its name, id or inputId (UI Kit prefixes ids with the app's, e.g. `forge-app-123-`). */
+const field = (doc: ForgeDoc, type: string, name: string) =>
+  findAll(doc, type).find((node) => [node.props.name, node.props.id, node.props.inputId].some((value) => value === name || String(value ?? '').endsWith(`-${name}`)));
+const byText = (doc: ForgeDoc, type: string, text: string) => findAll(doc, type).find((node) => textOf(node).includes(text));
+/** DynamicTable renders its rows as ContentWrapper{name: rows} > Row{rowKey} (offline-toolchain.md §7). */
+const rowKeys = (table: ForgeDoc) => findAll(table.children.find((child) => child.type === 'ContentWrapper' && child.props.name === 'rows'), 'Row').map((row) => String(row.props.rowKey));
+
+describe('UI modules on the demo state', () => {
+  let emulator: BitbucketEmulator;
+  let runtime: LocalForgeRuntime;
+  let ws: { uuid: string; repositories: Array<{ uuid: string; slug: string }> };
+  let admin: string;
+  let member: string;
+
+  beforeAll(async () => {
+    const clock = new SimClock(DEMO_NOW);
+    const { seed, users } = withPeople(demoSeed());
+    emulator = new BitbucketEmulator(seed, clock);
+    await emulator.listen();
+    runtime = new LocalForgeRuntime({ root: ROOT, bitbucketBaseUrl: emulator.url, auth: { app: `Bearer ${APP_TOKEN}`, users }, clock });
+    emulator.onEvent((event) => runtime.emit(event));
+    ws = emulator.seed.workspaces[0]!;
+    admin = emulator.seed.users[0]!.accountId;
+    member = emulator.seed.users[4]!.accountId;
+    await runtime.withInstallation(ws.uuid, () => createStore().putPolicy(Policy.parse(demoPolicy(emulator.seed))));
+    await runtime.install(ws.uuid);
+    await runtime.drainQueues();
+  });
+  afterAll(() => emulator.close());
+
+  const bridge = (moduleKey: string, accountId: string, extension: Record<string, unknown> = {}) => ({
+    invoke: (key: string, payload: unknown) => runtime.resolve(moduleKey, key, payload, { workspaceUuid: ws.uuid, accountId, extension }),
+    context: { accountId, workspaceId: ws.uuid, extension: { type: moduleKey, ...extension } },
+  });
+
+  describe('dashboard', () => {
+    it('shows the score, the outcomes, the workspace controls, attention sections and freshness', async () => {
+      const ui = await renderModule(<Dashboard />, bridge('compliance-dashboard', member));
+      const doc = ui.doc();
+      const text = textOf(doc);
+      expect(findAll(doc, 'Tab').map(textOf)).toEqual(['Overview', 'Repositories', 'Frameworks', 'Evidence', 'Changes']);
+      expect(text).toMatch(/Score \d+/);
+      expect(text).toContain('Offboarded people have no workspace access: 1 offboarded person is still a workspace member: Frances Allen.');
+      expect(findAll(doc, 'BarChart')).toHaveLength(1);
+      expect(text).toContain('Could not be checked (');
+      expect(text).toContain('Excepted (1)');
+      expect(text).toContain('Public marketing site by design');
+      expect(text).toMatch(/Advisory: configured but not enforced \(\d+\)/);
+      expect(text).toMatch(/A full pass takes about [\d.]+ hours at \d+ requests an hour/);
+      const lozenges = findAll(doc, 'Lozenge').map((node) => [textOf(node), node.props.appearance]);
+      expect(lozenges).toContainEqual(['could not check', 'moved']);
+      expect(lozenges.some(([label, appearance]) => label === 'could not check' && appearance === 'success')).toBe(false);
+    });
+
+    it('filters, searches and pages the repositories, and drills down into one', async () => {
+      const ui = await renderModule(<Dashboard />, bridge('compliance-dashboard', member));
+      const table = () => findAll(ui.doc(), 'DynamicTable').find((node) => node.props.caption === 'Repositories')!;
+      const rows = () => rowKeys(table()).length;
+      expect(rows()).toBe(44);
+      const project = field(ui.doc(), 'Select', 'project')!;
+      await ui.interact(() => handler(project, 'onChange')({ label: 'PAY', value: 'PAY' }));
+      expect(rows()).toBe(9);
+      expect(textOf(ui.doc())).toContain('9 of 44 repositories');
+      const search = field(ui.doc(), 'Textfield', 'search')!;
+      await ui.interact(() => handler(search, 'onChange')({ target: { value: 'ledger' } }));
+      expect(rows()).toBe(1);
+      await ui.interact(() => handler(search, 'onChange')({ target: { value: '' } }));
+      const outcome = field(ui.doc(), 'Select', 'outcome')!;
+      await ui.interact(() => handler(outcome, 'onChange')({ label: 'Failing a control', value: 'failing' }));
+      expect(rows()).toBeGreaterThan(0);
+      await ui.interact(() => handler(project, 'onChange')({ label: 'All projects', value: '' }));
+      await ui.interact(() => handler(outcome, 'onChange')({ label: 'Any outcome', value: '' }));
+      expect(table().props.page).toBe(1);
+      await ui.interact(() => handler(table(), 'onSetPage')(2));
+      expect(table().props.page).toBe(2);
+      expect(table().props.rowsPerPage).toBe(20);
+      // Drill down: the details button of the ledger row.
+      await ui.interact(() => handler(search, 'onChange')({ target: { value: 'ledger' } }));
+      const details = findAll(ui.doc(), 'Button').find((node) => textOf(node) === 'Details')!;
+      await ui.interact(() => handler(details, 'onClick')());
+      const text = textOf(ui.doc());
+      expect(text).toContain('BB-BP-1 Main branch blocks direct pushes');
+      expect(text).toContain('How to fix it:');
+    });
+
+    it('lists every framework item with its status', async () => {
+      const ui = await renderModule(<Dashboard />, bridge('compliance-dashboard', member));
+      const captions = findAll(ui.doc(), 'DynamicTable').map((node) => node.props.caption);
+      expect(captions).toEqual(expect.arrayContaining(['SOC 2 (2017 TSC)', 'ISO/IEC 27001:2022 Annex A', 'CIS Software Supply Chain v1.0']));
+      const soc2 = findAll(ui.doc(), 'DynamicTable').find((node) => node.props.caption === 'SOC 2 (2017 TSC)')!;
+      expect(rowKeys(soc2)).toEqual(['soc2-CC6.1', 'soc2-CC6.2', 'soc2-CC6.3', 'soc2-CC7.1', 'soc2-CC8.1']);
+    });
+
+    it('loads the evidence for a period and offers the CSV', async () => {
+      const ui = await renderModule(<Dashboard />, bridge('compliance-dashboard', member));
+      const since = field(ui.doc(), 'DatePicker', 'since');
+      const until = field(ui.doc(), 'DatePicker', 'until');
+      await ui.interact(() => handler(since!, 'onChange')('2026-08-24'));
+      await ui.interact(() => handler(until!, 'onChange')('2026-11-23'));
+      const show = byText(ui.doc(), 'Button', 'Show evidence')!;
+      await ui.interact(() => handler(show, 'onClick')());
+      expect(textOf(ui.doc())).toMatch(/\d+ pull requests merged; \d+ compliant \(\d+%\)/);
+      expect(String(findAll(ui.doc(), 'CodeBlock')[0]!.props.text)).toMatch(/^repository,pull_request,title/);
+    });
+
+    it('refuses "Scan now" to a non-administrator, and starts it for an administrator', async () => {
+      const asMember = await renderModule(<Dashboard />, bridge('compliance-dashboard', member));
+      await asMember.interact(() => handler(byText(asMember.doc(), 'Button', 'Scan now')!, 'onClick')());
+      expect(textOf(asMember.doc())).toContain('Only workspace administrators can change Attest settings.');
+      const asAdmin = await renderModule(<Dashboard />, bridge('compliance-dashboard', admin));
+      await asAdmin.interact(() => handler(byText(asAdmin.doc(), 'Button', 'Scan now')!, 'onClick')());
+      expect(textOf(asAdmin.doc())).toContain('Scan queued');
+    });
+  });
+
+  describe('states', () => {
+    const fixed = (answer: unknown) => ({ invoke: async () => answer, context: { accountId: member, extension: {} } });
+
+    it('loading: a spinner and what is being loaded', async () => {
+      const ui = await renderModule(<Dashboard />, { invoke: () => new Promise(() => undefined), context: {} });
+      expect(findAll(ui.doc(), 'Spinner')).toHaveLength(1);
+      expect(textOf(ui.doc())).toContain('Loading the workspace compliance dashboard');
+    });
+
+    it('empty: before the first scan, says what is happening', async () => {
+      const ui = await renderModule(<Dashboard />, fixed({ ok: true, data: { summary: null, repositories: [], workspaceResults: [], freshness: { lastPlanAt: null, hourlyBudget: 800, hoursPerFullPass: null, rateLimitedAt: null, truncated: false, lastFullPassAt: null, installedAt: '2026-11-22T09:00:00.000Z' }, history: [], controls: {} } }));
+      expect(findAll(ui.doc(), 'EmptyState')[0]!.props.header).toBe('The first scan has not finished yet');
+    });
+
+    it('error: the message and a retry that loads again', async () => {
+      let calls = 0;
+      const ui = await renderModule(<Dashboard />, { invoke: async () => (++calls === 1 ? { ok: false, error: { code: 'INTERNAL', message: 'Attest could not complete this.' } } : new Promise(() => undefined)), context: {} });
+      expect(findAll(ui.doc(), 'SectionMessage')[0]!.props.appearance).toBe('error');
+      await ui.interact(() => handler(byText(ui.doc(), 'Button', 'Try again')!, 'onClick')());
+      expect(calls).toBe(2);
+      expect(textOf(ui.doc())).toContain('Loading');
+    });
+
+    it('partial: results still coming in', async () => {
+      const data = (await runtime.resolve('compliance-dashboard', 'dashboard/get', {}, { workspaceUuid: ws.uuid, accountId: member })) as { data: { summary: { evaluated: number } } };
+      const partial = { ...data.data, summary: { ...data.data.summary, evaluated: 10 } };
+      const ui = await renderModule(<Dashboard />, fixed({ ok: true, data: partial }));
+      expect(textOf(ui.doc())).toContain('10 of 44 repositories are evaluated');
+    });
+  });
+
+  describe('settings', () => {
+    it('shows the policy, names an invalid field next to it and saves nothing', async () => {
+      const ui = await renderModule(<Settings />, bridge('compliance-settings', admin));
+      const minApprovals = field(ui.doc(), 'Textfield', 'minApprovals')!;
+      expect(minApprovals.props.value).toBe('1');
+      await ui.interact(() => handler(minApprovals, 'onChange')({ target: { value: '42' } }));
+      await ui.interact(() => handler(byText(ui.doc(), 'Button', 'Save policy')!, 'onClick')());
+      expect(textOf(findAll(ui.doc(), 'ErrorMessage')[0])).toContain('minApprovals');
+      expect(findAll(ui.doc(), 'SectionMessage')[0]!.props.title).toBe('Nothing was saved');
+      const policy = await runtime.withInstallation(ws.uuid, () => createStore().getPolicy());
+      expect(policy.minApprovals).toBe(1);
+    });
+
+    it('saves a valid change with a confirmation, and adds an exception that the dashboard then lists', async () => {
+      const ui = await renderModule(<Settings />, bridge('compliance-settings', admin));
+      const minBuild = field(ui.doc(), 'Textfield', 'minBuildSuccessRate')!;
+      await ui.interact(() => handler(minBuild, 'onChange')({ target: { value: '0.8' } }));
+      await ui.interact(() => handler(byText(ui.doc(), 'Button', 'Save policy')!, 'onClick')());
+      expect(findAll(ui.doc(), 'SectionMessage')[0]!.props.title).toBe('Saved');
+      expect((await runtime.withInstallation(ws.uuid, () => createStore().getPolicy())).minBuildSuccessRate).toBe(0.8);
+
+      const select = field(ui.doc(), 'Select', 'exception-control')!;
+      await ui.interact(() => handler(select, 'onChange')({ value: 'BB-CR-4' }));
+      await ui.interact(() => handler(field(ui.doc(), 'Textfield', 'exception-repository')!, 'onChange')({ target: { value: 'checkout-web' } }));
+      await ui.interact(() => handler(field(ui.doc(), 'Textfield', 'exception-reason')!, 'onChange')({ target: { value: 'Reviewers assigned by CODEOWNERS' } }));
+      await ui.interact(() => handler(field(ui.doc(), 'DatePicker', 'exception-expires')!, 'onChange')('2027-03-31'));
+      await ui.interact(() => handler(byText(ui.doc(), 'Button', 'Add exception')!, 'onClick')());
+      expect(textOf(ui.doc())).toContain('Exception added.');
+      await runtime.drainQueues(); // the policy change re-evaluates, then the summary is rebuilt
+      const dashboard = await renderModule(<Dashboard />, bridge('compliance-dashboard', member));
+      expect(textOf(dashboard.doc())).toContain('Reviewers assigned by CODEOWNERS');
+    });
+
+    it('a non-administrator cannot save', async () => {
+      const ui = await renderModule(<Settings />, bridge('compliance-settings', member));
+      await ui.interact(() => handler(byText(ui.doc(), 'Button', 'Save policy')!, 'onClick')());
+      expect(textOf(ui.doc())).toContain('Only workspace administrators can change Attest settings.');
+    });
+  });
+
+  describe('cards', () => {
+    it('repository card: score, each control as a Lozenge, advisory marked, remediation on failures, Re-check', async () => {
+      const repo = ws.repositories.find((candidate) => candidate.slug === 'checkout-web')!;
+      const ui = await renderModule(<RepositoryCard />, bridge('repository-compliance-card', member, { repository: { uuid: repo.uuid } }));
+      const text = textOf(ui.doc());
+      expect(text).toMatch(/Score \d+ · production/);
+      expect(findAll(ui.doc(), 'Lozenge').map(textOf)).toContain('advisory');
+      expect(text).toContain('Merge checks on the main branch are enforced');
+      expect(text).toContain('Fix:');
+      await ui.interact(() => handler(byText(ui.doc(), 'Button', 'Re-check')!, 'onClick')());
+      expect(textOf(ui.doc())).toContain('Only the repository’s administrators can re-check it.');
+    });
+
+    it('pull-request card: the checks and what is missing, in plain words', async () => {
+      const repo = ws.repositories.find((candidate) => candidate.slug === 'ledger')!;
+      const { pullRequestId } = await emulator.mutate({ type: 'open-pull-request', workspace: 'acme', repository: 'ledger', title: 'ACME-5', authorId: admin, sourceBranch: 'feature/5', sourceCommit: '5'.repeat(40) });
+      await runtime.drainQueues();
+      const ui = await renderModule(<PullRequestCard />, bridge('pull-request-compliance-card', member, { repository: { uuid: repo.uuid }, pullRequest: { id: pullRequestId } }));
+      const text = textOf(ui.doc());
+      expect(text).toContain('needs 1 more approval from someone other than the author');
+      expect(text).toContain('no build has reported on the latest commit');
+      expect(findAll(ui.doc(), 'Lozenge').map(textOf)).toEqual(expect.arrayContaining(['missing', 'met']));
+    });
+  });
+});
