@@ -8,6 +8,7 @@ import { CliError } from './errors';
 import { runScanCommand } from './scan-command';
 import { runDemoCommand } from './demo-command';
 import { runEvidenceCommand } from './evidence-command';
+import { runRenderCommand } from './render-command';
 
 export const USAGE = `Usage: attest <command> [options]
 
@@ -19,8 +20,10 @@ Commands:
   evidence   the change-management evidence for a period: --workspace W --since DATE --until DATE
              [--format csv|json] [--out FILE] [--base-url URL]
   emulator   run the Bitbucket Cloud emulator alone (--port P, --seed demo|generated:N|FILE)
+  render     print a UI module's ForgeDoc tree: dashboard|settings|repository-card|pull-request-card
+             [--repository SLUG] [--pull-request ID] [--outline] [--seed demo|FILE]
 
-Arriving with later work (see the README): render, preview.`;
+Arriving with later work (see the README): preview.`;
 
 export class UsageError extends Error {}
 
@@ -38,6 +41,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await runEvidenceCommand(rest);
       case 'demo':
         return await runDemoCommand(rest);
+      case 'render':
+        return await runRenderCommand(rest);
       case undefined:
       case 'help':
       case '--help':
