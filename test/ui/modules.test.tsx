@@ -138,6 +138,30 @@ describe('UI modules on the demo state', () => {
     });
   });
 
+  describe.each([
+    ['settings', () => <Settings />, 'the policy'],
+    ['repository card', () => <RepositoryCard />, "the repository's compliance"],
+    ['pull-request card', () => <PullRequestCard />, "the pull request's checks"],
+  ])('%s states', (_name, element, what) => {
+    it('loading, then an error with a retry that loads again', async () => {
+      let calls = 0;
+      const ui = await renderModule(element(), { invoke: async () => (++calls === 1 ? { ok: false, error: { code: 'FORBIDDEN', message: 'You cannot read this repository in Bitbucket.' } } : new Promise(() => undefined)), context: { accountId: member, extension: {} } });
+      expect(findAll(ui.doc(), 'SectionMessage')[0]!.props.appearance).toBe('error');
+      expect(textOf(ui.doc())).toContain('You cannot read this repository in Bitbucket.');
+      await ui.interact(() => handler(byText(ui.doc(), 'Button', 'Try again')!, 'onClick')());
+      expect(textOf(ui.doc())).toContain(`Loading ${what}`);
+      expect(findAll(ui.doc(), 'Spinner')).toHaveLength(1);
+    });
+  });
+
+  it.each([
+    ['repository card', () => <RepositoryCard />, { repository: null, controls: {} }, 'Attest has not evaluated this repository yet'],
+    ['pull-request card', () => <PullRequestCard />, { pullRequest: null, checkTitles: {}, repository: null }, 'Attest has not checked this pull request yet'],
+  ])('%s before its first evaluation says what is happening', async (_name, element, data, text) => {
+    const ui = await renderModule(element(), { invoke: async () => ({ ok: true, data }), context: { accountId: member, extension: {} } });
+    expect(textOf(ui.doc())).toContain(text);
+  });
+
   describe('states', () => {
     const fixed = (answer: unknown) => ({ invoke: async () => answer, context: { accountId: member, extension: {} } });
 
@@ -231,6 +255,8 @@ describe('UI modules on the demo state', () => {
       expect(text).toContain('needs 1 more approval from someone other than the author');
       expect(text).toContain('no build has reported on the latest commit');
       expect(findAll(ui.doc(), 'Lozenge').map(textOf)).toEqual(expect.arrayContaining(['missing', 'met']));
+      expect(text).toContain('Whether the Attest check is set to Required is not readable');
+      expect(findAll(ui.doc(), 'LinkButton')).toHaveLength(1);
     });
   });
 });

@@ -3,7 +3,7 @@
  * plain words. `not-evaluable` is never shown in a way that could pass for a pass.
  */
 import React from 'react';
-import { Inline, Lozenge, Stack, Text, useProductContext } from '@forge/react';
+import { Inline, LinkButton, Lozenge, Stack, Text, useProductContext } from '@forge/react';
 import { z } from 'zod';
 import { Loading, LoadError } from '../shared/states';
 import { useResolver } from '../shared/use-resolver';
@@ -18,6 +18,7 @@ const Card = z.object({
       checks: z.array(z.object({ id: z.string(), title: z.string(), outcome: z.enum(['pass', 'fail', 'not-evaluable', 'not-applicable']), message: z.string() })),
     })
     .nullable(),
+  repository: z.object({ slug: z.string(), htmlUrl: z.string().nullable(), mergeChecksEnforced: z.enum(['pass', 'fail', 'not-evaluable', 'not-applicable']).nullable() }).nullable(),
 });
 
 function parseCard(data: unknown) {
@@ -51,6 +52,24 @@ function PullRequestCardBody() {
         </Inline>
       ))}
       <Text>Checked {pr.evaluatedAt}</Text>
+      <EnforcementNote repository={load.data.repository} />
+    </Stack>
+  );
+}
+
+function EnforcementNote({ repository }: { repository: z.infer<typeof Card>['repository'] }) {
+  if (!repository) return null;
+  const enforced = repository.mergeChecksEnforced;
+  const line =
+    enforced === 'pass'
+      ? 'Merge checks on the main branch are enforced, so a Required Attest check blocks the merge.'
+      : enforced === 'fail'
+        ? 'Merge checks on the main branch only warn (no enforce_merge_checks restriction): a failing check does not stop the merge.'
+        : 'Whether merge checks are enforced on this branch could not be read.';
+  return (
+    <Stack space="space.050">
+      <Text>{line} Whether the Attest check is set to Required is not readable through Bitbucket's API; a workspace administrator can confirm it in Workspace settings → Merge checks.</Text>
+      {repository.htmlUrl ? <LinkButton href={repository.htmlUrl}>Open {repository.slug} and its compliance card</LinkButton> : null}
     </Stack>
   );
 }
