@@ -5,20 +5,12 @@
  */
 import { Queue } from '@forge/events';
 import { z } from 'zod';
+import { Repository } from '../bitbucket/schemas';
 
 export const SCAN_QUEUE = 'attest-scan-jobs';
 
-/** The repository fields a job carries, so the consumer need not read the repository again. */
-export const JobRepository = z.object({
-  uuid: z.string(),
-  slug: z.string().optional(),
-  name: z.string().optional(),
-  full_name: z.string(),
-  is_private: z.boolean().optional(),
-  mainbranch: z.object({ name: z.string() }).nullish(),
-  project: z.object({ key: z.string().optional() }).nullish(),
-  links: z.object({ html: z.object({ href: z.string() }).optional() }).optional(),
-});
+/** The repository a job carries (as the list answered it), so the consumer need not read it again. */
+export const JobRepository = Repository;
 
 export const ScanJob = z.discriminatedUnion('kind', [
   /** List the repositories and plan the hour's evaluations within the request budget. */

@@ -1,19 +1,8 @@
 /** `attest render`: a module's ForgeDoc tree over the demo state, as JSON or an outline. */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
+import { runAttest } from '../builders/cli';
 
-const BIN = path.resolve(__dirname, '..', '..', 'bin', 'attest.js');
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = runAttest;
 
 describe('attest render', () => {
   it('prints the dashboard as an outline', async () => {

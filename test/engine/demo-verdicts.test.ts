@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runAttest } from '../builders/cli';
 import readline from 'node:readline';
 import { z } from 'zod';
 import { REPOSITORY_CONTROLS, WORKSPACE_CONTROLS } from '../../src/controls';
@@ -40,16 +41,7 @@ const ScanJson = z.object({
   ),
 });
 
-function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = runAttest;
 
 describe('attest scan of the demo seed', () => {
   let emulator: ChildProcess;

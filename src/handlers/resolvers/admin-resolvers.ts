@@ -26,6 +26,13 @@ async function asAdmin(request: ResolverRequest): Promise<{ accountId: string; w
   return { accountId, workspaceUuid };
 }
 
+/** An `expiresOn` that is a date in the future, or the INVALID_INPUT answer naming it. */
+function futureDate(value: string): Envelope<never> | null {
+  if (Number.isNaN(Date.parse(value))) return failure('INVALID_INPUT', 'expiresOn: expected a date (YYYY-MM-DD)');
+  if (Date.parse(value) <= now().getTime()) return failure('INVALID_INPUT', 'expiresOn: must be in the future');
+  return null;
+}
+
 function knownControl(field: string) {
   return z.string().refine((id) => controlById(id) !== undefined, `${field}: unknown control id`);
 }
@@ -85,8 +92,8 @@ export async function addException(request: ResolverRequest) {
   if ('ok' in admin) return admin;
   const input = parsePayload(ExceptionInput, request.payload);
   if ('error' in input) return input.error;
-  if (Number.isNaN(Date.parse(input.data.expiresOn))) return failure('INVALID_INPUT', 'expiresOn: expected a date (YYYY-MM-DD)');
-  if (Date.parse(input.data.expiresOn) <= now().getTime()) return failure('INVALID_INPUT', 'expiresOn: must be in the future');
+  const invalidDate = futureDate(input.data.expiresOn);
+  if (invalidDate) return invalidDate;
   const exception = PolicyException.parse({ ...input.data, approvedBy: admin.accountId });
   const current = await createStore().getPolicy();
   return savePolicy({ ...current, exceptions: [...current.exceptions, exception] }, admin.accountId, `exception added: ${exception.control} on ${exception.repository}`, admin.workspaceUuid);
@@ -117,8 +124,8 @@ export async function addAttestation(request: ResolverRequest) {
   if ('ok' in admin) return admin;
   const input = parsePayload(AttestationInput, request.payload);
   if ('error' in input) return input.error;
-  if (Number.isNaN(Date.parse(input.data.expiresOn))) return failure('INVALID_INPUT', 'expiresOn: expected a date (YYYY-MM-DD)');
-  if (Date.parse(input.data.expiresOn) <= now().getTime()) return failure('INVALID_INPUT', 'expiresOn: must be in the future');
+  const invalidDate = futureDate(input.data.expiresOn);
+  if (invalidDate) return invalidDate;
   const attestation = Attestation.parse({ ...input.data, attestedBy: admin.accountId, attestedOn: now().toISOString() });
   const current = await createStore().getPolicy();
   return savePolicy({ ...current, attestations: [...current.attestations, attestation] }, admin.accountId, `attestation added: ${attestation.control}`, admin.workspaceUuid);
