@@ -63,8 +63,8 @@ export async function planHour(client: BitbucketClient, store: Store, workspaceU
   const estimate = (uuid: string) => {
     const record = stored.get(uuid);
     if (record?.evaluatedAt) return Math.max(1, record.requests || typical);
-    // First evaluations: measured ones once there are a few, the conservative default before.
-    return known.length >= 5 ? Math.max(typical, Math.ceil(typical * 1.2)) : FIRST_EVALUATION_ESTIMATE;
+    // First evaluations: the measured typical cost once there are a few, the conservative default before.
+    return known.length >= 5 ? typical : FIRST_EVALUATION_ESTIMATE;
   };
   const order = [...listing.values].sort((a, b) => {
     const ea = stored.get(unwrapUuid(a.uuid))?.evaluatedAt ?? '';

@@ -49,6 +49,16 @@ function transientFailure(results: readonly Result[], installedAt: string | null
   return null;
 }
 
+async function repositoryGone(client: ReturnType<typeof createBitbucketClient>, workspaceUuid: string, repositoryUuid: string): Promise<boolean> {
+  try {
+    await getRepository(client, workspaceUuid, repositoryUuid);
+    return false;
+  } catch (error) {
+    if (error instanceof BitbucketError && error.kind === 'not-found') return true;
+    throw error;
+  }
+}
+
 export async function scanJob(event: unknown): Promise<InvocationError | void> {
   const log = createLogger({ handler: 'scan-job' });
   const envelope = QueueEvent.safeParse(event);
@@ -106,6 +116,13 @@ async function run(job: ScanJob, store: Store, retries: number, log: Logger): Pr
       const policy = await store.getPolicy();
       const scan = await store.getScan();
       const evaluation = await evaluateRepository(client, store, job.workspaceUuid, repository, policy, at, job.cause);
+      // A repository deleted while its job waited answers 404 everywhere: confirm, and drop it rather
+      // than store "could not be read" for something that no longer exists.
+      if ((evaluation.record.results ?? []).some((result) => result.evidence.kind === 'not-found') && (await repositoryGone(client, job.workspaceUuid, job.repositoryUuid))) {
+        await store.deleteRepository(job.repositoryUuid, { subject: job.repositoryUuid, subjectName: evaluation.record.slug, control: 'repository', from: null, to: null, at: at.toISOString(), cause: `${job.cause}: no longer exists`, actor: null });
+        log.info('Repository deleted during the scan: dropped', { repository: job.repositoryUuid });
+        return;
+      }
       const transient = transientFailure((evaluation.record.results ?? []) as Result[], scan.installedAt, at);
       if (transient && retries < MAX_RETRIES_BEFORE_STORING) {
         if (transient === 'rate-limited') await store.markScan({ rateLimitedAt: at.toISOString() });

@@ -1,0 +1,286 @@
+/**
+ * `npm run bench`: the measured figures of the benchmark issue, on the sandbox (emulator + local runtime +
+ * simulated clock). Writes bench/results.json and bench/RESULTS.md and prints the table. Benchmarks are not
+ * tests: nothing here fails on a slow machine. `--quick` runs small sizes (used by a test).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { installForgeGlobals, LocalForgeRuntime } from '../local/runtime/runtime';
+
+installForgeGlobals();
+process.env.ATTEST_LOG_LEVEL = 'silent';
+
+import { SimClock } from '../local/runtime/clock';
+import { BitbucketEmulator } from '../local/emulator/server';
+import type { SeedInput } from '../local/emulator/model';
+import { DEMO_NOW, demoPolicy, demoSeed, generateWorkspace } from '../local/emulator/seeds';
+import { appRequest, createBitbucketClient } from '../src/bitbucket/client';
+import { REPOSITORY_CONTROLS } from '../src/controls';
+import { applicableControls, repositoryNeeds } from '../src/engine/collect';
+import { evaluateRepository } from '../src/engine/evaluate';
+import { scanWorkspace } from '../src/engine/scan';
+import { Policy } from '../src/policy/policy';
+import { createStore } from '../src/store/store';
+import { repositorySnapshot, repository, restriction, ok, merged, pipeline } from '../test/builders/snapshot';
+
+const ROOT = path.resolve(__dirname, '..');
+const quick = process.argv.includes('--quick');
+const outDir = process.argv.includes('--out') ? path.resolve(process.argv[process.argv.indexOf('--out') + 1]!) : path.join(ROOT, 'bench');
+
+interface Figure {
+  figure: string;
+  value: string;
+  target: string;
+  data: Record<string, unknown>;
+}
+
+async function sandbox(seed: SeedInput) {
+  const clock = new SimClock(DEMO_NOW);
+  const emulator = new BitbucketEmulator(seed, clock);
+  await emulator.listen();
+  const runtime = new LocalForgeRuntime({ root: ROOT, bitbucketBaseUrl: emulator.url, auth: { app: 'Bearer bench' }, clock });
+  emulator.onEvent((event) => runtime.emit(event));
+  return { clock, emulator, runtime, ws: emulator.seed.workspaces[0]! };
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/** Requests per repository of a direct scan, against the floor: one request per data need (per page). */
+async function requestsPerRepository(): Promise<Figure> {
+  const s = await sandbox(demoSeed());
+  const policy = Policy.parse(demoPolicy(s.emulator.seed));
+  const report = await scanWorkspace({ client: createBitbucketClient({ request: appRequest() }), workspace: 'acme', policy, now: new Date(DEMO_NOW), version: 'bench' });
+  let floor = 2; // the workspace and the repository list
+  for (const repo of report.repositories) {
+    const controls = applicableControls(REPOSITORY_CONTROLS, { classification: repo.classification, mainBranch: repo.mainBranch }, policy);
+    const needs = [...repositoryNeeds(controls)].filter((need) => need !== 'repository' && need !== 'effectiveBranchingModel');
+    const usesModel = s.ws.repositories.find((r) => r.slug === repo.slug)!.branchRestrictions.some((r) => r.branch_match_kind === 'branching_model');
+    const pr = repo.results.find((r) => r.control === 'BB-PR-1')?.evidence as { merged?: number } | undefined;
+    const pipelinesOff = repo.results.find((r) => r.control === 'BB-CI-2')?.outcome === 'fail';
+    // Each need is one request; the file is not read when Pipelines is off; each merged PR needs its statuses.
+    floor += needs.length - (pipelinesOff && needs.includes('pipelinesFile') ? 1 : 0) + (usesModel && controls.length > 2 ? 1 : 0) + (pr?.merged ?? 0);
+  }
+  floor += 2; // members, workspace permissions
+  const requests = s.emulator.log.length;
+  await s.emulator.close();
+  const ratio = requests / floor;
+  return {
+    figure: 'Bitbucket requests per repository for a full scan (demo seed), and ÷ the floor of distinct data needs',
+    value: `${(requests / report.repositories.length).toFixed(2)} a repository; ${ratio.toFixed(3)} × the floor (${requests} requests, floor ${floor})`,
+    target: '≤ 1.1 × the floor',
+    data: { requests, floor, repositories: report.repositories.length, ratio },
+  };
+}
+
+/** Hours of simulated time until every repository of a generated workspace has been evaluated once. */
+async function hoursToFullPass(size: number): Promise<Figure> {
+  const s = await sandbox(generateWorkspace(size));
+  const started = performance.now();
+  await s.runtime.install(s.ws.uuid);
+  const evaluated = () => Object.entries(s.runtime.installation(s.ws.uuid).kvs.dump()).filter(([key, value]) => key.startsWith('v1:repo:') && (value as { evaluatedAt: string | null }).evaluatedAt !== null).length;
+  let hours = 0;
+  while (evaluated() < size && hours < 200) {
+    await s.runtime.runFor(3_600_000);
+    hours++;
+  }
+  const requests = s.emulator.log.length;
+  const r429 = s.emulator.log.filter((entry) => entry.status === 429).length;
+  await s.emulator.close();
+  const ideal = requests / 800;
+  return {
+    figure: `Simulated hours until all ${size.toLocaleString('en')} repositories are evaluated once (1,000 requests an hour, budget 800); 429s`,
+    value: `${hours} h (floor ${ideal.toFixed(1)} h at 800/h; ${(hours / ideal).toFixed(2)} ×); ${r429} × 429; ${requests.toLocaleString('en')} requests; ${((performance.now() - started) / 1000).toFixed(0)} s wall`,
+    target: 'within 1.1 × (requests ÷ hourly budget); zero 429s',
+    data: { size, hours, requests, r429, ideal, wallSeconds: (performance.now() - started) / 1000 },
+  };
+}
+
+/** The merge check: requests per check and our own time per check, with the emulator instant and at 100 ms. */
+async function mergeCheck(latencyMs: number): Promise<Figure> {
+  const s = await sandbox(demoSeed());
+  await s.runtime.install(s.ws.uuid);
+  await s.runtime.drainQueues();
+  const repo = s.ws.repositories.find((candidate) => candidate.slug === 'ledger')!;
+  const id = (await s.emulator.mutate({ type: 'open-pull-request', workspace: 'acme', repository: 'ledger', title: 'ACME-1', authorId: s.emulator.seed.users[0]!.accountId, sourceBranch: 'feature/1', sourceCommit: '1'.repeat(40) })).pullRequestId!;
+  if (latencyMs > 0) s.emulator.addFault({ path: 'pullrequests', kind: 'latency', latencyMs });
+  const runs = quick ? 20 : 200;
+  const own: number[] = [];
+  let requests = 0;
+  for (let i = 0; i < runs; i++) {
+    const before = s.emulator.log.length;
+    const { record } = await s.runtime.mergeCheck({ workspace: { uuid: s.ws.uuid }, repository: { uuid: repo.uuid }, pullrequest: { id }, trigger: { type: 'on-merge' } });
+    const entries = s.emulator.log.slice(before);
+    requests = Math.max(requests, entries.length);
+    // Our own time: the invocation minus the time the emulator spent answering.
+    own.push(record.durationMs - entries.reduce((sum, entry) => sum + entry.durationMs, 0));
+  }
+  await s.emulator.close();
+  return {
+    figure: `Merge check with ${latencyMs === 0 ? 'the emulator answering instantly' : `${latencyMs} ms latency`}: requests per check; our own time p50 / p99`,
+    value: `${requests} requests; p50 ${percentile(own, 50).toFixed(1)} ms, p99 ${percentile(own, 99).toFixed(1)} ms (${runs} checks; includes local HTTP and KVS)`,
+    target: '≤ 2 requests; p99 ≤ 20 ms of our own time',
+    data: { latencyMs, requests, p50: percentile(own, 50), p99: percentile(own, 99), runs },
+  };
+}
+
+/** The engine alone: 10,000 collected repository snapshots against the whole catalogue. */
+function engine(): Figure {
+  const count = quick ? 1000 : 10_000;
+  const policy = Policy.parse({});
+  const snapshots = Array.from({ length: count }, (_, i) =>
+    repositorySnapshot({
+      repository: ok(repository({ uuid: `{00000000-0000-4000-8000-${String(i).padStart(12, '0')}}`, slug: `r${i}` })),
+      branchRestrictions: ok([restriction('push'), restriction('force'), restriction('require_approvals_to_merge', { value: i % 3 }), restriction('enforce_merge_checks')]),
+      mainBranchPipelines: ok([pipeline('SUCCESSFUL', 1), pipeline('FAILED', 2)]),
+      mergedPullRequests: ok([merged(1), merged(2)]),
+    }),
+  );
+  global.gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const started = performance.now();
+  let peak = 0;
+  for (const [i, snapshot] of snapshots.entries()) {
+    evaluateRepository(REPOSITORY_CONTROLS, snapshot, { classification: 'production', mainBranch: 'main' }, { slug: `r${i}`, uuid: `{00000000-0000-4000-8000-${String(i).padStart(12, '0')}}`, projectKey: null }, { policy, now: new Date(DEMO_NOW) });
+    if (i % 500 === 0) peak = Math.max(peak, process.memoryUsage().rss);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  peak = Math.max(peak, process.memoryUsage().rss);
+  return {
+    figure: `Engine: ${count.toLocaleString('en')} collected snapshots × the 17 repository controls`,
+    value: `${seconds.toFixed(2)} s; peak RSS ${(peak / 1024 / 1024).toFixed(0)} MB (heap before ${(heapBefore / 1024 / 1024).toFixed(0)} MB)`,
+    target: 'under 2 s and 256 MB',
+    data: { count, seconds, peakRssMb: peak / 1024 / 1024 },
+  };
+}
+
+/** The dashboard resolver: KVS calls and bytes per load at a number of repositories. */
+async function dashboardReads(size: number): Promise<Figure> {
+  const s = await sandbox(generateWorkspace(Math.min(size, 10), 0));
+  const installation = s.runtime.installation(s.ws.uuid);
+  // Store `size` evaluated repositories directly (no Bitbucket needed for this figure), then the summary.
+  await s.runtime.withInstallation(s.ws.uuid, async () => {
+    const store = createStore();
+    const results = REPOSITORY_CONTROLS.map((control) => ({ control: control.id, outcome: 'pass' as const, message: 'ok', evidence: {} }));
+    const { rebuildSummary } = await import('../src/services/summary');
+    for (let i = 0; i < size; i++) {
+      await store.putRepository({ uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, slug: `service-${i}`, fullName: `w/service-${i}`, name: `service ${i}`, isPrivate: true, mainBranch: 'main', projectKey: 'CORE', htmlUrl: null, observedAt: new Date(DEMO_NOW).toISOString(), cause: 'bench', classification: 'production', score: 100, results, evaluatedAt: new Date(DEMO_NOW).toISOString(), requests: 8, ledgerFrom: null, ledgerCheckedAt: null });
+    }
+    await rebuildSummary(store, new Date(DEMO_NOW));
+  });
+  const before = { ...installation.kvs.stats };
+  await s.runtime.resolve('compliance-dashboard', 'dashboard/get', {}, { workspaceUuid: s.ws.uuid, accountId: 'bench' });
+  const after = installation.kvs.stats;
+  const calls = after.reads - before.reads + (after.queries - before.queries);
+  await s.emulator.close();
+  return {
+    figure: `Dashboard resolver at ${size.toLocaleString('en')} repositories: KVS reads per load, bytes read`,
+    value: `${after.reads - before.reads} values read + ${after.queries - before.queries} queries; ${((after.bytesRead - before.bytesRead) / 1024).toFixed(0)} KiB`,
+    target: 'a constant number of reads (≤ 3 for the summary)',
+    data: { size, reads: after.reads - before.reads, queries: after.queries - before.queries, calls, bytes: after.bytesRead - before.bytesRead },
+  };
+}
+
+/** Requests and KVS operations per pull-request event and per merge. */
+async function eventCosts(size: number): Promise<Figure> {
+  const s = await sandbox(generateWorkspace(size, 1));
+  const repo = s.ws.repositories[0]!;
+  // As after install: the repository's record is stored (the merge check and card read its main branch).
+  await s.runtime.withInstallation(s.ws.uuid, () =>
+    createStore().putRepository({ uuid: repo.uuid.replace(/[{}]/g, ''), slug: repo.slug, fullName: `${s.ws.slug}/${repo.slug}`, name: repo.name, isPrivate: true, mainBranch: repo.mainBranch, projectKey: repo.projectKey, htmlUrl: null, observedAt: new Date(DEMO_NOW).toISOString(), cause: 'bench', classification: 'production', score: null, results: null, evaluatedAt: null, requests: 0, ledgerFrom: null, ledgerCheckedAt: null }),
+  );
+  const kvs = s.runtime.installation(s.ws.uuid).kvs;
+  const author = s.emulator.seed.users[0]!.accountId;
+  const ops = () => kvs.stats.reads + kvs.stats.writes + kvs.stats.deletes + kvs.stats.queries;
+  let before = s.emulator.log.length;
+  let kvsBefore = ops();
+  const id = (await s.emulator.mutate({ type: 'open-pull-request', workspace: s.ws.slug, repository: repo.slug, title: 'X-1', authorId: author, sourceBranch: 'feature/x', sourceCommit: 'e'.repeat(40) })).pullRequestId!;
+  const eventRequests = s.emulator.log.length - before;
+  const eventKvs = ops() - kvsBefore;
+  before = s.emulator.log.length;
+  kvsBefore = ops();
+  await s.emulator.mutate({ type: 'merge-pull-request', workspace: s.ws.slug, repository: repo.slug, pullRequestId: id, accountId: author });
+  const mergeRequests = s.emulator.log.length - before;
+  const mergeKvs = ops() - kvsBefore;
+  await s.emulator.close();
+  return {
+    figure: `Event handling at ${size.toLocaleString('en')} repositories: Bitbucket requests and KVS operations per pull-request event / per merge`,
+    value: `event ${eventRequests} requests, ${eventKvs} KVS ops; merge ${mergeRequests} requests, ${mergeKvs} KVS ops`,
+    target: 'stated, and the same at 10 and 10,000 repositories',
+    data: { size, eventRequests, eventKvs, mergeRequests, mergeKvs },
+  };
+}
+
+/** `attest scan` of the demo seed as a process: wall time and peak memory (GNU time's %M, in KiB). */
+async function scanProcess(): Promise<Figure> {
+  const bin = path.join(ROOT, 'bin', 'attest.js');
+  const s = await sandbox(demoSeed());
+  const state = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-bench-'));
+  const args = [bin, 'scan', '--workspace', 'acme', '--base-url', s.emulator.url, '--format', 'json', '--out', path.join(state, 'out.json'), '--state-dir', state];
+  const env = { ...process.env, BITBUCKET_TOKEN: 'bench-scan' };
+  const timed = fs.existsSync('/usr/bin/time');
+  const started = performance.now();
+  // Asynchronously: the emulator answering the scan runs in this process.
+  const run = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+    const child = timed ? spawn('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { env }) : spawn(process.execPath, args, { env });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (status) => resolve({ status, stderr }));
+  });
+  const wall = (performance.now() - started) / 1000;
+  await s.emulator.close();
+  const peakKb = timed ? Number(run.stderr.trim().split('\n').pop()) || 0 : 0;
+  return {
+    figure: '`attest scan` of the demo seed (44 repositories): wall time and peak memory of the process',
+    value: `${wall.toFixed(1)} s wall; peak RSS ${peakKb ? `${(peakKb / 1024).toFixed(0)} MB` : 'not measured (no /usr/bin/time)'}; exit ${run.status}`,
+    target: 'stated',
+    data: { wallSeconds: wall, peakRssMb: peakKb / 1024, exit: run.status },
+  };
+}
+
+async function main(): Promise<void> {
+  const figures: Figure[] = [];
+  const step = async (label: string, run: () => Promise<Figure> | Figure) => {
+    process.stderr.write(`bench: ${label}…\n`);
+    figures.push(await run());
+  };
+  // The engine first, so its memory figure is not inflated by the sandboxes that follow.
+  await step('engine', engine);
+  await step('requests per repository', requestsPerRepository);
+  for (const size of quick ? [100] : [1000, 5000, 10_000]) await step(`full pass of ${size}`, () => hoursToFullPass(size));
+  await step('merge check', () => mergeCheck(0));
+  await step('merge check at 100 ms', () => mergeCheck(100));
+  for (const size of quick ? [10, 100] : [10, 1000, 10_000]) await step(`dashboard at ${size}`, () => dashboardReads(size));
+  for (const size of quick ? [10, 100] : [10, 10_000]) await step(`event costs at ${size}`, () => eventCosts(size));
+  await step('attest scan process', scanProcess);
+
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
+  } catch {
+    // not a checkout
+  }
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}`;
+  const results = { generatedAt: new Date().toISOString(), commit, machine, quick, figures };
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, quick ? 'results-quick.json' : 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const table = [
+    `Measured ${results.generatedAt.slice(0, 10)} on ${machine}, commit ${commit}${quick ? ' (quick run: small sizes)' : ''}.`,
+    '',
+    '| figure | measured | target |',
+    '| --- | --- | --- |',
+    ...figures.map((f) => `| ${f.figure} | ${f.value} | ${f.target} |`),
+    '',
+  ].join('\n');
+  fs.writeFileSync(path.join(outDir, quick ? 'RESULTS-quick.md' : 'RESULTS.md'), `# Benchmark results\n\n${table}`);
+  process.stdout.write(`${table}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
