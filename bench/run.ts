@@ -251,7 +251,9 @@ async function main(): Promise<void> {
   // The engine first, so its memory figure is not inflated by the sandboxes that follow.
   await step('engine', engine);
   await step('requests per repository', requestsPerRepository);
-  for (const size of quick ? [100] : [1000, 5000, 10_000]) await step(`full pass of ${size}`, () => hoursToFullPass(size));
+  const sizesArg = process.argv.includes('--sizes') ? process.argv[process.argv.indexOf('--sizes') + 1]! : null;
+  const sizes = sizesArg ? sizesArg.split(',').map(Number) : quick ? [100] : [1000, 5000, 10_000];
+  for (const size of sizes) await step(`full pass of ${size}`, () => hoursToFullPass(size));
   await step('merge check', () => mergeCheck(0));
   await step('merge check at 100 ms', () => mergeCheck(100));
   for (const size of quick ? [10, 100] : [10, 1000, 10_000]) await step(`dashboard at ${size}`, () => dashboardReads(size));

@@ -245,14 +245,14 @@ export class BitbucketEmulator {
     return null;
   }
 
-  private page(url: URL, items: unknown[], max = PAGELEN_MAX, fields?: FieldSpec): Record<string, unknown> {
+  private page(url: URL, items: unknown[], max = PAGELEN_MAX, fields?: FieldSpec, renderItem: (item: unknown) => unknown = (item) => item): Record<string, unknown> {
     const pagelen = url.searchParams.has('pagelen') ? Number(url.searchParams.get('pagelen')) : PAGELEN_DEFAULT;
     if (!Number.isInteger(pagelen) || pagelen < 1 || pagelen > max) throw new HttpError(400, 'Invalid pagelen', `pagelen must be between 1 and ${max}`);
     const page = url.searchParams.has('page') ? Number(url.searchParams.get('page')) : 1;
     if (!Number.isInteger(page) || page < 1) throw new HttpError(400, 'Invalid page');
     const start = (page - 1) * pagelen;
     if (start > 0 && start >= items.length) throw new HttpError(404, 'Page not found');
-    const out: Record<string, unknown> = { pagelen, size: items.length, page, values: items.slice(start, start + pagelen) };
+    const out: Record<string, unknown> = { pagelen, size: items.length, page, values: items.slice(start, start + pagelen).map(renderItem) };
     if (start + pagelen < items.length) {
       const next = new URL(url.toString());
       next.searchParams.set('page', String(page + 1));
@@ -336,6 +336,12 @@ export class BitbucketEmulator {
     if (area === 'repositories' && wsId) {
       const ws = this.workspace(wsId);
       if (second === undefined) {
+        const sort = url.searchParams.get('sort');
+        if (!url.searchParams.get('q') && (sort === null || sort === 'slug')) {
+          // Render only the page asked for: large generated workspaces list 10,000 repositories.
+          const ordered = sort === 'slug' ? [...ws.repositories].sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0)) : ws.repositories;
+          return this.page(url, ordered, PAGELEN_MAX, fields, (repo) => render.repository(ws, repo as RepositorySeed, base));
+        }
         return this.page(url, this.filter(url, ws.repositories.map((repo) => render.repository(ws, repo, base))), PAGELEN_MAX, fields);
       }
       const repo = this.repository(ws, second);

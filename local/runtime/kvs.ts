@@ -64,6 +64,8 @@ export interface KvsFaults {
 export class LocalKvs implements KvsFaults {
   private entries = new Map<string, Entry>();
   private secrets = new Map<string, Entry>();
+  /** The entry keys in order, rebuilt after a write: queries page through it by binary search. */
+  private sortedKeys: string[] | null = null;
   private pendingFailures: Array<{ status: number; code: string }> = [];
   /** Operation counts, for the benchmarks and tests. */
   readonly stats = { reads: 0, writes: 0, deletes: 0, queries: 0, bytesRead: 0, bytesWritten: 0 };
@@ -146,6 +148,7 @@ export class LocalKvs implements KvsFaults {
     const value = JSON.parse(JSON.stringify(body.value)) as unknown;
     return () => {
       const now = this.clock.now();
+      if (!map.has(key)) this.sortedKeys = null;
       map.set(key, { value, createdAt: live?.createdAt ?? now, updatedAt: now, expiresAt: ttl === null ? null : now + ttl });
       this.stats.writes++;
       this.stats.bytesWritten += bytes;
@@ -203,6 +206,7 @@ export class LocalKvs implements KvsFaults {
         this.noEntities(body);
         const key = this.checkKey(body.key);
         if (!map.delete(key)) throw new KvsError(404, 'KEY_NOT_FOUND', `no value for ${key}`);
+        this.sortedKeys = null;
         this.stats.deletes++;
         this.persist();
         return null;
@@ -234,16 +238,28 @@ export class LocalKvs implements KvsFaults {
     }
     const prefix = where[0] ? String(where[0].values?.[0] ?? '') : '';
     const after = typeof body.after === 'string' ? Buffer.from(body.after, 'base64url').toString('utf8') : null;
-    const keys = [...this.entries.keys()].filter((key) => key.startsWith(prefix) && (after === null || key > after)).sort();
+    this.sortedKeys ??= [...this.entries.keys()].sort();
+    const keys = this.sortedKeys;
+    // Binary search for the first key at or after max(prefix, after+).
+    const from = after !== null && after >= prefix ? after : prefix;
+    let low = 0;
+    let high = keys.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (keys[mid]! < from || (after !== null && keys[mid] === after)) low = mid + 1;
+      else high = mid;
+    }
     const data: Array<{ key: string; value: unknown }> = [];
-    for (const key of keys) {
+    let index = low;
+    for (; index < keys.length && data.length < limit; index++) {
+      const key = keys[index]!;
+      if (!key.startsWith(prefix)) break;
       const entry = this.read(this.entries, key);
       if (!entry) continue;
       data.push({ key, value: entry.value });
-      if (data.length === limit) break;
     }
     const last = data[data.length - 1];
-    const more = last !== undefined && keys.some((key) => key > last.key && this.entries.has(key));
+    const more = last !== undefined && index < keys.length && keys[index]!.startsWith(prefix);
     return { data, ...(more ? { cursor: Buffer.from(last.key, 'utf8').toString('base64url') } : {}) };
   }
 
@@ -266,6 +282,7 @@ export class LocalKvs implements KvsFaults {
         } else {
           const key = this.checkKey(item.key);
           this.entries.delete(key);
+          this.sortedKeys = null;
           this.stats.deletes++;
           successfulKeys.push({ key });
         }
@@ -302,6 +319,7 @@ export class LocalKvs implements KvsFaults {
       touched.add(key);
       appliers.push(() => {
         this.entries.delete(key);
+        this.sortedKeys = null;
         this.stats.deletes++;
       });
     }
