@@ -47,7 +47,7 @@ describe('BB-CI-4 Pipelines run a security scan', () => {
   it.each([
     ['a snyk pipe → pass', true, file('          - npm test\n          - pipe: snyk/snyk-scan:1.0.1\n'), 'pass'],
     ['a trivy script line, any case → pass', true, file('          - TRIVY fs .\n'), 'pass'],
-    ['a scanner only in a comment → fail', true, file('          - npm test # TODO run gitleaks\n'), 'fail'],
+    ['a scanner only in a comment → fail', true, file('          - npm test # gitleaks runs elsewhere\n'), 'fail'],
     ['no scanner → fail', true, file('          - npm test\n'), 'fail'],
     ['no pipelines file → fail', true, null, 'fail'],
     ['Pipelines disabled → fail', false, file('          - pipe: snyk/snyk-scan:1.0.1\n'), 'fail'],
