@@ -1,6 +1,6 @@
 /**
  * When a branch restriction applies to the main branch (controls.md "Subjects and the main branch"):
- * `glob` patterns match the branch name with `*` as any run of characters; `branching_model` types resolve
+ * `glob` patterns match the branch name with `*` standing for a run of characters; `branching_model` types resolve
  * through the repository's effective branching model.
  */
 import type { BranchRestriction, BranchingModel } from '../bitbucket/schemas';

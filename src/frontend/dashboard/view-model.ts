@@ -55,7 +55,7 @@ export interface Filters {
   search: string;
   project: string | null;
   classification: string | null;
-  /** `failing`: any failed control; `unreadable`: any not-evaluable; null: all. */
+  /** `failing`: a control failed; `unreadable`: a control could not be checked; null: all. */
   outcome: 'failing' | 'unreadable' | 'passing' | null;
 }
 

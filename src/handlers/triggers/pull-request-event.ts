@@ -1,5 +1,5 @@
 /**
- * `pull-request-events` trigger: any pull-request or build-status change recomputes that pull request's
+ * `pull-request-events` trigger: every pull-request or build-status change recomputes that pull request's
  * checks for the card; a declined pull request drops its open state; a merged one (`fulfilled`) is written
  * to the evidence ledger (two requests, idempotent; queued for retry when Bitbucket cannot be read, and
  * reconciled by the next evaluation of the repository if every retry fails). Build-status events name a
