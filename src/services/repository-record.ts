@@ -26,17 +26,3 @@ export function toRepositoryRecord(repository: Repository, observedAt: Date, cau
     cause,
   };
 }
-
-/** The repository object the engine evaluates, rebuilt from a stored record (no request needed). */
-export function fromRepositoryRecord(record: RepositoryRecord): Repository {
-  return {
-    uuid: `{${record.uuid}}`,
-    slug: record.slug,
-    name: record.name,
-    full_name: record.fullName,
-    ...(record.isPrivate === null ? {} : { is_private: record.isPrivate }),
-    mainbranch: record.mainBranch === null ? null : { name: record.mainBranch },
-    project: record.projectKey === null ? null : { key: record.projectKey },
-    ...(record.htmlUrl ? { links: { html: { href: record.htmlUrl } } } : {}),
-  };
-}

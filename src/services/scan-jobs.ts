@@ -50,8 +50,3 @@ export async function enqueue(jobs: readonly QueuedJob[]): Promise<string[]> {
   }
   return jobIds;
 }
-
-/** Kept for callers that enqueue immediately. */
-export async function enqueueScanJobs(jobs: readonly ScanJob[], delayInSeconds = 0): Promise<string[]> {
-  return enqueue(jobs.map((job) => ({ job, delayInSeconds })));
-}

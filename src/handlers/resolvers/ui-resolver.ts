@@ -38,8 +38,6 @@ const ROUTES: Record<string, (request: ResolverRequest) => Promise<Envelope<unkn
   'repository/recheck': recheckRepository,
 };
 
-export const RESOLVER_KEYS = Object.keys(ROUTES);
-
 /** Built once per module load: the definitions are immutable after construction. */
 export const uiResolver = Object.entries(ROUTES)
   .reduce((resolver, [key, fn]) => resolver.define(key, withEnvelope(key, fn)), new Resolver())
