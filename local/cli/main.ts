@@ -9,6 +9,7 @@ import { runScanCommand } from './scan-command';
 import { runDemoCommand } from './demo-command';
 import { runEvidenceCommand } from './evidence-command';
 import { runRenderCommand } from './render-command';
+import { runPreviewCommand } from './preview-command';
 
 export const USAGE = `Usage: attest <command> [options]
 
@@ -22,8 +23,7 @@ Commands:
   emulator   run the Bitbucket Cloud emulator alone (--port P, --seed demo|generated:N|FILE)
   render     print a UI module's ForgeDoc tree: dashboard|settings|repository-card|pull-request-card
              [--repository SLUG] [--pull-request ID] [--outline] [--seed demo|FILE]
-
-Arriving with later work (see the README): preview.`;
+  preview    the UI modules in a browser, live over the demo workspace: [--port P] [--seed demo|FILE]`;
 
 export class UsageError extends Error {}
 
@@ -41,6 +41,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await runEvidenceCommand(rest);
       case 'demo':
         return await runDemoCommand(rest);
+      case 'preview':
+        return await runPreviewCommand(rest);
       case 'render':
         return await runRenderCommand(rest);
       case undefined:

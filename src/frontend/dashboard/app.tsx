@@ -228,38 +228,41 @@ export function Repositories({ rows, controls }: { rows: Row[]; controls: Dashbo
       <Text>
         {visible.length} of {rows.length} repositories
       </Text>
-      <DynamicTable
-        caption="Repositories"
-        head={{
-          cells: [
-            { key: 'slug', content: 'Repository', isSortable: true },
-            { key: 'project', content: 'Project', isSortable: true },
-            { key: 'class', content: 'Classification', isSortable: true },
-            { key: 'score', content: 'Score', isSortable: true },
-            { key: 'failing', content: 'Failing controls' },
-            { key: 'seen', content: 'Last evaluated', isSortable: true },
-            { key: 'open', content: '' },
-          ],
-        }}
-        rows={visible.map((row) => ({
-          key: row.uuid,
-          cells: [
-            { key: row.slug, content: row.slug },
-            { key: row.project ?? '', content: row.project ?? '—' },
-            { key: row.classification, content: row.classification },
-            { key: row.score ?? -1, content: row.score === null ? '—' : String(row.score) },
-            { key: row.failing.length, content: row.failing.length === 0 ? (row.counts['not-evaluable'] > 0 ? `none failing; ${row.counts['not-evaluable']} could not be checked` : 'none') : row.failing.join(', ') },
-            { key: row.evaluatedAt ?? '', content: row.evaluatedAt ?? 'not yet' },
-            { key: 'open', content: <Button onClick={() => setSelected(row)}>Details</Button> },
-          ],
-        }))}
-        rowsPerPage={PAGE}
-        page={page}
-        onSetPage={(next: number) => setPage(next)}
-        defaultSortKey="score"
-        defaultSortOrder="ASC"
-        emptyView={<Text>No repository matches these filters.</Text>}
-      />
+      {visible.length === 0 ? (
+        <Text>No repository matches these filters.</Text>
+      ) : (
+        <DynamicTable
+          caption="Repositories"
+          head={{
+            cells: [
+              { key: 'slug', content: 'Repository', isSortable: true },
+              { key: 'project', content: 'Project', isSortable: true },
+              { key: 'class', content: 'Classification', isSortable: true },
+              { key: 'score', content: 'Score', isSortable: true },
+              { key: 'failing', content: 'Failing controls' },
+              { key: 'seen', content: 'Last evaluated', isSortable: true },
+              { key: 'open', content: '' },
+            ],
+          }}
+          rows={visible.map((row) => ({
+            key: row.uuid,
+            cells: [
+              { key: row.slug, content: row.slug },
+              { key: row.project ?? '', content: row.project ?? '—' },
+              { key: row.classification, content: row.classification },
+              { key: row.score ?? -1, content: row.score === null ? '—' : String(row.score) },
+              { key: row.failing.length, content: row.failing.length === 0 ? (row.counts['not-evaluable'] > 0 ? `none failing; ${row.counts['not-evaluable']} could not be checked` : 'none') : row.failing.join(', ') },
+              { key: row.evaluatedAt ?? '', content: row.evaluatedAt ?? 'not yet' },
+              { key: 'open', content: <Button onClick={() => setSelected(row)}>Details</Button> },
+            ],
+          }))}
+          rowsPerPage={PAGE}
+          page={page}
+          onSetPage={(next: number) => setPage(next)}
+          defaultSortKey="score"
+          defaultSortOrder="ASC"
+        />
+      )}
       {selected ? <RepositoryDetails row={selected} controls={controls} onClose={() => setSelected(null)} /> : null}
     </Stack>
   );
@@ -367,22 +370,25 @@ export function Evidence() {
           <Text>
             {result.data.merged} pull requests merged; {result.data.compliant} compliant ({result.data.share === null ? '—' : `${Math.round(result.data.share * 100)}%`}).
           </Text>
-          <DynamicTable
-            caption="Pull requests merged without independent approval or a passing build"
-            head={{ cells: [{ key: 'repo', content: 'Repository' }, { key: 'id', content: 'Pull request' }, { key: 'approved', content: 'Independent approval' }, { key: 'build', content: 'Passing build' }, { key: 'at', content: 'Merged' }] }}
-            rows={result.data.nonCompliant.map((record) => ({
-              key: `${record.repositorySlug}-${record.pullRequestId}`,
-              cells: [
-                { key: 'repo', content: record.repositorySlug },
-                { key: 'id', content: `#${record.pullRequestId} ${record.title}` },
-                { key: 'approved', content: record.independentlyApproved ? 'yes' : 'no' },
-                { key: 'build', content: record.passingBuild ? 'yes' : 'no' },
-                { key: 'at', content: record.mergedAt },
-              ],
-            }))}
-            rowsPerPage={20}
-            emptyView={<Text>Every pull request in the period was compliant.</Text>}
-          />
+          {result.data.nonCompliant.length === 0 ? (
+            <Text>Every pull request in the period was compliant.</Text>
+          ) : (
+            <DynamicTable
+              caption="Pull requests merged without independent approval or a passing build"
+              head={{ cells: [{ key: 'repo', content: 'Repository' }, { key: 'id', content: 'Pull request' }, { key: 'approved', content: 'Independent approval' }, { key: 'build', content: 'Passing build' }, { key: 'at', content: 'Merged' }] }}
+              rows={result.data.nonCompliant.map((record) => ({
+                key: `${record.repositorySlug}-${record.pullRequestId}`,
+                cells: [
+                  { key: 'repo', content: record.repositorySlug },
+                  { key: 'id', content: `#${record.pullRequestId} ${record.title}` },
+                  { key: 'approved', content: record.independentlyApproved ? 'yes' : 'no' },
+                  { key: 'build', content: record.passingBuild ? 'yes' : 'no' },
+                  { key: 'at', content: record.mergedAt },
+                ],
+              }))}
+              rowsPerPage={20}
+            />
+          )}
           <Heading size="small">CSV for the auditor</Heading>
           <Text>Copy this into a file, or run `attest evidence` for the same rows.</Text>
           <CodeBlock language="text" text={result.data.csv} />

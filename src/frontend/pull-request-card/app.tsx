@@ -44,12 +44,15 @@ function PullRequestCardBody() {
   return (
     <Stack space="space.100">
       {pr.checks.map((check) => (
-        <Inline key={check.id} space="space.100" alignBlock="center">
-          <Lozenge appearance={APPEARANCE[check.outcome]}>{LABEL[check.outcome]}</Lozenge>
+        // Lozenge above the text: beside a long message in a 320 px sidebar it is squeezed to "m…".
+        <Stack key={check.id} space="space.050">
+          <Inline space="space.050">
+            <Lozenge appearance={APPEARANCE[check.outcome]}>{LABEL[check.outcome]}</Lozenge>
+          </Inline>
           <Text>
             {check.title}: {check.message}
           </Text>
-        </Inline>
+        </Stack>
       ))}
       <Text>Checked {pr.evaluatedAt}</Text>
       <EnforcementNote repository={load.data.repository} />

@@ -48,20 +48,35 @@ export function RepositoryCardBody() {
     const answer = (await invoke('repository/recheck', {})) as { ok: boolean; error?: { message: string } };
     setNotice(answer.ok ? 'Re-check queued: results update within a few minutes.' : (answer.error?.message ?? 'The re-check could not be queued.'));
   };
+  // What needs a look (failing, unreadable, advisory or excepted) is listed one by one; the rest is summed up
+  // per outcome. A sidebar card is about 320 px wide: a lozenge beside a long title gets squeezed to "p…".
+  const title = (control: string) => controls[control]?.title ?? control;
+  const needsLook = repository.results.filter((result) => result.outcome === 'fail' || result.outcome === 'not-evaluable' || result.enforced === false || result.exception);
+  const quiet = (outcome: 'pass' | 'not-applicable') => repository.results!.filter((result) => result.outcome === outcome && !needsLook.includes(result));
   return (
     <Stack space="space.100">
       <Heading size="small">Score {repository.score ?? '—'} · {repository.classification}</Heading>
-      {repository.results.map((result) => (
+      {needsLook.map((result) => (
         <Stack key={result.control} space="space.050">
-          <Inline space="space.100" alignBlock="center">
+          <Inline space="space.050" shouldWrap>
             <Lozenge appearance={OUTCOME_APPEARANCE[result.outcome]}>{OUTCOME_LABEL[result.outcome]}</Lozenge>
             {result.enforced === false ? <Lozenge appearance="moved">advisory</Lozenge> : null}
             {result.exception ? <Lozenge appearance={result.exception.expired ? 'removed' : 'inprogress'}>{result.exception.expired ? 'exception expired' : 'excepted'}</Lozenge> : null}
-            <Text>{controls[result.control]?.title ?? result.control}</Text>
           </Inline>
+          <Text>{title(result.control)}</Text>
           {result.outcome === 'fail' || result.outcome === 'not-evaluable' ? <Text>{result.message} Fix: {result.remediation?.[0] ?? 'see the dashboard'}</Text> : null}
         </Stack>
       ))}
+      {(['pass', 'not-applicable'] as const).map((outcome) =>
+        quiet(outcome).length === 0 ? null : (
+          <Stack key={outcome} space="space.050">
+            <Inline space="space.050">
+              <Lozenge appearance={OUTCOME_APPEARANCE[outcome]}>{OUTCOME_LABEL[outcome]}</Lozenge>
+            </Inline>
+            <Text>{quiet(outcome).map((result) => title(result.control)).join(' · ')}</Text>
+          </Stack>
+        ),
+      )}
       <Text>Last evaluated {repository.evaluatedAt ?? 'never'}</Text>
       <Button onClick={() => void recheck()}>Re-check</Button>
       {notice ? (

@@ -1,0 +1,84 @@
+/**
+ * The app installed and scanned over a seeded emulator, for looking at the UI without Bitbucket
+ * (`attest render`, `attest preview`): every person of the seed has a token, so resolvers run as any of
+ * them, and Bitbucket decides what each may do exactly as it would for the real app.
+ */
+import { Policy } from '../../src/policy/policy';
+import { createStore } from '../../src/store/store';
+import { BitbucketEmulator } from '../emulator/server';
+import type { Seed } from '../emulator/model';
+import { DEMO_NOW, demoPolicy, loadSeed } from '../emulator/seeds';
+import { SimClock } from '../runtime/clock';
+import { LocalForgeRuntime } from '../runtime/runtime';
+import { ROOT } from '../cli/app-session';
+import { CliError } from '../cli/errors';
+
+/** The UI modules of the manifest, by the name the commands use. */
+export const UI_MODULES = {
+  dashboard: { key: 'compliance-dashboard', file: 'dashboard', component: 'Dashboard', title: 'Compliance dashboard' },
+  settings: { key: 'compliance-settings', file: 'settings', component: 'Settings', title: 'Compliance settings' },
+  'repository-card': { key: 'repository-compliance-card', file: 'repository-card', component: 'RepositoryCard', title: 'Repository card' },
+  'pull-request-card': { key: 'pull-request-compliance-card', file: 'pull-request-card', component: 'PullRequestCard', title: 'Pull-request card' },
+} as const;
+
+export type UiModuleName = keyof typeof UI_MODULES;
+
+export function isUiModuleName(value: string | undefined): value is UiModuleName {
+  return value !== undefined && Object.prototype.hasOwnProperty.call(UI_MODULES, value);
+}
+
+export interface DemoApp {
+  emulator: BitbucketEmulator;
+  runtime: LocalForgeRuntime;
+  workspace: Seed['workspaces'][number];
+  /** The seed's people; the first is the one the UI acts as unless told otherwise. */
+  people: Seed['users'];
+  close(): Promise<void>;
+}
+
+/** Starts the emulator, installs the app and runs the install scan to the end. */
+export async function startDemoApp(seedName: string): Promise<DemoApp> {
+  let seed: Seed;
+  try {
+    seed = loadSeed(seedName);
+  } catch (error) {
+    throw new CliError(2, error instanceof Error ? error.message : String(error));
+  }
+  const credentials = [{ token: 'ui-app', admin: true }, ...seed.users.map((user) => ({ token: `ui-${user.accountId}`, admin: false, accountId: user.accountId }))];
+  const clock = new SimClock(seed.now ? Date.parse(seed.now) : DEMO_NOW);
+  const emulator = new BitbucketEmulator({ ...seed, credentials }, clock);
+  await emulator.listen();
+  try {
+    const users = Object.fromEntries(seed.users.map((user) => [user.accountId, `Bearer ui-${user.accountId}`]));
+    const runtime = new LocalForgeRuntime({ root: ROOT, bitbucketBaseUrl: emulator.url, auth: { app: 'Bearer ui-app', users }, clock });
+    const workspace = emulator.seed.workspaces[0];
+    if (!workspace) throw new CliError(2, `the seed ${seedName} has no workspace`);
+    if (seedName === 'demo') await runtime.withInstallation(workspace.uuid, () => createStore().putPolicy(Policy.parse(demoPolicy(emulator.seed))));
+    await runtime.install(workspace.uuid);
+    await runtime.drainQueues();
+    return { emulator, runtime, workspace, people: seed.users, close: () => emulator.close() };
+  } catch (error) {
+    await emulator.close();
+    throw error;
+  }
+}
+
+/**
+ * Where a module is shown: the product context Bitbucket gives it. Cards get their repository (and pull
+ * request); a pull-request card's pull request is evaluated first, as the pull-request events would have.
+ */
+export async function moduleExtension(app: DemoApp, name: UiModuleName, repository?: string, pullRequest?: string | number): Promise<Record<string, unknown>> {
+  if (name !== 'repository-card' && name !== 'pull-request-card') return {};
+  const ws = app.workspace;
+  const slug = repository ?? ws.repositories[0]?.slug;
+  const repo = ws.repositories.find((candidate) => candidate.slug === slug || candidate.uuid === slug);
+  if (!repo) throw new CliError(2, `--repository: no repository ${slug ?? ''} in workspace ${ws.slug}`);
+  const extension: Record<string, unknown> = { repository: { uuid: repo.uuid } };
+  if (name === 'pull-request-card') {
+    const id = Number(pullRequest ?? repo.pullRequests.find((pr) => pr.state === 'OPEN')?.id ?? repo.pullRequests[0]?.id);
+    if (!Number.isInteger(id) || id <= 0) throw new CliError(2, `--pull-request: ${String(pullRequest ?? 'none')} is not a pull request of ${repo.slug}`);
+    extension.pullRequest = { id };
+    await app.runtime.emit({ eventType: 'avi:bitbucket:updated:pullrequest', repository: { uuid: repo.uuid }, workspace: { uuid: ws.uuid }, pullrequest: { id } });
+  }
+  return extension;
+}
