@@ -172,16 +172,21 @@ async function dashboardReads(size: number): Promise<Figure> {
     }
     await rebuildSummary(store, new Date(DEMO_NOW));
   });
-  const before = { ...installation.kvs.stats };
-  await s.runtime.resolve('compliance-dashboard', 'dashboard/get', {}, { workspaceUuid: s.ws.uuid, accountId: 'bench' });
-  const after = installation.kvs.stats;
-  const calls = after.reads - before.reads + (after.queries - before.queries);
+  const measure = async (key: string) => {
+    const before = { ...installation.kvs.stats };
+    await s.runtime.resolve('compliance-dashboard', key, {}, { workspaceUuid: s.ws.uuid, accountId: 'bench' });
+    const after = installation.kvs.stats;
+    return { calls: after.readCalls - before.readCalls + (after.queries - before.queries), values: after.reads - before.reads, queries: after.queries - before.queries, bytes: after.bytesRead - before.bytesRead };
+  };
+  const load = await measure('dashboard/get');
+  const tab = await measure('dashboard/repositories');
   await s.emulator.close();
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
   return {
-    figure: `Dashboard resolver at ${size.toLocaleString('en')} repositories: KVS reads per load, bytes read`,
-    value: `${after.reads - before.reads} values read + ${after.queries - before.queries} queries; ${((after.bytesRead - before.bytesRead) / 1024).toFixed(0)} KiB`,
+    figure: `Dashboard resolver at ${size.toLocaleString('en')} repositories: KVS reads and bytes per load, and for the Repositories tab`,
+    value: `load: ${load.calls - load.queries} reads + ${load.queries} history queries, ${kib(load.bytes)}; Repositories tab when opened: ${tab.calls} reads (${tab.values} values), ${kib(tab.bytes)}`,
     target: 'a constant number of reads (≤ 3 for the summary)',
-    data: { size, reads: after.reads - before.reads, queries: after.queries - before.queries, calls, bytes: after.bytesRead - before.bytesRead },
+    data: { size, load, repositoriesTab: tab },
   };
 }
 

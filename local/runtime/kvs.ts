@@ -68,7 +68,8 @@ export class LocalKvs implements KvsFaults {
   private sortedKeys: string[] | null = null;
   private pendingFailures: Array<{ status: number; code: string }> = [];
   /** Operation counts, for the benchmarks and tests. */
-  readonly stats = { reads: 0, writes: 0, deletes: 0, queries: 0, bytesRead: 0, bytesWritten: 0 };
+  /** `reads` counts values read; `readCalls` the calls that read them (a batch get is one call). */
+  readonly stats = { reads: 0, readCalls: 0, writes: 0, deletes: 0, queries: 0, bytesRead: 0, bytesWritten: 0 };
 
   constructor(
     private readonly clock: Clock,
@@ -188,6 +189,7 @@ export class LocalKvs implements KvsFaults {
     const op = pathname.replace('/api/v1/secret/', '/api/v1/');
     switch (op) {
       case '/api/v1/get': {
+        this.stats.readCalls++;
         this.noEntities(body);
         const key = this.checkKey(body.key);
         const entry = this.read(map, key);
@@ -215,8 +217,10 @@ export class LocalKvs implements KvsFaults {
         if (secret) throw new KvsError(400, 'UNSUPPORTED', 'secrets cannot be queried');
         return this.query(body);
       }
-      case '/api/v1/batch/set':
       case '/api/v1/batch/get':
+        this.stats.readCalls++;
+        return this.batch(op, raw);
+      case '/api/v1/batch/set':
       case '/api/v1/batch/delete':
         return this.batch(op, raw);
       case '/api/v1/transaction':

@@ -165,7 +165,9 @@ export function createStore() {
       return true;
     },
 
-    /** The dashboard summary in two KVS calls however many repositories there are: meta, then one batch. */
+    /** The summary without its rows: one KVS read, what the dashboard's first view needs. */
+    getSummaryMeta: () => read(keys.summaryMeta(), SummaryMeta),
+    /** The summary with every repository's row: the meta, then the chunks in batches of 25 (one call up to 25 chunks, about 40,000 repositories). */
     async getSummary(): Promise<{ meta: SummaryMeta; rows: SummaryRow[] } | undefined> {
       const meta = await read(keys.summaryMeta(), SummaryMeta);
       if (!meta) return undefined;

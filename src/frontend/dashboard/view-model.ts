@@ -37,7 +37,6 @@ const Dashboard = z.object({
       }),
     })
     .nullable(),
-  repositories: z.array(Row),
   workspaceResults: z.array(z.object({ control: z.string(), outcome: Outcome, message: z.string() })),
   freshness: z.object({ lastPlanAt: z.string().nullable(), hourlyBudget: z.number(), hoursPerFullPass: z.number().nullable(), rateLimitedAt: z.string().nullable(), truncated: z.boolean(), lastFullPassAt: z.string().nullable(), installedAt: z.string().nullable() }),
   history: z.array(z.object({ subjectName: z.string(), control: z.string(), from: Outcome.nullable(), to: Outcome.nullable(), at: z.string(), cause: z.string(), actor: z.string().nullable() })),
@@ -48,6 +47,15 @@ export type DashboardViewModel = z.infer<typeof Dashboard>;
 /** Parses the `dashboard/get` data; `null` when it is not in the expected shape. */
 export function DashboardView(data: unknown): DashboardViewModel | null {
   const parsed = Dashboard.safeParse(data);
+  return parsed.success ? parsed.data : null;
+}
+
+const Repositories = z.object({ generatedAt: z.string().nullable(), repositories: z.array(Row) });
+export type RepositoriesViewModel = z.infer<typeof Repositories>;
+
+/** Parses the `dashboard/repositories` data (read only when the Repositories tab is opened). */
+export function RepositoriesView(data: unknown): RepositoriesViewModel | null {
+  const parsed = Repositories.safeParse(data);
   return parsed.success ? parsed.data : null;
 }
 

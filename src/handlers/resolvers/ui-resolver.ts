@@ -7,7 +7,7 @@ import { createLogger } from '../../lib/log';
 import { addAttestation, addException, recheckRepository, revokeAttestation, revokeException, scanNow, setOffboarded, updatePolicy } from './admin-resolvers';
 import type { ResolverRequest } from './context';
 import { failure, type Envelope } from './envelope';
-import { getDashboard, getEvidence, getPolicy, getPullRequestCard, getRepositoryCard } from './read-resolvers';
+import { getDashboard, getDashboardRepositories, getEvidence, getPolicy, getPullRequestCard, getRepositoryCard } from './read-resolvers';
 
 function withEnvelope(key: string, fn: (request: ResolverRequest) => Promise<Envelope<unknown>>) {
   return async (request: ResolverRequest): Promise<Envelope<unknown>> => {
@@ -24,6 +24,7 @@ function withEnvelope(key: string, fn: (request: ResolverRequest) => Promise<Env
 
 const ROUTES: Record<string, (request: ResolverRequest) => Promise<Envelope<unknown>>> = {
   'dashboard/get': () => getDashboard(),
+  'dashboard/repositories': () => getDashboardRepositories(),
   'evidence/get': getEvidence,
   'policy/get': () => getPolicy(),
   'repository/get': getRepositoryCard,
