@@ -237,12 +237,18 @@ describe('UI modules on the demo state', () => {
   });
 
   describe('cards', () => {
-    it('repository card: score, each control as a Lozenge, advisory marked, remediation on failures, Re-check', async () => {
+    it('repository card: score, what needs a look one by one (advisory marked, fixes), the passes summed up, Re-check', async () => {
       const repo = ws.repositories.find((candidate) => candidate.slug === 'checkout-web')!;
       const ui = await renderModule(<RepositoryCard />, bridge('repository-compliance-card', member, { repository: { uuid: repo.uuid } }));
       const text = textOf(ui.doc());
       expect(text).toMatch(/Score \d+ · production/);
-      expect(findAll(ui.doc(), 'Lozenge').map(textOf)).toContain('advisory');
+      const lozenges = findAll(ui.doc(), 'Lozenge').map(textOf);
+      expect(lozenges).toContain('advisory');
+      // One "pass" lozenge heads every plain pass; only advisory or excepted passes have their own.
+      const marked = lozenges.filter((label) => label === 'advisory' || label === 'excepted').length;
+      expect(lozenges.filter((label) => label === 'pass').length).toBeLessThanOrEqual(1 + marked);
+      expect((text.match(/Fix:/g) ?? []).length).toBe(lozenges.filter((label) => label === 'fail' || label === 'could not check').length);
+      expect(text).toContain('Main branch blocks direct pushes · ');
       expect(text).toContain('Merge checks on the main branch are enforced');
       expect(text).toContain('Fix:');
       await ui.interact(() => handler(byText(ui.doc(), 'Button', 'Re-check')!, 'onClick')());
