@@ -56,7 +56,9 @@ function DashboardBody({ view, reload }: { view: DashboardViewModel; reload: () 
               : 'Attest reads every repository of the workspace after it is installed. Results appear here when that scan finishes, usually within minutes.'
           }
         />
-        <Button onClick={reload}>Refresh</Button>
+        <Inline>
+          <Button onClick={reload}>Refresh</Button>
+        </Inline>
       </Stack>
     );
   }
@@ -181,9 +183,12 @@ function Overview({ view }: { view: DashboardViewModel }) {
         Oldest result: {summary.oldestEvaluatedAt ?? 'not every repository is evaluated yet'}. Last plan: {freshness.lastPlanAt ?? 'none'}. A full pass takes about {freshness.hoursPerFullPass ?? '—'} hours at{' '}
         {freshness.hourlyBudget} requests an hour{freshness.rateLimitedAt ? `; Bitbucket rate-limited the app at ${freshness.rateLimitedAt}` : ''}.
       </Text>
-      <Button appearance="primary" onClick={() => void scanNow()}>
-        Scan now
-      </Button>
+      {/* In an Inline: a Stack stretches its children, and a page-wide button reads as a banner. */}
+      <Inline>
+        <Button appearance="primary" onClick={() => void scanNow()}>
+          Scan now
+        </Button>
+      </Inline>
       {scanMessage ? (
         <SectionMessage appearance={scanMessage.ok ? 'success' : 'warning'}>
           <Text>{scanMessage.text}</Text>

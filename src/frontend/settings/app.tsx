@@ -146,9 +146,11 @@ function SettingsBody({ data }: { data: PolicyData }) {
         <Text>{'{"repositories": {"slug": "production"}, "rules": [{"project": "KEY", "classification": "non-production"}, {"repository": "sandbox-*", "classification": "non-production"}]}'}</Text>
         {error('classification')}
       </Stack>
-      <Button appearance="primary" onClick={() => void submitPolicy()}>
-        Save policy
-      </Button>
+      <Inline>
+        <Button appearance="primary" onClick={() => void submitPolicy()}>
+          Save policy
+        </Button>
+      </Inline>
       <Exceptions policy={policy} controls={controls} controlIds={controlIds} save={save} error={error} />
       <Attestations policy={policy} save={save} error={error} />
       <Offboarded policy={policy} save={save} error={error} />
@@ -267,7 +269,9 @@ function Offboarded({ policy, save, error }: { policy: Policy; save: Save; error
       <Label labelFor="offboarded-csv">Import CSV: accountId, name, offboardedOn (one person a line)</Label>
       <TextArea id="offboarded-csv" name="csv" value={csv} onChange={(event) => setCsv(textOf(event))} isMonospaced />
       {error('csv')}
-      <Button onClick={() => void save('offboarded/set', { csv }, 'Offboarded list saved.')}>Import list</Button>
+      <Inline>
+        <Button onClick={() => void save('offboarded/set', { csv }, 'Offboarded list saved.')}>Import list</Button>
+      </Inline>
     </Stack>
   );
 }
