@@ -133,8 +133,8 @@ describe('attest preview in Chromium', () => {
     await page.locator('[id$="-exception-control"]').click();
     await page.keyboard.type('BB-CI-1');
     await page.keyboard.press('Enter');
-    await page.getByPlaceholder('Repository slug, uuid or *').fill('legacy-billing');
-    await page.getByPlaceholder('Reason').fill('Being retired in Q1; no builds until then');
+    await page.getByLabel('Repository', { exact: true }).fill('legacy-billing');
+    await page.getByLabel('Reason', { exact: true }).fill('Being retired in Q1; no builds until then');
     await page.locator('[id$="-exception-expires"]').click();
     await page.keyboard.type('12/31/2027');
     await page.keyboard.press('Enter');

@@ -39,15 +39,15 @@ export function Settings() {
 
 /** Saves through a resolver; on success the policy it answers with replaces the one shown. */
 function useSave(onSaved: (policy: Policy) => void) {
-  const [status, setStatus] = useState<{ ok: boolean; message: string; field: string | null } | null>(null);
+  const [status, setStatus] = useState<{ ok: boolean; message: string; field: string | null; key: string } | null>(null);
   const save = async (key: string, payload: unknown, success: string) => {
     const answer = (await invoke(key, payload as Record<string, unknown>)) as Answer;
     if (answer.ok) {
-      setStatus({ ok: true, message: success, field: null });
+      setStatus({ ok: true, message: success, field: null, key });
       const saved = Policy.safeParse((answer.data as { policy?: unknown } | null)?.policy);
       if (saved.success) onSaved(saved.data);
     } else {
-      setStatus({ ok: false, message: answer.error.message, field: answer.error.code === 'INVALID_INPUT' ? fieldOf(answer.error.message) : null });
+      setStatus({ ok: false, message: answer.error.message, field: answer.error.code === 'INVALID_INPUT' ? fieldOf(answer.error.message) : null, key });
     }
   };
   return { status, save };
@@ -72,7 +72,8 @@ function SettingsBody({ data }: { data: PolicyData }) {
     classificationRules: JSON.stringify(policy.classification, null, 2),
   });
   const set = (field: keyof typeof form) => (event: unknown) => setForm({ ...form, [field]: textOf(event) });
-  const error = (field: string) => (status && !status.ok && status.field === field ? <ErrorMessage>{status.message}</ErrorMessage> : null);
+  // `key`: which save the error belongs to, when two forms have a field of the same name (expiresOn).
+  const error = (field: string, key?: string) => (status && !status.ok && status.field === field && (key === undefined || status.key === key) ? <ErrorMessage>{status.message}</ErrorMessage> : null);
   const number = (value: string) => (value.trim() === '' || Number.isNaN(Number(value)) ? value : Number(value));
   const submitPolicy = () => {
     let classification: unknown;
@@ -159,7 +160,7 @@ function SettingsBody({ data }: { data: PolicyData }) {
 }
 
 type Save = (key: string, payload: unknown, success: string) => Promise<void>;
-type FieldError = (field: string) => React.ReactElement | null;
+type FieldError = (field: string, key?: string) => React.ReactElement | null;
 
 function Exceptions({ policy, controls, controlIds, save, error }: { policy: Policy; controls: PolicyData['controls']; controlIds: string[]; save: Save; error: FieldError }) {
   const [draft, setDraft] = useState({ control: '', repository: '', reason: '', expiresOn: '' });
@@ -187,17 +188,22 @@ function Exceptions({ policy, controls, controlIds, save, error }: { policy: Pol
           }))}
         />
       )}
-      <Inline space="space.100" alignBlock="end">
-        <Select inputId="exception-control" name="exception-control" placeholder="Control" options={controlIds.map((id) => ({ label: `${id} ${controls[id]?.title ?? ''}`, value: id }))} onChange={(event) => setDraft({ ...draft, control: (event as { value?: string } | null)?.value ?? '' })} />
+      <Heading size="small">Add an exception</Heading>
+      <FormField id="exception-control" label="Control" error={error('control', 'exceptions/add')}>
+        <Select inputId="exception-control" name="exception-control" placeholder="Choose a control" options={controlIds.map((id) => ({ label: `${id} ${controls[id]?.title ?? ''}`, value: id }))} onChange={(event) => setDraft({ ...draft, control: (event as { value?: string } | null)?.value ?? '' })} />
+      </FormField>
+      <FormField id="exception-repository" label="Repository" error={error('repository', 'exceptions/add')}>
         <Textfield id="exception-repository" name="exception-repository" placeholder="Repository slug, uuid or *" value={draft.repository} onChange={(event) => setDraft({ ...draft, repository: textOf(event) })} />
-        <Textfield id="exception-reason" name="exception-reason" placeholder="Reason" value={draft.reason} onChange={(event) => setDraft({ ...draft, reason: textOf(event) })} />
+      </FormField>
+      <FormField id="exception-reason" label="Reason" error={error('reason', 'exceptions/add')}>
+        <Textfield id="exception-reason" name="exception-reason" placeholder="Why the failure is accepted" value={draft.reason} onChange={(event) => setDraft({ ...draft, reason: textOf(event) })} />
+      </FormField>
+      <FormField id="exception-expires" label="Expires on" error={error('expiresOn', 'exceptions/add')}>
         <DatePicker id="exception-expires" name="exception-expires" value={draft.expiresOn} onChange={(value: string) => setDraft({ ...draft, expiresOn: value })} />
+      </FormField>
+      <Inline>
         <Button onClick={() => void save('exceptions/add', draft, 'Exception added.')}>Add exception</Button>
       </Inline>
-      {error('control')}
-      {error('repository')}
-      {error('reason')}
-      {error('expiresOn')}
     </Stack>
   );
 }
@@ -226,7 +232,8 @@ function Attestations({ policy, save, error }: { policy: Policy; save: Save; err
           }))}
         />
       )}
-      <Inline space="space.100" alignBlock="end">
+      <Heading size="small">Add an attestation</Heading>
+      <FormField id="attestation-control" label="Control">
         <Select
           inputId="attestation-control"
           defaultValue={{ label: 'BB-MFA-2 The workspace requires two-step verification', value: 'BB-MFA-2' }}
@@ -236,17 +243,34 @@ function Attestations({ policy, save, error }: { policy: Policy; save: Save; err
           ]}
           onChange={(event) => setDraft({ ...draft, control: (event as { value?: string } | null)?.value ?? 'BB-MFA-2' })}
         />
-        <Textfield id="attestation-statement" name="attestation-statement" placeholder="Statement" value={draft.statement} onChange={(event) => setDraft({ ...draft, statement: textOf(event) })} />
-        <Textfield id="attestation-evidence" name="attestation-evidence" placeholder="Evidence link (optional)" value={draft.evidenceUrl} onChange={(event) => setDraft({ ...draft, evidenceUrl: textOf(event) })} />
+      </FormField>
+      <FormField id="attestation-statement" label="Statement" error={error('statement', 'attestations/add')}>
+        <Textfield id="attestation-statement" name="attestation-statement" placeholder="What was checked, and how" value={draft.statement} onChange={(event) => setDraft({ ...draft, statement: textOf(event) })} />
+      </FormField>
+      <FormField id="attestation-evidence" label="Evidence link (optional)" error={error('evidenceUrl', 'attestations/add')}>
+        <Textfield id="attestation-evidence" name="attestation-evidence" placeholder="https://…" value={draft.evidenceUrl} onChange={(event) => setDraft({ ...draft, evidenceUrl: textOf(event) })} />
+      </FormField>
+      <FormField id="attestation-expires" label="Expires on" error={error('expiresOn', 'attestations/add')}>
         <DatePicker id="attestation-expires" name="attestation-expires" value={draft.expiresOn} onChange={(value: string) => setDraft({ ...draft, expiresOn: value })} />
+      </FormField>
+      <Inline>
         <Button
           onClick={() => void save('attestations/add', { control: draft.control, statement: draft.statement, expiresOn: draft.expiresOn, ...(draft.evidenceUrl ? { evidenceUrl: draft.evidenceUrl } : {}) }, 'Attestation added.')}
         >
           Attest
         </Button>
       </Inline>
-      {error('statement')}
-      {error('evidenceUrl')}
+    </Stack>
+  );
+}
+
+/** A labelled field with its error under it (the add forms are too wide for one row in a settings page). */
+function FormField({ id, label, error, children }: { id: string; label: string; error?: React.ReactNode; children: React.ReactNode }) {
+  return (
+    <Stack space="space.050">
+      <Label labelFor={id}>{label}</Label>
+      {children}
+      {error ?? null}
     </Stack>
   );
 }
