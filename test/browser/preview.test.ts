@@ -155,6 +155,24 @@ describe('attest preview in Chromium', () => {
     await dashboard.page.close();
   });
 
+  it('as a member who is not an administrator (picked under "Viewing as"), a save is refused and nothing changes', async () => {
+    const read = () => preview.app.runtime.withInstallation(preview.app.workspace.uuid, () => createStore().getPolicy());
+    const before = await read();
+    const member = preview.app.people[4]!;
+    const { page, errors } = await open('module=settings');
+    await Promise.all([page.waitForURL(/as=/), page.locator('#pick-person').selectOption(member.accountId)]);
+    expect(await page.locator('#pick-person').inputValue()).toBe(member.accountId);
+    const field = page.getByLabel('Minimum approvals');
+    await field.waitFor();
+    await field.fill('5');
+    await page.getByRole('button', { name: 'Save policy' }).click();
+    await page.getByText('Only workspace administrators can change Attest settings.').waitFor();
+    await settled(page);
+    expect(await read()).toEqual(before);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('switches the pull-request card between pull requests with the picker', async () => {
     const { page, errors } = await open('module=pull-request-card&repository=payments-api');
     await page.locator('#module-frame').getByText('Checked').waitFor();
