@@ -380,7 +380,7 @@ async function main(): Promise<void> {
   let commit = 'unknown';
   try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
-    if (execFileSync('git', ['status', '--porcelain', '--', 'src', 'local', 'bench'], { cwd: ROOT }).toString().trim() !== '') commit += ' with uncommitted changes';
+    if (execFileSync('git', ['status', '--porcelain', '--', 'src', 'local', 'bench/run.ts'], { cwd: ROOT }).toString().trim() !== '') commit += ' with uncommitted changes';
   } catch {
     // not a checkout
   }
