@@ -23,7 +23,8 @@ import { evaluateRepository } from '../src/engine/evaluate';
 import { scanRepository, scanWorkspace } from '../src/engine/scan';
 import { getRepository } from '../src/bitbucket/api';
 import { Policy } from '../src/policy/policy';
-import type { EvidenceRecord, RepositoryRecord, StoredResult } from '../src/store/records';
+import { EvidenceRecord, RepositoryRecord, type StoredResult } from '../src/store/records';
+import { z } from 'zod';
 import { createStore } from '../src/store/store';
 import { repositorySnapshot, repository, restriction, ok, merged, pipeline } from '../test/builders/snapshot';
 
@@ -49,6 +50,17 @@ async function sandbox(seed: SeedInput, options: { queue?: QueueOptions; invocat
   emulator.onEvent((event) => runtime.emit(event));
   return { clock, emulator, runtime, ws: emulator.seed.workspaces[0]! };
 }
+
+type Sandbox = Awaited<ReturnType<typeof sandbox>>;
+
+/** The stored values under a key prefix of the sandbox's installation, parsed as what the store wrote. */
+function stored<T>(s: Sandbox, prefix: string, schema: z.ZodType<T>): T[] {
+  return Object.entries(s.runtime.installation(s.ws.uuid).kvs.dump())
+    .filter(([key]) => key.startsWith(prefix))
+    .map(([, value]) => schema.parse(value));
+}
+
+const storedRepositories = (s: Sandbox) => stored(s, 'v1:repo:', RepositoryRecord);
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -91,7 +103,7 @@ async function hoursToFullPass(size: number): Promise<Figure> {
   const started = performance.now();
   const installedAt = s.clock.now();
   await s.runtime.install(s.ws.uuid);
-  const records = () => Object.entries(s.runtime.installation(s.ws.uuid).kvs.dump()).filter(([key]) => key.startsWith('v1:repo:')).map(([, value]) => value as RepositoryRecord);
+  const records = () => storedRepositories(s);
   let simulatedHours = 0;
   while (records().filter((record) => record.evaluatedAt !== null).length < size && simulatedHours < 200) {
     await s.runtime.runFor(3_600_000);
@@ -121,12 +133,12 @@ async function hoursToFullPass(size: number): Promise<Figure> {
 async function faultsAtScale(size: number): Promise<Figure> {
   const started = performance.now();
   const outcomesOf = (records: RepositoryRecord[]) => new Map<string, StoredResult>(records.flatMap((record) => (record.results ?? []).map((result) => [`${record.slug}:${result.control}`, result] as const)));
-  const recordsOf = (s: Awaited<ReturnType<typeof sandbox>>) => Object.entries(s.runtime.installation(s.ws.uuid).kvs.dump()).filter(([key]) => key.startsWith('v1:repo:')).map(([, value]) => value as RepositoryRecord);
-  const evaluatedAll = (s: Awaited<ReturnType<typeof sandbox>>) => recordsOf(s).filter((record) => record.evaluatedAt !== null).length >= size;
+  const recordsOf = storedRepositories;
+  const evaluatedAll = (s: Sandbox) => recordsOf(s).filter((record) => record.evaluatedAt !== null).length >= size;
 
   // The same pull requests are merged in the fault-free run, an hour apart, so the two runs differ only by
   // the faults.
-  const mergeOne = async (t: Awaited<ReturnType<typeof sandbox>>, hour: number) => {
+  const mergeOne = async (t: Sandbox, hour: number) => {
     const [author, reviewer] = t.emulator.seed.users;
     const repo = t.ws.repositories[(hour * 37) % t.ws.repositories.length]!;
     const id = (await t.emulator.mutate({ type: 'open-pull-request', workspace: t.ws.slug, repository: repo.slug, title: `FAULT-${hour}`, authorId: author!.accountId, sourceBranch: `feature/fault-${hour}`, sourceCommit: String(hour + 1).repeat(40).slice(0, 40) })).pullRequestId!;
@@ -210,7 +222,7 @@ async function faultsAtScale(size: number): Promise<Figure> {
   }
   await clean.emulator.close();
   const falsePasses = new Set(falsePassKeys).size;
-  const evidence = Object.entries(kvs.dump()).filter(([key]) => key.startsWith('v1:ev:')).map(([, value]) => value as EvidenceRecord);
+  const evidence = stored(s, 'v1:ev:', EvidenceRecord);
   const evidenceKept = merged.filter((pr) => evidence.filter((record) => record.repositorySlug === pr.slug && record.pullRequestId === pr.id).length === 1).length;
   const perHour = new Map<number, number>();
   for (const entry of s.emulator.log) perHour.set(Math.floor((entry.at - installedAt) / 3_600_000), (perHour.get(Math.floor((entry.at - installedAt) / 3_600_000)) ?? 0) + 1);
@@ -375,6 +387,13 @@ async function scanProcess(): Promise<Figure> {
   };
 }
 
+/** A results file of an earlier run, read back by `--only`. */
+const PreviousResults = z.object({
+  commit: z.string().optional(),
+  generatedAt: z.string().optional(),
+  figures: z.array(z.object({ figure: z.string(), value: z.string(), target: z.string(), data: z.record(z.string(), z.unknown()), commit: z.string().optional(), measuredAt: z.string().optional() })).default([]),
+});
+
 async function main(): Promise<void> {
   // The commit measured is the one checked out when the run starts (a long run may outlive later commits).
   let commit = 'unknown';
@@ -412,8 +431,8 @@ async function main(): Promise<void> {
   // `--only` re-measures some figures and keeps the others from the previous run, each with its own commit.
   let kept: Array<Figure & { commit?: string; measuredAt?: string }> = [];
   if (only && fs.existsSync(file)) {
-    const previous = JSON.parse(fs.readFileSync(file, 'utf8')) as { commit?: string; generatedAt?: string; figures?: Array<Figure & { commit?: string; measuredAt?: string }> };
-    kept = (previous.figures ?? []).map((figure) => ({ ...figure, commit: figure.commit ?? previous.commit, measuredAt: figure.measuredAt ?? previous.generatedAt }));
+    const previous = PreviousResults.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+    kept = previous.figures.map((figure) => ({ ...figure, commit: figure.commit ?? previous.commit, measuredAt: figure.measuredAt ?? previous.generatedAt }));
   }
   const merged = kept.length === 0 ? stamped : kept.map((figure) => stamped.find((fresh) => fresh.figure.replace(/\(.*$/, '') === figure.figure.replace(/\(.*$/, '')) ?? figure);
   for (const fresh of stamped) if (!merged.includes(fresh)) merged.push(fresh);

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { SimClock } from '../runtime/clock';
 import { BitbucketEmulator } from '../emulator/server';
 import { DEMO_NOW, loadSeed } from '../emulator/seeds';
+import { untilInterrupted } from './interrupted';
 
 export async function runEmulatorCommand(argv: readonly string[], signal?: AbortSignal): Promise<number> {
   const { values } = parseArgs({ args: [...argv], options: { port: { type: 'string', default: '0' }, seed: { type: 'string', default: 'demo' } }, strict: true });
@@ -22,12 +23,7 @@ export async function runEmulatorCommand(argv: readonly string[], signal?: Abort
   const url = await emulator.listen(port);
   console.info(`Bitbucket emulator listening on ${url}`);
   for (const ws of emulator.seed.workspaces) console.info(`workspace ${ws.slug} ${ws.uuid}`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    signal?.addEventListener('abort', stop);
-  });
+  await untilInterrupted(signal);
   await emulator.close();
   return 0;
 }

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { startPreview } from '../preview/server';
 import { CliError } from './errors';
+import { untilInterrupted } from './interrupted';
 
 export async function runPreviewCommand(argv: readonly string[], signal?: AbortSignal, out: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
   const { values } = parseArgs({ args: [...argv], options: { port: { type: 'string', default: '4180' }, seed: { type: 'string', default: 'demo' }, host: { type: 'string', default: '127.0.0.1' } }, strict: true });
@@ -18,12 +19,7 @@ export async function runPreviewCommand(argv: readonly string[], signal?: AbortS
   out(`  repository card     ${preview.url}?module=repository-card\n`);
   out(`  pull-request card   ${preview.url}?module=pull-request-card\n`);
   out('Press Ctrl-C to stop.\n');
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    signal?.addEventListener('abort', stop);
-  });
+  await untilInterrupted(signal);
   await preview.close();
   return 0;
 }

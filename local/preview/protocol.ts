@@ -1,27 +1,29 @@
 /**
- * What the preview page and the preview server say to each other. The page's configuration is inlined into
- * the HTML; `invoke` is the only call, and its body is checked on the server like any resolver payload.
+ * What the preview page and the preview server say to each other, checked with zod on both sides. The
+ * page's configuration is inlined into the HTML; `invoke` is the only call.
  */
 import { z } from 'zod';
+import type { ForgeDoc } from '../ui/forge-doc';
 
 export const PREVIEW_MODULES = ['dashboard', 'settings', 'repository-card', 'pull-request-card', 'forgedoc'] as const;
 export type PreviewModule = (typeof PREVIEW_MODULES)[number];
 
-export interface PreviewConfig {
-  module: PreviewModule;
+export const PreviewConfig = z.object({
+  module: z.enum(PREVIEW_MODULES),
   /** The manifest key of the module, what `extension.type` is in Bitbucket. */
-  moduleKey: string | null;
-  title: string;
+  moduleKey: z.string().nullable(),
+  title: z.string(),
   /** Where Bitbucket places the module, and so how wide it is shown. */
-  placement: { kind: 'page' | 'sidebar-card'; width: number | null; where: string };
-  context: Record<string, unknown>;
-  workspace: { slug: string; uuid: string };
-  repository: string | null;
-  pullRequest: number | null;
-  as: string;
-  people: Array<{ accountId: string; name: string }>;
-  repositories: Array<{ slug: string; pullRequests: Array<{ id: number; title: string; state: string }> }>;
-}
+  placement: z.object({ kind: z.enum(['page', 'sidebar-card']), width: z.number().nullable(), where: z.string() }),
+  context: z.record(z.string(), z.unknown()),
+  workspace: z.object({ slug: z.string(), uuid: z.string() }),
+  repository: z.string().nullable(),
+  pullRequest: z.number().nullable(),
+  as: z.string(),
+  people: z.array(z.object({ accountId: z.string(), name: z.string() })),
+  repositories: z.array(z.object({ slug: z.string(), pullRequests: z.array(z.object({ id: z.number(), title: z.string(), state: z.string() })) })),
+});
+export type PreviewConfig = z.infer<typeof PreviewConfig>;
 
 export const InvokeRequest = z
   .object({
@@ -35,4 +37,15 @@ export const InvokeRequest = z
   .strict();
 export type InvokeRequest = z.infer<typeof InvokeRequest>;
 
-export type InvokeResponse = { ok: true; result: unknown } | { ok: false; message: string };
+export const InvokeResponse = z.union([z.object({ ok: z.literal(true), result: z.unknown() }), z.object({ ok: z.literal(false), message: z.string() })]);
+export type InvokeResponse = z.infer<typeof InvokeResponse>;
+
+/** A ForgeDoc node as `attest render` prints it (handlers are not in the JSON). */
+export const ForgeDocNode: z.ZodType<ForgeDoc> = z.lazy(() =>
+  z.object({ type: z.string().min(1), props: z.record(z.string(), z.unknown()).default({}), children: z.array(ForgeDocNode).default([]), key: z.string().nullish() }),
+);
+
+/** One line naming what is wrong, for an error shown to a person. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || 'value'}: ${issue.message}`).join('; ');
+}

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { moduleExtension, startDemoApp, UI_MODULES, type DemoApp } from '../ui/demo-app';
 import { CliError } from '../cli/errors';
 import { bundlePreviewClient, type Asset } from './bundle';
-import { InvokeRequest, PREVIEW_MODULES, type InvokeResponse, type PreviewConfig, type PreviewModule } from './protocol';
+import { describeIssues, InvokeRequest, PREVIEW_MODULES, type InvokeResponse, type PreviewConfig, type PreviewModule } from './protocol';
 
 /** Where Bitbucket places each module (platform-facts.md: workspace settings pages, the two sidebars). */
 const PLACEMENTS: Record<PreviewModule, PreviewConfig['placement']> = {
@@ -137,11 +137,11 @@ ${styles.join('\n')}
     try {
       request = InvokeRequest.parse(JSON.parse(body));
     } catch (error) {
-      const message = error instanceof z.ZodError ? error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ') : 'the body is not JSON';
+      const message = error instanceof z.ZodError ? describeIssues(error) : 'the body is not JSON';
       return { status: 400, response: { ok: false, message: `invalid invoke request: ${message}` } };
     }
     return one(async () => {
-      const extension = await moduleExtension(app, request.module, request.repository ?? undefined, request.pullRequest ?? undefined);
+      const extension = await moduleExtension(app, request.module, request.repository ?? undefined, request.pullRequest ?? undefined, false);
       try {
         const result = await app.runtime.resolve(UI_MODULES[request.module].key, request.functionKey, request.payload, { workspaceUuid: app.workspace.uuid, accountId: request.as, extension });
         // Whatever the resolver enqueued runs now, as the queue would within seconds in Bitbucket.
@@ -158,7 +158,7 @@ ${styles.join('\n')}
     const handle = async () => {
       if (req.method === 'GET' && url.pathname === '/') {
         const query = PageQuery.safeParse(Object.fromEntries(url.searchParams));
-        if (!query.success) return send(res, 400, 'text/plain; charset=utf-8', `bad query: ${query.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}\n`);
+        if (!query.success) return send(res, 400, 'text/plain; charset=utf-8', `bad query: ${describeIssues(query.error)}\n`);
         return send(res, 200, 'text/html; charset=utf-8', page(await pageConfig(query.data)));
       }
       if (req.method === 'GET' && url.pathname.startsWith('/assets/')) {

@@ -65,9 +65,10 @@ export async function startDemoApp(seedName: string): Promise<DemoApp> {
 
 /**
  * Where a module is shown: the product context Bitbucket gives it. Cards get their repository (and pull
- * request); a pull-request card's pull request is evaluated first, as the pull-request events would have.
+ * request). With `evaluate`, a pull-request card's pull request is evaluated first, as the pull-request
+ * events would have: once when a page opens, not on every resolver call it makes.
  */
-export async function moduleExtension(app: DemoApp, name: UiModuleName, repository?: string, pullRequest?: string | number): Promise<Record<string, unknown>> {
+export async function moduleExtension(app: DemoApp, name: UiModuleName, repository?: string, pullRequest?: string | number, evaluate = true): Promise<Record<string, unknown>> {
   if (name !== 'repository-card' && name !== 'pull-request-card') return {};
   const ws = app.workspace;
   const slug = repository ?? ws.repositories[0]?.slug;
@@ -78,7 +79,7 @@ export async function moduleExtension(app: DemoApp, name: UiModuleName, reposito
     const id = Number(pullRequest ?? repo.pullRequests.find((pr) => pr.state === 'OPEN')?.id ?? repo.pullRequests[0]?.id);
     if (!Number.isInteger(id) || id <= 0) throw new CliError(2, `--pull-request: ${String(pullRequest ?? 'none')} is not a pull request of ${repo.slug}`);
     extension.pullRequest = { id };
-    await app.runtime.emit({ eventType: 'avi:bitbucket:updated:pullrequest', repository: { uuid: repo.uuid }, workspace: { uuid: ws.uuid }, pullrequest: { id } });
+    if (evaluate) await app.runtime.emit({ eventType: 'avi:bitbucket:updated:pullrequest', repository: { uuid: repo.uuid }, workspace: { uuid: ws.uuid }, pullrequest: { id } });
   }
   return extension;
 }

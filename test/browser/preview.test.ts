@@ -188,6 +188,10 @@ describe('attest preview in Chromium', () => {
 
   it('shows a component type it does not know as a visible placeholder with its name', async () => {
     const { page, errors } = await open('module=forgedoc');
+    // A paste that is not a ForgeDoc is named, not drawn.
+    await page.locator('#forgedoc-json').fill('{"props": {}}');
+    await page.locator('#forgedoc-show').click();
+    await page.getByText(/^not a ForgeDoc: type: /).waitFor();
     const doc = {
       type: 'Root',
       props: {},

@@ -5,7 +5,7 @@
  * it is first imported (offline-toolchain.md §7), so it is installed before any module code loads.
  */
 import type { ForgeDoc } from '../../ui/forge-doc';
-import type { InvokeResponse, PreviewConfig } from '../protocol';
+import { InvokeResponse, type PreviewConfig } from '../protocol';
 
 type Listener = () => void;
 
@@ -31,6 +31,10 @@ export function createDocStore(): DocStore {
   };
 }
 
+function isForgeDoc(value: unknown): value is ForgeDoc {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string' && Array.isArray((value as { children?: unknown }).children);
+}
+
 /** A copy that keeps the handler functions: the reconciler mutates its root in place between commits. */
 function copy(node: ForgeDoc): ForgeDoc {
   return { type: node.type, key: node.key ?? null, props: { ...node.props }, children: (node.children ?? []).map(copy) };
@@ -42,7 +46,10 @@ export function installBridge(config: PreviewConfig, store: DocStore, onInvoke: 
   const callBridge = async (command: string, payload: Record<string, unknown>): Promise<unknown> => {
     switch (command) {
       case 'reconcile': {
-        const forgeDoc = payload.forgeDoc as ForgeDoc;
+        // The reconciler's own root object, mutated in place between commits: checked at the root (a deep
+        // parse would copy it, and the identity is how this render's root is told from others).
+        const forgeDoc = payload.forgeDoc;
+        if (!isForgeDoc(forgeDoc)) throw new Error('reconcile carried no ForgeDoc');
         if (root === null) root = forgeDoc;
         if (forgeDoc === root) store.set(copy(forgeDoc));
         return undefined;
@@ -58,9 +65,10 @@ export function installBridge(config: PreviewConfig, store: DocStore, onInvoke: 
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify({ module: config.module, functionKey: payload.functionKey, payload: payload.payload ?? null, repository: config.repository, pullRequest: config.pullRequest, as: config.as }),
           });
-          const body = (await response.json()) as InvokeResponse;
-          if (!body.ok) throw new Error(body.message);
-          return body.result;
+          const body = InvokeResponse.safeParse(await response.json().catch(() => null));
+          if (!body.success) throw new Error(`the preview server answered in an unexpected shape (HTTP ${response.status})`);
+          if (!body.data.ok) throw new Error(body.data.message);
+          return body.data.result;
         } finally {
           pending -= 1;
           onInvoke(pending > 0);

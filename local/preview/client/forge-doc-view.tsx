@@ -24,10 +24,14 @@ import Spinner from '@atlaskit/spinner';
 import Tabs, { Tab, TabList, TabPanel } from '@atlaskit/tabs';
 import TextArea from '@atlaskit/textarea';
 import Textfield from '@atlaskit/textfield';
+import { z } from 'zod';
 import type { ForgeDoc } from '../../ui/forge-doc';
 import type { RenderedType } from './rendered-types';
 
 type Props = Record<string, unknown>;
+
+const RadioOptions = z.array(z.object({ name: z.string().optional(), value: z.string(), label: z.string() }));
+const ChartData = z.array(z.record(z.string(), z.unknown()));
 type Renderer = (node: ForgeDoc, children: ReactNode) => ReactNode;
 
 const fn = (value: unknown): ((...args: unknown[]) => unknown) | undefined => (typeof value === 'function' ? (value as (...args: unknown[]) => unknown) : undefined);
@@ -98,7 +102,7 @@ const RENDERERS: Record<RenderedType, Renderer> = {
   RadioGroup: (node) => (
     <RadioGroup
       {...(rest(node.props, 'onChange', 'options') as object)}
-      options={(node.props.options as Array<{ name?: string; value: string; label: string }> | undefined) ?? []}
+      options={RadioOptions.catch([]).parse(node.props.options)}
       onChange={(event) => void fn(node.props.onChange)?.(changeEvent(event as unknown as { target: HTMLInputElement }))}
     />
   ),
@@ -155,7 +159,7 @@ const RENDERERS: Record<RenderedType, Renderer> = {
 };
 
 function BarChart({ node }: { node: ForgeDoc }) {
-  const data = Array.isArray(node.props.data) ? (node.props.data as Props[]) : [];
+  const data = ChartData.catch([]).parse(node.props.data);
   const x = str(node.props.xAccessor) ?? 'x';
   const y = str(node.props.yAccessor) ?? 'y';
   const max = Math.max(1, ...data.map((entry) => num(entry[y]) ?? 0));

@@ -6,8 +6,7 @@
 import React, { useState, useSyncExternalStore } from 'react';
 import { createRoot } from 'react-dom/client';
 import { setGlobalTheme } from '@atlaskit/tokens';
-import type { ForgeDoc } from '../../ui/forge-doc';
-import type { PreviewConfig, PreviewModule } from '../protocol';
+import { describeIssues, ForgeDocNode, PreviewConfig, type PreviewModule } from '../protocol';
 import { createDocStore, installBridge, type DocStore } from './bridge';
 import { ForgeDocView } from './forge-doc-view';
 import './shell.css';
@@ -36,55 +35,42 @@ function navigate(change: Record<string, string | null>): void {
   window.location.search = params.toString();
 }
 
+/** One of the picker's selects: changing it reloads the page for the new choice. */
+function PickerSelect({ id, label, value, options, onPick }: { id: string; label: string; value: string; options: Array<{ value: string; label: string }>; onPick: (value: string) => void }) {
+  return (
+    <label>
+      {label}{' '}
+      <select id={id} value={value} onChange={(event) => onPick(event.target.value)}>
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 function Picker({ config }: { config: PreviewConfig }) {
   const repository = config.repositories.find((repo) => repo.slug === config.repository);
+  const card = config.module === 'repository-card' || config.module === 'pull-request-card';
   return (
     <header className="preview-picker">
       <strong>Attest preview</strong>
-      <label>
-        Module{' '}
-        <select id="pick-module" value={config.module} onChange={(event) => navigate({ module: event.target.value, pr: null })}>
-          {Object.entries(MODULE_LABELS).map(([value, label]) => (
-            <option key={value} value={value}>
-              {label}
-            </option>
-          ))}
-        </select>
-      </label>
-      {config.module === 'repository-card' || config.module === 'pull-request-card' ? (
-        <label>
-          Repository{' '}
-          <select id="pick-repository" value={config.repository ?? ''} onChange={(event) => navigate({ repository: event.target.value, pr: null })}>
-            {config.repositories.map((repo) => (
-              <option key={repo.slug} value={repo.slug}>
-                {repo.slug}
-              </option>
-            ))}
-          </select>
-        </label>
+      <PickerSelect id="pick-module" label="Module" value={config.module} options={Object.entries(MODULE_LABELS).map(([value, label]) => ({ value, label }))} onPick={(value) => navigate({ module: value, pr: null })} />
+      {card ? (
+        <PickerSelect id="pick-repository" label="Repository" value={config.repository ?? ''} options={config.repositories.map((repo) => ({ value: repo.slug, label: repo.slug }))} onPick={(value) => navigate({ repository: value, pr: null })} />
       ) : null}
       {config.module === 'pull-request-card' ? (
-        <label>
-          Pull request{' '}
-          <select id="pick-pull-request" value={String(config.pullRequest ?? '')} onChange={(event) => navigate({ pr: event.target.value })}>
-            {(repository?.pullRequests ?? []).map((pr) => (
-              <option key={pr.id} value={pr.id}>
-                #{pr.id} {pr.title} ({pr.state.toLowerCase()})
-              </option>
-            ))}
-          </select>
-        </label>
+        <PickerSelect
+          id="pick-pull-request"
+          label="Pull request"
+          value={String(config.pullRequest ?? '')}
+          options={(repository?.pullRequests ?? []).map((pr) => ({ value: String(pr.id), label: `#${pr.id} ${pr.title} (${pr.state.toLowerCase()})` }))}
+          onPick={(value) => navigate({ pr: value })}
+        />
       ) : null}
-      <label>
-        Viewing as{' '}
-        <select id="pick-person" value={config.as} onChange={(event) => navigate({ as: event.target.value })}>
-          {config.people.map((person) => (
-            <option key={person.accountId} value={person.accountId}>
-              {person.name}
-            </option>
-          ))}
-        </select>
-      </label>
+      <PickerSelect id="pick-person" label="Viewing as" value={config.as} options={config.people.map((person) => ({ value: person.accountId, label: person.name }))} onPick={(value) => navigate({ as: value })} />
       <span className="preview-workspace">workspace {config.workspace.slug}</span>
     </header>
   );
@@ -101,14 +87,16 @@ function ForgeDocInput({ store }: { store: DocStore }) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const show = () => {
+    let json: unknown;
     try {
-      const doc = JSON.parse(text) as ForgeDoc;
-      if (typeof doc !== 'object' || doc === null || typeof doc.type !== 'string') throw new Error('a ForgeDoc is an object with a "type"');
-      setError(null);
-      store.set(doc);
+      json = JSON.parse(text);
     } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
+      return setError(`not JSON: ${failure instanceof Error ? failure.message : String(failure)}`);
     }
+    const doc = ForgeDocNode.safeParse(json);
+    if (!doc.success) return setError(`not a ForgeDoc: ${describeIssues(doc.error)}`);
+    setError(null);
+    store.set(doc.data);
   };
   return (
     <div className="preview-forgedoc-input">
@@ -144,7 +132,9 @@ function Shell({ config, store }: { config: PreviewConfig; store: DocStore }) {
 function readConfig(): PreviewConfig {
   const element = document.getElementById('attest-preview-config');
   if (!element?.textContent) throw new Error('the page has no preview configuration');
-  return JSON.parse(element.textContent) as PreviewConfig;
+  const config = PreviewConfig.safeParse(JSON.parse(element.textContent));
+  if (!config.success) throw new Error(`the preview configuration is not valid: ${describeIssues(config.error)}`);
+  return config.data;
 }
 
 async function start(): Promise<void> {

@@ -26,9 +26,9 @@ import {
   Text,
   Textfield,
 } from '@forge/react';
-import { invoke } from '@forge/bridge';
+import { z } from 'zod';
 import { Loading, LoadError } from '../shared/states';
-import { useResolver } from '../shared/use-resolver';
+import { callResolver, useResolver } from '../shared/use-resolver';
 import { OUTCOME_APPEARANCE, OUTCOME_LABEL } from '../shared/outcomes';
 import { DashboardView, FRAMEWORK_NAMES, filterRows, NO_FILTERS, projectsOf, RepositoriesView, type DashboardViewModel, type Filters, type Row } from './view-model';
 
@@ -107,8 +107,8 @@ function Overview({ view }: { view: DashboardViewModel }) {
   const [scanMessage, setScanMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const title = (id: string) => view.controls[id]?.title ?? id;
   const scanNow = async () => {
-    const answer = (await invoke('scan/now', {})) as { ok: boolean; error?: { message: string } };
-    setScanMessage(answer.ok ? { ok: true, text: 'Scan queued: results update over the next minutes.' } : { ok: false, text: answer.error?.message ?? 'The scan could not be started.' });
+    const answer = await callResolver('scan/now', {});
+    setScanMessage(answer.ok ? { ok: true, text: 'Scan queued: results update over the next minutes.' } : { ok: false, text: answer.error.message });
   };
   return (
     <Stack space="space.200">
@@ -343,13 +343,14 @@ function Frameworks({ view }: { view: DashboardViewModel }) {
   );
 }
 
-interface EvidenceData {
-  merged: number;
-  compliant: number;
-  share: number | null;
-  nonCompliant: Array<{ repositorySlug: string; pullRequestId: number; title: string; independentlyApproved: boolean; passingBuild: boolean; mergedAt: string }>;
-  csv: string;
-}
+const EvidenceData = z.object({
+  merged: z.number(),
+  compliant: z.number(),
+  share: z.number().nullable(),
+  nonCompliant: z.array(z.object({ repositorySlug: z.string(), pullRequestId: z.number(), title: z.string(), independentlyApproved: z.boolean(), passingBuild: z.boolean(), mergedAt: z.string() })),
+  csv: z.string(),
+});
+type EvidenceData = z.infer<typeof EvidenceData>;
 
 export function Evidence() {
   const today = new Date().toISOString().slice(0, 10);
@@ -358,8 +359,10 @@ export function Evidence() {
   const [until, setUntil] = useState(today);
   const [result, setResult] = useState<{ data?: EvidenceData; error?: string } | null>(null);
   const loadPeriod = async () => {
-    const answer = (await invoke('evidence/get', { since, until })) as { ok: boolean; data?: EvidenceData; error?: { message: string } };
-    setResult(answer.ok ? { data: answer.data! } : { error: answer.error?.message ?? 'The evidence could not be loaded.' });
+    const answer = await callResolver('evidence/get', { since, until });
+    if (!answer.ok) return setResult({ error: answer.error.message });
+    const data = EvidenceData.safeParse(answer.data);
+    setResult(data.success ? { data: data.data } : { error: 'Attest answered in an unexpected shape.' });
   };
   return (
     <Stack space="space.200">

@@ -5,11 +5,10 @@
  */
 import React, { useState } from 'react';
 import { Button, Heading, Inline, Lozenge, SectionMessage, Stack, Text, useProductContext } from '@forge/react';
-import { invoke } from '@forge/bridge';
 import { z } from 'zod';
 import { Loading, LoadError } from '../shared/states';
 import { OUTCOME_APPEARANCE, OUTCOME_LABEL } from '../shared/outcomes';
-import { useResolver } from '../shared/use-resolver';
+import { callResolver, useResolver } from '../shared/use-resolver';
 
 const Result = z.object({
   control: z.string(),
@@ -45,8 +44,8 @@ export function RepositoryCardBody() {
     return <Text>Attest has not evaluated this repository yet. It is evaluated within the hour after install, and on every change.</Text>;
   }
   const recheck = async () => {
-    const answer = (await invoke('repository/recheck', {})) as { ok: boolean; error?: { message: string } };
-    setNotice(answer.ok ? 'Re-check queued: results update within a few minutes.' : (answer.error?.message ?? 'The re-check could not be queued.'));
+    const answer = await callResolver('repository/recheck', {});
+    setNotice(answer.ok ? 'Re-check queued: results update within a few minutes.' : answer.error.message);
   };
   // What needs a look (failing, unreadable, advisory or excepted) is listed one by one; the rest is summed up
   // per outcome. A sidebar card is about 320 px wide: a lozenge beside a long title gets squeezed to "p…".

@@ -6,11 +6,10 @@
  */
 import React, { useState } from 'react';
 import { Button, DatePicker, DynamicTable, ErrorMessage, Heading, Inline, Label, Lozenge, RadioGroup, SectionMessage, Select, Stack, Text, TextArea, Textfield } from '@forge/react';
-import { invoke } from '@forge/bridge';
 import { z } from 'zod';
 import { Policy } from '../../policy/policy';
 import { Loading, LoadError } from '../shared/states';
-import { useResolver } from '../shared/use-resolver';
+import { callResolver, useResolver } from '../shared/use-resolver';
 
 const PolicyData = z.object({ policy: Policy, controls: z.record(z.string(), z.object({ title: z.string() })), controlIds: z.array(z.string()) });
 type PolicyData = z.infer<typeof PolicyData>;
@@ -20,7 +19,6 @@ function parsePolicy(data: unknown): PolicyData | null {
   return parsed.success ? parsed.data : null;
 }
 
-type Answer = { ok: true; data: unknown } | { ok: false; error: { code: string; message: string } };
 
 /** The field an INVALID_INPUT message names (`minApprovals: …` → `minApprovals`). */
 export function fieldOf(message: string): string {
@@ -40,8 +38,8 @@ export function Settings() {
 /** Saves through a resolver; on success the policy it answers with replaces the one shown. */
 function useSave(onSaved: (policy: Policy) => void) {
   const [status, setStatus] = useState<{ ok: boolean; message: string; field: string | null; key: string } | null>(null);
-  const save = async (key: string, payload: unknown, success: string) => {
-    const answer = (await invoke(key, payload as Record<string, unknown>)) as Answer;
+  const save = async (key: string, payload: Record<string, unknown>, success: string) => {
+    const answer = await callResolver(key, payload);
     if (answer.ok) {
       setStatus({ ok: true, message: success, field: null, key });
       const saved = Policy.safeParse((answer.data as { policy?: unknown } | null)?.policy);
@@ -159,7 +157,7 @@ function SettingsBody({ data }: { data: PolicyData }) {
   );
 }
 
-type Save = (key: string, payload: unknown, success: string) => Promise<void>;
+type Save = (key: string, payload: Record<string, unknown>, success: string) => Promise<void>;
 type FieldError = (field: string, key?: string) => React.ReactElement | null;
 
 function Exceptions({ policy, controls, controlIds, save, error }: { policy: Policy; controls: PolicyData['controls']; controlIds: string[]; save: Save; error: FieldError }) {

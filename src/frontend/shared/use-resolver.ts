@@ -4,14 +4,23 @@
  */
 import { invoke } from '@forge/bridge';
 import { useCallback, useEffect, useState } from 'react';
+import { z } from 'zod';
 
 export type Load<T> =
   | { state: 'loading' }
   | { state: 'error'; message: string }
   | { state: 'ready'; data: T };
 
-function isEnvelope(value: unknown): value is { ok: boolean; data?: unknown; error?: { message?: unknown } } {
-  return typeof value === 'object' && value !== null && 'ok' in value;
+/** The resolvers' envelope (src/handlers/resolvers/envelope.ts), checked on arrival. */
+const Answer = z.union([z.object({ ok: z.literal(true), data: z.unknown() }), z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) })]);
+export type Answer = z.infer<typeof Answer>;
+
+const UNEXPECTED_MESSAGE = 'Attest answered in an unexpected shape.';
+
+/** Calls a resolver and parses its envelope; an answer of another shape becomes an error answer. */
+export async function callResolver(key: string, payload: Record<string, unknown>): Promise<Answer> {
+  const parsed = Answer.safeParse(await invoke(key, payload));
+  return parsed.success ? parsed.data : { ok: false, error: { code: 'UNEXPECTED', message: UNEXPECTED_MESSAGE } };
 }
 
 export function useResolver<T>(key: string, payload: Record<string, unknown>, accept: (data: unknown) => T | null): { load: Load<T>; reload: () => void } {
@@ -21,16 +30,12 @@ export function useResolver<T>(key: string, payload: Record<string, unknown>, ac
   useEffect(() => {
     let live = true;
     setLoad({ state: 'loading' });
-    invoke(key, JSON.parse(payloadKey) as Record<string, unknown>)
+    callResolver(key, JSON.parse(payloadKey) as Record<string, unknown>)
       .then((response) => {
         if (!live) return;
-        if (!isEnvelope(response)) return setLoad({ state: 'error', message: 'Attest answered in an unexpected shape.' });
-        if (!response.ok) {
-          const message = typeof response.error?.message === 'string' ? response.error.message : 'Attest could not load this data.';
-          return setLoad({ state: 'error', message });
-        }
+        if (!response.ok) return setLoad({ state: 'error', message: response.error.message });
         const data = accept(response.data);
-        setLoad(data === null ? { state: 'error', message: 'Attest answered in an unexpected shape.' } : { state: 'ready', data });
+        setLoad(data === null ? { state: 'error', message: UNEXPECTED_MESSAGE } : { state: 'ready', data });
       })
       .catch((error: unknown) => {
         if (live) setLoad({ state: 'error', message: error instanceof Error ? error.message : 'Attest could not be reached.' });
