@@ -7,16 +7,68 @@ import type { BranchRestrictionSeed, PipelineSeed, PullRequestSeed, RepositorySe
 
 type User = Seed['users'][number];
 
+/**
+ * Bitbucket's date-time form: microseconds and a `+00:00` offset, e.g. `2018-09-21T15:53:38.794718+00:00`
+ * (every date-time example in the OpenAPI document; the recorded responses in
+ * test/fixtures/bitbucket-recorded/). The sub-millisecond digits are derived from the instant so the same
+ * model renders the same bytes; they are never zero, so code that drops them is exercised.
+ */
+export function bbTime(iso: string): string;
+export function bbTime(iso: string | null): string | null;
+export function bbTime(iso: string | null): string | null {
+  if (iso === null) return null;
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new Error(`the emulator model holds an invalid date-time: ${iso}`);
+  const micros = String(((ms % 997) + 1) % 1000).padStart(3, '0');
+  return new Date(ms).toISOString().replace(/Z$/, `${micros}+00:00`);
+}
+
+/** `{type, name, full_name, uuid, links}`: how a repository is referenced inside other objects (recorded). */
+function repositoryRef(ws: WorkspaceSeed, repo: RepositorySeed, base: string): Record<string, unknown> {
+  return {
+    type: 'repository',
+    name: repo.name,
+    full_name: `${ws.slug}/${repo.slug}`,
+    uuid: repo.uuid,
+    links: {
+      self: { href: `${base}/2.0/repositories/${ws.slug}/${repo.slug}` },
+      html: { href: `https://bitbucket.org/${ws.slug}/${repo.slug}` },
+      avatar: { href: `https://bytebucket.org/ravatar/${encodeURIComponent(repo.uuid)}?ts=default` },
+    },
+  };
+}
+
+/** `{hash, type, links}`: a commit inside a pull request or a status (recorded). */
+function commitRef(ws: WorkspaceSeed, repo: RepositorySeed, hash: string, base: string): Record<string, unknown> {
+  return {
+    hash,
+    type: 'commit',
+    links: {
+      self: { href: `${base}/2.0/repositories/${ws.slug}/${repo.slug}/commit/${hash}` },
+      html: { href: `https://bitbucket.org/${ws.slug}/${repo.slug}/commits/${hash}` },
+    },
+  };
+}
+
 export function account(users: Map<string, User>, accountId: string, base: string, with2fa = false): Record<string, unknown> {
   const user = users.get(accountId);
-  const uuid = user?.uuid ?? `{00000000-0000-4000-8000-${accountId.replace(/[^0-9a-f]/gi, '').padStart(12, '0').slice(-12)}}`;
+  const uuid =
+    user?.uuid ??
+    `{00000000-0000-4000-8000-${accountId
+      .replace(/[^0-9a-f]/gi, '')
+      .padStart(12, '0')
+      .slice(-12)}}`;
   const out: Record<string, unknown> = {
     type: user?.type ?? 'user',
     uuid,
     account_id: accountId,
     display_name: user?.displayName ?? 'Former user',
     nickname: user?.nickname ?? user?.displayName ?? accountId,
-    links: { self: { href: `${base}/2.0/users/${encodeURIComponent(uuid)}` }, html: { href: `https://bitbucket.org/${encodeURIComponent(uuid)}/` }, avatar: { href: `${base}/avatar/${accountId}` } },
+    links: {
+      self: { href: `${base}/2.0/users/${encodeURIComponent(uuid)}` },
+      html: { href: `https://bitbucket.org/${encodeURIComponent(uuid)}/` },
+      avatar: { href: `${base}/avatar/${accountId}` },
+    },
   };
   if (with2fa && user && user.has2fa !== null) out.has_2fa_enabled = user.has2fa;
   return out;
@@ -60,21 +112,51 @@ export function repository(ws: WorkspaceSeed, repo: RepositorySeed, base: string
     has_issues: false,
     has_wiki: false,
     size: 1024,
-    created_on: repo.createdOn,
-    updated_on: repo.updatedOn,
+    website: '',
+    created_on: bbTime(repo.createdOn),
+    updated_on: bbTime(repo.updatedOn),
     mainbranch: repo.mainBranch === null ? null : { type: 'branch', name: repo.mainBranch },
     owner: { type: 'team', uuid: ws.uuid, display_name: ws.name, username: ws.slug, links: {} },
     workspace: { type: 'workspace', uuid: ws.uuid, slug: ws.slug, name: ws.name, links: {} },
     project: project(ws, repo.projectKey),
-    links: {
-      self: { href: `${base}/2.0/repositories/${ws.slug}/${repo.slug}` },
-      html: { href: `https://bitbucket.org/${ws.slug}/${repo.slug}` },
-      pullrequests: { href: `${base}/2.0/repositories/${ws.slug}/${repo.slug}/pullrequests` },
-    },
+    links: repositoryLinks(ws, repo, base),
   };
 }
 
-export function branchRestriction(ws: WorkspaceSeed, repo: RepositorySeed, restriction: BranchRestrictionSeed, users: Map<string, User>, base: string): Record<string, unknown> {
+/** The repository's `links`, with the relations the recorded response has. */
+function repositoryLinks(ws: WorkspaceSeed, repo: RepositorySeed, base: string): Record<string, unknown> {
+  const api = `${base}/2.0/repositories/${ws.slug}/${repo.slug}`;
+  const related = ['watchers', 'branches', 'tags', 'commits', 'source', 'hooks', 'forks', 'downloads', 'pullrequests'] as const;
+  const paths: Record<(typeof related)[number], string> = {
+    watchers: 'watchers',
+    branches: 'refs/branches',
+    tags: 'refs/tags',
+    commits: 'commits',
+    source: 'src',
+    hooks: 'hooks',
+    forks: 'forks',
+    downloads: 'downloads',
+    pullrequests: 'pullrequests',
+  };
+  return {
+    self: { href: api },
+    html: { href: `https://bitbucket.org/${ws.slug}/${repo.slug}` },
+    avatar: { href: `https://bytebucket.org/ravatar/${encodeURIComponent(repo.uuid)}?ts=default` },
+    clone: [
+      { href: `https://bitbucket.org/${ws.slug}/${repo.slug}.git`, name: 'https' },
+      { href: `git@bitbucket.org:${ws.slug}/${repo.slug}.git`, name: 'ssh' },
+    ],
+    ...Object.fromEntries(related.map((name) => [name, { href: `${api}/${paths[name]}` }])),
+  };
+}
+
+export function branchRestriction(
+  ws: WorkspaceSeed,
+  repo: RepositorySeed,
+  restriction: BranchRestrictionSeed,
+  users: Map<string, User>,
+  base: string,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {
     type: 'branchrestriction',
     id: restriction.id,
@@ -102,10 +184,18 @@ export function branchingModel(repo: RepositorySeed, effective: boolean): Record
   const out: Record<string, unknown> = {
     type: effective ? 'effective_repo_branching_model' : 'branching_model',
     branch_types: model.branchTypes.filter((type) => type.enabled).map((type) => ({ kind: type.kind, prefix: type.prefix })),
-    development: { use_mainbranch: model.development.useMainbranch, name: model.development.useMainbranch ? main : model.development.name, branch: branch(model.development.name, model.development.useMainbranch) },
+    development: {
+      use_mainbranch: model.development.useMainbranch,
+      name: model.development.useMainbranch ? main : model.development.name,
+      branch: branch(model.development.name, model.development.useMainbranch),
+    },
   };
   if (model.production.enabled) {
-    out.production = { use_mainbranch: model.production.useMainbranch, name: model.production.useMainbranch ? main : model.production.name, branch: branch(model.production.name, model.production.useMainbranch) };
+    out.production = {
+      use_mainbranch: model.production.useMainbranch,
+      name: model.production.useMainbranch ? main : model.production.name,
+      branch: branch(model.production.name, model.production.useMainbranch),
+    };
   }
   return out;
 }
@@ -113,16 +203,24 @@ export function branchingModel(repo: RepositorySeed, effective: boolean): Record
 export function pipeline(ws: WorkspaceSeed, repo: RepositorySeed, p: PipelineSeed): Record<string, unknown> {
   const state =
     p.state === 'COMPLETED'
-      ? { type: 'pipeline_state_completed', name: 'COMPLETED', result: { type: `pipeline_state_completed_${(p.result ?? 'SUCCESSFUL').toLowerCase()}`, name: p.result ?? 'SUCCESSFUL' } }
+      ? {
+          type: 'pipeline_state_completed',
+          name: 'COMPLETED',
+          result: { type: `pipeline_state_completed_${(p.result ?? 'SUCCESSFUL').toLowerCase()}`, name: p.result ?? 'SUCCESSFUL' },
+        }
       : p.state === 'IN_PROGRESS'
-        ? { type: 'pipeline_state_in_progress', name: 'IN_PROGRESS', stage: { type: 'pipeline_state_in_progress_running', name: 'RUNNING' } }
+        ? {
+            type: 'pipeline_state_in_progress',
+            name: 'IN_PROGRESS',
+            stage: { type: 'pipeline_state_in_progress_running', name: 'RUNNING' },
+          }
         : { type: 'pipeline_state_pending', name: 'PENDING' };
   return {
     type: 'pipeline',
     uuid: p.uuid,
     build_number: p.buildNumber,
-    created_on: p.createdOn,
-    completed_on: p.completedOn ?? undefined,
+    created_on: bbTime(p.createdOn),
+    completed_on: bbTime(p.completedOn) ?? undefined,
     state,
     target: {
       type: 'pipeline_ref_target',
@@ -136,31 +234,49 @@ export function pipeline(ws: WorkspaceSeed, repo: RepositorySeed, p: PipelineSee
   };
 }
 
-export function pullRequest(ws: WorkspaceSeed, repo: RepositorySeed, pr: PullRequestSeed, users: Map<string, User>, base: string, single: boolean): Record<string, unknown> {
-  const repoRef = { type: 'repository', uuid: repo.uuid, full_name: `${ws.slug}/${repo.slug}`, name: repo.name, links: {} };
+export function pullRequest(
+  ws: WorkspaceSeed,
+  repo: RepositorySeed,
+  pr: PullRequestSeed,
+  users: Map<string, User>,
+  base: string,
+  single: boolean,
+): Record<string, unknown> {
+  const repoRef = repositoryRef(ws, repo, base);
+  const api = `${base}/2.0/repositories/${ws.slug}/${repo.slug}/pullrequests/${pr.id}`;
   const out: Record<string, unknown> = {
     type: 'pullrequest',
     id: pr.id,
     title: pr.title,
     description: pr.description,
-    summary: { raw: pr.description, markup: 'markdown', html: '' },
+    summary: { raw: pr.description, markup: 'markdown', html: '', type: 'rendered' },
     state: pr.state,
     author: account(users, pr.authorId, base),
-    source: { branch: { name: pr.sourceBranch }, commit: { hash: pr.sourceCommit.slice(0, 12) }, repository: repoRef },
-    destination: { branch: { name: pr.destinationBranch }, commit: { hash: pr.destinationCommit.slice(0, 12) }, repository: repoRef },
+    source: { branch: { name: pr.sourceBranch }, commit: commitRef(ws, repo, pr.sourceCommit.slice(0, 12), base), repository: repoRef },
+    destination: {
+      branch: { name: pr.destinationBranch },
+      commit: commitRef(ws, repo, pr.destinationCommit.slice(0, 12), base),
+      repository: repoRef,
+    },
     // merge_commit.hash is abbreviated on the live API (platform-facts §9).
+    // The document's `merge_commit` is `{hash}`; no recording shows a non-null one.
     merge_commit: pr.mergeCommit ? { hash: pr.mergeCommit.slice(0, 12) } : null,
     comment_count: 0,
     task_count: 0,
     close_source_branch: true,
     closed_by: pr.closedById ? account(users, pr.closedById, base) : null,
     reason: '',
-    created_on: pr.createdOn,
-    updated_on: pr.updatedOn,
+    created_on: bbTime(pr.createdOn),
+    updated_on: bbTime(pr.updatedOn),
     links: {
-      self: { href: `${base}/2.0/repositories/${ws.slug}/${repo.slug}/pullrequests/${pr.id}` },
+      self: { href: api },
       html: { href: `https://bitbucket.org/${ws.slug}/${repo.slug}/pull-requests/${pr.id}` },
-      activity: { href: `${base}/2.0/repositories/${ws.slug}/${repo.slug}/pullrequests/${pr.id}/activity` },
+      ...Object.fromEntries(
+        ['activity', 'approve', 'comments', 'commits', 'decline', 'diff', 'diffstat', 'merge', 'statuses'].map((name) => [
+          name,
+          { href: `${api}/${name}` },
+        ]),
+      ),
     },
   };
   // `participants` and `reviewers` are only in the single pull-request representation (platform-facts §9).
@@ -171,7 +287,7 @@ export function pullRequest(ws: WorkspaceSeed, repo: RepositorySeed, pr: PullReq
       role: p.role,
       approved: p.approved,
       state: p.state,
-      participated_on: p.participatedOn,
+      participated_on: bbTime(p.participatedOn),
     }));
     out.reviewers = pr.reviewers.map((id) => account(users, id, base));
   }
@@ -187,10 +303,16 @@ export function commitStatus(ws: WorkspaceSeed, repo: RepositorySeed, status: St
     url: status.url,
     state: status.state,
     description: '',
-    created_on: status.createdOn,
-    updated_on: status.updatedOn,
-    commit: { type: 'commit', hash: status.commit },
-    links: { self: { href: `${base}/2.0/repositories/${ws.slug}/${repo.slug}/commit/${status.commit}/statuses/build/${encodeURIComponent(status.key)}` } },
+    created_on: bbTime(status.createdOn),
+    updated_on: bbTime(status.updatedOn),
+    commit: commitRef(ws, repo, status.commit, base),
+    repository: repositoryRef(ws, repo, base),
+    links: {
+      self: {
+        href: `${base}/2.0/repositories/${ws.slug}/${repo.slug}/commit/${status.commit}/statuses/build/${encodeURIComponent(status.key)}`,
+      },
+      commit: { href: `${base}/2.0/repositories/${ws.slug}/${repo.slug}/commit/${status.commit}` },
+    },
   };
 }
 

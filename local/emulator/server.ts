@@ -420,7 +420,7 @@ export class BitbucketEmulator {
               uuid: d.uuid,
               environment: { type: 'deployment_environment', uuid: d.environmentUuid },
               state: d.state === 'COMPLETED'
-                ? { type: 'deployment_state_completed', name: 'COMPLETED', status: { type: `deployment_state_completed_status_${(d.status ?? 'SUCCESSFUL').toLowerCase()}`, name: d.status ?? 'SUCCESSFUL' }, completion_date: d.completedOn ?? undefined }
+                ? { type: 'deployment_state_completed', name: 'COMPLETED', status: { type: `deployment_state_completed_status_${(d.status ?? 'SUCCESSFUL').toLowerCase()}`, name: d.status ?? 'SUCCESSFUL' }, completion_date: render.bbTime(d.completedOn) ?? undefined }
                 : d.state === 'IN_PROGRESS' ? { type: 'deployment_state_in_progress', name: 'IN_PROGRESS' } : { type: 'deployment_state_undeployed', name: 'UNDEPLOYED' },
               release: { type: 'deployment_release', commit: { type: 'commit', hash: d.commit } },
             })),
@@ -463,12 +463,12 @@ export class BitbucketEmulator {
       const activity: Record<string, unknown>[] = [];
       const prRef = { type: 'pullrequest', id: pr.id, title: pr.title, links: {} };
       for (const p of pr.participants.filter((participant) => participant.approved)) {
-        activity.push({ approval: { date: p.participatedOn ?? pr.updatedOn, user: render.account(users, p.accountId, base), pullrequest: prRef }, pull_request: prRef });
+        activity.push({ approval: { date: render.bbTime(p.participatedOn ?? pr.updatedOn), user: render.account(users, p.accountId, base), pullrequest: prRef }, pull_request: prRef });
       }
       if (pr.mergedOn) {
-        activity.push({ update: { state: 'MERGED', date: pr.mergedOn, author: render.account(users, pr.closedById ?? pr.authorId, base), title: pr.title }, pull_request: prRef });
+        activity.push({ update: { state: 'MERGED', date: render.bbTime(pr.mergedOn), author: render.account(users, pr.closedById ?? pr.authorId, base), title: pr.title }, pull_request: prRef });
       }
-      activity.push({ update: { state: 'OPEN', date: pr.createdOn, author: render.account(users, pr.authorId, base), title: pr.title }, pull_request: prRef });
+      activity.push({ update: { state: 'OPEN', date: render.bbTime(pr.createdOn), author: render.account(users, pr.authorId, base), title: pr.title }, pull_request: prRef });
       return this.page(url, activity, PULL_REQUEST_PAGELEN_MAX, fields);
     }
     throw new HttpError(404, 'Resource not found');

@@ -18,6 +18,7 @@ import {
   Repository,
   WorkspacePermission,
 } from './schemas';
+import { instantMs, toInstant } from '../lib/instant';
 import { isUuid, wrapUuid } from '../lib/uuid';
 import { z } from 'zod';
 
@@ -115,9 +116,9 @@ export async function listMainBranchPipelines(client: BitbucketClient, workspace
     (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/pipelines?target.branch=${branch}&sort=-created_on&pagelen=100`),
     Pipeline,
     10,
-    (pipeline) => Date.parse(pipeline.created_on) < since.getTime(),
+    (pipeline) => instantMs(pipeline.created_on) < since.getTime(),
   );
-  return { ...listing, values: listing.values.filter((pipeline) => Date.parse(pipeline.created_on) >= since.getTime()) };
+  return { ...listing, values: listing.values.filter((pipeline) => instantMs(pipeline.created_on) >= since.getTime()) };
 }
 
 /**
@@ -146,7 +147,7 @@ export function toMergedPullRequest(pr: PullRequest, statuses: CommitStatus[]): 
     mergeCommit: pr.merge_commit?.hash ?? null,
     destination: pr.destination.branch?.name ?? null,
     source: pr.source.branch?.name ?? null,
-    mergedAt: pr.updated_on ?? null,
+    mergedAt: toInstant(pr.updated_on),
   };
 }
 

@@ -6,6 +6,7 @@
 import type { BitbucketError } from '../bitbucket/errors';
 import type { CommitStatus, PullRequest } from '../bitbucket/schemas';
 import type { Policy } from '../policy/policy';
+import { instantMs } from '../lib/instant';
 
 export type CheckOutcome = 'pass' | 'fail' | 'not-evaluable' | 'not-applicable';
 export type PullRequestCheckId = 'PR-APPROVED' | 'PR-BUILD' | 'PR-NO-CHANGES-REQUESTED' | 'PR-ISSUE-KEY';
@@ -50,7 +51,7 @@ function approvedCheck(pr: PullRequest, policy: Policy): PullRequestCheck {
 }
 
 function timestampOf(status: CommitStatus): number {
-  const value = Date.parse(status.updated_on ?? status.created_on ?? '');
+  const value = instantMs(status.updated_on ?? status.created_on);
   return Number.isNaN(value) ? 0 : value;
 }
 

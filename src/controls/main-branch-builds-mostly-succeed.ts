@@ -4,6 +4,7 @@
  * (error, stopped, expired) and unfinished pipelines do not count. Reads: GET …/pipelines (read:pipeline).
  */
 import { fail, need, notApplicable, pass, type RepositoryControl } from './types';
+import { instantMs } from '../lib/instant';
 
 export const mainBranchBuildsMostlySucceed: RepositoryControl<'mainBranchPipelines'> = {
   id: 'BB-CI-3',
@@ -22,7 +23,7 @@ export const mainBranchBuildsMostlySucceed: RepositoryControl<'mainBranchPipelin
   docs: 'https://support.atlassian.com/bitbucket-cloud/docs/view-your-pipeline/',
   evaluate(data, subject, { policy, now }) {
     const since = now.getTime() - policy.buildWindowDays * 86_400_000;
-    const pipelines = need('mainBranchPipelines', data.mainBranchPipelines).filter((p) => Date.parse(p.created_on) >= since && p.state.name === 'COMPLETED');
+    const pipelines = need('mainBranchPipelines', data.mainBranchPipelines).filter((p) => instantMs(p.created_on) >= since && p.state.name === 'COMPLETED');
     const successful = pipelines.filter((p) => p.state.result?.name === 'SUCCESSFUL').length;
     const failed = pipelines.filter((p) => p.state.result?.name === 'FAILED').length;
     const counted = successful + failed;

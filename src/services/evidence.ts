@@ -11,6 +11,7 @@ import type { CommitStatus, MergedPullRequest, PullRequest } from '../bitbucket/
 import { hadPassingBuild } from '../controls/merged-pull-requests-had-passing-build';
 import { independentApprovers } from '../controls/merged-pull-requests-independently-approved';
 import { newestStatusPerKey } from '../checks/pull-request-checks';
+import { requireInstant, toInstant } from '../lib/instant';
 import { unwrapUuid } from '../lib/uuid';
 import type { Policy } from '../policy/policy';
 import type { EvidenceRecord, RepositoryRecord } from '../store/records';
@@ -34,12 +35,12 @@ export function evidenceRecord(
     author: { accountId: pr.author?.account_id ?? null, name: pr.author?.display_name ?? null },
     approvers: (pr.participants ?? [])
       .filter((p) => p.approved === true && p.user && independent.has(p.user.account_id ?? p.user.uuid ?? 'unknown'))
-      .map((p) => ({ accountId: p.user?.account_id ?? null, name: p.user?.display_name ?? null, approvedAt: p.participated_on ?? null })),
-    builds: newestStatusPerKey(statuses).map((status) => ({ key: status.key, state: status.state, at: status.updated_on ?? status.created_on ?? null })),
+      .map((p) => ({ accountId: p.user?.account_id ?? null, name: p.user?.display_name ?? null, approvedAt: toInstant(p.participated_on) })),
+    builds: newestStatusPerKey(statuses).map((status) => ({ key: status.key, state: status.state, at: toInstant(status.updated_on ?? status.created_on) })),
     destination: pr.destination.branch?.name ?? null,
     source: pr.source.branch?.name ?? null,
     mergeCommit: pr.merge_commit?.hash ?? null,
-    mergedAt,
+    mergedAt: requireInstant(mergedAt, 'mergedAt'),
     independentlyApproved: independent.size > 0,
     passingBuild: hadPassingBuild(merged),
     recordedAt: recordedAt.toISOString(),

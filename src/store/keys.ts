@@ -13,8 +13,10 @@
  *   v1:policy                          the workspace policy
  *   v1:scan                            ScanState: scheduling bookkeeping
  *
- * Timestamps in keys are ISO 8601 with `:` and `.` kept (both are allowed), so keys sort by time.
+ * Timestamps in keys are normalised to `YYYY-MM-DDTHH:MM:SS.mmmZ` (src/lib/instant.ts), with `:` and `.` kept
+ * (both are allowed), so keys sort by time whatever form Bitbucket wrote them in.
  */
+import { requireInstant } from '../lib/instant';
 import { unwrapUuid } from '../lib/uuid';
 
 const V = 'v1';
@@ -26,10 +28,11 @@ export const keys = {
   pullRequestPrefix: (repositoryUuid: string): string => `${V}:pr:${unwrapUuid(repositoryUuid)}:`,
   evidence: (repositoryUuid: string, id: number): string => `${V}:ev:${unwrapUuid(repositoryUuid)}:${id}`,
   evidencePrefix: (repositoryUuid: string): string => `${V}:ev:${unwrapUuid(repositoryUuid)}:`,
-  evidenceByDate: (mergedAt: string, repositoryUuid: string, id: number): string => `${V}:evd:${mergedAt}:${unwrapUuid(repositoryUuid)}:${id}`,
+  /** The merge time is normalised first: Bitbucket's `+00:00` would put a `+` in the key, which KVS refuses. */
+  evidenceByDate: (mergedAt: string, repositoryUuid: string, id: number): string => `${V}:evd:${requireInstant(mergedAt, 'mergedAt')}:${unwrapUuid(repositoryUuid)}:${id}`,
   /** A prefix for merge dates: `2026-11` (a month) or `2026-11-22` (a day). */
   evidenceByDatePrefix: (datePrefix: string): string => `${V}:evd:${datePrefix}`,
-  history: (at: string, subject: string, control: string): string => `${V}:hist:${at}:${subject === 'workspace' ? subject : unwrapUuid(subject)}:${control}`,
+  history: (at: string, subject: string, control: string): string => `${V}:hist:${requireInstant(at, 'history time')}:${subject === 'workspace' ? subject : unwrapUuid(subject)}:${control}`,
   historyPrefix: (datePrefix = ''): string => `${V}:hist:${datePrefix}`,
   workspace: (): string => `${V}:ws`,
   summaryMeta: (): string => `${V}:sum:meta`,

@@ -32,12 +32,42 @@ const GAPS: Array<{ schema: string; property: string }> = [
   { schema: 'participant', property: 'state' },
 ];
 
+/**
+ * Link relations the live API sends that the document's `links` objects (additionalProperties: false) lack,
+ * each seen in a recorded response (test/fixtures/bitbucket-recorded/): a repository's `branches`, `tags`
+ * and `source` (repository.json), a pull request's `statuses` (pullrequest.json).
+ */
+const RECORDED_LINKS: Array<{ schema: string; relations: string[] }> = [
+  { schema: 'repository', relations: ['branches', 'tags', 'source'] },
+  { schema: 'pullrequest', relations: ['statuses'] },
+];
+
+/**
+ * Differences the recordings prove and the document's schemas refuse, by instance path and message: the
+ * `ssh` clone link is `git@bitbucket.org:…`, not a URI (repository.json); a pull request's `summary` has
+ * `type: "rendered"` and its `source`/`destination` commits carry `type` and `links` (pullrequest.json).
+ */
+const RECORDED_DIFFERENCES: Array<{ path: RegExp; message: string }> = [
+  { path: /\/links\/clone\/1\/href$/, message: 'must match format "uri"' },
+  { path: /(^|\/)summary$/, message: 'must NOT have additional properties' },
+  { path: /(^|\/)(source|destination)\/commit$/, message: 'must NOT have additional properties' },
+];
+
 function allowGaps(components: Record<string, unknown>): Record<string, unknown> {
-  const copy = JSON.parse(JSON.stringify(components)) as { schemas: Record<string, { allOf?: Array<{ properties?: Record<string, Record<string, unknown>> }> }> };
+  const copy = JSON.parse(JSON.stringify(components)) as {
+    schemas: Record<string, { allOf?: Array<{ properties?: Record<string, Record<string, unknown>> }> }>;
+  };
   for (const gap of GAPS) {
     for (const part of copy.schemas[gap.schema]?.allOf ?? []) {
       const property = part.properties?.[gap.property];
       if (property) part.properties![gap.property] = { anyOf: [property, { type: 'null' }] };
+    }
+  }
+  for (const extra of RECORDED_LINKS) {
+    for (const part of copy.schemas[extra.schema]?.allOf ?? []) {
+      const links = part.properties?.links as { properties?: Record<string, unknown> } | undefined;
+      if (!links?.properties) continue;
+      for (const relation of extra.relations) links.properties[relation] = links.properties.self;
     }
   }
   return copy as unknown as Record<string, unknown>;
@@ -52,18 +82,54 @@ const ROUTES: Array<[string, string, string]> = [
   ['repositories', '/2.0/repositories/acme?pagelen=100', '/repositories/{workspace}'],
   ['repository', '/2.0/repositories/acme/payments-api', '/repositories/{workspace}/{repo_slug}'],
   ['empty repository', '/2.0/repositories/acme/sandbox', '/repositories/{workspace}/{repo_slug}'],
-  ['branch restrictions', '/2.0/repositories/acme/payments-api/branch-restrictions?pagelen=100', '/repositories/{workspace}/{repo_slug}/branch-restrictions'],
-  ['branching-model restrictions', '/2.0/repositories/acme/admin-console/branch-restrictions?pagelen=100', '/repositories/{workspace}/{repo_slug}/branch-restrictions'],
+  [
+    'branch restrictions',
+    '/2.0/repositories/acme/payments-api/branch-restrictions?pagelen=100',
+    '/repositories/{workspace}/{repo_slug}/branch-restrictions',
+  ],
+  [
+    'branching-model restrictions',
+    '/2.0/repositories/acme/admin-console/branch-restrictions?pagelen=100',
+    '/repositories/{workspace}/{repo_slug}/branch-restrictions',
+  ],
   ['branching model', '/2.0/repositories/acme/admin-console/branching-model', '/repositories/{workspace}/{repo_slug}/branching-model'],
-  ['effective branching model', '/2.0/repositories/acme/admin-console/effective-branching-model', '/repositories/{workspace}/{repo_slug}/effective-branching-model'],
+  [
+    'effective branching model',
+    '/2.0/repositories/acme/admin-console/effective-branching-model',
+    '/repositories/{workspace}/{repo_slug}/effective-branching-model',
+  ],
   ['default reviewers', '/2.0/repositories/acme/payments-api/default-reviewers', '/repositories/{workspace}/{repo_slug}/default-reviewers'],
-  ['effective default reviewers', '/2.0/repositories/acme/payments-api/effective-default-reviewers', '/repositories/{workspace}/{repo_slug}/effective-default-reviewers'],
+  [
+    'effective default reviewers',
+    '/2.0/repositories/acme/payments-api/effective-default-reviewers',
+    '/repositories/{workspace}/{repo_slug}/effective-default-reviewers',
+  ],
   ['pipelines config', '/2.0/repositories/acme/payments-api/pipelines_config', '/repositories/{workspace}/{repo_slug}/pipelines_config'],
-  ['pipelines', '/2.0/repositories/acme/payments-api/pipelines?target.branch=main&sort=-created_on&pagelen=100', '/repositories/{workspace}/{repo_slug}/pipelines'],
-  ['pull requests', '/2.0/repositories/acme/payments-api/pullrequests?state=MERGED&pagelen=50', '/repositories/{workspace}/{repo_slug}/pullrequests'],
-  ['pull request', '/2.0/repositories/acme/payments-api/pullrequests/1', '/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}'],
-  ['pull request statuses', '/2.0/repositories/acme/payments-api/pullrequests/1/statuses', '/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/statuses'],
-  ['repository user permissions', '/2.0/repositories/acme/payments-api/permissions-config/users', '/repositories/{workspace}/{repo_slug}/permissions-config/users'],
+  [
+    'pipelines',
+    '/2.0/repositories/acme/payments-api/pipelines?target.branch=main&sort=-created_on&pagelen=100',
+    '/repositories/{workspace}/{repo_slug}/pipelines',
+  ],
+  [
+    'pull requests',
+    '/2.0/repositories/acme/payments-api/pullrequests?state=MERGED&pagelen=50',
+    '/repositories/{workspace}/{repo_slug}/pullrequests',
+  ],
+  [
+    'pull request',
+    '/2.0/repositories/acme/payments-api/pullrequests/1',
+    '/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}',
+  ],
+  [
+    'pull request statuses',
+    '/2.0/repositories/acme/payments-api/pullrequests/1/statuses',
+    '/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/statuses',
+  ],
+  [
+    'repository user permissions',
+    '/2.0/repositories/acme/payments-api/permissions-config/users',
+    '/repositories/{workspace}/{repo_slug}/permissions-config/users',
+  ],
   ['environments', '/2.0/repositories/acme/payments-api/environments', '/repositories/{workspace}/{repo_slug}/environments'],
   ['deployments', '/2.0/repositories/acme/payments-api/deployments', '/repositories/{workspace}/{repo_slug}/deployments'],
 ];
@@ -73,11 +139,16 @@ interface OpenApi {
 }
 
 describeContract('emulator responses against the Bitbucket OpenAPI document', () => {
-  const doc = available ? (JSON.parse(fs.readFileSync(OPENAPI_PATH, 'utf8')) as OpenApi & Record<string, unknown>) : ({ paths: {} } as OpenApi);
+  const doc = available
+    ? (JSON.parse(fs.readFileSync(OPENAPI_PATH, 'utf8')) as OpenApi & Record<string, unknown>)
+    : ({ paths: {} } as OpenApi);
   // OpenAPI 3.0 schemas are JSON Schema draft 4/5 plus `nullable`, `discriminator` and x- extensions.
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
   addFormats(ajv);
-  ajv.addSchema({ $id: 'bitbucket', components: available ? allowGaps((doc as unknown as { components: Record<string, unknown> }).components) : {} }, 'bitbucket');
+  ajv.addSchema(
+    { $id: 'bitbucket', components: available ? allowGaps((doc as unknown as { components: Record<string, unknown> }).components) : {} },
+    'bitbucket',
+  );
   let emulator: BitbucketEmulator;
   let statusCommit = '';
 
@@ -100,8 +171,11 @@ describeContract('emulator responses against the Bitbucket OpenAPI document', ()
     expect(String(response.status)).toBe(status);
     const body = (await response.json()) as unknown;
     const check = ajv.compile(schemaFor(template, status) as object);
-    const valid = check(body);
-    return { valid, errors: (check.errors ?? []).slice(0, 5).map((error) => `${error.instancePath} ${error.message ?? ''}`) };
+    check(body);
+    const errors = (check.errors ?? []).filter(
+      (error) => !RECORDED_DIFFERENCES.some((known) => known.path.test(error.instancePath) && known.message === error.message),
+    );
+    return { valid: errors.length === 0, errors: errors.slice(0, 5).map((error) => `${error.instancePath} ${error.message ?? ''}`) };
   }
 
   it.each(ROUTES)('%s', async (_label, requestPath, template) => {
@@ -109,15 +183,25 @@ describeContract('emulator responses against the Bitbucket OpenAPI document', ()
   });
 
   it('commit statuses', async () => {
-    expect(await validate(`/2.0/repositories/acme/payments-api/commit/${statusCommit}/statuses`, '/repositories/{workspace}/{repo_slug}/commit/{commit}/statuses')).toEqual({ valid: true, errors: [] });
+    expect(
+      await validate(
+        `/2.0/repositories/acme/payments-api/commit/${statusCommit}/statuses`,
+        '/repositories/{workspace}/{repo_slug}/commit/{commit}/statuses',
+      ),
+    ).toEqual({ valid: true, errors: [] });
   });
 
   it('the error envelope of a 404', async () => {
-    expect(await validate('/2.0/repositories/acme/no-such-repo', '/repositories/{workspace}/{repo_slug}', '404')).toEqual({ valid: true, errors: [] });
+    expect(await validate('/2.0/repositories/acme/no-such-repo', '/repositories/{workspace}/{repo_slug}', '404')).toEqual({
+      valid: true,
+      errors: [],
+    });
   });
 
   it('the pagination envelope of pull-request activity', async () => {
-    const response = await fetch(`${emulator.url}/2.0/repositories/acme/payments-api/pullrequests/1/activity`, { headers: { authorization: 'Bearer contract' } });
+    const response = await fetch(`${emulator.url}/2.0/repositories/acme/payments-api/pullrequests/1/activity`, {
+      headers: { authorization: 'Bearer contract' },
+    });
     const body = (await response.json()) as { values: unknown[]; pagelen: number };
     expect(body).toMatchObject({ pagelen: expect.any(Number), values: expect.any(Array) });
   });

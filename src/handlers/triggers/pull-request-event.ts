@@ -15,6 +15,7 @@ import { evaluatePullRequest, storePullRequestEvaluation } from '../../services/
 import { recordMergedPullRequest } from '../../services/evidence';
 import { enqueue } from '../../services/scan-jobs';
 import { createStore, type Store } from '../../store/store';
+import { toInstant } from '../../lib/instant';
 
 export async function pullRequestEvent(event: unknown): Promise<void> {
   const log = createLogger({ handler: 'pull-request-event' });
@@ -72,7 +73,7 @@ export async function pullRequestEvent(event: unknown): Promise<void> {
 
 async function recordMerge(id: number, workspaceUuid: string, repositoryUuid: string, timestamp: string | undefined, store: Store, log: Logger): Promise<void> {
   const at = now();
-  const mergedAt = timestamp && !Number.isNaN(Date.parse(timestamp)) ? new Date(timestamp).toISOString() : at.toISOString();
+  const mergedAt = toInstant(timestamp) ?? at.toISOString();
   const slug = (await store.getRepository(repositoryUuid))?.slug ?? repositoryUuid;
   const client = createBitbucketClient({ request: appRequest(), maxAttempts: 2, backoffBaseMs: 250 });
   try {

@@ -10,6 +10,7 @@ import { createLogger } from '../../lib/log';
 import { unwrapUuid } from '../../lib/uuid';
 import { enqueue } from '../../services/scan-jobs';
 import { createStore } from '../../store/store';
+import { toInstant } from '../../lib/instant';
 
 export async function repositoryEvent(event: unknown): Promise<void> {
   const log = createLogger({ handler: 'repository-event' });
@@ -28,7 +29,7 @@ export async function repositoryEvent(event: unknown): Promise<void> {
   }
   const at = now();
   // The event's own time orders deliveries: an older event never overrides newer state.
-  const eventAt = payload.timestamp && !Number.isNaN(Date.parse(payload.timestamp)) ? new Date(payload.timestamp).toISOString() : at.toISOString();
+  const eventAt = toInstant(payload.timestamp) ?? at.toISOString();
   const store = createStore();
   if (payload.eventType === 'avi:bitbucket:deleted:repository') {
     const stored = await store.getRepository(repositoryUuid);
