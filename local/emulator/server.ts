@@ -320,6 +320,11 @@ export class BitbucketEmulator {
       }
       if (second === 'permissions' && third === undefined) {
         this.requireAdmin(credential, 'workspace permissions', ws);
+        // The document describes filtering this list by `permission` only (OpenAPI, GET
+        // /workspaces/{workspace}/permissions): a filter on any other field is refused here, so the app
+        // cannot come to rely on an undocumented one.
+        const q = url.searchParams.get('q');
+        if (q && !/^\s*permission\s*=\s*"(owner|collaborator|member)"\s*$/.test(q)) throw new HttpError(400, 'Unsupported filter', 'only q=permission="…" is documented for this resource');
         const entries = ws.members.map((member) => ({ type: 'workspace_membership', permission: member.permission, user: render.account(users, member.accountId, base), workspace: render.workspace(ws, base) }));
         return this.page(url, this.filter(url, entries), PAGELEN_MAX, fields);
       }

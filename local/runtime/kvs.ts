@@ -1,16 +1,28 @@
 /**
- * A local Forge KVS with the platform's rules and limits (F/limits-kvs-ce/, platform-facts §7), answering
- * the HTTP calls `@forge/kvs` makes through `__forge_fetch__` (offline-toolchain.md §6):
+ * A local Forge KVS with the platform's documented rules and limits, answering the HTTP calls `@forge/kvs`
+ * makes through `__forge_fetch__` (offline-toolchain notes in docs/; the SDK's own source in
+ * node_modules/@forge/kvs/out). Each rule cites where it is documented:
  *
- * - keys: ≤500 characters matching ^(?!\s+$)[a-zA-Z0-9:._\s-#]+$;
- * - values: ≤240 KiB as JSON, nesting depth ≤31;
- * - `query`: key BEGINS_WITH only, ≤20 results a page, opaque cursors;
- * - batch operations ≤25 keys; transactions ≤25 operations;
+ * - keys ≤500 characters matching ^(?!\s+$)[a-zA-Z0-9:._\s-#]+$; values ≤240 KiB as JSON, depth ≤31
+ *   (https://developer.atlassian.com/platform/forge/limits-kvs-ce/);
+ * - error codes KEY_TOO_SHORT, KEY_TOO_LONG, INVALID_KEY, MAX_SIZE, MAX_DEPTH, LIST_QUERY_LIMIT_EXCEEDED,
+ *   QUERY_WHERE_INVALID, QUERY_WHERE_FIELD_INVALID, INVALID_FILTER_CONDITION, and 429 RATE_LIMIT_EXCEEDED
+ *   (https://developer.atlassian.com/platform/forge/storage-reference/handling-errors-kvs/); a missing key is
+ *   KEY_NOT_FOUND, the code @forge/kvs turns into `undefined` (out/storage-api.js);
+ * - `query`: key BEGINS_WITH only, a page of at most 100 ("Limit for list query should be below 100",
+ *   same page), opaque cursors, and **no documented order**: with `shuffleQueries` results come in an
+ *   order unrelated to the keys, so no code can come to rely on one;
+ * - batches ≤25 keys and ≤4 MB, 45 batch operations a minute; transactions ≤25 operations and ≤4 MB
+ *   (https://developer.atlassian.com/platform/forge/storage-reference/batchops/, …/transactions/);
+ * - per installation 4,000 read and 4,000 write units a minute, a unit being 10 KB rounded up
+ *   (https://developer.atlassian.com/platform/forge/limits-kvs-ce/), enforced on the runtime's clock;
  * - secrets in their own namespace, never returned by `query`.
  *
+ * Where the platform's answer is not documented (a `FAIL_IF_EXISTS` write of an existing key, a batch
+ * over its limits) the error carries a code made up afresh for each store (`UNDOCUMENTED_…`), so the app
+ * can rely on the status and on reading the key again, never on a code nobody has seen.
+ *
  * In memory, or persisted to a JSON file with crash-safe writes (write a temporary file, then rename).
- * Error bodies are `{code, message}`, which the SDK turns into ForgeKvsAPIError. The exact codes for the
- * limit errors are not documented; the ones here are ours (UNCONFIRMED against the live service).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,10 +32,27 @@ export const KVS_LIMITS = {
   keyLength: 500,
   valueBytes: 240 * 1024,
   depth: 31,
-  queryPage: 20,
+  queryPage: 100,
   batchKeys: 25,
+  batchBytes: 4 * 1024 * 1024,
+  batchOpsPerMinute: 45,
   transactionOps: 25,
+  unitBytes: 10 * 1024,
+  readUnitsPerMinute: 4000,
+  writeUnitsPerMinute: 4000,
 } as const;
+
+export interface KvsOptions {
+  /** Answer queries in an order unrelated to the keys (the platform documents none). Default true. */
+  shuffleQueries?: boolean;
+  /** `enforce` answers 429 past the per-minute limits; `count` only measures (benchmarks). Default enforce. */
+  rateLimits?: 'enforce' | 'count';
+}
+
+/** 10 KB units of a request or answer, rounded up; at least one. */
+export function unitsOf(bytes: number): number {
+  return Math.max(1, Math.ceil(bytes / KVS_LIMITS.unitBytes));
+}
 
 const KEY_PATTERN = /^(?!\s+$)[a-zA-Z0-9:._\s\-#]+$/;
 
@@ -66,15 +95,42 @@ export class LocalKvs implements KvsFaults {
   private secrets = new Map<string, Entry>();
   /** The entry keys in order, rebuilt after a write: queries page through it by binary search. */
   private sortedKeys: string[] | null = null;
+  private ordered: Array<[string, string]> | null = null;
   private pendingFailures: Array<{ status: number; code: string }> = [];
   /** Operation counts, for the benchmarks and tests. */
   /** `reads` counts values read; `readCalls` the calls that read them (a batch get is one call). */
-  readonly stats = { reads: 0, readCalls: 0, writes: 0, deletes: 0, queries: 0, bytesRead: 0, bytesWritten: 0 };
+  readonly stats = {
+    reads: 0,
+    readCalls: 0,
+    writes: 0,
+    deletes: 0,
+    queries: 0,
+    bytesRead: 0,
+    bytesWritten: 0,
+    readUnits: 0,
+    writeUnits: 0,
+    batchOps: 0,
+    largestBatchBytes: 0,
+    peakReadUnitsPerMinute: 0,
+    peakWriteUnitsPerMinute: 0,
+    rateLimited: 0,
+  };
+  /** Units spent in the rolling minute: [time, units] pairs. */
+  private readonly window = {
+    read: [] as Array<[number, number]>,
+    write: [] as Array<[number, number]>,
+    batch: [] as Array<[number, number]>,
+  };
+  private readonly salt = Math.random().toString(36).slice(2, 10);
+  private readonly undocumentedCode = `UNDOCUMENTED_${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
+  private readonly options: Required<KvsOptions>;
 
   constructor(
     private readonly clock: Clock,
     private readonly file: string | null = null,
+    options: KvsOptions = {},
   ) {
+    this.options = { shuffleQueries: options.shuffleQueries ?? true, rateLimits: options.rateLimits ?? 'enforce' };
     if (file && fs.existsSync(file)) {
       const persisted = JSON.parse(fs.readFileSync(file, 'utf8')) as Persisted;
       this.entries = new Map(Object.entries(persisted.entries));
@@ -84,6 +140,11 @@ export class LocalKvs implements KvsFaults {
 
   failNext(count: number, status = 429, code = 'RATE_LIMIT_EXCEEDED'): void {
     for (let i = 0; i < count; i++) this.pendingFailures.push({ status, code });
+  }
+
+  private invalidateOrder(): void {
+    this.sortedKeys = null;
+    this.ordered = null;
   }
 
   /** Every live key and value, for tests and `attest render`. */
@@ -108,18 +169,43 @@ export class LocalKvs implements KvsFaults {
     fs.renameSync(temporary, this.file);
   }
 
+  /** An error whose code the platform does not document: a fresh code per store, so nothing matches on it. */
+  private undocumented(status: number, message: string): KvsError {
+    return new KvsError(status, this.undocumentedCode, message);
+  }
+
+  /** Spends units of the rolling minute; 429 RATE_LIMIT_EXCEEDED past the limit when enforcing. */
+  private spend(kind: 'read' | 'write' | 'batch', units: number): void {
+    const now = this.clock.now();
+    const window = this.window[kind].filter(([at]) => at > now - 60_000);
+    const used = window.reduce((sum, [, n]) => sum + n, 0);
+    const limit =
+      kind === 'read' ? KVS_LIMITS.readUnitsPerMinute : kind === 'write' ? KVS_LIMITS.writeUnitsPerMinute : KVS_LIMITS.batchOpsPerMinute;
+    if (used + units > limit && this.options.rateLimits === 'enforce') {
+      this.window[kind] = window;
+      this.stats.rateLimited++;
+      throw new KvsError(429, 'RATE_LIMIT_EXCEEDED', `${kind} limit of ${limit} a minute reached`);
+    }
+    window.push([now, units]);
+    this.window[kind] = window;
+    if (kind === 'read') this.stats.peakReadUnitsPerMinute = Math.max(this.stats.peakReadUnitsPerMinute, used + units);
+    if (kind === 'write') this.stats.peakWriteUnitsPerMinute = Math.max(this.stats.peakWriteUnitsPerMinute, used + units);
+  }
+
   private checkKey(key: unknown): string {
-    if (typeof key !== 'string' || key.length === 0) throw new KvsError(400, 'INVALID_KEY', 'key must be a non-empty string');
-    if (key.length > KVS_LIMITS.keyLength) throw new KvsError(400, 'INVALID_KEY', `key is longer than ${KVS_LIMITS.keyLength} characters`);
-    if (!KEY_PATTERN.test(key)) throw new KvsError(400, 'INVALID_KEY', `key ${JSON.stringify(key.slice(0, 80))} does not match ${KEY_PATTERN.source}`);
+    if (typeof key !== 'string' || key.length === 0) throw new KvsError(400, 'KEY_TOO_SHORT', 'key must be a non-empty string');
+    if (key.length > KVS_LIMITS.keyLength) throw new KvsError(400, 'KEY_TOO_LONG', `key is longer than ${KVS_LIMITS.keyLength} characters`);
+    if (!KEY_PATTERN.test(key))
+      throw new KvsError(400, 'INVALID_KEY', `key ${JSON.stringify(key.slice(0, 80))} does not match ${KEY_PATTERN.source}`);
     return key;
   }
 
   private checkValue(value: unknown): number {
-    if (value === undefined) throw new KvsError(400, 'INVALID_VALUE', 'value is missing');
+    if (value === undefined) throw this.undocumented(400, 'value is missing');
     const bytes = Buffer.byteLength(JSON.stringify(value));
-    if (bytes > KVS_LIMITS.valueBytes) throw new KvsError(413, 'VALUE_TOO_LARGE', `value is ${bytes} bytes; the limit is ${KVS_LIMITS.valueBytes}`);
-    if (depthOf(value) > KVS_LIMITS.depth) throw new KvsError(400, 'INVALID_VALUE', `value is nested deeper than ${KVS_LIMITS.depth} levels`);
+    if (bytes > KVS_LIMITS.valueBytes)
+      throw new KvsError(400, 'MAX_SIZE', `value is ${bytes} bytes; the limit is ${KVS_LIMITS.valueBytes}`);
+    if (depthOf(value) > KVS_LIMITS.depth) throw new KvsError(400, 'MAX_DEPTH', `value is nested deeper than ${KVS_LIMITS.depth} levels`);
     return bytes;
   }
 
@@ -127,15 +213,18 @@ export class LocalKvs implements KvsFaults {
     const ttl = (options as { ttl?: { value?: unknown; unit?: unknown } } | undefined)?.ttl;
     if (!ttl) return null;
     const unit = { SECONDS: 1000, MINUTES: 60_000, HOURS: 3_600_000, DAYS: 86_400_000 }[String(ttl.unit)];
-    if (!unit || typeof ttl.value !== 'number' || ttl.value <= 0) throw new KvsError(400, 'INVALID_TTL', 'ttl needs a positive value and a unit');
+    if (!unit || typeof ttl.value !== 'number' || ttl.value <= 0) throw this.undocumented(400, 'ttl needs a positive value and a unit');
     return ttl.value * unit;
   }
 
   private noEntities(body: { entityName?: unknown }): void {
-    if (body.entityName !== undefined) throw new KvsError(400, 'UNSUPPORTED', 'custom entities are not used by Attest and not implemented locally');
+    if (body.entityName !== undefined) throw this.undocumented(400, 'custom entities are not used by Attest and not implemented locally');
   }
 
-  private prepareSet(map: Map<string, Entry>, body: { key?: unknown; value?: unknown; options?: unknown; entityName?: unknown }): () => Entry | undefined {
+  private prepareSet(
+    map: Map<string, Entry>,
+    body: { key?: unknown; value?: unknown; options?: unknown; entityName?: unknown },
+  ): () => Entry | undefined {
     this.noEntities(body);
     const key = this.checkKey(body.key);
     const bytes = this.checkValue(body.value);
@@ -144,12 +233,13 @@ export class LocalKvs implements KvsFaults {
     const existing = map.get(key);
     const live = existing && !this.expired(existing) ? existing : undefined;
     if (options?.keyPolicy === 'FAIL_IF_EXISTS' && live) {
-      throw new KvsError(409, 'KEY_ALREADY_EXISTS', `key ${key} already exists`);
+      // The REST reference documents the key policy but not the error (F/rest/v2/api-group-forge-kvs/).
+      throw this.undocumented(409, `key ${key} already exists`);
     }
     const value = JSON.parse(JSON.stringify(body.value)) as unknown;
     return () => {
       const now = this.clock.now();
-      if (!map.has(key)) this.sortedKeys = null;
+      if (!map.has(key)) this.invalidateOrder();
       map.set(key, { value, createdAt: live?.createdAt ?? now, updatedAt: now, expiresAt: ttl === null ? null : now + ttl });
       this.stats.writes++;
       this.stats.bytesWritten += bytes;
@@ -174,12 +264,59 @@ export class LocalKvs implements KvsFaults {
     try {
       const failure = this.pendingFailures.shift();
       if (failure) throw new KvsError(failure.status, failure.code, 'injected failure');
+      this.meter(pathname, body);
       const result = this.dispatch(pathname, body);
+      if (/\/(get|query)$/.test(pathname))
+        this.settleRead(result === undefined || result === null ? 0 : Buffer.byteLength(JSON.stringify(result)));
       return [200, result ?? null];
     } catch (error) {
       if (error instanceof KvsError) return [error.status, { code: error.code, message: error.message }];
       throw error;
     }
+  }
+
+  /**
+   * Counts the call against the minute before it runs: writes by their request size, reads by a first unit
+   * (the answer's size is counted after; a read the limit refuses costs nothing). Batches and transactions
+   * are checked against their 4 MB payload limit.
+   */
+  private meter(pathname: string, body: unknown): void {
+    const bytes = body === undefined ? 0 : Buffer.byteLength(JSON.stringify(body));
+    const batch = pathname.includes('/batch/') || pathname.endsWith('/transaction');
+    if (batch && bytes > KVS_LIMITS.batchBytes)
+      throw this.undocumented(413, `the payload is ${bytes} bytes; a batch or transaction holds at most ${KVS_LIMITS.batchBytes}`);
+    if (batch) {
+      this.stats.largestBatchBytes = Math.max(this.stats.largestBatchBytes, bytes);
+      if (pathname.includes('/batch/')) {
+        this.spend('batch', 1);
+        this.stats.batchOps++;
+      }
+    }
+    if (/\/(get|query)$/.test(pathname)) this.spend('read', 1);
+    else {
+      const units = unitsOf(bytes);
+      this.spend('write', units);
+      this.stats.writeUnits += units;
+    }
+  }
+
+  /** A read's units beyond the first, from the size of its answer. */
+  private settleRead(bytes: number): void {
+    const units = unitsOf(bytes);
+    this.stats.readUnits += units;
+    if (units <= 1) return;
+    const now = this.clock.now();
+    this.window.read.push([now, units - 1]);
+    const used = this.window.read.filter(([at]) => at > now - 60_000).reduce((sum, [, n]) => sum + n, 0);
+    this.stats.peakReadUnitsPerMinute = Math.max(this.stats.peakReadUnitsPerMinute, used);
+  }
+
+  /** The order queries answer in: by key, or (shuffled) by a keyed hash that has nothing to do with the key's text. */
+  private orderKey(key: string): string {
+    if (!this.options.shuffleQueries) return key;
+    let hash = 2166136261;
+    for (const char of this.salt + key) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
+    return `${hash.toString(16).padStart(8, '0')}\u0000${key}`;
   }
 
   private dispatch(pathname: string, raw: unknown): unknown {
@@ -208,13 +345,13 @@ export class LocalKvs implements KvsFaults {
         this.noEntities(body);
         const key = this.checkKey(body.key);
         if (!map.delete(key)) throw new KvsError(404, 'KEY_NOT_FOUND', `no value for ${key}`);
-        this.sortedKeys = null;
+        this.invalidateOrder();
         this.stats.deletes++;
         this.persist();
         return null;
       }
       case '/api/v1/query': {
-        if (secret) throw new KvsError(400, 'UNSUPPORTED', 'secrets cannot be queried');
+        if (secret) throw this.undocumented(400, 'secrets cannot be queried');
         return this.query(body);
       }
       case '/api/v1/batch/get':
@@ -226,7 +363,7 @@ export class LocalKvs implements KvsFaults {
       case '/api/v1/transaction':
         return this.transaction(body);
       default:
-        throw new KvsError(404, 'NOT_FOUND', `the local KVS does not implement ${pathname}`);
+        throw this.undocumented(404, `the local KVS does not implement ${pathname}`);
     }
   }
 
@@ -234,43 +371,54 @@ export class LocalKvs implements KvsFaults {
     this.stats.queries++;
     const limit = body.limit === undefined ? 10 : Number(body.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > KVS_LIMITS.queryPage) {
-      throw new KvsError(400, 'INVALID_LIMIT', `limit must be between 1 and ${KVS_LIMITS.queryPage}`);
+      throw new KvsError(400, 'LIST_QUERY_LIMIT_EXCEEDED', `limit must be between 1 and ${KVS_LIMITS.queryPage}`);
     }
     const where = (body.where as Array<{ property?: string; condition?: string; values?: unknown[] }> | undefined) ?? [];
-    if (where.length > 1 || (where[0] && (where[0].property !== 'key' || where[0].condition !== 'BEGINS_WITH'))) {
-      throw new KvsError(400, 'INVALID_QUERY', 'only a key BEGINS_WITH condition is supported on key-value storage');
-    }
+    if (where.length > 1) throw new KvsError(400, 'QUERY_WHERE_INVALID', 'KVS queries take a single where clause');
+    if (where[0] && where[0].property !== 'key') throw new KvsError(400, 'QUERY_WHERE_FIELD_INVALID', 'only the key can be filtered on');
+    if (where[0] && where[0].condition !== 'BEGINS_WITH')
+      throw new KvsError(400, 'INVALID_FILTER_CONDITION', 'only BEGINS_WITH is supported on key-value storage');
     const prefix = where[0] ? String(where[0].values?.[0] ?? '') : '';
     const after = typeof body.after === 'string' ? Buffer.from(body.after, 'base64url').toString('utf8') : null;
-    this.sortedKeys ??= [...this.entries.keys()].sort();
-    const keys = this.sortedKeys;
-    // Binary search for the first key at or after max(prefix, after+).
-    const from = after !== null && after >= prefix ? after : prefix;
+    const ordered = this.orderedKeys();
+    // Binary search for the first order key after the cursor, then collect matching keys.
     let low = 0;
-    let high = keys.length;
-    while (low < high) {
+    let high = ordered.length;
+    while (after !== null && low < high) {
       const mid = (low + high) >> 1;
-      if (keys[mid]! < from || (after !== null && keys[mid] === after)) low = mid + 1;
+      if (ordered[mid]![0] <= after) low = mid + 1;
       else high = mid;
     }
     const data: Array<{ key: string; value: unknown }> = [];
+    let last: string | null = null;
     let index = low;
-    for (; index < keys.length && data.length < limit; index++) {
-      const key = keys[index]!;
-      if (!key.startsWith(prefix)) break;
+    for (; index < ordered.length && data.length < limit; index++) {
+      const [order, key] = ordered[index]!;
+      if (!key.startsWith(prefix)) continue;
       const entry = this.read(this.entries, key);
       if (!entry) continue;
       data.push({ key, value: entry.value });
+      last = order;
     }
-    const last = data[data.length - 1];
-    const more = last !== undefined && index < keys.length && keys[index]!.startsWith(prefix);
-    return { data, ...(more ? { cursor: Buffer.from(last.key, 'utf8').toString('base64url') } : {}) };
+    const more = last !== null && ordered.slice(index).some(([, key]) => key.startsWith(prefix));
+    return { data, ...(more && last !== null ? { cursor: Buffer.from(last, 'utf8').toString('base64url') } : {}) };
+  }
+
+  /** [order key, key] for every entry, sorted by order key; rebuilt after a write that adds or removes a key. */
+  private orderedKeys(): Array<[string, string]> {
+    this.sortedKeys ??= [...this.entries.keys()];
+    this.ordered ??= this.sortedKeys
+      .map((key): [string, string] => [this.orderKey(key), key])
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return this.ordered;
   }
 
   private batch(op: string, raw: unknown): unknown {
     const items = Array.isArray(raw) ? (raw as Array<Record<string, unknown>>) : [];
-    if (items.length === 0) throw new KvsError(400, 'INVALID_BATCH', 'a batch needs at least one item');
-    if (items.length > KVS_LIMITS.batchKeys) throw new KvsError(400, 'BATCH_TOO_LARGE', `a batch holds at most ${KVS_LIMITS.batchKeys} keys`);
+    if (items.length === 0) throw this.undocumented(400, 'a batch needs at least one item');
+    if (items.length > KVS_LIMITS.batchKeys) throw this.undocumented(400, `a batch holds at most ${KVS_LIMITS.batchKeys} keys`);
+    const keysSeen = items.map((item) => String(item.key));
+    if (new Set(keysSeen).size !== keysSeen.length) throw this.undocumented(400, 'a batch names the same key twice');
     const successfulKeys: Array<Record<string, unknown>> = [];
     const failedKeys: Array<Record<string, unknown>> = [];
     for (const item of items) {
@@ -286,7 +434,7 @@ export class LocalKvs implements KvsFaults {
         } else {
           const key = this.checkKey(item.key);
           this.entries.delete(key);
-          this.sortedKeys = null;
+          this.invalidateOrder();
           this.stats.deletes++;
           successfulKeys.push({ key });
         }
@@ -305,25 +453,26 @@ export class LocalKvs implements KvsFaults {
     const deletes = (body.delete as Array<Record<string, unknown>> | undefined) ?? [];
     const checks = (body.check as Array<Record<string, unknown>> | undefined) ?? [];
     const total = sets.length + deletes.length + checks.length;
-    if (total === 0) throw new KvsError(400, 'INVALID_TRANSACTION', 'a transaction needs at least one operation');
-    if (total > KVS_LIMITS.transactionOps) throw new KvsError(400, 'TRANSACTION_TOO_LARGE', `a transaction holds at most ${KVS_LIMITS.transactionOps} operations`);
-    if (checks.length > 0) throw new KvsError(400, 'UNSUPPORTED', 'transaction checks apply to custom entities, which Attest does not use');
+    if (total === 0) throw this.undocumented(400, 'a transaction needs at least one operation');
+    if (total > KVS_LIMITS.transactionOps)
+      throw this.undocumented(400, `a transaction holds at most ${KVS_LIMITS.transactionOps} operations`);
+    if (checks.length > 0) throw this.undocumented(400, 'transaction checks apply to custom entities, which Attest does not use');
     const touched = new Set<string>();
     const appliers: Array<() => void> = [];
     for (const item of sets) {
       const apply = this.prepareSet(this.entries, item);
-      if (touched.has(String(item.key))) throw new KvsError(400, 'INVALID_TRANSACTION', `key ${String(item.key)} appears twice`);
+      if (touched.has(String(item.key))) throw this.undocumented(400, `key ${String(item.key)} appears twice`);
       touched.add(String(item.key));
       appliers.push(() => void apply());
     }
     for (const item of deletes) {
       this.noEntities(item);
       const key = this.checkKey(item.key);
-      if (touched.has(key)) throw new KvsError(400, 'INVALID_TRANSACTION', `key ${key} appears twice`);
+      if (touched.has(key)) throw this.undocumented(400, `key ${key} appears twice`);
       touched.add(key);
       appliers.push(() => {
         this.entries.delete(key);
-        this.sortedKeys = null;
+        this.invalidateOrder();
         this.stats.deletes++;
       });
     }

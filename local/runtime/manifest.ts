@@ -6,13 +6,17 @@ import YAML from 'yaml';
 const FunctionEntry = z.object({ key: z.string(), handler: z.string(), timeoutSeconds: z.number().int().positive().optional() });
 
 export const AppManifest = z.object({
-  modules: z.object({
-    trigger: z.array(z.object({ key: z.string(), function: z.string(), events: z.array(z.string()) })).default([]),
-    scheduledTrigger: z.array(z.object({ key: z.string(), function: z.string(), interval: z.enum(['fiveMinute', 'hour', 'day', 'week']) })).default([]),
-    consumer: z.array(z.object({ key: z.string(), queue: z.string(), function: z.string() })).default([]),
-    'bitbucket:mergeCheck': z.array(z.object({ key: z.string(), function: z.string(), triggers: z.array(z.string()) })).default([]),
-    function: z.array(FunctionEntry),
-  }).passthrough(),
+  modules: z
+    .object({
+      trigger: z.array(z.object({ key: z.string(), function: z.string(), events: z.array(z.string()) })).default([]),
+      scheduledTrigger: z
+        .array(z.object({ key: z.string(), function: z.string(), interval: z.enum(['fiveMinute', 'hour', 'day', 'week']) }))
+        .default([]),
+      consumer: z.array(z.object({ key: z.string(), queue: z.string(), function: z.string() })).default([]),
+      'bitbucket:mergeCheck': z.array(z.object({ key: z.string(), function: z.string(), triggers: z.array(z.string()) })).default([]),
+      function: z.array(FunctionEntry),
+    })
+    .passthrough(),
   permissions: z.object({ scopes: z.array(z.string()) }),
 });
 export type AppManifest = z.infer<typeof AppManifest>;
@@ -31,7 +35,8 @@ export function loadManifest(file: string): { manifest: AppManifest; uiModules: 
   for (const [kind, entries] of Object.entries(manifest.modules)) {
     if (!kind.startsWith('bitbucket:') || kind === 'bitbucket:mergeCheck' || !Array.isArray(entries)) continue;
     for (const entry of entries as Array<{ key: string; resource?: string; resolver?: { function?: string } }>) {
-      if (entry.resource) uiModules.push({ kind, key: entry.key, resource: entry.resource, resolverFunction: entry.resolver?.function ?? null });
+      if (entry.resource)
+        uiModules.push({ kind, key: entry.key, resource: entry.resource, resolverFunction: entry.resolver?.function ?? null });
     }
   }
   return { manifest, uiModules };

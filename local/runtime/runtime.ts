@@ -14,7 +14,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Clock, SimClock } from './clock';
-import { LocalKvs } from './kvs';
+import { LocalKvs, type KvsOptions } from './kvs';
 import { INTERVAL_MS, loadManifest, type AppManifest, type UiModule } from './manifest';
 
 export interface BitbucketAuth {
@@ -34,7 +34,8 @@ export interface RuntimeOptions {
   /** Real milliseconds an invocation may take; defaults to the Forge limits (25 s, or `timeoutSeconds`). */
   invocationTimeoutMs?: (functionKey: string, limitSeconds: number) => number;
   queue?: QueueOptions;
-  /** Extra delay added to every product request, in real milliseconds. */
+  /** The local KVS's strictness: unordered queries and enforced per-minute limits by default. */
+  kvs?: KvsOptions;
   log?: (line: string) => void;
 }
 
@@ -66,6 +67,12 @@ interface Scope {
   invocationId: string;
   functionKey: string;
   deadline: number;
+  /** The user a UI resolver was invoked by (`principal.accountId` of the runtime payload); null elsewhere. */
+  principal: string | null;
+  /** `asUser()` works only in UI resolvers (platform: F/apis-reference/fetch-api-product.requestbitbucket/). */
+  asUserAllowed: boolean;
+  /** Set when the invocation ran out of time: Forge has stopped the function, so its later calls fail. */
+  timedOut: boolean;
 }
 
 interface QueuedEvent {
@@ -192,7 +199,14 @@ export class LocalForgeRuntime {
     let installation = this.installations.get(key);
     if (!installation) {
       const file = this.options.stateDir ? path.join(this.options.stateDir, `kvs-${key}.json`) : null;
-      installation = { id: crypto.randomUUID(), workspaceUuid: key, kvs: new LocalKvs(this.options.clock, file), queue: [], pushedAt: [], dropped: [] };
+      installation = {
+        id: crypto.randomUUID(),
+        workspaceUuid: key,
+        kvs: new LocalKvs(this.options.clock, file, this.options.kvs),
+        queue: [],
+        pushedAt: [],
+        dropped: [],
+      };
       this.installations.set(key, installation);
     }
     return installation;
@@ -210,21 +224,55 @@ export class LocalForgeRuntime {
   }
 
   /** Runs one function as Forge would: in its own scope, with its time limit, logged. */
-  async invoke(functionKey: string, module: string, installation: Installation | null, event: unknown, context: Record<string, unknown> = {}): Promise<{ record: InvocationRecord; result: unknown }> {
+  async invoke(
+    functionKey: string,
+    module: string,
+    installation: Installation | null,
+    event: unknown,
+    context: Record<string, unknown> = {},
+  ): Promise<{ record: InvocationRecord; result: unknown }> {
     const { handler, timeoutSeconds } = this.handlerFor(functionKey);
     const limitMs = this.options.invocationTimeoutMs?.(functionKey, timeoutSeconds) ?? timeoutSeconds * 1000;
-    const record: InvocationRecord = { id: crypto.randomUUID(), functionKey, module, workspaceUuid: installation?.workspaceUuid ?? null, at: this.clock.now(), durationMs: 0, outcome: 'ok' };
+    const record: InvocationRecord = {
+      id: crypto.randomUUID(),
+      functionKey,
+      module,
+      workspaceUuid: installation?.workspaceUuid ?? null,
+      at: this.clock.now(),
+      durationMs: 0,
+      outcome: 'ok',
+    };
     const fullContext = installation
-      ? { installContext: `ari:cloud:bitbucket::workspace/${installation.workspaceUuid}`, workspaceId: `{${installation.workspaceUuid}}`, ...context }
+      ? {
+          installContext: `ari:cloud:bitbucket::workspace/${installation.workspaceUuid}`,
+          workspaceId: `{${installation.workspaceUuid}}`,
+          ...context,
+        }
       : context;
     const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
-    const scope: Scope | undefined = installation ? { installation, invocationId: record.id, functionKey, deadline: Date.now() + limitMs } : undefined;
+    const principal = (context as { principal?: { accountId?: unknown } }).principal?.accountId;
+    const scope: Scope | undefined = installation
+      ? {
+          installation,
+          invocationId: record.id,
+          functionKey,
+          deadline: Date.now() + limitMs,
+          principal: typeof principal === 'string' ? principal : null,
+          asUserAllowed: this.isUiModule(module),
+          timedOut: false,
+        }
+      : undefined;
     const run = () => Promise.resolve().then(() => handler(event, fullContext));
     try {
       const execution = scope ? scopeStorage().run(scope, run) : run();
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new InvocationTimeout(functionKey, limitMs)), limitMs);
+        timer = setTimeout(() => {
+          // Forge stops the function at its limit (F/limits-invocation/): whatever it still tries afterwards
+          // (KVS writes, Bitbucket calls) must fail here rather than race on in the background.
+          if (scope) scope.timedOut = true;
+          reject(new InvocationTimeout(functionKey, limitMs));
+        }, limitMs);
       });
       const result = await Promise.race([execution, timeout]);
       if (isRetryRequest(result)) record.outcome = 'retry';
@@ -242,7 +290,17 @@ export class LocalForgeRuntime {
 
   // ---- transport -------------------------------------------------------------------------------
 
-  async fetch(meta: Record<string, unknown>, requestPath: string, init: RequestInit | undefined, scope: Scope | undefined): Promise<Response> {
+  private isUiModule(module: string): boolean {
+    return this.uiModules.some((entry) => module === `${entry.kind}:${entry.key}`);
+  }
+
+  async fetch(
+    meta: Record<string, unknown>,
+    requestPath: string,
+    init: RequestInit | undefined,
+    scope: Scope | undefined,
+  ): Promise<Response> {
+    if (scope?.timedOut) throw new StoppedInvocation(scope.functionKey);
     if (meta.type === 'kvs') {
       if (!scope) throw new Error('KVS called outside an invocation');
       const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined;
@@ -251,20 +309,41 @@ export class LocalForgeRuntime {
     }
     if (requestPath.startsWith('/webhook/queue/')) {
       if (!scope) throw new Error('Queue called outside an invocation');
-      return this.queueRequest(scope.installation, requestPath, typeof init?.body === 'string' ? (JSON.parse(init.body) as Record<string, unknown>) : {});
+      return this.queueRequest(
+        scope.installation,
+        requestPath,
+        typeof init?.body === 'string' ? (JSON.parse(init.body) as Record<string, unknown>) : {},
+      );
     }
-    if (meta.remote === 'bitbucket') return this.productRequest(meta, requestPath, init);
+    if (meta.remote === 'bitbucket') return this.productRequest(meta, requestPath, init, scope);
     return json(404, { message: `the local runtime does not implement ${String(meta.remote)} ${requestPath}` });
   }
 
-  private async productRequest(meta: Record<string, unknown>, requestPath: string, init: RequestInit | undefined): Promise<Response> {
+  /**
+   * `asUser()` as Forge documents it: only in UI resolvers, acting as the invoking user, with no account id
+   * argument (F/apis-reference/fetch-api-product.requestbitbucket/). A user without a grant gets the proxy
+   * header `forge-proxy-error: NEEDS_AUTHENTICATION_ERR`, which @forge/api turns into NeedsAuthenticationError
+   * (node_modules/@forge/api/out/api/fetch.js, handleProxyResponseErrors).
+   */
+  private userAuthorization(meta: Record<string, unknown>, scope: Scope | undefined): string | Response {
+    if (!scope?.asUserAllowed)
+      throw new Error(`asUser() is only available in UI resolvers; ${scope?.functionKey ?? 'tooling code'} is not one`);
+    if (meta.accountId !== undefined) throw new Error('asUser() takes no account id in a resolver: Forge acts as the user who invoked it');
+    const authorization = scope.principal ? this.options.auth.users?.[scope.principal] : undefined;
+    return authorization ?? new Response(null, { status: 401, headers: { 'forge-proxy-error': 'NEEDS_AUTHENTICATION_ERR' } });
+  }
+
+  private async productRequest(
+    meta: Record<string, unknown>,
+    requestPath: string,
+    init: RequestInit | undefined,
+    scope: Scope | undefined,
+  ): Promise<Response> {
     let authorization: string | null;
     if (meta.provider === 'user') {
-      authorization = this.options.auth.users?.[String(meta.accountId)] ?? null;
-      if (!authorization) {
-        // What Forge answers when the user has not granted consent (asUser): NeedsAuthenticationError.
-        return new Response(null, { status: 401, headers: { 'forge-proxy-error': 'NEEDS_AUTHENTICATION_ERR' } });
-      }
+      const user = this.userAuthorization(meta, scope);
+      if (user instanceof Response) return user;
+      authorization = user;
     } else {
       authorization = this.options.auth.app;
     }
@@ -311,7 +390,18 @@ export class LocalForgeRuntime {
    */
   async withInstallation<T>(workspaceUuid: string, fn: () => Promise<T>): Promise<T> {
     const installation = this.installation(workspaceUuid);
-    return scopeStorage().run({ installation, invocationId: 'tooling', functionKey: 'tooling', deadline: Date.now() + 3_600_000 }, fn);
+    return scopeStorage().run(
+      {
+        installation,
+        invocationId: 'tooling',
+        functionKey: 'tooling',
+        deadline: Date.now() + 3_600_000,
+        principal: null,
+        asUserAllowed: false,
+        timedOut: false,
+      },
+      fn,
+    );
   }
 
   /** Events waiting in every installation's queue. */
@@ -366,7 +456,9 @@ export class LocalForgeRuntime {
       queueName: event.queueName,
       jobId: event.jobId,
       eventId: event.eventId,
-      ...(event.retryCount > 0 ? { retryContext: { retryCount: event.retryCount, retryReason: event.retryReason, retryData: event.retryData } } : {}),
+      ...(event.retryCount > 0
+        ? { retryContext: { retryCount: event.retryCount, retryReason: event.retryReason, retryData: event.retryData } }
+        : {}),
     };
     const { record, result } = await this.invoke(consumer.function, `consumer:${consumer.key}`, installation, payload);
     let retryAfterSeconds: number | null = null;
@@ -384,13 +476,21 @@ export class LocalForgeRuntime {
       installation.dropped.push(event);
       return;
     }
-    installation.queue.push({ ...event, retryCount: event.retryCount + 1, deliverAt: this.clock.now() + Math.min(900, retryAfterSeconds) * 1000, sequence: this.sequence++ });
+    installation.queue.push({
+      ...event,
+      retryCount: event.retryCount + 1,
+      deliverAt: this.clock.now() + Math.min(900, retryAfterSeconds) * 1000,
+      sequence: this.sequence++,
+    });
   }
 
   // ---- events, schedules, merge checks, resolvers ----------------------------------------------
 
   /** Invokes every function the manifest subscribes to `event.eventType`. */
-  async emit(event: { eventType: string; workspace?: { uuid: string } } & Record<string, unknown>, workspaceUuid?: string): Promise<InvocationRecord[]> {
+  async emit(
+    event: { eventType: string; workspace?: { uuid: string } } & Record<string, unknown>,
+    workspaceUuid?: string,
+  ): Promise<InvocationRecord[]> {
     const target = workspaceUuid ?? event.workspace?.uuid;
     if (!target) throw new Error(`event ${event.eventType} names no workspace`);
     const installation = this.installation(target);
@@ -422,7 +522,13 @@ export class LocalForgeRuntime {
     const records: InvocationRecord[] = [];
     for (const trigger of this.manifest.modules.scheduledTrigger.filter((entry) => entry.interval === interval)) {
       for (const installation of this.installations.values()) {
-        records.push((await this.invoke(trigger.function, `scheduledTrigger:${trigger.key}`, installation, { context: { cloudId: installation.workspaceUuid } })).record);
+        records.push(
+          (
+            await this.invoke(trigger.function, `scheduledTrigger:${trigger.key}`, installation, {
+              context: { cloudId: installation.workspaceUuid },
+            })
+          ).record,
+        );
       }
     }
     return records;
@@ -450,7 +556,13 @@ export class LocalForgeRuntime {
   }
 
   /** A merge-check invocation with the documented payload (platform-facts §3). */
-  async mergeCheck(payload: { workspace: { uuid: string }; repository: { uuid: string }; pullrequest: { id: number }; trigger: { type: string }; mergeProperties?: Record<string, unknown> }): Promise<{ record: InvocationRecord; result: unknown }> {
+  async mergeCheck(payload: {
+    workspace: { uuid: string };
+    repository: { uuid: string };
+    pullrequest: { id: number };
+    trigger: { type: string };
+    mergeProperties?: Record<string, unknown>;
+  }): Promise<{ record: InvocationRecord; result: unknown }> {
     const check = this.manifest.modules['bitbucket:mergeCheck'][0];
     if (!check) throw new Error('manifest has no bitbucket:mergeCheck');
     if (!check.triggers.includes(payload.trigger.type)) throw new Error(`merge check is not configured for ${payload.trigger.type}`);
@@ -458,7 +570,12 @@ export class LocalForgeRuntime {
   }
 
   /** A UI resolver call, as `invoke(key, payload)` from a UI Kit module would make it. */
-  async resolve(moduleKey: string, functionKey: string, payload: unknown, context: { workspaceUuid: string; accountId?: string; extension?: Record<string, unknown> }): Promise<unknown> {
+  async resolve(
+    moduleKey: string,
+    functionKey: string,
+    payload: unknown,
+    context: { workspaceUuid: string; accountId?: string; extension?: Record<string, unknown> },
+  ): Promise<unknown> {
     const module = this.uiModules.find((entry) => entry.key === moduleKey);
     if (!module?.resolverFunction) throw new Error(`no UI module ${moduleKey} with a resolver`);
     const installation = this.installation(context.workspaceUuid);
@@ -471,7 +588,16 @@ export class LocalForgeRuntime {
     };
     // @forge/resolver reads the caller from the runtime payload (`principal.accountId`), not from the
     // frontend's context (read from @forge/resolver 2.0.1's getDefinitions).
-    const { record, result } = await this.invoke(module.resolverFunction, `${module.kind}:${moduleKey}`, installation, { call: { functionKey, payload, jobId: undefined }, context: forgeContext }, context.accountId ? { principal: { accountId: context.accountId } } : {});
+    const { record, result } = await this.invoke(
+      module.resolverFunction,
+      `${module.kind}:${moduleKey}`,
+      installation,
+      { call: { functionKey, payload, jobId: undefined }, context: forgeContext },
+      context.accountId ? { principal: { accountId: context.accountId } } : {},
+    );
+    // The resolver's own error reaches the bridge as it was thrown (the consent error above all: Forge's
+    // frontend turns NEEDS_AUTHENTICATION_ERR into the consent prompt).
+    if (record.outcome === 'error' && result instanceof Error) throw result;
     if (record.outcome !== 'ok') throw new Error(`resolver ${functionKey} failed: ${record.error ?? record.outcome}`);
     return result;
   }
@@ -483,6 +609,16 @@ export class InvocationTimeout extends Error {
   }
 }
 
-function isRetryRequest(value: unknown): value is { _retry: true; retryOptions?: { retryAfter?: number; retryReason?: string; retryData?: unknown } } {
+/** A call made by an invocation Forge has already stopped at its time limit. */
+export class StoppedInvocation extends Error {
+  constructor(functionKey: string) {
+    super(`${functionKey} was stopped at its time limit; a call it made afterwards failed`);
+    this.name = 'StoppedInvocation';
+  }
+}
+
+function isRetryRequest(
+  value: unknown,
+): value is { _retry: true; retryOptions?: { retryAfter?: number; retryReason?: string; retryData?: unknown } } {
   return typeof value === 'object' && value !== null && (value as { _retry?: unknown })._retry === true;
 }

@@ -76,44 +76,88 @@ export async function getPullRequestStatuses(
 }
 
 /** GET …/branch-restrictions (admin:repository:bitbucket). */
-export function listBranchRestrictions(client: BitbucketClient, workspaceUuid: string, repositoryUuid: string): Promise<Paginated<BranchRestriction>> {
+export function listBranchRestrictions(
+  client: BitbucketClient,
+  workspaceUuid: string,
+  repositoryUuid: string,
+): Promise<Paginated<BranchRestriction>> {
   const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
-  return paginate(client, (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/branch-restrictions?pagelen=100`), BranchRestriction, 10);
+  return paginate(
+    client,
+    (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/branch-restrictions?pagelen=100`),
+    BranchRestriction,
+    10,
+  );
 }
 
 /** GET …/effective-branching-model (read:repository): includes what the project's model passes down. */
-export function getEffectiveBranchingModel(client: BitbucketClient, workspaceUuid: string, repositoryUuid: string): Promise<BranchingModel> {
+export function getEffectiveBranchingModel(
+  client: BitbucketClient,
+  workspaceUuid: string,
+  repositoryUuid: string,
+): Promise<BranchingModel> {
   const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
-  return client.getJson((bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/effective-branching-model`), BranchingModel);
+  return client.getJson(
+    (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/effective-branching-model`),
+    BranchingModel,
+  );
 }
 
 /** GET …/effective-default-reviewers (read:pullrequest): repository and project default reviewers. */
-export function listEffectiveDefaultReviewers(client: BitbucketClient, workspaceUuid: string, repositoryUuid: string): Promise<Paginated<DefaultReviewer>> {
+export function listEffectiveDefaultReviewers(
+  client: BitbucketClient,
+  workspaceUuid: string,
+  repositoryUuid: string,
+): Promise<Paginated<DefaultReviewer>> {
   const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
-  return paginate(client, (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/effective-default-reviewers?pagelen=100`), DefaultReviewer, 5);
+  return paginate(
+    client,
+    (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/effective-default-reviewers?pagelen=100`),
+    DefaultReviewer,
+    5,
+  );
 }
 
 /** GET …/pipelines_config (admin:repository:bitbucket). */
 export function getPipelinesConfig(client: BitbucketClient, workspaceUuid: string, repositoryUuid: string): Promise<PipelinesConfig> {
   const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
-  return client.getJson((bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/pipelines_config`), PipelinesConfig);
+  return client.getJson(
+    (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/pipelines_config`),
+    PipelinesConfig,
+  );
 }
 
 /** GET …/src/{branch}/bitbucket-pipelines.yml (read:repository); `null` when the file does not exist. */
-export function getPipelinesFile(client: BitbucketClient, workspaceUuid: string, repositoryUuid: string, branch: string): Promise<string | null> {
+export function getPipelinesFile(
+  client: BitbucketClient,
+  workspaceUuid: string,
+  repositoryUuid: string,
+  branch: string,
+): Promise<string | null> {
   const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
   // A branch name with `/` cannot be a route path parameter ("Disallowing path manipulation attempt");
   // Bitbucket accepts the encoded form.
   const ref = encodeURIComponent(branch);
-  return client.getText((bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/src/${ref}/bitbucket-pipelines.yml`));
+  return client.getText((bitbucket) =>
+    bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/src/${ref}/bitbucket-pipelines.yml`),
+  );
 }
 
 /** GET …/pipelines on the main branch, newest first, back to `since` (read:pipeline). Pipelines use their own parameters, not BBQL. */
-export async function listMainBranchPipelines(client: BitbucketClient, workspaceUuid: string, repositoryUuid: string, branch: string, since: Date): Promise<Paginated<Pipeline>> {
+export async function listMainBranchPipelines(
+  client: BitbucketClient,
+  workspaceUuid: string,
+  repositoryUuid: string,
+  branch: string,
+  since: Date,
+): Promise<Paginated<Pipeline>> {
   const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
   const listing = await paginate(
     client,
-    (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/pipelines?target.branch=${branch}&sort=-created_on&pagelen=100`),
+    (bitbucket) =>
+      bitbucket.requestBitbucket(
+        route`/2.0/repositories/${workspace}/${repository}/pipelines?target.branch=${branch}&sort=-created_on&pagelen=100`,
+      ),
     Pipeline,
     10,
     (pipeline) => instantMs(pipeline.created_on) < since.getTime(),
@@ -126,12 +170,22 @@ export async function listMainBranchPipelines(client: BitbucketClient, workspace
  * (`+values.participants`: the list omits them otherwise). 50 a page is the pull-request list's maximum
  * (platform-facts §9). A merged pull request's `updated_on` is its merge unless it was commented on later.
  */
-export function listMergedPullRequestsSince(client: BitbucketClient, workspaceUuid: string, repositoryUuid: string, branch: string, since: Date, maxPages = 20): Promise<Paginated<PullRequest>> {
+export function listMergedPullRequestsSince(
+  client: BitbucketClient,
+  workspaceUuid: string,
+  repositoryUuid: string,
+  branch: string,
+  since: Date,
+  maxPages = 20,
+): Promise<Paginated<PullRequest>> {
   const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
   const q = `destination.branch.name = ${JSON.stringify(branch)} AND updated_on >= ${since.toISOString()}`;
   return paginate(
     client,
-    (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/pullrequests?state=MERGED&q=${q}&sort=-updated_on&fields=${'+values.participants'}&pagelen=50`),
+    (bitbucket) =>
+      bitbucket.requestBitbucket(
+        route`/2.0/repositories/${workspace}/${repository}/pullrequests?state=MERGED&q=${q}&sort=-updated_on&fields=${'+values.participants'}&pagelen=50`,
+      ),
     PullRequest,
     maxPages,
   );
@@ -152,23 +206,41 @@ export function toMergedPullRequest(pr: PullRequest, statuses: CommitStatus[]): 
 }
 
 /** Merged pull requests since `since` with each one's statuses (GET …/pullrequests/{id}/statuses). */
-export async function listMergedPullRequests(client: BitbucketClient, workspaceUuid: string, repositoryUuid: string, branch: string, since: Date): Promise<Paginated<MergedPullRequest>> {
+export async function listMergedPullRequests(
+  client: BitbucketClient,
+  workspaceUuid: string,
+  repositoryUuid: string,
+  branch: string,
+  since: Date,
+): Promise<Paginated<MergedPullRequest>> {
   const listing = await listMergedPullRequestsSince(client, workspaceUuid, repositoryUuid, branch, since);
   const merged: MergedPullRequest[] = [];
-  for (const pr of listing.values) merged.push(toMergedPullRequest(pr, await getPullRequestStatuses(client, workspaceUuid, repositoryUuid, pr.id)));
+  for (const pr of listing.values)
+    merged.push(toMergedPullRequest(pr, await getPullRequestStatuses(client, workspaceUuid, repositoryUuid, pr.id)));
   return { values: merged, truncated: listing.truncated, pages: listing.pages };
 }
 
 /** GET /workspaces/{w}/members with `+values.user.has_2fa_enabled` (read:workspace; the flag needs an admin). */
 export function listMembers(client: BitbucketClient, workspaceUuid: string): Promise<Paginated<Member>> {
   const workspace = wrapUuid(workspaceUuid);
-  return paginate(client, (bitbucket) => bitbucket.requestBitbucket(route`/2.0/workspaces/${workspace}/members?pagelen=100&fields=${'+values.user.has_2fa_enabled'}`), Member, 100);
+  return paginate(
+    client,
+    (bitbucket) =>
+      bitbucket.requestBitbucket(route`/2.0/workspaces/${workspace}/members?pagelen=100&fields=${'+values.user.has_2fa_enabled'}`),
+    Member,
+    100,
+  );
 }
 
 /** GET /workspaces/{w}/permissions?q=permission="owner" (read:workspace). */
 export function listWorkspaceOwners(client: BitbucketClient, workspaceUuid: string): Promise<Paginated<WorkspacePermission>> {
   const workspace = wrapUuid(workspaceUuid);
-  return paginate(client, (bitbucket) => bitbucket.requestBitbucket(route`/2.0/workspaces/${workspace}/permissions?q=${'permission="owner"'}&pagelen=100`), WorkspacePermission, 20);
+  return paginate(
+    client,
+    (bitbucket) => bitbucket.requestBitbucket(route`/2.0/workspaces/${workspace}/permissions?q=${'permission="owner"'}&pagelen=100`),
+    WorkspacePermission,
+    20,
+  );
 }
 
 export const Workspace = z.object({ uuid: z.string(), slug: z.string(), name: z.string().optional() });

@@ -20,7 +20,12 @@ describe('Bitbucket client', () => {
   let ws: string;
   const sleeps: number[] = [];
   const client = (ceiling: number | null = null) =>
-    createBitbucketClient({ request: appRequest(), budget: createBudget(ceiling), sleep: async (ms) => void sleeps.push(ms), random: () => 0.5 });
+    createBitbucketClient({
+      request: appRequest(),
+      budget: createBudget(ceiling),
+      sleep: async (ms) => void sleeps.push(ms),
+      random: () => 0.5,
+    });
 
   beforeEach(async () => {
     const clock = new SimClock(DEMO_NOW);

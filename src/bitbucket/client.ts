@@ -9,7 +9,7 @@
  */
 import api, { type APIResponse, type RequestInit, type Route } from '@forge/api';
 import type { z } from 'zod';
-import { BitbucketError, kindForStatus } from './errors';
+import { BitbucketError, isConsentRequired, kindForStatus } from './errors';
 import { sleep as clockSleep } from '../lib/clock';
 
 /** What `api.asApp()` and `api.asUser()` offer for Bitbucket. */
@@ -119,7 +119,7 @@ export function createBitbucketClient(options: ClientOptions): BitbucketClient {
       } catch (error) {
         if (error instanceof BitbucketError) throw error;
         // asUser without the user's consent: Forge must see this error to prompt for it (F/apis-reference).
-        if (error instanceof Error && error.name === 'NeedsAuthenticationError') throw error;
+        if (isConsentRequired(error)) throw error;
         lastError = new BitbucketError('upstream', path, null, error instanceof Error ? error.message : String(error));
         if (attempt < maxAttempts) await sleep(backoff(attempt));
         continue;

@@ -3,6 +3,21 @@
  * message and remediation below; handlers map them at the edge (merge check → `{success:false}` or
  * allow per policy, queue consumers → `InvocationError` retry). Nothing in between swallows them.
  */
+import { NeedsAuthenticationError } from '@forge/api';
+
+/** `NeedsAuthenticationError#name` in @forge/api (errors.js; the constant itself is not exported). */
+const NEEDS_AUTHENTICATION_ERR = 'NEEDS_AUTHENTICATION_ERR';
+
+/**
+ * The user has not granted the app access yet. `@forge/api` throws `NeedsAuthenticationError` whose `name`
+ * is `NEEDS_AUTHENTICATION_ERR` (node_modules/@forge/api/out/api/errors.js); Forge turns it into a consent
+ * prompt only if the resolver lets it through (https://developer.atlassian.com/platform/forge/apis-reference/fetch-api-product.requestbitbucket/).
+ * Matched by class and by name: a bundle may hold a second copy of the SDK.
+ */
+export function isConsentRequired(error: unknown): boolean {
+  return error instanceof NeedsAuthenticationError || (error instanceof Error && error.name === NEEDS_AUTHENTICATION_ERR);
+}
+
 export type BitbucketErrorKind =
   | 'unauthorized' // 401: credentials missing or not yet valid (right after install, platform-facts §2)
   | 'forbidden' // 403: missing scope, not an admin, or a plan-gated feature
@@ -44,7 +59,9 @@ export class BitbucketError extends Error {
       case 'not-found':
         return ['Check that the repository or workspace still exists and that the app can see it.'];
       case 'rate-limited':
-        return ['Bitbucket rate-limited the app; the next scheduled run retries. Lower the hourly request budget in settings if this repeats.'];
+        return [
+          'Bitbucket rate-limited the app; the next scheduled run retries. Lower the hourly request budget in settings if this repeats.',
+        ];
       case 'upstream':
         return ['Bitbucket did not answer correctly; the next scheduled run retries. Check https://bitbucket.status.atlassian.com/.'];
       case 'malformed':

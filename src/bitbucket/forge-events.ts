@@ -56,10 +56,7 @@ export const PULL_REQUEST_EVENTS = [
   'avi:bitbucket:rejected:pullrequest',
   'avi:bitbucket:updated:pullrequest-reviewer-status',
 ] as const;
-export const BUILD_STATUS_EVENTS = [
-  'avi:bitbucket:created:build-status',
-  'avi:bitbucket:updated:build-status',
-] as const;
+export const BUILD_STATUS_EVENTS = ['avi:bitbucket:created:build-status', 'avi:bitbucket:updated:build-status'] as const;
 
 const Branch = z.object({
   branch: z.string().optional(),

@@ -47,8 +47,12 @@ export const PullRequest = z.object({
   title: z.string().optional(),
   state: z.string(),
   author: Account.nullish(),
-  source: z.object({ branch: z.object({ name: z.string() }).partial().nullish(), commit: z.object({ hash: z.string() }).nullish() }).partial(),
-  destination: z.object({ branch: z.object({ name: z.string() }).partial().nullish(), commit: z.object({ hash: z.string() }).nullish() }).partial(),
+  source: z
+    .object({ branch: z.object({ name: z.string() }).partial().nullish(), commit: z.object({ hash: z.string() }).nullish() })
+    .partial(),
+  destination: z
+    .object({ branch: z.object({ name: z.string() }).partial().nullish(), commit: z.object({ hash: z.string() }).nullish() })
+    .partial(),
   participants: z.array(Participant).optional(),
   merge_commit: z.object({ hash: z.string() }).nullish(),
   created_on: z.string().optional(),
@@ -92,7 +96,10 @@ const ModelBranch = z.object({
 export const BranchingModel = z.object({
   development: ModelBranch.nullish(),
   production: ModelBranch.nullish(),
-  branch_types: z.array(z.object({ kind: z.string(), prefix: z.string().optional() })).optional().default([]),
+  branch_types: z
+    .array(z.object({ kind: z.string(), prefix: z.string().optional() }))
+    .optional()
+    .default([]),
 });
 export type BranchingModel = z.infer<typeof BranchingModel>;
 

@@ -7,10 +7,17 @@ import api, { route } from '@forge/api';
 import { z } from 'zod';
 import { createBitbucketClient } from '../bitbucket/client';
 import { BitbucketError } from '../bitbucket/errors';
+import { paginate } from '../bitbucket/paginate';
+import { WorkspacePermission } from '../bitbucket/schemas';
 import { wrapUuid } from '../lib/uuid';
 
-function userClient(accountId: string) {
-  return createBitbucketClient({ request: api.asUser(accountId), maxAttempts: 2, backoffBaseMs: 200 });
+/**
+ * `asUser()` acts as the user who invoked the resolver; it takes no account id there and is only available
+ * in UI resolvers (https://developer.atlassian.com/platform/forge/apis-reference/fetch-api-product.requestbitbucket/).
+ * `accountId` here only names whom the answer is about, never whom Forge acts as.
+ */
+function userClient() {
+  return createBitbucketClient({ request: api.asUser(), maxAttempts: 2, backoffBaseMs: 200 });
 }
 
 async function allowed(read: () => Promise<unknown>): Promise<boolean> {
@@ -18,36 +25,59 @@ async function allowed(read: () => Promise<unknown>): Promise<boolean> {
     await read();
     return true;
   } catch (error) {
-    if (error instanceof BitbucketError && (error.kind === 'forbidden' || error.kind === 'not-found' || error.kind === 'unauthorized')) return false;
+    if (error instanceof BitbucketError && (error.kind === 'forbidden' || error.kind === 'not-found' || error.kind === 'unauthorized'))
+      return false;
     throw error;
   }
 }
 
-const Permissions = z.object({ values: z.array(z.object({ permission: z.string(), user: z.object({ account_id: z.string().optional() }).partial() })) });
-
-/** A workspace administrator (`owner`), as Bitbucket tells the user about themself. */
+/**
+ * A workspace administrator (`owner`), as Bitbucket tells the user about themself: the owners listed with the
+ * one documented filter, `q=permission="owner"` (OpenAPI, GET /workspaces/{workspace}/permissions), then
+ * looked up by account id. A member who may not list permissions is refused (403): not an administrator.
+ */
 export async function isWorkspaceAdmin(accountId: string, workspaceUuid: string): Promise<boolean> {
   const workspace = wrapUuid(workspaceUuid);
-  const q = `user.account_id="${accountId.replace(/"/g, '')}"`;
-  const client = userClient(accountId);
-  let answer: z.infer<typeof Permissions> | null = null;
+  const client = userClient();
+  let owners: WorkspacePermission[] = [];
+  let complete = true;
   const ok = await allowed(async () => {
-    answer = await client.getJson((bitbucket) => bitbucket.requestBitbucket(route`/2.0/workspaces/${workspace}/permissions?q=${q}`), Permissions);
+    const listing = await paginate(
+      client,
+      (bitbucket) => bitbucket.requestBitbucket(route`/2.0/workspaces/${workspace}/permissions?q=${'permission="owner"'}&pagelen=100`),
+      WorkspacePermission,
+      20,
+    );
+    owners = listing.values;
+    complete = !listing.truncated;
   });
-  const entries = (answer as z.infer<typeof Permissions> | null)?.values ?? [];
-  return ok && entries.some((entry) => entry.user.account_id === accountId && entry.permission === 'owner');
+  const found = owners.some((entry) => entry.permission === 'owner' && entry.user?.account_id === accountId);
+  // Not found in a list cut short is not an answer: an error, which the resolver reports as such.
+  if (ok && !found && !complete)
+    throw new BitbucketError('upstream', `/2.0/workspaces/${workspace}/permissions`, null, 'the list of owners was cut short');
+  return ok && found;
 }
 
 /** The user can read the repository. */
 export async function canReadRepository(accountId: string, workspaceUuid: string, repositoryUuid: string): Promise<boolean> {
   const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
-  const client = userClient(accountId);
-  return allowed(() => client.getJson((bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}?fields=uuid`), z.object({ uuid: z.string() })));
+  const client = userClient();
+  return allowed(() =>
+    client.getJson(
+      (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}?fields=uuid`),
+      z.object({ uuid: z.string() }),
+    ),
+  );
 }
 
 /** The user administers the repository: Bitbucket shows branch restrictions only to its admins. */
 export async function isRepositoryAdmin(accountId: string, workspaceUuid: string, repositoryUuid: string): Promise<boolean> {
   const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
-  const client = userClient(accountId);
-  return allowed(() => client.getJson((bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/branch-restrictions?pagelen=1`), z.object({ values: z.array(z.unknown()) })));
+  const client = userClient();
+  return allowed(() =>
+    client.getJson(
+      (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/branch-restrictions?pagelen=1`),
+      z.object({ values: z.array(z.unknown()) }),
+    ),
+  );
 }

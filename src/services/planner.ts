@@ -109,7 +109,11 @@ export async function planHour(client: BitbucketClient, store: Store, workspaceU
     truncated: listing.truncated,
     hoursPerFullPass,
   });
-  if (now.getUTCHours() === 3) await store.pruneHistory(new Date(now.getTime() - HISTORY_RETENTION_DAYS * 86_400_000).toISOString());
+  if (now.getUTCHours() === 3) {
+    // History starts at the install; without a record of it, two years back covers any retention we keep.
+    const from = state.installedAt ? new Date(state.installedAt) : new Date(now.getTime() - 730 * 86_400_000);
+    await store.pruneHistory(new Date(now.getTime() - HISTORY_RETENTION_DAYS * 86_400_000).toISOString(), from);
+  }
   return { jobs, budget, planned: selected.length, estimatedRequests: budget - remaining, repositories: listing.values.length, hoursPerFullPass };
 }
 

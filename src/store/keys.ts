@@ -29,10 +29,12 @@ export const keys = {
   evidence: (repositoryUuid: string, id: number): string => `${V}:ev:${unwrapUuid(repositoryUuid)}:${id}`,
   evidencePrefix: (repositoryUuid: string): string => `${V}:ev:${unwrapUuid(repositoryUuid)}:`,
   /** The merge time is normalised first: Bitbucket's `+00:00` would put a `+` in the key, which KVS refuses. */
-  evidenceByDate: (mergedAt: string, repositoryUuid: string, id: number): string => `${V}:evd:${requireInstant(mergedAt, 'mergedAt')}:${unwrapUuid(repositoryUuid)}:${id}`,
+  evidenceByDate: (mergedAt: string, repositoryUuid: string, id: number): string =>
+    `${V}:evd:${requireInstant(mergedAt, 'mergedAt')}:${unwrapUuid(repositoryUuid)}:${id}`,
   /** A prefix for merge dates: `2026-11` (a month) or `2026-11-22` (a day). */
   evidenceByDatePrefix: (datePrefix: string): string => `${V}:evd:${datePrefix}`,
-  history: (at: string, subject: string, control: string): string => `${V}:hist:${requireInstant(at, 'history time')}:${subject === 'workspace' ? subject : unwrapUuid(subject)}:${control}`,
+  history: (at: string, subject: string, control: string): string =>
+    `${V}:hist:${requireInstant(at, 'history time')}:${subject === 'workspace' ? subject : unwrapUuid(subject)}:${control}`,
   historyPrefix: (datePrefix = ''): string => `${V}:hist:${datePrefix}`,
   workspace: (): string => `${V}:ws`,
   summaryMeta: (): string => `${V}:sum:meta`,

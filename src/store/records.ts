@@ -131,7 +131,15 @@ export const SummaryMeta = z.object({
   oldestEvaluatedAt: z.string().nullable(),
   /** For each SOC 2 criterion, ISO control and CIS item: the controls behind it and their state. */
   frameworks: z
-    .array(z.object({ framework: z.enum(['soc2', 'iso27001', 'cis']), id: z.string(), controls: z.array(z.string()), outcomes: z.object({ pass: z.number(), fail: z.number(), 'not-evaluable': z.number(), 'not-applicable': z.number() }), status: z.enum(['met', 'gaps', 'unknown']) }))
+    .array(
+      z.object({
+        framework: z.enum(['soc2', 'iso27001', 'cis']),
+        id: z.string(),
+        controls: z.array(z.string()),
+        outcomes: z.object({ pass: z.number(), fail: z.number(), 'not-evaluable': z.number(), 'not-applicable': z.number() }),
+        status: z.enum(['met', 'gaps', 'unknown']),
+      }),
+    )
     .default([]),
   /** Pass rate per control across subjects where it passed or failed (null when it never did). */
   controlRates: z.array(z.object({ control: z.string(), pass: z.number(), fail: z.number(), rate: z.number().nullable() })).default([]),
@@ -139,7 +147,16 @@ export const SummaryMeta = z.object({
   attention: z
     .object({
       notEvaluable: z.array(z.object({ subject: z.string(), control: z.string(), message: z.string(), fix: z.string().nullable() })),
-      excepted: z.array(z.object({ subject: z.string(), control: z.string(), reason: z.string(), approvedBy: z.string(), expiresOn: z.string(), expired: z.boolean() })),
+      excepted: z.array(
+        z.object({
+          subject: z.string(),
+          control: z.string(),
+          reason: z.string(),
+          approvedBy: z.string(),
+          expiresOn: z.string(),
+          expired: z.boolean(),
+        }),
+      ),
       advisory: z.array(z.object({ subject: z.string(), control: z.string() })),
     })
     .default({ notEvaluable: [], excepted: [], advisory: [] }),

@@ -30,16 +30,23 @@ async function read<S extends z.ZodType>(key: string, schema: S): Promise<z.infe
   return parsed.success ? parsed.data : undefined;
 }
 
-/** Values under a prefix in key order, following cursors (at most 20 a page, platform-facts §7). */
-async function readAll<S extends z.ZodType>(prefix: string, schema: S, options: { maxPages?: number; until?: (key: string) => boolean } = {}): Promise<Array<{ key: string; value: z.infer<S> }>> {
+/**
+ * Every value under a prefix, following cursors, 100 a page (the documented maximum: "Limit for list query
+ * should be below 100", https://developer.atlassian.com/platform/forge/storage-reference/handling-errors-kvs/).
+ * KVS documents no order for query results, so callers sort what they need sorted.
+ */
+async function readAll<S extends z.ZodType>(
+  prefix: string,
+  schema: S,
+  options: { maxPages?: number } = {},
+): Promise<Array<{ key: string; value: z.infer<S> }>> {
   const out: Array<{ key: string; value: z.infer<S> }> = [];
   let cursor: string | undefined;
   for (let page = 0; page < (options.maxPages ?? 5000); page++) {
-    let query = kvs.query().where('key', WhereConditions.beginsWith(prefix)).limit(20);
+    let query = kvs.query().where('key', WhereConditions.beginsWith(prefix)).limit(QUERY_PAGE);
     if (cursor) query = query.cursor(cursor);
     const { results, nextCursor } = await query.getMany<unknown>();
     for (const result of results) {
-      if (options.until?.(result.key)) return out;
       const parsed = schema.safeParse(result.value);
       if (parsed.success) out.push({ key: result.key, value: parsed.data });
     }
@@ -49,12 +56,47 @@ async function readAll<S extends z.ZodType>(prefix: string, schema: S, options: 
   return out;
 }
 
-function isAlreadyExists(error: unknown): boolean {
-  return error instanceof ForgeKvsAPIError && (error.code === 'KEY_ALREADY_EXISTS' || error.responseDetails.status === 409);
-}
+const QUERY_PAGE = 100;
 
 /** A summary chunk holds at most this many bytes of JSON (the KVS value limit is 240 KiB). */
 export const SUMMARY_CHUNK_BYTES = 200 * 1024;
+
+/**
+ * What one batch may carry: 25 keys and 4 MB of payload (https://developer.atlassian.com/platform/forge/storage-reference/batchops/),
+ * less a margin for the keys and the JSON around the values.
+ */
+const BATCH_KEYS = 25;
+const BATCH_BYTES = 4 * 1024 * 1024 - 64 * 1024;
+
+/** Splits items into batches within both batch limits. */
+export function batchesOf<T>(items: readonly T[], bytesOf: (item: T) => number): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const item of items) {
+    const bytes = bytesOf(item);
+    if (current.length > 0 && (current.length === BATCH_KEYS || size + bytes > BATCH_BYTES)) {
+      batches.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(item);
+    size += bytes;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/** The months (`YYYY-MM`) from `from` to `to`, both included. */
+function monthsBetween(from: Date, to: Date): string[] {
+  const months: string[] = [];
+  const cursor = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), 1));
+  while (cursor <= to) {
+    months.push(cursor.toISOString().slice(0, 7));
+    cursor.setUTCMonth(cursor.getUTCMonth() + 1);
+  }
+  return months;
+}
 
 export function createStore() {
   const store = {
@@ -81,7 +123,12 @@ export function createStore() {
       return true;
     },
     async deleteRepository(uuid: string, history?: HistoryEntry): Promise<void> {
-      if (history) await kvs.transact().delete(keys.repository(uuid)).set(keys.history(history.at, history.subject, history.control), history).execute();
+      if (history)
+        await kvs
+          .transact()
+          .delete(keys.repository(uuid))
+          .set(keys.history(history.at, history.subject, history.control), history)
+          .execute();
       else await kvs.delete(keys.repository(uuid));
     },
 
@@ -100,15 +147,25 @@ export function createStore() {
       await kvs.delete(keys.pullRequest(repositoryUuid, id));
     },
 
-    /** Writes an evidence record once; a second write of the same pull request is a no-op (returns false). */
+    /**
+     * Writes an evidence record once; a second write of the same pull request is a no-op (returns false).
+     * What KVS answers to a `FAIL_IF_EXISTS` write of an existing key is not documented, so a refused write
+     * is told apart from a failure by reading the key: present means it was written before. Either way the
+     * date index is (re)written from the stored record when it is missing, so a failure between the two
+     * writes heals on the next delivery instead of dropping the pull request from period exports.
+     */
     async putEvidence(record: EvidenceRecord): Promise<boolean> {
+      const key = keys.evidence(record.repositoryUuid, record.pullRequestId);
       try {
-        await kvs.set(keys.evidence(record.repositoryUuid, record.pullRequestId), record, { keyPolicy: 'FAIL_IF_EXISTS' });
+        await kvs.set(key, record, { keyPolicy: 'FAIL_IF_EXISTS' });
       } catch (error) {
-        if (isAlreadyExists(error)) return false;
-        throw error;
+        if (!(error instanceof ForgeKvsAPIError)) throw error;
+        const stored = await read(key, EvidenceRecord);
+        if (!stored) throw error;
+        const index = keys.evidenceByDate(stored.mergedAt, stored.repositoryUuid, stored.pullRequestId);
+        if ((await kvs.get(index)) === undefined) await kvs.set(index, stored);
+        return false;
       }
-      // The date index is derived and may be rewritten: a crash between the two writes heals on retry.
       await kvs.set(keys.evidenceByDate(record.mergedAt, record.repositoryUuid, record.pullRequestId), record);
       return true;
     },
@@ -119,41 +176,54 @@ export function createStore() {
     /** Evidence merged in [since, until), by merge time, reading one month prefix at a time. */
     async listEvidenceBetween(since: Date, until: Date): Promise<EvidenceRecord[]> {
       const out: EvidenceRecord[] = [];
-      const cursor = new Date(Date.UTC(since.getUTCFullYear(), since.getUTCMonth(), 1));
-      while (cursor < until) {
-        const month = cursor.toISOString().slice(0, 7);
+      for (const month of monthsBetween(since, new Date(until.getTime() - 1))) {
         for (const { value } of await readAll(keys.evidenceByDatePrefix(month), EvidenceRecord)) {
           const at = Date.parse(value.mergedAt);
           if (at >= since.getTime() && at < until.getTime()) out.push(value);
         }
-        cursor.setUTCMonth(cursor.getUTCMonth() + 1);
       }
-      return out.sort((a, b) => a.mergedAt.localeCompare(b.mergedAt) || a.repositorySlug.localeCompare(b.repositorySlug) || a.pullRequestId - b.pullRequestId);
+      return out.sort(
+        (a, b) =>
+          a.mergedAt.localeCompare(b.mergedAt) || a.repositorySlug.localeCompare(b.repositorySlug) || a.pullRequestId - b.pullRequestId,
+      );
     },
 
     async addHistory(entries: readonly HistoryEntry[]): Promise<void> {
-      for (let start = 0; start < entries.length; start += 25) {
-        const batch = entries.slice(start, start + 25).map((entry) => ({ key: keys.history(entry.at, entry.subject, entry.control), value: entry }));
+      const items = entries.map((entry) => ({ key: keys.history(entry.at, entry.subject, entry.control), value: entry }));
+      for (const batch of batchesOf(items, (item) => Buffer.byteLength(JSON.stringify(item)))) {
         const result = await kvs.batchSet(batch);
-        if (result.failedKeys.length > 0) throw new Error(`history entries not written: ${result.failedKeys.map((failed) => failed.error.message).join('; ')}`);
+        if (result.failedKeys.length > 0)
+          throw new Error(`history entries not written: ${result.failedKeys.map((failed) => failed.error.message).join('; ')}`);
       }
     },
     /** History entries since `since`, newest first, at most `limit` (reads one month prefix at a time). */
     async recentHistory(since: Date, until: Date, limit = 100): Promise<HistoryEntry[]> {
       const out: HistoryEntry[] = [];
-      const cursor = new Date(Date.UTC(since.getUTCFullYear(), since.getUTCMonth(), 1));
-      while (cursor <= until) {
-        for (const { value } of await readAll(keys.historyPrefix(cursor.toISOString().slice(0, 7)), HistoryEntry)) {
-          if (value.at >= since.toISOString()) out.push(value);
+      for (const month of monthsBetween(since, until)) {
+        for (const { value } of await readAll(keys.historyPrefix(month), HistoryEntry)) {
+          if (Date.parse(value.at) >= since.getTime()) out.push(value);
         }
-        cursor.setUTCMonth(cursor.getUTCMonth() + 1);
       }
-      return out.reverse().slice(0, limit);
+      return out
+        .sort((a, b) => b.at.localeCompare(a.at) || a.subject.localeCompare(b.subject) || a.control.localeCompare(b.control))
+        .slice(0, limit);
     },
-    /** Deletes history older than `before`; returns how many entries went. */
-    async pruneHistory(before: string): Promise<number> {
-      const old = await readAll(keys.historyPrefix(), HistoryEntry, { until: (key) => key >= keys.historyPrefix(before) });
-      for (let start = 0; start < old.length; start += 25) await kvs.batchDelete(old.slice(start, start + 25).map((entry) => ({ key: entry.key })));
+    /**
+     * Deletes history older than `before`, month by month from `from` (when history began: the install), so
+     * nothing depends on the order KVS answers in. Returns how many entries went.
+     */
+    async pruneHistory(before: string, from: Date): Promise<number> {
+      const cutoff = Date.parse(before);
+      const old: string[] = [];
+      for (const month of monthsBetween(from, new Date(cutoff))) {
+        for (const { key, value } of await readAll(keys.historyPrefix(month), HistoryEntry))
+          if (Date.parse(value.at) < cutoff) old.push(key);
+      }
+      for (const batch of batchesOf(old, () => 0)) {
+        const result = await kvs.batchDelete(batch.map((key) => ({ key })));
+        if (result.failedKeys.length > 0)
+          throw new Error(`history entries not deleted: ${result.failedKeys.map((failed) => failed.error.message).join('; ')}`);
+      }
       return old.length;
     },
 
@@ -167,14 +237,16 @@ export function createStore() {
 
     /** The summary without its rows: one KVS read, what the dashboard's first view needs. */
     getSummaryMeta: () => read(keys.summaryMeta(), SummaryMeta),
-    /** The summary with every repository's row: the meta, then the chunks in batches of 25 (one call up to 25 chunks, about 40,000 repositories). */
+    /**
+     * The summary with every repository's row: the meta, then the chunks, as many a batch as fit in 4 MB
+     * (chunks are ≤200 KiB: 19 a batch, about 30,000 repositories).
+     */
     async getSummary(): Promise<{ meta: SummaryMeta; rows: SummaryRow[] } | undefined> {
       const meta = await read(keys.summaryMeta(), SummaryMeta);
       if (!meta) return undefined;
       const rows: SummaryRow[] = [];
-      for (let start = 0; start < meta.chunks; start += 25) {
-        const batch = Array.from({ length: Math.min(25, meta.chunks - start) }, (_, i) => ({ key: keys.summaryChunk(start + i) }));
-        if (batch.length === 0) break;
+      const chunkKeys = Array.from({ length: meta.chunks }, (_, i) => ({ key: keys.summaryChunk(i) }));
+      for (const batch of batchesOf(chunkKeys, () => SUMMARY_CHUNK_BYTES)) {
         const { successfulKeys } = await kvs.batchGet<unknown>(batch);
         const byKey = new Map(successfulKeys.map((item) => [item.key, item.value]));
         for (const { key } of batch) {
@@ -197,9 +269,12 @@ export function createStore() {
         chunks[chunks.length - 1]!.push(row);
         size += bytes;
       }
-      for (let start = 0; start < chunks.length; start += 25) {
-        const result = await kvs.batchSet(chunks.slice(start, start + 25).map((chunkRows, i) => ({ key: keys.summaryChunk(start + i), value: { rows: chunkRows } })));
-        if (result.failedKeys.length > 0) throw new Error(`summary not written: ${result.failedKeys.map((failed) => failed.error.message).join('; ')}`);
+      const items = chunks.map((chunkRows, i) => ({ key: keys.summaryChunk(i), value: { rows: chunkRows } }));
+      // 25 chunks of 200 KiB would be 5 MB, over the 4 MB a batch may carry: batch by size.
+      for (const batch of batchesOf(items, (item) => Buffer.byteLength(JSON.stringify(item)))) {
+        const result = await kvs.batchSet(batch);
+        if (result.failedKeys.length > 0)
+          throw new Error(`summary not written: ${result.failedKeys.map((failed) => failed.error.message).join('; ')}`);
       }
       await kvs.set(keys.summaryMeta(), { ...meta, chunks: chunks.length });
       return chunks.length;

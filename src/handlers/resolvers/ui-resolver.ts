@@ -3,6 +3,7 @@
  * stored state; writes are for administrators as Bitbucket tells it (see admin-resolvers.ts).
  */
 import Resolver from '@forge/resolver';
+import { isConsentRequired } from '../../bitbucket/errors';
 import { createLogger } from '../../lib/log';
 import { addAttestation, addException, recheckRepository, revokeAttestation, revokeException, scanNow, setOffboarded, updatePolicy } from './admin-resolvers';
 import type { ResolverRequest } from './context';
@@ -15,7 +16,7 @@ function withEnvelope(key: string, fn: (request: ResolverRequest) => Promise<Env
       return await fn(request);
     } catch (error) {
       // Forge turns this one into a consent prompt for the user: let it through.
-      if (error instanceof Error && error.name === 'NeedsAuthenticationError') throw error;
+      if (isConsentRequired(error)) throw error;
       createLogger({ handler: 'ui-resolver', key }).error('Resolver failed', { error: error instanceof Error ? error.message : String(error) });
       return failure('INTERNAL', 'Attest could not complete this. Try again in a moment.');
     }
