@@ -120,6 +120,8 @@ export const RepositorySeed = z.object({
   isPrivate: z.boolean().default(true),
   /** null: an empty repository, which has no main branch. */
   mainBranch: z.string().nullable().default('main'),
+  /** The main branch's head commit (40 hex digits); derived from the uuid when not given. */
+  mainHead: z.string().regex(/^[0-9a-f]{40}$/).optional(),
   language: z.string().default(''),
   createdOn: Iso,
   updatedOn: Iso,

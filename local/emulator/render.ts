@@ -3,6 +3,7 @@
  * the contract tests validate every route against it). `base` is the emulator's own origin, so links are
  * absolute like the real ones.
  */
+import crypto from 'node:crypto';
 import type { BranchRestrictionSeed, PipelineSeed, PullRequestSeed, RepositorySeed, Seed, StatusSeed, WorkspaceSeed } from './model';
 
 type User = Seed['users'][number];
@@ -171,6 +172,36 @@ export function branchRestriction(
   if (restriction.value !== null) out.value = restriction.value;
   if (restriction.branch_match_kind === 'branching_model') out.branch_type = restriction.branch_type;
   return out;
+}
+
+/** A 40-hex-digit commit hash derived from a text, for heads the seed does not name. */
+export function hashOf(text: string): string {
+  return crypto.createHash('sha1').update(text).digest('hex');
+}
+
+export function mainHead(repo: RepositorySeed): string {
+  return repo.mainHead ?? hashOf(`${repo.uuid}:${repo.mainBranch ?? ''}`);
+}
+
+/** A branch as `…/refs/branches` lists it (the recorded branches-page.json, trimmed of nothing the app reads). */
+export function branch(ws: WorkspaceSeed, repo: RepositorySeed, name: string, head: string, date: string, base: string): Record<string, unknown> {
+  const api = `${base}/2.0/repositories/${ws.slug}/${repo.slug}`;
+  return {
+    name,
+    links: { commits: { href: `${api}/commits/${name}` }, self: { href: `${api}/refs/branches/${name}` }, html: { href: `https://bitbucket.org/${ws.slug}/${repo.slug}/branch/${name}` } },
+    default_merge_strategy: 'merge_commit',
+    merge_strategies: ['merge_commit', 'squash', 'fast_forward'],
+    type: 'branch',
+    target: {
+      ...commitRef(ws, repo, head, base),
+      repository: repositoryRef(ws, repo, base),
+      author: { raw: 'Attest Emulator <emulator@example.com>', type: 'author' },
+      parents: [],
+      // Commit dates come without a fraction (recorded: "2018-09-21T14:09:51+00:00").
+      date: bbTime(date).replace(/\.\d+/, ''),
+      message: `Head of ${name}`,
+    },
+  };
 }
 
 /** The effective branching model (`…/effective-branching-model`). */

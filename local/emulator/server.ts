@@ -294,7 +294,8 @@ export class BitbucketEmulator {
   }
 
   private route(url: URL, credential: Credential): unknown {
-    const parts = url.pathname.split('/').filter(Boolean).map((part) => decodeURIComponent(part));
+    const rawParts = url.pathname.split('/').filter(Boolean);
+    const parts = rawParts.map((part) => decodeURIComponent(part));
     const base = this.baseUrl;
     const users = this.users();
     const fields = parseFields(url.searchParams.get('fields'));
@@ -393,12 +394,25 @@ export class BitbucketEmulator {
           const rendered = list.map((p) => render.pipeline(ws, repo, p));
           return this.page(url, sortBy(rendered, url.searchParams.get('sort') ?? 'created_on'), PAGELEN_MAX, fields);
         }
+        case 'refs': {
+          if (fourth !== 'branches' || fifth !== undefined) throw new HttpError(404, 'Resource not found');
+          if (repo.mainBranch === null) return this.page(url, [], PAGELEN_MAX, fields);
+          const heads = new Map<string, string>([[repo.mainBranch, render.mainHead(repo)]]);
+          for (const pr of repo.pullRequests) if (pr.state === 'OPEN' && !heads.has(pr.sourceBranch)) heads.set(pr.sourceBranch, pr.sourceCommit);
+          const list = [...heads].map(([name, head]) => render.branch(ws, repo, name, head, repo.updatedOn, base));
+          return this.page(url, this.filter(url, list), PAGELEN_MAX, fields);
+        }
         case 'src': {
-          const ref = fourth;
+          // `src/{commit}/{path}`: the document names the first segment "The commit's SHA1". A branch name
+          // also resolves, but one with `/` cannot be one path segment (Forge's route refuses it unencoded,
+          // and an encoded %2F is not a documented form), so it is not found here.
+          const ref = rawParts[5]; // undecoded: an encoded `/` stays visible
           const path = [fifth, ...rest].filter(Boolean).join('/');
           if (!ref || !path) throw new HttpError(404, 'Resource not found');
           if (repo.mainBranch === null) throw new HttpError(404, 'Repository is empty');
-          if (ref !== repo.mainBranch && ref !== 'HEAD') throw new HttpError(404, `Commit not found: ${ref}`);
+          const head = render.mainHead(repo);
+          const isHead = /^[0-9a-f]{7,40}$/.test(ref) && head.startsWith(ref);
+          if (!isHead && ref !== repo.mainBranch) throw new HttpError(404, `Commit not found: ${decodeURIComponent(ref)}`);
           const content = repo.files[path];
           if (content === undefined) throw new HttpError(404, `No such file or directory: ${path}`);
           return content;

@@ -1,7 +1,7 @@
 /**
  * BB-CI-4 — Pipelines run a security scan. Pipelines must be enabled and bitbucket-pipelines.yml on the main
  * branch must name a scanner of `policy.securityScanners` (case-insensitive, in a `pipe:` value or a script
- * line). Reads: GET …/pipelines_config (admin), GET …/src/{main}/bitbucket-pipelines.yml.
+ * line). Reads: GET …/pipelines_config (admin), GET …/refs/branches?q=name="{main}" for the head commit, then GET …/src/{head}/bitbucket-pipelines.yml.
  */
 import { fail, need, pass, type RepositoryControl } from './types';
 

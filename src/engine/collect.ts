@@ -5,6 +5,7 @@
  * effective branching model — unless a restriction uses `branching_model`.
  */
 import {
+  getBranchHead,
   getEffectiveBranchingModel,
   getPipelinesConfig,
   getPipelinesFile,
@@ -82,7 +83,7 @@ export async function collectRepository(
       snapshot.pipelinesFile =
         snapshot.pipelinesConfig?.ok && !snapshot.pipelinesConfig.value.enabled
           ? { ok: true, value: null }
-          : await slice(() => getPipelinesFile(client, workspaceUuid, uuid, main), 'bitbucket-pipelines.yml');
+          : await slice(async () => getPipelinesFile(client, workspaceUuid, uuid, await getBranchHead(client, workspaceUuid, uuid, main)), 'bitbucket-pipelines.yml');
     }
     if (needs.has('mainBranchPipelines')) {
       const since = new Date(now.getTime() - policy.buildWindowDays * 86_400_000);

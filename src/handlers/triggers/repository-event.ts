@@ -42,8 +42,11 @@ export async function repositoryEvent(event: unknown): Promise<void> {
     scoped.info('Repository deleted: stored results removed');
     return;
   }
-  if (payload.eventType === 'avi:bitbucket:push:repository' && payload.push?.mainbranch === false) {
-    scoped.info('Push to a branch other than the main branch: nothing a push can change there is checked');
+  // Only a push that says it went to the main branch can change what is checked there. A tag push carries
+  // no `mainbranch` at all, and a payload without the flag says nothing either: the hourly run catches
+  // anything such a push changed, rather than one evaluation per tag.
+  if (payload.eventType === 'avi:bitbucket:push:repository' && payload.push?.mainbranch !== true) {
+    scoped.info('Push not known to be to the main branch (another branch, or a tag): nothing to re-evaluate now');
     return;
   }
   await enqueue([{ job: { kind: 'repository', workspaceUuid, repositoryUuid, cause: payload.eventType, notBefore: eventAt } }]);
