@@ -196,7 +196,7 @@ describe('local KVS through @forge/kvs', () => {
       await kvs.set('v1:once', 1, { keyPolicy: 'FAIL_IF_EXISTS' });
       // The platform documents no error code for this: the local one is made up per store, so no code can match it.
       const refused = await kvs.set('v1:once', 2, { keyPolicy: 'FAIL_IF_EXISTS' }).catch((error: unknown) => error);
-      expect(refused).toMatchObject({ responseDetails: { status: 409 }, code: expect.stringMatching(/^UNDOCUMENTED_/) });
+      expect(refused).toMatchObject({ responseDetails: { status: 400 }, code: expect.stringMatching(/^UNDOCUMENTED_/) });
       expect(await kvs.get('v1:once')).toBe(1);
       await kvs.set('v1:ttl', 1, { ttl: { value: 1, unit: 'HOURS' } });
       clock.advance(3_600_000);

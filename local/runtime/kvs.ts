@@ -234,7 +234,8 @@ export class LocalKvs implements KvsFaults {
     const live = existing && !this.expired(existing) ? existing : undefined;
     if (options?.keyPolicy === 'FAIL_IF_EXISTS' && live) {
       // The REST reference documents the key policy but not the error (F/rest/v2/api-group-forge-kvs/).
-      throw this.undocumented(409, `key ${key} already exists`);
+      // 400 is the status the error page gives every documented refusal; the code is not documented.
+      throw this.undocumented(400, `key ${key} already exists`);
     }
     const value = JSON.parse(JSON.stringify(body.value)) as unknown;
     return () => {
