@@ -21,9 +21,21 @@ export interface AppSession {
   workspace: { slug: string; uuid: string };
 }
 
-export async function openApp(options: { baseUrl: string; authorization: string; stateDir: string | null; workspace: string; clock?: SimClock }): Promise<AppSession> {
+export async function openApp(options: {
+  baseUrl: string;
+  authorization: string;
+  stateDir: string | null;
+  workspace: string;
+  clock?: SimClock;
+}): Promise<AppSession> {
   const clock = options.clock ?? new SimClock(Date.now(), true);
-  const runtime = new LocalForgeRuntime({ root: ROOT, bitbucketBaseUrl: options.baseUrl.replace(/\/$/, ''), auth: { app: options.authorization }, clock, stateDir: options.stateDir });
+  const runtime = new LocalForgeRuntime({
+    root: ROOT,
+    bitbucketBaseUrl: options.baseUrl.replace(/\/$/, ''),
+    auth: { app: options.authorization },
+    clock,
+    stateDir: options.stateDir,
+  });
   try {
     const workspace = await getWorkspace(createBitbucketClient({ request: appRequest() }), options.workspace);
     return { runtime, clock, workspace: { slug: workspace.slug, uuid: workspace.uuid } };
@@ -34,8 +46,10 @@ export async function openApp(options: { baseUrl: string; authorization: string;
 
 export function cliErrorFor(error: unknown, workspace: string, baseUrl: string): unknown {
   if (!(error instanceof BitbucketError)) return error;
-  if (error.kind === 'unauthorized' || error.kind === 'forbidden') return new CliError(3, `Bitbucket refused the credentials: ${error.message}`);
-  if (error.kind === 'not-found') return new CliError(2, `no workspace ${workspace} at ${new URL(baseUrl).origin} (or the credentials cannot see it)`);
+  if (error.kind === 'unauthorized' || error.kind === 'forbidden')
+    return new CliError(3, `Bitbucket refused the credentials: ${error.message}`);
+  if (error.kind === 'not-found')
+    return new CliError(2, `no workspace ${workspace} at ${new URL(baseUrl).origin} (or the credentials cannot see it)`);
   return new CliError(3, `Bitbucket could not be read: ${error.message}`);
 }
 
@@ -43,7 +57,12 @@ export function cliErrorFor(error: unknown, workspace: string, baseUrl: string):
  * Installs the app (or re-runs the install scan on an existing installation) and runs the queue until it
  * is empty. `hourlyBudget` caps the Bitbucket requests the plan may spend.
  */
-export async function installAndScan(session: AppSession, policy: Policy, hourlyBudget: number, onProgress?: (done: number, total: number) => void): Promise<{ startedAt: Date }> {
+export async function installAndScan(
+  session: AppSession,
+  policy: Policy,
+  hourlyBudget: number,
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ startedAt: Date }> {
   const { runtime, workspace } = session;
   const startedAt = new Date(session.clock.now());
   await runtime.withInstallation(workspace.uuid, async () => {

@@ -6,7 +6,11 @@ import { DEMO_NOW, loadSeed } from '../emulator/seeds';
 import { untilInterrupted } from './interrupted';
 
 export async function runEmulatorCommand(argv: readonly string[], signal?: AbortSignal): Promise<number> {
-  const { values } = parseArgs({ args: [...argv], options: { port: { type: 'string', default: '0' }, seed: { type: 'string', default: 'demo' } }, strict: true });
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { port: { type: 'string', default: '0' }, seed: { type: 'string', default: 'demo' } },
+    strict: true,
+  });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`attest: --port must be a port number, not ${JSON.stringify(values.port)}`);

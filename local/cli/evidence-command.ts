@@ -18,7 +18,10 @@ function day(value: string | undefined, name: string): Date {
   return new Date(parsed);
 }
 
-export async function runEvidenceCommand(argv: readonly string[], io: { stdout: NodeJS.WritableStream; env: NodeJS.ProcessEnv } = { stdout: process.stdout, env: process.env }): Promise<number> {
+export async function runEvidenceCommand(
+  argv: readonly string[],
+  io: { stdout: NodeJS.WritableStream; env: NodeJS.ProcessEnv } = { stdout: process.stdout, env: process.env },
+): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -37,13 +40,17 @@ export async function runEvidenceCommand(argv: readonly string[], io: { stdout: 
   const since = day(values.since, 'since');
   const until = day(values.until, 'until');
   if (until <= since) throw new CliError(2, '--until must be after --since');
-  if (values.format !== 'csv' && values.format !== 'json') throw new CliError(2, `--format must be csv or json, not ${JSON.stringify(values.format)}`);
+  if (values.format !== 'csv' && values.format !== 'json')
+    throw new CliError(2, `--format must be csv or json, not ${JSON.stringify(values.format)}`);
   const authorization = credentialsFromEnvironment(io.env);
   if (!authorization) throw new CliError(2, 'no credentials: set BITBUCKET_TOKEN, or BITBUCKET_EMAIL and BITBUCKET_API_TOKEN');
   const policy = loadPolicy(values.config);
   const session = await openApp({ baseUrl: values['base-url'], authorization, stateDir: values['state-dir'], workspace: values.workspace });
   try {
-    const installed = await session.runtime.withInstallation(session.workspace.uuid, async () => (await createStore().getScan()).installedAt !== null);
+    const installed = await session.runtime.withInstallation(
+      session.workspace.uuid,
+      async () => (await createStore().getScan()).installedAt !== null,
+    );
     if (!installed) {
       const days = Math.min(365, Math.max(policy.reviewWindowDays, Math.ceil((session.clock.now() - since.getTime()) / 86_400_000)));
       await installAndScan(session, Policy.parse({ ...policy, reviewWindowDays: days }), 1_000_000);
@@ -52,7 +59,8 @@ export async function runEvidenceCommand(argv: readonly string[], io: { stdout: 
     throw cliErrorFor(error, values.workspace, values['base-url']);
   }
   const records = await session.runtime.withInstallation(session.workspace.uuid, () => createStore().listEvidenceBetween(since, until));
-  const output = values.format === 'json' ? evidenceJson(records, { since: since.toISOString(), until: until.toISOString() }) : evidenceCsv(records);
+  const output =
+    values.format === 'json' ? evidenceJson(records, { since: since.toISOString(), until: until.toISOString() }) : evidenceCsv(records);
   if (values.out) writeAtomically(values.out, output);
   else io.stdout.write(output);
   return 0;

@@ -7,8 +7,20 @@ import { startPreview } from '../preview/server';
 import { CliError } from './errors';
 import { untilInterrupted } from './interrupted';
 
-export async function runPreviewCommand(argv: readonly string[], signal?: AbortSignal, out: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
-  const { values } = parseArgs({ args: [...argv], options: { port: { type: 'string', default: '4180' }, seed: { type: 'string', default: 'demo' }, host: { type: 'string', default: '127.0.0.1' } }, strict: true });
+export async function runPreviewCommand(
+  argv: readonly string[],
+  signal?: AbortSignal,
+  out: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      port: { type: 'string', default: '4180' },
+      seed: { type: 'string', default: 'demo' },
+      host: { type: 'string', default: '127.0.0.1' },
+    },
+    strict: true,
+  });
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port) || port > 65535) throw new CliError(2, `--port must be a port number, not ${JSON.stringify(values.port)}`);
   out('Starting the emulator, installing the app and scanning the workspace…\n');

@@ -10,11 +10,19 @@ import { installFakeBridge, outline, renderModule } from '../ui/forge-doc';
 import { isUiModuleName, moduleExtension, startDemoApp, UI_MODULES } from '../ui/demo-app';
 import { CliError } from './errors';
 
-export async function runRenderCommand(argv: readonly string[], out: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
+export async function runRenderCommand(
+  argv: readonly string[],
+  out: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
-    options: { repository: { type: 'string' }, 'pull-request': { type: 'string' }, outline: { type: 'boolean', default: false }, seed: { type: 'string', default: 'demo' } },
+    options: {
+      repository: { type: 'string' },
+      'pull-request': { type: 'string' },
+      outline: { type: 'boolean', default: false },
+      seed: { type: 'string', default: 'demo' },
+    },
     strict: true,
   });
   const name = positionals[0];
@@ -33,7 +41,11 @@ export async function runRenderCommand(argv: readonly string[], out: (text: stri
       context: { accountId, workspaceId: ws.uuid, extension: { type: module.key, ...extension } },
     });
     const doc = rendered.doc();
-    out(values.outline ? `${outline(doc)}\n` : `${JSON.stringify(doc, (key, value: unknown) => (typeof value === 'function' ? `[function ${key}]` : value), 2)}\n`);
+    out(
+      values.outline
+        ? `${outline(doc)}\n`
+        : `${JSON.stringify(doc, (key, value: unknown) => (typeof value === 'function' ? `[function ${key}]` : value), 2)}\n`,
+    );
     return 0;
   } finally {
     await app.close();

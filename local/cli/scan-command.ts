@@ -23,7 +23,8 @@ const SEVERITY_RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3, cr
 export function credentialsFromEnvironment(env: NodeJS.ProcessEnv): string | null {
   if (env.BITBUCKET_TOKEN) return `Bearer ${env.BITBUCKET_TOKEN}`;
   if (env.BITBUCKET_EMAIL || env.BITBUCKET_API_TOKEN) {
-    if (!env.BITBUCKET_EMAIL || !env.BITBUCKET_API_TOKEN) throw new CliError(2, 'BITBUCKET_EMAIL and BITBUCKET_API_TOKEN go together: set both, or BITBUCKET_TOKEN');
+    if (!env.BITBUCKET_EMAIL || !env.BITBUCKET_API_TOKEN)
+      throw new CliError(2, 'BITBUCKET_EMAIL and BITBUCKET_API_TOKEN go together: set both, or BITBUCKET_TOKEN');
     return `Basic ${Buffer.from(`${env.BITBUCKET_EMAIL}:${env.BITBUCKET_API_TOKEN}`).toString('base64')}`;
   }
   return null;
@@ -66,7 +67,14 @@ export function failOnMet(report: ScanReport, threshold: Severity): boolean {
   });
 }
 
-export async function runScanCommand(argv: readonly string[], io: { stdout: NodeJS.WritableStream & { isTTY?: boolean }; stderr: NodeJS.WritableStream & { isTTY?: boolean }; env: NodeJS.ProcessEnv } = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function runScanCommand(
+  argv: readonly string[],
+  io: {
+    stdout: NodeJS.WritableStream & { isTTY?: boolean };
+    stderr: NodeJS.WritableStream & { isTTY?: boolean };
+    env: NodeJS.ProcessEnv;
+  } = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -83,9 +91,11 @@ export async function runScanCommand(argv: readonly string[], io: { stdout: Node
   });
   if (!values.workspace) throw new CliError(2, '--workspace is required (a slug or a {uuid})');
   const format = (values.format ?? (io.stdout.isTTY && !values.out ? 'table' : 'json')) as Format;
-  if (!['table', 'json', 'csv', 'sarif'].includes(format)) throw new CliError(2, `--format must be table, json, csv or sarif, not ${JSON.stringify(values.format)}`);
+  if (!['table', 'json', 'csv', 'sarif'].includes(format))
+    throw new CliError(2, `--format must be table, json, csv or sarif, not ${JSON.stringify(values.format)}`);
   const failOn = values['fail-on'] as Severity | undefined;
-  if (failOn !== undefined && !(failOn in SEVERITY_RANK)) throw new CliError(2, `--fail-on must be critical, high, medium or low, not ${JSON.stringify(failOn)}`);
+  if (failOn !== undefined && !(failOn in SEVERITY_RANK))
+    throw new CliError(2, `--fail-on must be critical, high, medium or low, not ${JSON.stringify(failOn)}`);
   let baseUrl: URL;
   try {
     baseUrl = new URL(values['base-url']);
@@ -93,7 +103,8 @@ export async function runScanCommand(argv: readonly string[], io: { stdout: Node
     throw new CliError(2, `--base-url is not a URL: ${JSON.stringify(values['base-url'])}`);
   }
   const maxRequests = values['max-requests'] === undefined ? null : Number(values['max-requests']);
-  if (maxRequests !== null && (!Number.isInteger(maxRequests) || maxRequests < 1)) throw new CliError(2, '--max-requests must be a positive whole number');
+  if (maxRequests !== null && (!Number.isInteger(maxRequests) || maxRequests < 1))
+    throw new CliError(2, '--max-requests must be a positive whole number');
   const policy = loadPolicy(values.config);
   const authorization = credentialsFromEnvironment(io.env);
   if (!authorization) throw new CliError(2, 'no credentials: set BITBUCKET_TOKEN, or BITBUCKET_EMAIL and BITBUCKET_API_TOKEN');
@@ -105,7 +116,15 @@ export async function runScanCommand(argv: readonly string[], io: { stdout: Node
     // The same path as in Bitbucket: install → plan → queue → consumers, then the stored results.
     const { startedAt } = await installAndScan(session, policy, maxRequests ?? 1_000_000, progress);
     report = await session.runtime.withInstallation(session.workspace.uuid, async () => {
-      return reportFromStore(createStore(), session.workspace, policy, new Date(session.clock.now()), '0.1.0', session.runtime.productRequests, startedAt);
+      return reportFromStore(
+        createStore(),
+        session.workspace,
+        policy,
+        new Date(session.clock.now()),
+        '0.1.0',
+        session.runtime.productRequests,
+        startedAt,
+      );
     });
   } catch (error) {
     throw cliErrorFor(error, values.workspace, baseUrl.toString());

@@ -6,9 +6,7 @@
  */
 type Value = string | number | boolean | null;
 
-type Node =
-  | { type: 'and' | 'or'; left: Node; right: Node }
-  | { type: 'cmp'; field: string; op: string; value: Value };
+type Node = { type: 'and' | 'or'; left: Node; right: Node } | { type: 'cmp'; field: string; op: string; value: Value };
 
 export class BbqlError extends Error {}
 
@@ -99,7 +97,8 @@ function compare(actual: unknown, op: string, expected: Value): boolean {
   if (op === '!=') return !(actual === expected || (actual === undefined && expected === null));
   if (actual === null || actual === undefined || expected === null) return false;
   // Datetimes compare as instants; other strings lexically; numbers numerically.
-  const bothDates = typeof actual === 'string' && typeof expected === 'string' && /^\d{4}-\d{2}-\d{2}/.test(actual) && /^\d{4}-\d{2}-\d{2}/.test(expected);
+  const bothDates =
+    typeof actual === 'string' && typeof expected === 'string' && /^\d{4}-\d{2}-\d{2}/.test(actual) && /^\d{4}-\d{2}-\d{2}/.test(expected);
   const a = bothDates ? Date.parse(actual as string) : (actual as number | string);
   const b = bothDates ? Date.parse(expected as string) : expected;
   if (op === '>') return a > b;

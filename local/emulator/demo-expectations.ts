@@ -9,7 +9,17 @@ import type { Profile } from './seeds';
 
 type Expectation = Record<string, Outcome>;
 
-const PROTECTED: Expectation = { 'BB-BP-1': 'pass', 'BB-BP-2': 'pass', 'BB-BP-3': 'pass', 'BB-BP-4': 'pass', 'BB-CR-1': 'pass', 'BB-CR-2': 'pass', 'BB-CR-3': 'pass', 'BB-CI-1': 'pass', 'BB-CI-2': 'pass' };
+const PROTECTED: Expectation = {
+  'BB-BP-1': 'pass',
+  'BB-BP-2': 'pass',
+  'BB-BP-3': 'pass',
+  'BB-BP-4': 'pass',
+  'BB-CR-1': 'pass',
+  'BB-CR-2': 'pass',
+  'BB-CR-3': 'pass',
+  'BB-CI-1': 'pass',
+  'BB-CI-2': 'pass',
+};
 
 export const INTENDED: Record<Profile, Expectation> = {
   // Everything configured and enforced, a scanner in the pipeline, default reviewers.
@@ -22,25 +32,73 @@ export const INTENDED: Record<Profile, Expectation> = {
   public: { ...PROTECTED, 'BB-REPO-2': 'fail', 'BB-BP-5': 'pass', 'BB-CR-4': 'fail', 'BB-CI-4': 'fail' },
   // Nothing configured; Pipelines never set up.
   unprotected: {
-    'BB-REPO-2': 'pass', 'BB-BP-1': 'fail', 'BB-BP-2': 'fail', 'BB-BP-3': 'fail', 'BB-BP-4': 'fail', 'BB-BP-5': 'not-applicable',
-    'BB-CR-1': 'fail', 'BB-CR-2': 'fail', 'BB-CR-3': 'fail', 'BB-CR-4': 'fail', 'BB-CI-1': 'fail', 'BB-CI-2': 'fail', 'BB-CI-3': 'not-applicable', 'BB-CI-4': 'fail',
+    'BB-REPO-2': 'pass',
+    'BB-BP-1': 'fail',
+    'BB-BP-2': 'fail',
+    'BB-BP-3': 'fail',
+    'BB-BP-4': 'fail',
+    'BB-BP-5': 'not-applicable',
+    'BB-CR-1': 'fail',
+    'BB-CR-2': 'fail',
+    'BB-CR-3': 'fail',
+    'BB-CR-4': 'fail',
+    'BB-CI-1': 'fail',
+    'BB-CI-2': 'fail',
+    'BB-CI-3': 'not-applicable',
+    'BB-CI-4': 'fail',
   },
   // Force-push blocked everywhere (`*`), a push restriction on release/* only, 0 approvals, Pipelines off.
   partial: {
-    'BB-REPO-2': 'pass', 'BB-BP-1': 'fail', 'BB-BP-2': 'pass', 'BB-BP-3': 'fail', 'BB-BP-4': 'fail', 'BB-BP-5': 'not-applicable',
-    'BB-CR-1': 'fail', 'BB-CR-2': 'fail', 'BB-CR-3': 'fail', 'BB-CR-4': 'fail', 'BB-CI-1': 'fail', 'BB-CI-2': 'fail', 'BB-CI-3': 'not-applicable', 'BB-CI-4': 'fail',
+    'BB-REPO-2': 'pass',
+    'BB-BP-1': 'fail',
+    'BB-BP-2': 'pass',
+    'BB-BP-3': 'fail',
+    'BB-BP-4': 'fail',
+    'BB-BP-5': 'not-applicable',
+    'BB-CR-1': 'fail',
+    'BB-CR-2': 'fail',
+    'BB-CR-3': 'fail',
+    'BB-CR-4': 'fail',
+    'BB-CI-1': 'fail',
+    'BB-CI-2': 'fail',
+    'BB-CI-3': 'not-applicable',
+    'BB-CI-4': 'fail',
   },
   // Restrictions by branching model: `development` resolves to the main branch (applies); `production` is a
   // separate branch (the approvals rule does not apply). The deploy bot is a declared service account.
   'branching-model': {
-    'BB-REPO-2': 'pass', 'BB-BP-1': 'pass', 'BB-BP-2': 'pass', 'BB-BP-3': 'pass', 'BB-BP-4': 'pass', 'BB-BP-5': 'pass',
-    'BB-CR-1': 'fail', 'BB-CR-2': 'fail', 'BB-CR-3': 'fail', 'BB-CR-4': 'fail', 'BB-CI-1': 'fail', 'BB-CI-2': 'pass', 'BB-CI-4': 'fail',
+    'BB-REPO-2': 'pass',
+    'BB-BP-1': 'pass',
+    'BB-BP-2': 'pass',
+    'BB-BP-3': 'pass',
+    'BB-BP-4': 'pass',
+    'BB-BP-5': 'pass',
+    'BB-CR-1': 'fail',
+    'BB-CR-2': 'fail',
+    'BB-CR-3': 'fail',
+    'BB-CR-4': 'fail',
+    'BB-CI-1': 'fail',
+    'BB-CI-2': 'pass',
+    'BB-CI-4': 'fail',
   },
   // No main branch: every branch control is not-applicable.
   empty: {
-    'BB-REPO-2': 'pass', 'BB-BP-1': 'not-applicable', 'BB-BP-2': 'not-applicable', 'BB-BP-3': 'not-applicable', 'BB-BP-4': 'not-applicable', 'BB-BP-5': 'not-applicable',
-    'BB-CR-1': 'not-applicable', 'BB-CR-2': 'not-applicable', 'BB-CR-3': 'not-applicable', 'BB-CR-4': 'not-applicable', 'BB-CI-1': 'not-applicable',
-    'BB-CI-2': 'pass', 'BB-CI-3': 'not-applicable', 'BB-CI-4': 'not-applicable', 'BB-PR-1': 'not-applicable', 'BB-PR-2': 'not-applicable',
+    'BB-REPO-2': 'pass',
+    'BB-BP-1': 'not-applicable',
+    'BB-BP-2': 'not-applicable',
+    'BB-BP-3': 'not-applicable',
+    'BB-BP-4': 'not-applicable',
+    'BB-BP-5': 'not-applicable',
+    'BB-CR-1': 'not-applicable',
+    'BB-CR-2': 'not-applicable',
+    'BB-CR-3': 'not-applicable',
+    'BB-CR-4': 'not-applicable',
+    'BB-CI-1': 'not-applicable',
+    'BB-CI-2': 'pass',
+    'BB-CI-3': 'not-applicable',
+    'BB-CI-4': 'not-applicable',
+    'BB-PR-1': 'not-applicable',
+    'BB-PR-2': 'not-applicable',
   },
 };
 

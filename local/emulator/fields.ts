@@ -12,7 +12,10 @@ export interface FieldSpec {
 export function parseFields(raw: string | null): FieldSpec {
   const spec: FieldSpec = { include: [], add: [], remove: [] };
   if (!raw) return spec;
-  for (const token of raw.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const token of raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     if (token.startsWith('+')) spec.add.push(token.slice(1));
     else if (token.startsWith('-')) spec.remove.push(token.slice(1));
     else spec.include.push(token);
@@ -47,7 +50,11 @@ function remove(value: unknown, path: string[]): void {
 
 export function applyFields(body: unknown, spec: FieldSpec): unknown {
   let out = body;
-  if (spec.include.length > 0) out = project(body, [...spec.include, ...spec.add].map((path) => path.split('.')));
+  if (spec.include.length > 0)
+    out = project(
+      body,
+      [...spec.include, ...spec.add].map((path) => path.split('.')),
+    );
   for (const path of spec.remove) remove(out, path.split('.'));
   return out;
 }

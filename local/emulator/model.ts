@@ -29,8 +29,12 @@ export const BranchRestrictionSeed = z.object({
 export type BranchRestrictionSeed = z.infer<typeof BranchRestrictionSeed>;
 
 export const BranchingModelSeed = z.object({
-  development: z.object({ name: z.string().nullable().default(null), useMainbranch: z.boolean().default(true) }).default({ name: null, useMainbranch: true }),
-  production: z.object({ name: z.string().nullable().default(null), useMainbranch: z.boolean().default(false), enabled: z.boolean().default(false) }).default({ name: null, useMainbranch: false, enabled: false }),
+  development: z
+    .object({ name: z.string().nullable().default(null), useMainbranch: z.boolean().default(true) })
+    .default({ name: null, useMainbranch: true }),
+  production: z
+    .object({ name: z.string().nullable().default(null), useMainbranch: z.boolean().default(false), enabled: z.boolean().default(false) })
+    .default({ name: null, useMainbranch: false, enabled: false }),
   branchTypes: z
     .array(z.object({ kind: z.enum(['feature', 'bugfix', 'release', 'hotfix']), prefix: z.string(), enabled: z.boolean().default(true) }))
     .default([
@@ -121,7 +125,10 @@ export const RepositorySeed = z.object({
   /** null: an empty repository, which has no main branch. */
   mainBranch: z.string().nullable().default('main'),
   /** The main branch's head commit (40 hex digits); derived from the uuid when not given. */
-  mainHead: z.string().regex(/^[0-9a-f]{40}$/).optional(),
+  mainHead: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/)
+    .optional(),
   language: z.string().default(''),
   createdOn: Iso,
   updatedOn: Iso,
@@ -151,7 +158,9 @@ export const WorkspaceSeed = z.object({
   name: z.string(),
   projects: z.array(ProjectSeed).default([]),
   /** Workspace memberships and their permission. */
-  members: z.array(z.object({ accountId: z.string(), permission: z.enum(['owner', 'collaborator', 'member']).default('member') })).default([]),
+  members: z
+    .array(z.object({ accountId: z.string(), permission: z.enum(['owner', 'collaborator', 'member']).default('member') }))
+    .default([]),
   repositories: z.array(RepositorySeed).default([]),
 });
 export type WorkspaceSeed = z.infer<typeof WorkspaceSeed>;

@@ -184,11 +184,22 @@ export function mainHead(repo: RepositorySeed): string {
 }
 
 /** A branch as `…/refs/branches` lists it (the recorded branches-page.json, trimmed of nothing the app reads). */
-export function branch(ws: WorkspaceSeed, repo: RepositorySeed, name: string, head: string, date: string, base: string): Record<string, unknown> {
+export function branch(
+  ws: WorkspaceSeed,
+  repo: RepositorySeed,
+  name: string,
+  head: string,
+  date: string,
+  base: string,
+): Record<string, unknown> {
   const api = `${base}/2.0/repositories/${ws.slug}/${repo.slug}`;
   return {
     name,
-    links: { commits: { href: `${api}/commits/${name}` }, self: { href: `${api}/refs/branches/${name}` }, html: { href: `https://bitbucket.org/${ws.slug}/${repo.slug}/branch/${name}` } },
+    links: {
+      commits: { href: `${api}/commits/${name}` },
+      self: { href: `${api}/refs/branches/${name}` },
+      html: { href: `https://bitbucket.org/${ws.slug}/${repo.slug}/branch/${name}` },
+    },
     default_merge_strategy: 'merge_commit',
     merge_strategies: ['merge_commit', 'squash', 'fast_forward'],
     type: 'branch',

@@ -57,7 +57,18 @@ interface BuildOptions {
 }
 
 function profileFor(index: number, random: () => number): Profile {
-  const profiles: Profile[] = ['exemplary', 'exemplary', 'advisory', 'unprotected', 'partial', 'partial', 'bypass', 'branching-model', 'public', 'empty'];
+  const profiles: Profile[] = [
+    'exemplary',
+    'exemplary',
+    'advisory',
+    'unprotected',
+    'partial',
+    'partial',
+    'bypass',
+    'branching-model',
+    'public',
+    'empty',
+  ];
   return index < profiles.length ? profiles[index]! : profiles[Math.floor(random() * (profiles.length - 1))]!;
 }
 
@@ -66,7 +77,20 @@ export function buildWorkspaceSeed(options: BuildOptions): SeedInput {
   const users = Array.from({ length: 12 }, (_, i) => ({
     uuid: uuidFrom(random),
     accountId: `557058:${(100000 + i).toString(16)}-demo-${i}`,
-    displayName: ['Ada Lovelace', 'Grace Hopper', 'Alan Turing', 'Edsger Dijkstra', 'Barbara Liskov', 'Ken Thompson', 'Margaret Hamilton', 'Donald Knuth', 'Frances Allen', 'Leslie Lamport', 'Deploy Bot', 'Radia Perlman'][i]!,
+    displayName: [
+      'Ada Lovelace',
+      'Grace Hopper',
+      'Alan Turing',
+      'Edsger Dijkstra',
+      'Barbara Liskov',
+      'Ken Thompson',
+      'Margaret Hamilton',
+      'Donald Knuth',
+      'Frances Allen',
+      'Leslie Lamport',
+      'Deploy Bot',
+      'Radia Perlman',
+    ][i]!,
     has2fa: i === 3 || i === 7 ? false : i === 11 ? null : true,
     type: i === 10 ? ('app_user' as const) : ('user' as const),
   }));
@@ -79,24 +103,66 @@ export function buildWorkspaceSeed(options: BuildOptions): SeedInput {
     const project = projects[index % projects.length]!;
     const slug = index < DEMO_SLUGS.length ? DEMO_SLUGS[index]! : `service-${String(index).padStart(5, '0')}`;
     const mainBranch = profile === 'empty' ? null : index % 7 === 3 ? 'master' : 'main';
-    const restrict = (kind: string, extra: Record<string, unknown> = {}) => ({ id: restrictionId++, kind, branch_match_kind: 'glob' as const, pattern: mainBranch ?? 'main', users: [], groups: [], value: null, ...extra });
+    const restrict = (kind: string, extra: Record<string, unknown> = {}) => ({
+      id: restrictionId++,
+      kind,
+      branch_match_kind: 'glob' as const,
+      pattern: mainBranch ?? 'main',
+      users: [],
+      groups: [],
+      value: null,
+      ...extra,
+    });
     const restrictions: Array<Record<string, unknown>> = [];
     if (profile === 'exemplary' || profile === 'advisory' || profile === 'bypass' || profile === 'public') {
-      restrictions.push(restrict('push', profile === 'bypass' ? { users: [people[0]!.accountId], groups: ['release-managers'] } : {}), restrict('force'), restrict('delete'));
-      restrictions.push(restrict('require_approvals_to_merge', { value: profile === 'exemplary' ? 2 : 1 }), restrict('require_passing_builds_to_merge', { value: 1 }));
-      restrictions.push(restrict('require_no_changes_requested'), restrict(index % 2 === 0 ? 'smart_reset_pullrequest_approvals' : 'reset_pullrequest_approvals_on_change'));
+      restrictions.push(
+        restrict('push', profile === 'bypass' ? { users: [people[0]!.accountId], groups: ['release-managers'] } : {}),
+        restrict('force'),
+        restrict('delete'),
+      );
+      restrictions.push(
+        restrict('require_approvals_to_merge', { value: profile === 'exemplary' ? 2 : 1 }),
+        restrict('require_passing_builds_to_merge', { value: 1 }),
+      );
+      restrictions.push(
+        restrict('require_no_changes_requested'),
+        restrict(index % 2 === 0 ? 'smart_reset_pullrequest_approvals' : 'reset_pullrequest_approvals_on_change'),
+      );
       if (profile !== 'advisory') restrictions.push(restrict('enforce_merge_checks'));
     } else if (profile === 'partial') {
-      restrictions.push(restrict('force', { pattern: '*' }), restrict('require_approvals_to_merge', { value: 0 }), restrict('push', { pattern: 'release/*' }));
+      restrictions.push(
+        restrict('force', { pattern: '*' }),
+        restrict('require_approvals_to_merge', { value: 0 }),
+        restrict('push', { pattern: 'release/*' }),
+      );
     } else if (profile === 'branching-model') {
-      for (const kind of ['push', 'force', 'delete', 'enforce_merge_checks']) restrictions.push({ id: restrictionId++, kind, branch_match_kind: 'branching_model', branch_type: 'development', users: [bot.accountId], groups: [], value: null });
-      restrictions.push({ id: restrictionId++, kind: 'require_approvals_to_merge', branch_match_kind: 'branching_model', branch_type: 'production', users: [], groups: [], value: 1 });
+      for (const kind of ['push', 'force', 'delete', 'enforce_merge_checks'])
+        restrictions.push({
+          id: restrictionId++,
+          kind,
+          branch_match_kind: 'branching_model',
+          branch_type: 'development',
+          users: [bot.accountId],
+          groups: [],
+          value: null,
+        });
+      restrictions.push({
+        id: restrictionId++,
+        kind: 'require_approvals_to_merge',
+        branch_match_kind: 'branching_model',
+        branch_type: 'production',
+        users: [],
+        groups: [],
+        value: 1,
+      });
     }
     const pipelinesEnabled = profile === 'unprotected' ? null : profile === 'partial' ? false : true;
     const scanner = profile === 'exemplary' || profile === 'bypass' ? '      - pipe: snyk/snyk-scan:1.0.1\n' : '';
     const files: Record<string, string> =
       mainBranch && pipelinesEnabled
-        ? { 'bitbucket-pipelines.yml': `image: node:22\npipelines:\n  default:\n    - step:\n        name: Test\n        script:\n          - npm ci\n          - npm test\n${scanner}` }
+        ? {
+            'bitbucket-pipelines.yml': `image: node:22\npipelines:\n  default:\n    - step:\n        name: Test\n        script:\n          - npm ci\n          - npm test\n${scanner}`,
+          }
         : {};
     const createdOn = options.now - (200 + Math.floor(random() * 400)) * DAY;
     const pipelines =
@@ -104,7 +170,16 @@ export function buildWorkspaceSeed(options: BuildOptions): SeedInput {
         ? Array.from({ length: 12 }, (_, n) => {
             const created = options.now - Math.floor(random() * 45 * DAY);
             const failed = random() < (profile === 'exemplary' ? 0.04 : 0.25);
-            return { uuid: uuidFrom(random), buildNumber: n + 1, branch: mainBranch, commit: hash(random), createdOn: iso(created), completedOn: iso(created + 300_000), state: 'COMPLETED' as const, result: failed ? ('FAILED' as const) : ('SUCCESSFUL' as const) };
+            return {
+              uuid: uuidFrom(random),
+              buildNumber: n + 1,
+              branch: mainBranch,
+              commit: hash(random),
+              createdOn: iso(created),
+              completedOn: iso(created + 300_000),
+              state: 'COMPLETED' as const,
+              result: failed ? ('FAILED' as const) : ('SUCCESSFUL' as const),
+            };
           })
         : [];
     const statuses: Array<Record<string, unknown>> = [];
@@ -120,10 +195,24 @@ export function buildWorkspaceSeed(options: BuildOptions): SeedInput {
           const reviewer = others[Math.floor(random() * others.length)]!;
           const selfApproved = random() < (profile === 'exemplary' ? 0.02 : 0.15);
           const participants = [
-            { accountId: selfApproved ? author.accountId : reviewer.accountId, role: 'REVIEWER' as const, approved: random() < 0.92, state: 'approved' as const, participatedOn: iso(created + 3_600_000) },
+            {
+              accountId: selfApproved ? author.accountId : reviewer.accountId,
+              role: 'REVIEWER' as const,
+              approved: random() < 0.92,
+              state: 'approved' as const,
+              participatedOn: iso(created + 3_600_000),
+            },
           ].map((p) => ({ ...p, state: p.approved ? ('approved' as const) : null }));
           const buildFailed = random() < 0.1;
-          statuses.push({ commit, key: 'pipelines', state: buildFailed ? 'FAILED' : 'SUCCESSFUL', refname: source, name: 'Pipeline', createdOn: iso(created + 600_000), updatedOn: iso(created + 900_000) });
+          statuses.push({
+            commit,
+            key: 'pipelines',
+            state: buildFailed ? 'FAILED' : 'SUCCESSFUL',
+            refname: source,
+            name: 'Pipeline',
+            createdOn: iso(created + 600_000),
+            updatedOn: iso(created + 900_000),
+          });
           const merged = state === 'MERGED' ? created + Math.floor(random() * 3 * DAY) + 7_200_000 : null;
           return {
             id: n + 1,
@@ -154,7 +243,10 @@ export function buildWorkspaceSeed(options: BuildOptions): SeedInput {
       createdOn: iso(createdOn),
       updatedOn: iso(options.now - Math.floor(random() * 20 * DAY)),
       branchRestrictions: restrictions,
-      branchingModel: profile === 'branching-model' ? { development: { name: null, useMainbranch: true }, production: { name: 'production', useMainbranch: false, enabled: true } } : undefined,
+      branchingModel:
+        profile === 'branching-model'
+          ? { development: { name: null, useMainbranch: true }, production: { name: 'production', useMainbranch: false, enabled: true } }
+          : undefined,
       defaultReviewers: profile === 'exemplary' || profile === 'bypass' ? [people[1]!.accountId, people[4]!.accountId] : [],
       pipelinesEnabled,
       files,
@@ -173,7 +265,10 @@ export function buildWorkspaceSeed(options: BuildOptions): SeedInput {
         slug: options.slug,
         name: 'Acme Corporation',
         projects,
-        members: users.map((user, i) => ({ accountId: user.accountId, permission: i < 4 ? ('owner' as const) : i < 9 ? ('collaborator' as const) : ('member' as const) })),
+        members: users.map((user, i) => ({
+          accountId: user.accountId,
+          permission: i < 4 ? ('owner' as const) : i < 9 ? ('collaborator' as const) : ('member' as const),
+        })),
         repositories,
       },
     ],
@@ -181,21 +276,74 @@ export function buildWorkspaceSeed(options: BuildOptions): SeedInput {
 }
 
 const DEMO_SLUGS = [
-  'payments-api', 'ledger', 'checkout-web', 'legacy-billing', 'search-service', 'data-pipeline', 'admin-console', 'mobile-gateway', 'marketing-site', 'sandbox',
-  'auth-service', 'notifications', 'reporting', 'inventory', 'pricing-engine', 'fraud-detection', 'customer-portal', 'analytics-etl', 'feature-flags', 'api-gateway',
-  'order-service', 'shipping', 'tax-calculator', 'invoice-renderer', 'email-templates', 'design-system', 'docs-site', 'ml-models', 'warehouse-sync', 'audit-log',
-  'session-store', 'rate-limiter', 'image-resizer', 'pdf-export', 'webhooks', 'crm-sync', 'support-widget', 'status-page', 'terraform-infra', 'k8s-manifests',
-  'ci-templates', 'load-tests', 'prototype-ar', 'hackathon-2026',
+  'payments-api',
+  'ledger',
+  'checkout-web',
+  'legacy-billing',
+  'search-service',
+  'data-pipeline',
+  'admin-console',
+  'mobile-gateway',
+  'marketing-site',
+  'sandbox',
+  'auth-service',
+  'notifications',
+  'reporting',
+  'inventory',
+  'pricing-engine',
+  'fraud-detection',
+  'customer-portal',
+  'analytics-etl',
+  'feature-flags',
+  'api-gateway',
+  'order-service',
+  'shipping',
+  'tax-calculator',
+  'invoice-renderer',
+  'email-templates',
+  'design-system',
+  'docs-site',
+  'ml-models',
+  'warehouse-sync',
+  'audit-log',
+  'session-store',
+  'rate-limiter',
+  'image-resizer',
+  'pdf-export',
+  'webhooks',
+  'crm-sync',
+  'support-widget',
+  'status-page',
+  'terraform-infra',
+  'k8s-manifests',
+  'ci-templates',
+  'load-tests',
+  'prototype-ar',
+  'hackathon-2026',
 ];
 
 export function demoSeed(): SeedInput {
-  return buildWorkspaceSeed({ repositories: 44, pullRequestsPerRepository: 8, seed: 20261122, now: DEMO_NOW, slug: DEMO_WORKSPACE.slug, uuid: DEMO_WORKSPACE.uuid });
+  return buildWorkspaceSeed({
+    repositories: 44,
+    pullRequestsPerRepository: 8,
+    seed: 20261122,
+    now: DEMO_NOW,
+    slug: DEMO_WORKSPACE.slug,
+    uuid: DEMO_WORKSPACE.uuid,
+  });
 }
 
 /** A large workspace for benchmarks: `n` repositories, `pullRequests` each. */
 export function generateWorkspace(n: number, pullRequests = 2): SeedInput {
   if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new Error('a generated workspace has between 1 and 10,000 repositories');
-  return buildWorkspaceSeed({ repositories: n, pullRequestsPerRepository: pullRequests, seed: n, now: DEMO_NOW, slug: `generated-${n}`, uuid: `{00000000-0000-4000-8000-${String(n).padStart(12, '0')}}` });
+  return buildWorkspaceSeed({
+    repositories: n,
+    pullRequestsPerRepository: pullRequests,
+    seed: n,
+    now: DEMO_NOW,
+    slug: `generated-${n}`,
+    uuid: `{00000000-0000-4000-8000-${String(n).padStart(12, '0')}}`,
+  });
 }
 
 /** `demo`, `generated:N`, or a JSON seed file (validated; errors name the field). */
@@ -236,6 +384,14 @@ export function demoPolicy(seed: Seed): Record<string, unknown> {
     },
     serviceAccounts: bot ? [bot.accountId] : [],
     offboarded: offboarded ? [{ accountId: offboarded.accountId, name: offboarded.displayName, offboardedOn: '2026-10-01' }] : [],
-    exceptions: [{ control: 'BB-REPO-2', repository: 'marketing-site', reason: 'Public marketing site by design', approvedBy: seed.users[0]!.accountId, expiresOn: '2027-06-30' }],
+    exceptions: [
+      {
+        control: 'BB-REPO-2',
+        repository: 'marketing-site',
+        reason: 'Public marketing site by design',
+        approvedBy: seed.users[0]!.accountId,
+        expiresOn: '2027-06-30',
+      },
+    ],
   };
 }

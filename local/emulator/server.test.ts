@@ -18,7 +18,11 @@ async function get(emulator: BitbucketEmulator, path: string, headers: Record<st
   } catch {
     // text/plain answers (429, files) stay text
   }
-  return { status: response.status, headers: response.headers, body: body as Record<string, unknown> & { values?: Array<Record<string, unknown>>; next?: string } };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: body as Record<string, unknown> & { values?: Array<Record<string, unknown>>; next?: string },
+  };
 }
 
 function withCredentials(seed: SeedInput, credentials: SeedInput['credentials'], rateLimitPerHour?: number): SeedInput {
@@ -62,7 +66,11 @@ describe('Bitbucket emulator', () => {
   it('addresses workspaces and repositories by slug or {uuid}, braces encoded or not', async () => {
     const ws = emulator.seed.workspaces[0]!;
     const repo = ws.repositories[0]!;
-    for (const path of [`/2.0/repositories/${ws.uuid}/${repo.uuid}`, `/2.0/repositories/${encodeURIComponent(ws.uuid)}/${encodeURIComponent(repo.uuid)}`, `/2.0/repositories/acme/${repo.slug}`]) {
+    for (const path of [
+      `/2.0/repositories/${ws.uuid}/${repo.uuid}`,
+      `/2.0/repositories/${encodeURIComponent(ws.uuid)}/${encodeURIComponent(repo.uuid)}`,
+      `/2.0/repositories/acme/${repo.slug}`,
+    ]) {
       const answer = await get(emulator, path);
       expect(answer.status).toBe(200);
       expect(answer.body.uuid).toBe(repo.uuid);
@@ -93,12 +101,18 @@ describe('Bitbucket emulator', () => {
 
   it('filters and sorts with BBQL', async () => {
     const since = new Date(DEMO_NOW - 30 * 86_400_000).toISOString();
-    const answer = await get(emulator, `/2.0/repositories/acme/payments-api/pullrequests?state=MERGED&pagelen=50&q=${encodeURIComponent(`updated_on >= ${since} AND (destination.branch.name = "main" OR destination.branch.name = "master")`)}&sort=-updated_on`);
+    const answer = await get(
+      emulator,
+      `/2.0/repositories/acme/payments-api/pullrequests?state=MERGED&pagelen=50&q=${encodeURIComponent(`updated_on >= ${since} AND (destination.branch.name = "main" OR destination.branch.name = "master")`)}&sort=-updated_on`,
+    );
     expect(answer.status).toBe(200);
     const dates = answer.body.values!.map((pr) => Date.parse(String(pr.updated_on)));
     expect(dates.every((date) => date >= Date.parse(since))).toBe(true);
     expect([...dates].sort((a, b) => b - a)).toEqual(dates);
-    const contains = await get(emulator, `/2.0/repositories/acme?pagelen=100&q=${encodeURIComponent('slug ~ "pay" AND is_private = true')}`);
+    const contains = await get(
+      emulator,
+      `/2.0/repositories/acme?pagelen=100&q=${encodeURIComponent('slug ~ "pay" AND is_private = true')}`,
+    );
     expect(contains.body.values!.map((repo) => repo.slug)).toEqual(['payments-api']);
     const bad = await get(emulator, `/2.0/repositories/acme?q=${encodeURIComponent('slug === "x"')}`);
     expect(bad.status).toBe(400);
@@ -114,14 +128,20 @@ describe('Bitbucket emulator', () => {
     const flags = with2fa.body.values!.map((m) => (m.user as { has_2fa_enabled?: boolean }).has_2fa_enabled);
     expect(flags.filter((flag) => flag === false)).toHaveLength(2);
     expect(flags.filter((flag) => flag === undefined)).toHaveLength(1);
-    const asReader = await get(emulator, '/2.0/workspaces/acme/members?pagelen=100&fields=%2Bvalues.user.has_2fa_enabled', { authorization: 'Bearer reader-token' });
+    const asReader = await get(emulator, '/2.0/workspaces/acme/members?pagelen=100&fields=%2Bvalues.user.has_2fa_enabled', {
+      authorization: 'Bearer reader-token',
+    });
     expect(asReader.body.values!.every((m) => !('has_2fa_enabled' in (m.user as object)))).toBe(true);
   });
 
   it('answers 401 without credentials, 403 on admin-only endpoints for a non-admin, 404 for unknown things', async () => {
     expect((await get(emulator, '/2.0/repositories/acme', {})).status).toBe(401);
     expect((await get(emulator, '/2.0/repositories/acme', { authorization: 'Bearer wrong' })).status).toBe(401);
-    for (const path of ['/2.0/repositories/acme/payments-api/branch-restrictions', '/2.0/repositories/acme/payments-api/pipelines_config', '/2.0/workspaces/acme/permissions']) {
+    for (const path of [
+      '/2.0/repositories/acme/payments-api/branch-restrictions',
+      '/2.0/repositories/acme/payments-api/pipelines_config',
+      '/2.0/workspaces/acme/permissions',
+    ]) {
       const denied = await get(emulator, path, { authorization: 'Bearer reader-token' });
       expect(denied.status).toBe(403);
       expect(denied.body).toMatchObject({ type: 'error', error: { message: 'Access denied' } });
@@ -185,7 +205,10 @@ describe('Bitbucket emulator', () => {
   });
 
   it('takes faults from the seed file too', async () => {
-    const seeded = new BitbucketEmulator({ ...demoSeed(), faults: [{ path: '^/2.0/workspaces/acme$', kind: 'status', status: 502, times: 1 }] }, clock);
+    const seeded = new BitbucketEmulator(
+      { ...demoSeed(), faults: [{ path: '^/2.0/workspaces/acme$', kind: 'status', status: 502, times: 1 }] },
+      clock,
+    );
     await seeded.listen();
     try {
       expect((await get(seeded, '/2.0/workspaces/acme')).status).toBe(502);
@@ -200,7 +223,14 @@ describe('Bitbucket emulator', () => {
     await get(emulator, '/2.0/repositories/acme?pagelen=5');
     await get(emulator, '/2.0/repositories/acme', { authorization: 'Bearer reader-token' });
     expect(emulator.log).toEqual([
-      expect.objectContaining({ method: 'GET', path: '/2.0/repositories/acme', query: 'pagelen=5', status: 200, credential: 'admin', durationMs: expect.any(Number) }),
+      expect.objectContaining({
+        method: 'GET',
+        path: '/2.0/repositories/acme',
+        query: 'pagelen=5',
+        status: 200,
+        credential: 'admin',
+        durationMs: expect.any(Number),
+      }),
       expect.objectContaining({ path: '/2.0/repositories/acme', status: 200, credential: 'reader' }),
     ]);
   });
@@ -208,13 +238,33 @@ describe('Bitbucket emulator', () => {
   it('emits the Forge events of its mutations, in the thin Forge shape', async () => {
     const events: Array<Record<string, unknown>> = [];
     emulator.onEvent((event) => void events.push(event));
-    const { pullRequestId } = await emulator.mutate({ type: 'open-pull-request', workspace: 'acme', repository: 'ledger', title: 'ACME-1: fix', authorId: emulator.seed.users[0]!.accountId, sourceBranch: 'feature/ACME-1', sourceCommit: 'a'.repeat(40) });
-    await emulator.mutate({ type: 'merge-pull-request', workspace: 'acme', repository: 'ledger', pullRequestId: pullRequestId!, accountId: emulator.seed.users[0]!.accountId });
+    const { pullRequestId } = await emulator.mutate({
+      type: 'open-pull-request',
+      workspace: 'acme',
+      repository: 'ledger',
+      title: 'ACME-1: fix',
+      authorId: emulator.seed.users[0]!.accountId,
+      sourceBranch: 'feature/ACME-1',
+      sourceCommit: 'a'.repeat(40),
+    });
+    await emulator.mutate({
+      type: 'merge-pull-request',
+      workspace: 'acme',
+      repository: 'ledger',
+      pullRequestId: pullRequestId!,
+      accountId: emulator.seed.users[0]!.accountId,
+    });
     expect(events.map((event) => event.eventType)).toEqual(['avi:bitbucket:created:pullrequest', 'avi:bitbucket:fulfilled:pullrequest']);
     expect(events[1]).toMatchObject({
       selfGenerated: false,
       workspace: { uuid: emulator.seed.workspaces[0]!.uuid },
-      pullrequest: { id: pullRequestId, state: 'MERGED', title: { truncated: false, value: 'ACME-1: fix' }, source: { branch: 'feature/ACME-1' }, mergeCommit: { hash: expect.any(String) } },
+      pullrequest: {
+        id: pullRequestId,
+        state: 'MERGED',
+        title: { truncated: false, value: 'ACME-1: fix' },
+        source: { branch: 'feature/ACME-1' },
+        mergeCommit: { hash: expect.any(String) },
+      },
     });
   });
 });

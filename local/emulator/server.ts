@@ -11,7 +11,15 @@ import { z } from 'zod';
 import type { Clock } from '../runtime/clock';
 import { BbqlError, matches, parseBbql, sortBy } from './bbql';
 import { applyFields, parseFields, requested, type FieldSpec } from './fields';
-import { BranchRestrictionSeed as BranchRestrictionSchema, Seed, type PullRequestSeed, type RepositorySeed, type SeedInput, type StatusSeed, type WorkspaceSeed } from './model';
+import {
+  BranchRestrictionSeed as BranchRestrictionSchema,
+  Seed,
+  type PullRequestSeed,
+  type RepositorySeed,
+  type SeedInput,
+  type StatusSeed,
+  type WorkspaceSeed,
+} from './model';
 import * as render from './render';
 
 export interface LogEntry {
@@ -156,13 +164,26 @@ export class BitbucketEmulator {
     }
     const found = this.seed.credentials.find((credential) => credential.token === token);
     if (!found) return null;
-    return { label: found.label ?? `token-${token.slice(0, 6)}`, admin: found.admin, accountId: found.accountId ?? null, rateLimitPerHour: found.rateLimitPerHour ?? this.seed.rateLimitPerHour };
+    return {
+      label: found.label ?? `token-${token.slice(0, 6)}`,
+      admin: found.admin,
+      accountId: found.accountId ?? null,
+      rateLimitPerHour: found.rateLimitPerHour ?? this.seed.rateLimitPerHour,
+    };
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const started = performance.now();
     const url = new URL(req.url ?? '/', this.baseUrl);
-    const entry: LogEntry = { method: req.method ?? 'GET', path: decodeURIComponent(url.pathname), query: url.search.replace(/^\?/, ''), status: 0, durationMs: 0, credential: null, at: this.clock.now() };
+    const entry: LogEntry = {
+      method: req.method ?? 'GET',
+      path: decodeURIComponent(url.pathname),
+      query: url.search.replace(/^\?/, ''),
+      status: 0,
+      durationMs: 0,
+      credential: null,
+      at: this.clock.now(),
+    };
     const send = (status: number, body: string, contentType: string, headers: Record<string, string> = {}) => {
       entry.status = status;
       entry.durationMs = performance.now() - started;
@@ -178,7 +199,10 @@ export class BitbucketEmulator {
       }
       const credential = this.authenticate(req.headers.authorization);
       entry.credential = credential?.label ?? null;
-      if (!credential) return send(401, JSON.stringify(render.errorBody('Unauthorized', 'Credentials are missing or invalid.')), 'application/json', { 'www-authenticate': 'Bearer realm="Bitbucket.org HTTP"' });
+      if (!credential)
+        return send(401, JSON.stringify(render.errorBody('Unauthorized', 'Credentials are missing or invalid.')), 'application/json', {
+          'www-authenticate': 'Bearer realm="Bitbucket.org HTTP"',
+        });
 
       // Rate limit: a rolling hour per credential (S/api-request-limits/). Bitbucket answers 429 with a
       // text/plain body and usually no Retry-After (platform-facts §9).
@@ -186,7 +210,10 @@ export class BitbucketEmulator {
       const times = (this.requestTimes.get(credential.label) ?? []).filter((at) => at > now - 3_600_000);
       const scaled = url.pathname.startsWith('/2.0/repositories/');
       const rateHeaders: Record<string, string> = scaled
-        ? { 'x-ratelimit-limit': String(credential.rateLimitPerHour), 'x-ratelimit-nearlimit': String(times.length >= credential.rateLimitPerHour * 0.8) }
+        ? {
+            'x-ratelimit-limit': String(credential.rateLimitPerHour),
+            'x-ratelimit-nearlimit': String(times.length >= credential.rateLimitPerHour * 0.8),
+          }
         : {};
       if (times.length >= credential.rateLimitPerHour) {
         this.requestTimes.set(credential.label, times);
@@ -200,10 +227,17 @@ export class BitbucketEmulator {
         if (fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
         switch (fault.kind) {
           case 'status':
-            return send(fault.status, fault.status === 429 ? 'Rate limit for this resource has been exceeded' : JSON.stringify(render.errorBody(`Injected ${fault.status}`)), fault.status === 429 ? 'text/plain' : 'application/json', {
-              ...rateHeaders,
-              ...(fault.retryAfterSeconds ? { 'retry-after': String(fault.retryAfterSeconds) } : {}),
-            });
+            return send(
+              fault.status,
+              fault.status === 429
+                ? 'Rate limit for this resource has been exceeded'
+                : JSON.stringify(render.errorBody(`Injected ${fault.status}`)),
+              fault.status === 429 ? 'text/plain' : 'application/json',
+              {
+                ...rateHeaders,
+                ...(fault.retryAfterSeconds ? { 'retry-after': String(fault.retryAfterSeconds) } : {}),
+              },
+            );
           case 'malformed':
             return send(200, '{"values": [ {"uuid": ', 'application/json', rateHeaders);
           case 'reset':
@@ -227,9 +261,14 @@ export class BitbucketEmulator {
       if (fault?.kind === 'truncated-body') text = text.slice(0, Math.floor(text.length / 2));
       return send(200, text, 'application/json', rateHeaders);
     } catch (error) {
-      if (error instanceof HttpError) return send(error.status, JSON.stringify(render.errorBody(error.message, error.detail)), 'application/json');
+      if (error instanceof HttpError)
+        return send(error.status, JSON.stringify(render.errorBody(error.message, error.detail)), 'application/json');
       if (error instanceof BbqlError) return send(400, JSON.stringify(render.errorBody(error.message)), 'application/json');
-      return send(500, JSON.stringify(render.errorBody('Internal emulator error', error instanceof Error ? error.message : String(error))), 'application/json');
+      return send(
+        500,
+        JSON.stringify(render.errorBody('Internal emulator error', error instanceof Error ? error.message : String(error))),
+        'application/json',
+      );
     }
   }
 
@@ -245,9 +284,16 @@ export class BitbucketEmulator {
     return null;
   }
 
-  private page(url: URL, items: unknown[], max = PAGELEN_MAX, fields?: FieldSpec, renderItem: (item: unknown) => unknown = (item) => item): Record<string, unknown> {
+  private page(
+    url: URL,
+    items: unknown[],
+    max = PAGELEN_MAX,
+    fields?: FieldSpec,
+    renderItem: (item: unknown) => unknown = (item) => item,
+  ): Record<string, unknown> {
     const pagelen = url.searchParams.has('pagelen') ? Number(url.searchParams.get('pagelen')) : PAGELEN_DEFAULT;
-    if (!Number.isInteger(pagelen) || pagelen < 1 || pagelen > max) throw new HttpError(400, 'Invalid pagelen', `pagelen must be between 1 and ${max}`);
+    if (!Number.isInteger(pagelen) || pagelen < 1 || pagelen > max)
+      throw new HttpError(400, 'Invalid pagelen', `pagelen must be between 1 and ${max}`);
     const page = url.searchParams.has('page') ? Number(url.searchParams.get('page')) : 1;
     if (!Number.isInteger(page) || page < 1) throw new HttpError(400, 'Invalid page');
     const start = (page - 1) * pagelen;
@@ -280,7 +326,8 @@ export class BitbucketEmulator {
     let admin = credential.admin;
     if (credential.accountId && ws) {
       const owner = ws.members.some((member) => member.accountId === credential.accountId && member.permission === 'owner');
-      const repoAdmin = repo?.permissions.some((grant) => grant.accountId === credential.accountId && grant.permission === 'admin') ?? false;
+      const repoAdmin =
+        repo?.permissions.some((grant) => grant.accountId === credential.accountId && grant.permission === 'admin') ?? false;
       admin = owner || repoAdmin;
     }
     if (!admin) throw new HttpError(403, 'Access denied', `You must be an administrator to read ${what}.`);
@@ -290,7 +337,8 @@ export class BitbucketEmulator {
   private requireRead(credential: Credential, ws: WorkspaceSeed, repo: RepositorySeed): void {
     if (!credential.accountId || !repo.isPrivate) return;
     const member = ws.members.some((m) => m.accountId === credential.accountId);
-    if (!member && !repo.permissions.some((grant) => grant.accountId === credential.accountId)) throw new HttpError(403, 'Access denied', 'You do not have access to this repository.');
+    if (!member && !repo.permissions.some((grant) => grant.accountId === credential.accountId))
+      throw new HttpError(403, 'Access denied', 'You do not have access to this repository.');
   }
 
   private route(url: URL, credential: Credential): unknown {
@@ -307,7 +355,15 @@ export class BitbucketEmulator {
       const ws = this.workspace(wsId);
       if (second === undefined) return withFields(render.workspace(ws, base));
       if (second === 'projects' && third === undefined) {
-        return this.page(url, this.filter(url, ws.projects.map((p) => render.project(ws, p.key))), PAGELEN_MAX, fields);
+        return this.page(
+          url,
+          this.filter(
+            url,
+            ws.projects.map((p) => render.project(ws, p.key)),
+          ),
+          PAGELEN_MAX,
+          fields,
+        );
       }
       if (second === 'members' && third === undefined) {
         const include2fa = requested(fields, 'values.user.has_2fa_enabled') && credential.admin;
@@ -325,14 +381,25 @@ export class BitbucketEmulator {
         // /workspaces/{workspace}/permissions): a filter on any other field is refused here, so the app
         // cannot come to rely on an undocumented one.
         const q = url.searchParams.get('q');
-        if (q && !/^\s*permission\s*=\s*"(owner|collaborator|member)"\s*$/.test(q)) throw new HttpError(400, 'Unsupported filter', 'only q=permission="…" is documented for this resource');
-        const entries = ws.members.map((member) => ({ type: 'workspace_membership', permission: member.permission, user: render.account(users, member.accountId, base), workspace: render.workspace(ws, base) }));
+        if (q && !/^\s*permission\s*=\s*"(owner|collaborator|member)"\s*$/.test(q))
+          throw new HttpError(400, 'Unsupported filter', 'only q=permission="…" is documented for this resource');
+        const entries = ws.members.map((member) => ({
+          type: 'workspace_membership',
+          permission: member.permission,
+          user: render.account(users, member.accountId, base),
+          workspace: render.workspace(ws, base),
+        }));
         return this.page(url, this.filter(url, entries), PAGELEN_MAX, fields);
       }
       if (second === 'permissions' && third === 'repositories' && fourth === undefined) {
         this.requireAdmin(credential, 'repository permissions', ws);
         const entries = ws.repositories.flatMap((repo) =>
-          repo.permissions.map((grant) => ({ type: 'repository_permission', permission: grant.permission, user: render.account(users, grant.accountId, base), repository: { type: 'repository', uuid: repo.uuid, full_name: `${ws.slug}/${repo.slug}`, name: repo.name, links: {} } })),
+          repo.permissions.map((grant) => ({
+            type: 'repository_permission',
+            permission: grant.permission,
+            user: render.account(users, grant.accountId, base),
+            repository: { type: 'repository', uuid: repo.uuid, full_name: `${ws.slug}/${repo.slug}`, name: repo.name, links: {} },
+          })),
         );
         return this.page(url, this.filter(url, entries), PAGELEN_MAX, fields);
       }
@@ -345,10 +412,19 @@ export class BitbucketEmulator {
         const sort = url.searchParams.get('sort');
         if (!url.searchParams.get('q') && (sort === null || sort === 'slug')) {
           // Render only the page asked for: large generated workspaces list 10,000 repositories.
-          const ordered = sort === 'slug' ? [...ws.repositories].sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0)) : ws.repositories;
+          const ordered =
+            sort === 'slug' ? [...ws.repositories].sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0)) : ws.repositories;
           return this.page(url, ordered, PAGELEN_MAX, fields, (repo) => render.repository(ws, repo as RepositorySeed, base));
         }
-        return this.page(url, this.filter(url, ws.repositories.map((repo) => render.repository(ws, repo, base))), PAGELEN_MAX, fields);
+        return this.page(
+          url,
+          this.filter(
+            url,
+            ws.repositories.map((repo) => render.repository(ws, repo, base)),
+          ),
+          PAGELEN_MAX,
+          fields,
+        );
       }
       const repo = this.repository(ws, second);
       this.requireRead(credential, ws, repo);
@@ -371,13 +447,19 @@ export class BitbucketEmulator {
         case 'default-reviewers':
         case 'effective-default-reviewers': {
           const list = repo.defaultReviewers.map((id) =>
-            third === 'default-reviewers' ? render.account(users, id, base) : { type: 'default_reviewer_and_type', reviewer_type: 'repository', user: render.account(users, id, base) },
+            third === 'default-reviewers'
+              ? render.account(users, id, base)
+              : { type: 'default_reviewer_and_type', reviewer_type: 'repository', user: render.account(users, id, base) },
           );
           return this.page(url, list, PAGELEN_MAX, fields);
         }
         case 'pipelines_config':
           this.requireAdmin(credential, 'the Pipelines configuration', ws, repo);
-          return withFields({ type: 'repository_pipelines_configuration', enabled: repo.pipelinesEnabled === true, repository: { type: 'repository', uuid: repo.uuid, full_name: `${ws.slug}/${repo.slug}`, name: repo.name, links: {} } });
+          return withFields({
+            type: 'repository_pipelines_configuration',
+            enabled: repo.pipelinesEnabled === true,
+            repository: { type: 'repository', uuid: repo.uuid, full_name: `${ws.slug}/${repo.slug}`, name: repo.name, links: {} },
+          });
         case 'pipelines': {
           if (fourth !== undefined) throw new HttpError(404, 'Resource not found');
           let list = [...repo.pipelines];
@@ -398,7 +480,8 @@ export class BitbucketEmulator {
           if (fourth !== 'branches' || fifth !== undefined) throw new HttpError(404, 'Resource not found');
           if (repo.mainBranch === null) return this.page(url, [], PAGELEN_MAX, fields);
           const heads = new Map<string, string>([[repo.mainBranch, render.mainHead(repo)]]);
-          for (const pr of repo.pullRequests) if (pr.state === 'OPEN' && !heads.has(pr.sourceBranch)) heads.set(pr.sourceBranch, pr.sourceCommit);
+          for (const pr of repo.pullRequests)
+            if (pr.state === 'OPEN' && !heads.has(pr.sourceBranch)) heads.set(pr.sourceBranch, pr.sourceCommit);
           const list = [...heads].map(([name, head]) => render.branch(ws, repo, name, head, repo.updatedOn, base));
           return this.page(url, this.filter(url, list), PAGELEN_MAX, fields);
         }
@@ -421,13 +504,20 @@ export class BitbucketEmulator {
           return this.pullRequests(url, ws, repo, fourth, fifth, fields);
         case 'commit': {
           if (!fourth || fifth !== 'statuses') throw new HttpError(404, 'Resource not found');
-          const list = repo.statuses.filter((s) => s.commit.startsWith(fourth) || fourth.startsWith(s.commit)).map((s) => render.commitStatus(ws, repo, s, base));
+          const list = repo.statuses
+            .filter((s) => s.commit.startsWith(fourth) || fourth.startsWith(s.commit))
+            .map((s) => render.commitStatus(ws, repo, s, base));
           return this.page(url, this.filter(url, list), PAGELEN_MAX, fields);
         }
         case 'environments':
           return this.page(
             url,
-            repo.environments.map((env) => ({ type: 'deployment_environment', uuid: env.uuid, name: env.name, environment_type: { type: 'deployment_environment_type', name: env.type } })),
+            repo.environments.map((env) => ({
+              type: 'deployment_environment',
+              uuid: env.uuid,
+              name: env.name,
+              environment_type: { type: 'deployment_environment_type', name: env.type },
+            })),
             PAGELEN_MAX,
             fields,
           );
@@ -438,9 +528,20 @@ export class BitbucketEmulator {
               type: 'deployment',
               uuid: d.uuid,
               environment: { type: 'deployment_environment', uuid: d.environmentUuid },
-              state: d.state === 'COMPLETED'
-                ? { type: 'deployment_state_completed', name: 'COMPLETED', status: { type: `deployment_state_completed_status_${(d.status ?? 'SUCCESSFUL').toLowerCase()}`, name: d.status ?? 'SUCCESSFUL' }, completion_date: render.bbTime(d.completedOn) ?? undefined }
-                : d.state === 'IN_PROGRESS' ? { type: 'deployment_state_in_progress', name: 'IN_PROGRESS' } : { type: 'deployment_state_undeployed', name: 'UNDEPLOYED' },
+              state:
+                d.state === 'COMPLETED'
+                  ? {
+                      type: 'deployment_state_completed',
+                      name: 'COMPLETED',
+                      status: {
+                        type: `deployment_state_completed_status_${(d.status ?? 'SUCCESSFUL').toLowerCase()}`,
+                        name: d.status ?? 'SUCCESSFUL',
+                      },
+                      completion_date: render.bbTime(d.completedOn) ?? undefined,
+                    }
+                  : d.state === 'IN_PROGRESS'
+                    ? { type: 'deployment_state_in_progress', name: 'IN_PROGRESS' }
+                    : { type: 'deployment_state_undeployed', name: 'UNDEPLOYED' },
               release: { type: 'deployment_release', commit: { type: 'commit', hash: d.commit } },
             })),
             PAGELEN_MAX,
@@ -449,7 +550,12 @@ export class BitbucketEmulator {
         case 'permissions-config': {
           if (fourth !== 'users' || fifth !== undefined) throw new HttpError(404, 'Resource not found');
           this.requireAdmin(credential, 'repository permissions', ws, repo);
-          const list = repo.permissions.map((grant) => ({ type: 'repository_user_permission', permission: grant.permission, user: render.account(users, grant.accountId, base), links: {} }));
+          const list = repo.permissions.map((grant) => ({
+            type: 'repository_user_permission',
+            permission: grant.permission,
+            user: render.account(users, grant.accountId, base),
+            links: {},
+          }));
           return this.page(url, list, PAGELEN_MAX, fields);
         }
         default:
@@ -459,7 +565,14 @@ export class BitbucketEmulator {
     throw new HttpError(404, 'Resource not found');
   }
 
-  private pullRequests(url: URL, ws: WorkspaceSeed, repo: RepositorySeed, id: string | undefined, sub: string | undefined, fields: FieldSpec): unknown {
+  private pullRequests(
+    url: URL,
+    ws: WorkspaceSeed,
+    repo: RepositorySeed,
+    id: string | undefined,
+    sub: string | undefined,
+    fields: FieldSpec,
+  ): unknown {
     const users = this.users();
     const base = this.baseUrl;
     if (id === undefined) {
@@ -468,26 +581,48 @@ export class BitbucketEmulator {
       const wanted = states.length > 0 ? states : ['OPEN'];
       // `participants` are only in the single representation unless asked for with `+values.participants`.
       const withParticipants = requested(fields, 'values.participants');
-      const list = repo.pullRequests.filter((pr) => wanted.includes(pr.state)).map((pr) => render.pullRequest(ws, repo, pr, users, base, withParticipants));
+      const list = repo.pullRequests
+        .filter((pr) => wanted.includes(pr.state))
+        .map((pr) => render.pullRequest(ws, repo, pr, users, base, withParticipants));
       return this.page(url, this.filter(url, list), PULL_REQUEST_PAGELEN_MAX, fields);
     }
     const pr = repo.pullRequests.find((candidate) => String(candidate.id) === id);
     if (!pr) throw new HttpError(404, `Pull request ${id} not found`);
     if (sub === undefined) return applyFields(render.pullRequest(ws, repo, pr, users, base, true), fields);
     if (sub === 'statuses') {
-      const list = repo.statuses.filter((s) => pr.sourceCommit.startsWith(s.commit) || s.commit.startsWith(pr.sourceCommit)).map((s) => render.commitStatus(ws, repo, s, base));
+      const list = repo.statuses
+        .filter((s) => pr.sourceCommit.startsWith(s.commit) || s.commit.startsWith(pr.sourceCommit))
+        .map((s) => render.commitStatus(ws, repo, s, base));
       return this.page(url, this.filter(url, list), PAGELEN_MAX, fields);
     }
     if (sub === 'activity') {
       const activity: Record<string, unknown>[] = [];
       const prRef = { type: 'pullrequest', id: pr.id, title: pr.title, links: {} };
       for (const p of pr.participants.filter((participant) => participant.approved)) {
-        activity.push({ approval: { date: render.bbTime(p.participatedOn ?? pr.updatedOn), user: render.account(users, p.accountId, base), pullrequest: prRef }, pull_request: prRef });
+        activity.push({
+          approval: {
+            date: render.bbTime(p.participatedOn ?? pr.updatedOn),
+            user: render.account(users, p.accountId, base),
+            pullrequest: prRef,
+          },
+          pull_request: prRef,
+        });
       }
       if (pr.mergedOn) {
-        activity.push({ update: { state: 'MERGED', date: render.bbTime(pr.mergedOn), author: render.account(users, pr.closedById ?? pr.authorId, base), title: pr.title }, pull_request: prRef });
+        activity.push({
+          update: {
+            state: 'MERGED',
+            date: render.bbTime(pr.mergedOn),
+            author: render.account(users, pr.closedById ?? pr.authorId, base),
+            title: pr.title,
+          },
+          pull_request: prRef,
+        });
       }
-      activity.push({ update: { state: 'OPEN', date: render.bbTime(pr.createdOn), author: render.account(users, pr.authorId, base), title: pr.title }, pull_request: prRef });
+      activity.push({
+        update: { state: 'OPEN', date: render.bbTime(pr.createdOn), author: render.account(users, pr.authorId, base), title: pr.title },
+        pull_request: prRef,
+      });
       return this.page(url, activity, PULL_REQUEST_PAGELEN_MAX, fields);
     }
     throw new HttpError(404, 'Resource not found');
@@ -527,7 +662,13 @@ export class BitbucketEmulator {
     };
   }
 
-  private pullRequestEvent(ws: WorkspaceSeed, repo: RepositorySeed, pr: PullRequestSeed, eventType: string, actorId: string | null): ForgeEvent {
+  private pullRequestEvent(
+    ws: WorkspaceSeed,
+    repo: RepositorySeed,
+    pr: PullRequestSeed,
+    eventType: string,
+    actorId: string | null,
+  ): ForgeEvent {
     // Forge pull-request payloads are thin: `title` is {truncated, value}, branches are strings.
     return {
       ...this.eventBase(ws, repo, eventType, actorId),
@@ -581,25 +722,43 @@ export class BitbucketEmulator {
           pr.participants.push(participant);
         }
         participant.approved = mutation.decision === 'approve';
-        participant.state = mutation.decision === 'approve' ? 'approved' : mutation.decision === 'request-changes' ? 'changes_requested' : null;
+        participant.state =
+          mutation.decision === 'approve' ? 'approved' : mutation.decision === 'request-changes' ? 'changes_requested' : null;
         participant.participatedOn = nowIso;
         pr.updatedOn = nowIso;
         const user = this.seed.users.find((u) => u.accountId === mutation.accountId);
         await this.emit({
           ...this.pullRequestEvent(ws, repo, pr, 'avi:bitbucket:updated:pullrequest-reviewer-status', mutation.accountId),
-          reviewers: { value: [{ user: { accountId: mutation.accountId, uuid: user?.uuid }, status: participant.state ?? 'none', timestamp: nowIso }] },
+          reviewers: {
+            value: [{ user: { accountId: mutation.accountId, uuid: user?.uuid }, status: participant.state ?? 'none', timestamp: nowIso }],
+          },
         });
         return { ok: true };
       }
       case 'build-status': {
         const repo = this.repository(ws, mutation.repository);
         const existing = repo.statuses.find((s) => s.commit === mutation.commit && s.key === mutation.key);
-        const status: StatusSeed = { commit: mutation.commit, key: mutation.key, state: mutation.state, refname: mutation.refname ?? null, name: mutation.key, url: 'https://ci.example.com/build', createdOn: existing?.createdOn ?? nowIso, updatedOn: nowIso };
+        const status: StatusSeed = {
+          commit: mutation.commit,
+          key: mutation.key,
+          state: mutation.state,
+          refname: mutation.refname ?? null,
+          name: mutation.key,
+          url: 'https://ci.example.com/build',
+          createdOn: existing?.createdOn ?? nowIso,
+          updatedOn: nowIso,
+        };
         if (existing) Object.assign(existing, status);
         else repo.statuses.push(status);
         await this.emit({
           ...this.eventBase(ws, repo, existing ? 'avi:bitbucket:updated:build-status' : 'avi:bitbucket:created:build-status', null),
-          buildStatus: { key: status.key, state: status.state, commit: { hash: status.commit }, url: status.url, ...(status.refname ? { refName: status.refname } : {}) },
+          buildStatus: {
+            key: status.key,
+            state: status.state,
+            commit: { hash: status.commit },
+            url: status.url,
+            ...(status.refname ? { refName: status.refname } : {}),
+          },
         });
         return { ok: true };
       }
@@ -615,7 +774,15 @@ export class BitbucketEmulator {
           pr.mergedOn = nowIso;
           pr.mergeCommit = mutation.mergeCommit ?? `${pr.sourceCommit.slice(0, 20)}${pr.id.toString(16).padStart(20, '0')}`;
         }
-        await this.emit(this.pullRequestEvent(ws, repo, pr, mutation.type === 'merge-pull-request' ? 'avi:bitbucket:fulfilled:pullrequest' : 'avi:bitbucket:rejected:pullrequest', mutation.accountId));
+        await this.emit(
+          this.pullRequestEvent(
+            ws,
+            repo,
+            pr,
+            mutation.type === 'merge-pull-request' ? 'avi:bitbucket:fulfilled:pullrequest' : 'avi:bitbucket:rejected:pullrequest',
+            mutation.accountId,
+          ),
+        );
         return { ok: true };
       }
       case 'set-branch-restrictions': {
@@ -640,14 +807,56 @@ export class BitbucketEmulator {
   }
 }
 
-
 export const Mutation = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('open-pull-request'), workspace: z.string(), repository: z.string(), title: z.string(), authorId: z.string(), sourceBranch: z.string(), destinationBranch: z.string().optional(), sourceCommit: z.string(), reviewers: z.array(z.string()).optional() }),
-  z.object({ type: z.literal('review'), workspace: z.string(), repository: z.string(), pullRequestId: z.number().int(), accountId: z.string(), decision: z.enum(['approve', 'request-changes', 'reset']) }),
-  z.object({ type: z.literal('build-status'), workspace: z.string(), repository: z.string(), commit: z.string(), key: z.string(), state: z.enum(['SUCCESSFUL', 'FAILED', 'INPROGRESS', 'STOPPED']), refname: z.string().optional() }),
-  z.object({ type: z.literal('merge-pull-request'), workspace: z.string(), repository: z.string(), pullRequestId: z.number().int(), accountId: z.string(), mergeCommit: z.string().optional() }),
-  z.object({ type: z.literal('decline-pull-request'), workspace: z.string(), repository: z.string(), pullRequestId: z.number().int(), accountId: z.string() }),
-  z.object({ type: z.literal('set-branch-restrictions'), workspace: z.string(), repository: z.string(), restrictions: z.array(z.record(z.string(), z.unknown())) }),
+  z.object({
+    type: z.literal('open-pull-request'),
+    workspace: z.string(),
+    repository: z.string(),
+    title: z.string(),
+    authorId: z.string(),
+    sourceBranch: z.string(),
+    destinationBranch: z.string().optional(),
+    sourceCommit: z.string(),
+    reviewers: z.array(z.string()).optional(),
+  }),
+  z.object({
+    type: z.literal('review'),
+    workspace: z.string(),
+    repository: z.string(),
+    pullRequestId: z.number().int(),
+    accountId: z.string(),
+    decision: z.enum(['approve', 'request-changes', 'reset']),
+  }),
+  z.object({
+    type: z.literal('build-status'),
+    workspace: z.string(),
+    repository: z.string(),
+    commit: z.string(),
+    key: z.string(),
+    state: z.enum(['SUCCESSFUL', 'FAILED', 'INPROGRESS', 'STOPPED']),
+    refname: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('merge-pull-request'),
+    workspace: z.string(),
+    repository: z.string(),
+    pullRequestId: z.number().int(),
+    accountId: z.string(),
+    mergeCommit: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('decline-pull-request'),
+    workspace: z.string(),
+    repository: z.string(),
+    pullRequestId: z.number().int(),
+    accountId: z.string(),
+  }),
+  z.object({
+    type: z.literal('set-branch-restrictions'),
+    workspace: z.string(),
+    repository: z.string(),
+    restrictions: z.array(z.record(z.string(), z.unknown())),
+  }),
   z.object({ type: z.literal('delete-repository'), workspace: z.string(), repository: z.string(), accountId: z.string().optional() }),
 ]);
 export type Mutation = z.infer<typeof Mutation>;

@@ -10,7 +10,11 @@ export interface Asset {
   contentType: string;
 }
 
-const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.map': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+};
 
 export async function bundlePreviewClient(): Promise<Map<string, Asset>> {
   const outdir = path.join(__dirname, '.bundle');

@@ -21,7 +21,9 @@ export const PreviewConfig = z.object({
   pullRequest: z.number().nullable(),
   as: z.string(),
   people: z.array(z.object({ accountId: z.string(), name: z.string() })),
-  repositories: z.array(z.object({ slug: z.string(), pullRequests: z.array(z.object({ id: z.number(), title: z.string(), state: z.string() })) })),
+  repositories: z.array(
+    z.object({ slug: z.string(), pullRequests: z.array(z.object({ id: z.number(), title: z.string(), state: z.string() })) }),
+  ),
 });
 export type PreviewConfig = z.infer<typeof PreviewConfig>;
 
@@ -37,12 +39,20 @@ export const InvokeRequest = z
   .strict();
 export type InvokeRequest = z.infer<typeof InvokeRequest>;
 
-export const InvokeResponse = z.union([z.object({ ok: z.literal(true), result: z.unknown() }), z.object({ ok: z.literal(false), message: z.string() })]);
+export const InvokeResponse = z.union([
+  z.object({ ok: z.literal(true), result: z.unknown() }),
+  z.object({ ok: z.literal(false), message: z.string() }),
+]);
 export type InvokeResponse = z.infer<typeof InvokeResponse>;
 
 /** A ForgeDoc node as `attest render` prints it (handlers are not in the JSON). */
 export const ForgeDocNode: z.ZodType<ForgeDoc> = z.lazy(() =>
-  z.object({ type: z.string().min(1), props: z.record(z.string(), z.unknown()).default({}), children: z.array(ForgeDocNode).default([]), key: z.string().nullish() }),
+  z.object({
+    type: z.string().min(1),
+    props: z.record(z.string(), z.unknown()).default({}),
+    children: z.array(ForgeDocNode).default([]),
+    key: z.string().nullish(),
+  }),
 );
 
 /** One line naming what is wrong, for an error shown to a person. */

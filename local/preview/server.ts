@@ -111,12 +111,17 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
       pullRequest,
       as,
       people,
-      repositories: ws.repositories.map((repo) => ({ slug: repo.slug, pullRequests: repo.pullRequests.map((pr) => ({ id: pr.id, title: pr.title, state: pr.state })) })),
+      repositories: ws.repositories.map((repo) => ({
+        slug: repo.slug,
+        pullRequests: repo.pullRequests.map((pr) => ({ id: pr.id, title: pr.title, state: pr.state })),
+      })),
     };
   };
 
   const page = (config: PreviewConfig): string => {
-    const styles = [...assets.keys()].filter((name) => name.endsWith('.css')).map((name) => `<link rel="stylesheet" href="/assets/${name}">`);
+    const styles = [...assets.keys()]
+      .filter((name) => name.endsWith('.css'))
+      .map((name) => `<link rel="stylesheet" href="/assets/${name}">`);
     return `<!doctype html>
 <html lang="en" data-color-mode="light">
 <head>
@@ -141,9 +146,19 @@ ${styles.join('\n')}
       return { status: 400, response: { ok: false, message: `invalid invoke request: ${message}` } };
     }
     return one(async () => {
-      const extension = await moduleExtension(app, request.module, request.repository ?? undefined, request.pullRequest ?? undefined, false);
+      const extension = await moduleExtension(
+        app,
+        request.module,
+        request.repository ?? undefined,
+        request.pullRequest ?? undefined,
+        false,
+      );
       try {
-        const result = await app.runtime.resolve(UI_MODULES[request.module].key, request.functionKey, request.payload, { workspaceUuid: app.workspace.uuid, accountId: request.as, extension });
+        const result = await app.runtime.resolve(UI_MODULES[request.module].key, request.functionKey, request.payload, {
+          workspaceUuid: app.workspace.uuid,
+          accountId: request.as,
+          extension,
+        });
         // Whatever the resolver enqueued runs now, as the queue would within seconds in Bitbucket.
         await app.runtime.drainQueues();
         return { status: 200, response: { ok: true, result } };
@@ -187,7 +202,10 @@ ${styles.join('\n')}
   } catch (error) {
     await app.close();
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError(2, code === 'EADDRINUSE' ? `port ${options.port ?? 0} is in use: choose another with --port` : `could not listen: ${String(error)}`);
+    throw new CliError(
+      2,
+      code === 'EADDRINUSE' ? `port ${options.port ?? 0} is in use: choose another with --port` : `could not listen: ${String(error)}`,
+    );
   }
   const { port } = server.address() as AddressInfo;
   return {

@@ -36,6 +36,8 @@ export interface RuntimeOptions {
   queue?: QueueOptions;
   /** The local KVS's strictness: unordered queries and enforced per-minute limits by default. */
   kvs?: KvsOptions;
+  /** Scheduled triggers: spread over the interval per installation (default) and sometimes run twice (5 %). */
+  schedule?: { spread?: boolean; duplicateRate?: number };
   log?: (line: string) => void;
 }
 
@@ -77,6 +79,8 @@ interface Scope {
 
 interface QueuedEvent {
   eventId: string;
+  /** A product event being redelivered to a trigger after it asked for a retry; queue events have none. */
+  trigger?: { function: string; module: string };
   queueName: string;
   jobId: string;
   body: unknown;
@@ -94,6 +98,8 @@ export interface Installation {
   queue: QueuedEvent[];
   pushedAt: number[];
   dropped: QueuedEvent[];
+  /** Push faults to inject: events refused inside an otherwise accepted push (202), whole pushes refused (429). */
+  pushFaults: { refuseEvents: number; rateLimitPushes: number };
 }
 
 interface ForgeGlobals {
@@ -206,6 +212,7 @@ export class LocalForgeRuntime {
         queue: [],
         pushedAt: [],
         dropped: [],
+        pushFaults: { refuseEvents: 0, rateLimitPushes: 0 },
       };
       this.installations.set(key, installation);
     }
@@ -366,8 +373,21 @@ export class LocalForgeRuntime {
     const now = this.clock.now();
     const perMinute = this.options.queue?.eventsPerMinute ?? 500;
     installation.pushedAt = installation.pushedAt.filter((at) => at > now - 60_000);
+    // 429 → RateLimitError (@forge/events out/validators.js); 500 events a minute (F/limits-async-events/).
+    if (installation.pushFaults.rateLimitPushes > 0) {
+      installation.pushFaults.rateLimitPushes--;
+      return json(429, { message: 'queue rate limit reached (injected)' });
+    }
     if (installation.pushedAt.length + events.length > perMinute) return json(429, { message: 'queue rate limit reached' });
-    for (const event of events) {
+    // 202 with `failedEvents: [{index, errorMessage}]` → PartialSuccessError naming the refused events
+    // (@forge/events out/validators.js): the rest of the push is accepted.
+    const failedEvents: Array<{ index: number; errorMessage: string }> = [];
+    for (const [index, event] of events.entries()) {
+      if (installation.pushFaults.refuseEvents > 0) {
+        installation.pushFaults.refuseEvents--;
+        failedEvents.push({ index, errorMessage: 'event not recorded (injected)' });
+        continue;
+      }
       installation.pushedAt.push(now);
       const queued: QueuedEvent = {
         eventId: crypto.randomUUID(),
@@ -381,6 +401,7 @@ export class LocalForgeRuntime {
       installation.queue.push(queued);
       if (this.options.queue?.duplicate) installation.queue.push({ ...queued, sequence: this.sequence++ });
     }
+    if (failedEvents.length > 0) return json(202, { jobId: body.jobId, failedEvents });
     return json(201, { jobId: body.jobId });
   }
 
@@ -446,6 +467,10 @@ export class LocalForgeRuntime {
   }
 
   private async deliver(installation: Installation, event: QueuedEvent): Promise<void> {
+    if (event.trigger) {
+      await this.redeliverTrigger(installation, event, event.trigger);
+      return;
+    }
     const consumer = this.manifest.modules.consumer.find((entry) => entry.queue === event.queueName);
     if (!consumer) {
       installation.dropped.push(event);
@@ -496,9 +521,61 @@ export class LocalForgeRuntime {
     const installation = this.installation(target);
     const records: InvocationRecord[] = [];
     for (const trigger of this.manifest.modules.trigger.filter((entry) => entry.events.includes(event.eventType))) {
-      records.push((await this.invoke(trigger.function, `trigger:${trigger.key}`, installation, event)).record);
+      const route = { function: trigger.function, module: `trigger:${trigger.key}` };
+      const queued: QueuedEvent = {
+        eventId: crypto.randomUUID(),
+        trigger: route,
+        queueName: '',
+        jobId: '',
+        body: event,
+        deliverAt: this.clock.now(),
+        retryCount: 0,
+        sequence: this.sequence++,
+      };
+      records.push(await this.redeliverTrigger(installation, queued, route));
     }
     return records;
+  }
+
+  /**
+   * One delivery of a product event to a trigger. A returned InvocationError is retried after its
+   * `retryAfter` (≤900 s), at most 4 times, with `retryContext` in the event; a timeout is retried too; an
+   * error the function throws is not (F/events-reference/product_events/).
+   */
+  private async redeliverTrigger(
+    installation: Installation,
+    event: QueuedEvent,
+    trigger: { function: string; module: string },
+  ): Promise<InvocationRecord> {
+    const retryContext = { retryCount: event.retryCount, retryReason: event.retryReason, retryData: event.retryData };
+    const body = event.retryCount > 0 ? { ...(event.body as Record<string, unknown>), retryContext } : event.body;
+    const { record, result } = await this.invoke(trigger.function, trigger.module, installation, body);
+    let retryAfterSeconds: number | null = null;
+    if (isRetryRequest(result)) {
+      retryAfterSeconds = result.retryOptions?.retryAfter ?? 60;
+      event.retryReason = result.retryOptions?.retryReason;
+      event.retryData = result.retryOptions?.retryData;
+    } else if (record.outcome === 'timeout') {
+      retryAfterSeconds = 30 * 2 ** event.retryCount;
+      event.retryReason = 'FUNCTION_TIME_OUT';
+    }
+    if (retryAfterSeconds === null) return record;
+    if (event.retryCount >= 4) installation.dropped.push(event);
+    else
+      installation.queue.push({
+        ...event,
+        retryCount: event.retryCount + 1,
+        deliverAt: this.clock.now() + Math.min(900, retryAfterSeconds) * 1000,
+        sequence: this.sequence++,
+      });
+    return record;
+  }
+
+  /** Injects push faults into an installation's queue, as the platform can answer them. */
+  failQueuePushes(workspaceUuid: string, faults: Partial<Installation['pushFaults']>): void {
+    const installation = this.installation(workspaceUuid);
+    installation.pushFaults.refuseEvents += faults.refuseEvents ?? 0;
+    installation.pushFaults.rateLimitPushes += faults.rateLimitPushes ?? 0;
   }
 
   /** Installs the app on a workspace: the `avi:forge:installed:app` lifecycle event. */
@@ -517,42 +594,61 @@ export class LocalForgeRuntime {
     return installation;
   }
 
-  /** One scheduled run of every `scheduledTrigger` with this interval, for every installation. */
-  async tick(interval: keyof typeof INTERVAL_MS): Promise<InvocationRecord[]> {
+  /** One scheduled run of every `scheduledTrigger` with this interval, for every installation (or one). */
+  async tick(interval: keyof typeof INTERVAL_MS, only?: Installation): Promise<InvocationRecord[]> {
     const records: InvocationRecord[] = [];
     for (const trigger of this.manifest.modules.scheduledTrigger.filter((entry) => entry.interval === interval)) {
-      for (const installation of this.installations.values()) {
-        records.push(
-          (
-            await this.invoke(trigger.function, `scheduledTrigger:${trigger.key}`, installation, {
-              context: { cloudId: installation.workspaceUuid },
-            })
-          ).record,
-        );
+      for (const installation of only ? [only] : this.installations.values()) {
+        const event = { context: { cloudId: installation.workspaceUuid } };
+        records.push((await this.invoke(trigger.function, `scheduledTrigger:${trigger.key}`, installation, event)).record);
       }
     }
     return records;
   }
 
   /**
-   * Moves the simulated clock forward by `ms`, firing hourly (and daily) scheduled triggers at each boundary
-   * and draining the queues in between, as the platform would.
+   * When each installation's scheduled runs of one interval happen in [start, end]. Forge spreads runs over
+   * the interval per installation rather than on the hour, and a run can happen twice
+   * (F/manifest-reference/modules/scheduled-trigger/): each installation gets a fixed offset into the
+   * interval, and now and then (`duplicateRate`, seeded) a second run a few minutes after the first.
+   */
+  private scheduledRuns(interval: 'hour' | 'day', start: number, end: number): Array<{ at: number; installation: Installation }> {
+    const period = INTERVAL_MS[interval];
+    const spread = this.options.schedule?.spread ?? true;
+    const duplicateRate = this.options.schedule?.duplicateRate ?? 0.05;
+    const runs: Array<{ at: number; installation: Installation }> = [];
+    for (const installation of this.installations.values()) {
+      const offset = spread ? Math.floor(fraction(`${installation.workspaceUuid}:${interval}`) * (period - 60_000)) : 0;
+      for (let boundary = Math.floor(start / period) * period; boundary + offset <= end; boundary += period) {
+        const at = boundary + offset;
+        if (at <= start) continue;
+        runs.push({ at, installation });
+        if (this.random() < duplicateRate)
+          runs.push({ at: Math.min(end, at + 60_000 + Math.floor(this.random() * 240_000)), installation });
+      }
+    }
+    return runs.sort((a, b) => a.at - b.at);
+  }
+
+  /**
+   * Moves the simulated clock forward by `ms`, firing hourly and daily scheduled triggers when Forge would
+   * (see scheduledRuns) and draining the queues in between.
    */
   async runFor(ms: number): Promise<void> {
     if (!this.options.clock.advanceTo) throw new Error('runFor needs a simulated clock');
-    const end = this.clock.now() + ms;
-    while (this.clock.now() < end) {
-      const nextHour = Math.floor(this.clock.now() / INTERVAL_MS.hour) * INTERVAL_MS.hour + INTERVAL_MS.hour;
-      await this.drainQueues({ until: Math.min(nextHour, end) });
-      if (nextHour > end) {
-        this.options.clock.advanceTo(end);
-        break;
-      }
-      this.options.clock.advanceTo(nextHour);
-      await this.tick('hour');
-      if (nextHour % INTERVAL_MS.day === 0) await this.tick('day');
+    const start = this.clock.now();
+    const end = start + ms;
+    const runs = [
+      ...this.scheduledRuns('hour', start, end).map((run) => ({ ...run, interval: 'hour' as const })),
+      ...this.scheduledRuns('day', start, end).map((run) => ({ ...run, interval: 'day' as const })),
+    ].sort((a, b) => a.at - b.at);
+    for (const run of runs) {
+      await this.drainQueues({ until: run.at });
+      if (this.clock.now() < run.at) this.options.clock.advanceTo(run.at);
+      await this.tick(run.interval, run.installation);
     }
     await this.drainQueues({ until: end });
+    if (this.clock.now() < end) this.options.clock.advanceTo(end);
   }
 
   /** A merge-check invocation with the documented payload (platform-facts §3). */
@@ -615,6 +711,13 @@ export class StoppedInvocation extends Error {
     super(`${functionKey} was stopped at its time limit; a call it made afterwards failed`);
     this.name = 'StoppedInvocation';
   }
+}
+
+/** A number in [0, 1) from a text, the same every time (FNV-1a). */
+function fraction(text: string): number {
+  let hash = 2166136261;
+  for (const char of text) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
+  return hash / 2 ** 32;
 }
 
 function isRetryRequest(

@@ -18,7 +18,12 @@ export const UI_MODULES = {
   dashboard: { key: 'compliance-dashboard', file: 'dashboard', component: 'Dashboard', title: 'Compliance dashboard' },
   settings: { key: 'compliance-settings', file: 'settings', component: 'Settings', title: 'Compliance settings' },
   'repository-card': { key: 'repository-compliance-card', file: 'repository-card', component: 'RepositoryCard', title: 'Repository card' },
-  'pull-request-card': { key: 'pull-request-compliance-card', file: 'pull-request-card', component: 'PullRequestCard', title: 'Pull-request card' },
+  'pull-request-card': {
+    key: 'pull-request-compliance-card',
+    file: 'pull-request-card',
+    component: 'PullRequestCard',
+    title: 'Pull-request card',
+  },
 } as const;
 
 export type UiModuleName = keyof typeof UI_MODULES;
@@ -44,7 +49,10 @@ export async function startDemoApp(seedName: string): Promise<DemoApp> {
   } catch (error) {
     throw new CliError(2, error instanceof Error ? error.message : String(error));
   }
-  const credentials = [{ token: 'ui-app', admin: true }, ...seed.users.map((user) => ({ token: `ui-${user.accountId}`, admin: false, accountId: user.accountId }))];
+  const credentials = [
+    { token: 'ui-app', admin: true },
+    ...seed.users.map((user) => ({ token: `ui-${user.accountId}`, admin: false, accountId: user.accountId })),
+  ];
   const clock = new SimClock(seed.now ? Date.parse(seed.now) : DEMO_NOW);
   const emulator = new BitbucketEmulator({ ...seed, credentials }, clock);
   await emulator.listen();
@@ -53,7 +61,8 @@ export async function startDemoApp(seedName: string): Promise<DemoApp> {
     const runtime = new LocalForgeRuntime({ root: ROOT, bitbucketBaseUrl: emulator.url, auth: { app: 'Bearer ui-app', users }, clock });
     const workspace = emulator.seed.workspaces[0];
     if (!workspace) throw new CliError(2, `the seed ${seedName} has no workspace`);
-    if (seedName === 'demo') await runtime.withInstallation(workspace.uuid, () => createStore().putPolicy(Policy.parse(demoPolicy(emulator.seed))));
+    if (seedName === 'demo')
+      await runtime.withInstallation(workspace.uuid, () => createStore().putPolicy(Policy.parse(demoPolicy(emulator.seed))));
     await runtime.install(workspace.uuid);
     await runtime.drainQueues();
     return { emulator, runtime, workspace, people: seed.users, close: () => emulator.close() };
@@ -68,7 +77,13 @@ export async function startDemoApp(seedName: string): Promise<DemoApp> {
  * request). With `evaluate`, a pull-request card's pull request is evaluated first, as the pull-request
  * events would have: once when a page opens, not on every resolver call it makes.
  */
-export async function moduleExtension(app: DemoApp, name: UiModuleName, repository?: string, pullRequest?: string | number, evaluate = true): Promise<Record<string, unknown>> {
+export async function moduleExtension(
+  app: DemoApp,
+  name: UiModuleName,
+  repository?: string,
+  pullRequest?: string | number,
+  evaluate = true,
+): Promise<Record<string, unknown>> {
   if (name !== 'repository-card' && name !== 'pull-request-card') return {};
   const ws = app.workspace;
   const slug = repository ?? ws.repositories[0]?.slug;
@@ -77,9 +92,16 @@ export async function moduleExtension(app: DemoApp, name: UiModuleName, reposito
   const extension: Record<string, unknown> = { repository: { uuid: repo.uuid } };
   if (name === 'pull-request-card') {
     const id = Number(pullRequest ?? repo.pullRequests.find((pr) => pr.state === 'OPEN')?.id ?? repo.pullRequests[0]?.id);
-    if (!Number.isInteger(id) || id <= 0) throw new CliError(2, `--pull-request: ${String(pullRequest ?? 'none')} is not a pull request of ${repo.slug}`);
+    if (!Number.isInteger(id) || id <= 0)
+      throw new CliError(2, `--pull-request: ${String(pullRequest ?? 'none')} is not a pull request of ${repo.slug}`);
     extension.pullRequest = { id };
-    if (evaluate) await app.runtime.emit({ eventType: 'avi:bitbucket:updated:pullrequest', repository: { uuid: repo.uuid }, workspace: { uuid: ws.uuid }, pullrequest: { id } });
+    if (evaluate)
+      await app.runtime.emit({
+        eventType: 'avi:bitbucket:updated:pullrequest',
+        repository: { uuid: repo.uuid },
+        workspace: { uuid: ws.uuid },
+        pullrequest: { id },
+      });
   }
   return extension;
 }

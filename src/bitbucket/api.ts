@@ -135,15 +135,29 @@ const Branch = z.object({ name: z.string(), target: z.object({ hash: z.string().
  * string, where Forge's `route` encodes it, because a name with `/` cannot be a path segment ("Disallowing
  * path manipulation attempt"). Not found is an error: the caller cannot go on without it.
  */
-export async function getBranchHead(client: BitbucketClient, workspaceUuid: string, repositoryUuid: string, branch: string): Promise<string> {
+export async function getBranchHead(
+  client: BitbucketClient,
+  workspaceUuid: string,
+  repositoryUuid: string,
+  branch: string,
+): Promise<string> {
   const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
   const q = `name = ${JSON.stringify(branch)}`;
   const page = await client.getJson(
-    (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/refs/branches?q=${q}&fields=${'values.name,values.target.hash'}`),
+    (bitbucket) =>
+      bitbucket.requestBitbucket(
+        route`/2.0/repositories/${workspace}/${repository}/refs/branches?q=${q}&fields=${'values.name,values.target.hash'}`,
+      ),
     z.object({ values: z.array(Branch) }),
   );
   const found = page.values.find((candidate) => candidate.name === branch);
-  if (!found) throw new BitbucketError('not-found', `/2.0/repositories/${workspace}/${repository}/refs/branches`, 404, `no branch named ${JSON.stringify(branch)}`);
+  if (!found)
+    throw new BitbucketError(
+      'not-found',
+      `/2.0/repositories/${workspace}/${repository}/refs/branches`,
+      404,
+      `no branch named ${JSON.stringify(branch)}`,
+    );
   return found.target.hash;
 }
 
@@ -151,10 +165,17 @@ export async function getBranchHead(client: BitbucketClient, workspaceUuid: stri
  * GET …/src/{commit}/bitbucket-pipelines.yml (read:repository) at a commit hash, never a branch name (see
  * getBranchHead); `null` when the file does not exist at that commit.
  */
-export function getPipelinesFile(client: BitbucketClient, workspaceUuid: string, repositoryUuid: string, commit: string): Promise<string | null> {
+export function getPipelinesFile(
+  client: BitbucketClient,
+  workspaceUuid: string,
+  repositoryUuid: string,
+  commit: string,
+): Promise<string | null> {
   const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
   if (!/^[0-9a-f]{7,40}$/.test(commit)) throw new Error(`getPipelinesFile needs a commit hash, not ${JSON.stringify(commit)}`);
-  return client.getText((bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/src/${commit}/bitbucket-pipelines.yml`));
+  return client.getText((bitbucket) =>
+    bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/src/${commit}/bitbucket-pipelines.yml`),
+  );
 }
 
 /** GET …/pipelines on the main branch, newest first, back to `since` (read:pipeline). Pipelines use their own parameters, not BBQL. */

@@ -38,10 +38,18 @@ function approvedCheck(pr: PullRequest, policy: Policy): PullRequestCheck {
   const missing = Math.max(0, needed - approvers.length);
   const base = { id: 'PR-APPROVED' as const, title: PULL_REQUEST_CHECK_TITLES['PR-APPROVED'] };
   if (!pr.author) {
-    return { ...base, outcome: 'not-evaluable', message: 'the pull request has no author account, so independent approval cannot be told apart' };
+    return {
+      ...base,
+      outcome: 'not-evaluable',
+      message: 'the pull request has no author account, so independent approval cannot be told apart',
+    };
   }
   if (missing === 0) {
-    return { ...base, outcome: 'pass', message: `approved by ${approvers.length} ${approvers.length === 1 ? 'person' : 'people'} other than the author` };
+    return {
+      ...base,
+      outcome: 'pass',
+      message: `approved by ${approvers.length} ${approvers.length === 1 ? 'person' : 'people'} other than the author`,
+    };
   }
   return {
     ...base,
@@ -82,7 +90,10 @@ function buildCheck(pr: PullRequest, statuses: readonly CommitStatus[] | Bitbuck
   if (bad.length === 0) {
     return { ...base, outcome: 'pass', message: `${newest.length} build${newest.length === 1 ? '' : 's'} passed` };
   }
-  const words = bad.map((status) => `${status.name ?? status.key} ${{ FAILED: 'failed', INPROGRESS: 'is still running', STOPPED: 'was stopped' }[status.state] ?? status.state.toLowerCase()}`);
+  const words = bad.map(
+    (status) =>
+      `${status.name ?? status.key} ${{ FAILED: 'failed', INPROGRESS: 'is still running', STOPPED: 'was stopped' }[status.state] ?? status.state.toLowerCase()}`,
+  );
   return { ...base, outcome: 'fail', message: `the latest build did not pass: ${words.join(', ')}` };
 }
 
@@ -129,7 +140,10 @@ export function mergeDecision(checks: readonly PullRequestCheck[], policy: Polic
   }
   // One short plain line per failing check ("Needs 1 more approval from someone other than the author.").
   const sentence = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
-  const lines = [...failing.map((check) => sentence(check.message)), ...unknown.map((check) => `${check.title} could not be checked: ${check.message}.`)];
+  const lines = [
+    ...failing.map((check) => sentence(check.message)),
+    ...unknown.map((check) => `${check.title} could not be checked: ${check.message}.`),
+  ];
   if (failing.length === 0 && policy.mergeCheckOnError === 'allow') {
     return { success: true, message: ['Allowed by policy although not everything could be checked.', ...lines].join('\n') };
   }

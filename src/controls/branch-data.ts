@@ -9,8 +9,15 @@ export interface BranchData {
   mainBranch: string;
 }
 
-export function branchData(data: Pick<RepositorySnapshot, 'branchRestrictions' | 'effectiveBranchingModel'>, mainBranch: string): BranchData {
-  return { restrictions: need('branchRestrictions', data.branchRestrictions), model: need('effectiveBranchingModel', data.effectiveBranchingModel), mainBranch };
+export function branchData(
+  data: Pick<RepositorySnapshot, 'branchRestrictions' | 'effectiveBranchingModel'>,
+  mainBranch: string,
+): BranchData {
+  return {
+    restrictions: need('branchRestrictions', data.branchRestrictions),
+    model: need('effectiveBranchingModel', data.effectiveBranchingModel),
+    mainBranch,
+  };
 }
 
 export function kindApplies(branch: BranchData, kinds: readonly string[]): BranchRestriction[] {

@@ -15,7 +15,10 @@ export const mainBranchBlocksForcePushes: RepositoryControl<(typeof BRANCH_NEEDS
   appliesToNonProduction: false,
   needsMainBranch: true,
   rationale: 'Force pushes can rewrite or erase the main branch history, including reviewed and released changes.',
-  remediation: { summary: 'Add a force restriction on the main branch.', steps: BRANCH_PROTECTION_STEPS('tick "Prevent rewriting history"') },
+  remediation: {
+    summary: 'Add a force restriction on the main branch.',
+    steps: BRANCH_PROTECTION_STEPS('tick "Prevent rewriting history"'),
+  },
   frameworks: { soc2: ['CC8.1'], iso27001: ['8.32'], cis: ['1.1.16'] },
   docs: DOCS_BRANCH_RESTRICTIONS,
   evaluate(data, subject) {

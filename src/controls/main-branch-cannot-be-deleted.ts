@@ -15,7 +15,10 @@ export const mainBranchCannotBeDeleted: RepositoryControl<(typeof BRANCH_NEEDS)[
   appliesToNonProduction: false,
   needsMainBranch: true,
   rationale: 'Deleting the main branch destroys the record of what was released.',
-  remediation: { summary: 'Add a delete restriction on the main branch.', steps: BRANCH_PROTECTION_STEPS('tick "Prevent deleting the branch"') },
+  remediation: {
+    summary: 'Add a delete restriction on the main branch.',
+    steps: BRANCH_PROTECTION_STEPS('tick "Prevent deleting the branch"'),
+  },
   frameworks: { soc2: ['CC8.1'], iso27001: ['8.32'], cis: ['1.1.17'] },
   docs: DOCS_BRANCH_RESTRICTIONS,
   evaluate(data, subject) {

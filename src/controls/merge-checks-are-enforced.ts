@@ -17,7 +17,10 @@ export const mergeChecksAreEnforced: RepositoryControl<(typeof BRANCH_NEEDS)[num
   rationale: 'Without enforcement every merge check is a warning that anyone can merge past.',
   remediation: {
     summary: 'Enforce merge checks on the main branch (Bitbucket Premium).',
-    steps: [...BRANCH_PROTECTION_STEPS('under "Merge settings", tick "Prevent a merge with unresolved merge checks"'), 'This setting needs the Bitbucket Premium plan.'],
+    steps: [
+      ...BRANCH_PROTECTION_STEPS('under "Merge settings", tick "Prevent a merge with unresolved merge checks"'),
+      'This setting needs the Bitbucket Premium plan.',
+    ],
   },
   frameworks: { soc2: ['CC8.1'], iso27001: ['8.32'], cis: ['1.1.9', '1.1.14'] },
   docs: DOCS_MERGE_CHECKS,

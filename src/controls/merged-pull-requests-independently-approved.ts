@@ -10,7 +10,10 @@ export function independentApprovers(pr: MergedPullRequest): string[] {
   const author = pr.author;
   return pr.participants
     .filter((p) => p.approved === true && p.user)
-    .filter((p) => !(author && ((author.uuid && p.user!.uuid === author.uuid) || (author.account_id && p.user!.account_id === author.account_id))))
+    .filter(
+      (p) =>
+        !(author && ((author.uuid && p.user!.uuid === author.uuid) || (author.account_id && p.user!.account_id === author.account_id))),
+    )
     .map((p) => p.user!.account_id ?? p.user!.uuid ?? 'unknown');
 }
 
@@ -25,17 +28,31 @@ export const mergedPullRequestsIndependentlyApproved: RepositoryControl<'mergedP
   rationale: 'Segregation of duties: the person who wrote a change should not be the only one to approve it.',
   remediation: {
     summary: 'Review the listed pull requests after the fact and require independent approval from now on.',
-    steps: ['Have someone other than the author review each listed pull request and record the review.', 'Require approvals (BB-CR-1) and enforce merge checks (BB-BP-4).', 'Enable the Attest merge check as Required on the main branch.'],
+    steps: [
+      'Have someone other than the author review each listed pull request and record the review.',
+      'Require approvals (BB-CR-1) and enforce merge checks (BB-BP-4).',
+      'Enable the Attest merge check as Required on the main branch.',
+    ],
   },
   frameworks: { soc2: ['CC8.1'], iso27001: ['5.3', '8.32'], cis: ['1.1.3'] },
   docs: 'https://support.atlassian.com/bitbucket-cloud/docs/review-code-in-a-pull-request/',
   evaluate(data, _subject, { policy }) {
     const merged = need('mergedPullRequests', data.mergedPullRequests);
-    if (merged.length === 0) return notApplicable(`No pull request was merged into the main branch in the last ${policy.reviewWindowDays} days.`, { merged: 0 });
-    const unapproved = merged.filter((pr) => independentApprovers(pr).length === 0).map((pr) => pr.id)
+    if (merged.length === 0)
+      return notApplicable(`No pull request was merged into the main branch in the last ${policy.reviewWindowDays} days.`, { merged: 0 });
+    const unapproved = merged
+      .filter((pr) => independentApprovers(pr).length === 0)
+      .map((pr) => pr.id)
       .sort((a, b) => a - b);
     const evidence = { merged: merged.length, withoutIndependentApproval: unapproved, windowDays: policy.reviewWindowDays };
-    if (unapproved.length === 0) return pass(`All ${merged.length} pull requests merged in the last ${policy.reviewWindowDays} days were approved by someone other than the author.`, evidence);
-    return fail(`${unapproved.length} of ${merged.length} merged pull requests had no approval from anyone but the author: #${unapproved.join(', #')}.`, evidence);
+    if (unapproved.length === 0)
+      return pass(
+        `All ${merged.length} pull requests merged in the last ${policy.reviewWindowDays} days were approved by someone other than the author.`,
+        evidence,
+      );
+    return fail(
+      `${unapproved.length} of ${merged.length} merged pull requests had no approval from anyone but the author: #${unapproved.join(', #')}.`,
+      evidence,
+    );
   },
 };

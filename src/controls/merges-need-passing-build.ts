@@ -14,7 +14,12 @@ export const mergesNeedPassingBuild: RepositoryControl<(typeof BRANCH_NEEDS)[num
   appliesToNonProduction: false,
   needsMainBranch: true,
   rationale: 'Tests are part of the change-approval evidence: a failing build should not reach the main branch.',
-  remediation: { summary: 'Require a passing build before merging.', steps: BRANCH_PROTECTION_STEPS('under "Merge settings", set "Minimum number of successful builds for the last commit with no failed builds and no in progress builds" to at least 1') },
+  remediation: {
+    summary: 'Require a passing build before merging.',
+    steps: BRANCH_PROTECTION_STEPS(
+      'under "Merge settings", set "Minimum number of successful builds for the last commit with no failed builds and no in progress builds" to at least 1',
+    ),
+  },
   frameworks: { soc2: ['CC8.1'], iso27001: ['8.29', '8.32'], cis: ['1.1.9'] },
   docs: DOCS_MERGE_CHECKS,
   evaluate(data, subject) {
@@ -24,7 +29,11 @@ export const mergesNeedPassingBuild: RepositoryControl<(typeof BRANCH_NEEDS)[num
     const evidence = { ...evidenceOf(found), configured };
     if (configured >= 1) {
       const blocking = enforced(branch);
-      return pass(`${configured} passing build${configured === 1 ? '' : 's'} required to merge into ${branch.mainBranch}${blocking ? '' : ' (advisory: merge checks are not enforced)'}.`, evidence, blocking);
+      return pass(
+        `${configured} passing build${configured === 1 ? '' : 's'} required to merge into ${branch.mainBranch}${blocking ? '' : ' (advisory: merge checks are not enforced)'}.`,
+        evidence,
+        blocking,
+      );
     }
     return fail(`No passing build is required to merge into ${branch.mainBranch}.`, evidence);
   },

@@ -16,7 +16,10 @@ export const nobodyBypassesPushRestriction: RepositoryControl<(typeof BRANCH_NEE
   rationale: 'Every person allowed to push directly can change production code without review.',
   remediation: {
     summary: 'Remove people and groups from the push restriction, or declare them as service accounts.',
-    steps: [...BRANCH_PROTECTION_STEPS('remove the users and groups under "Write access"'), 'If an account is a deployment bot, add it to Service accounts in the Attest settings.'],
+    steps: [
+      ...BRANCH_PROTECTION_STEPS('remove the users and groups under "Write access"'),
+      'If an account is a deployment bot, add it to Service accounts in the Attest settings.',
+    ],
   },
   frameworks: { soc2: ['CC8.1'], iso27001: ['8.2', '8.32'], cis: ['1.1.14'] },
   docs: DOCS_BRANCH_RESTRICTIONS,
@@ -31,8 +34,12 @@ export const nobodyBypassesPushRestriction: RepositoryControl<(typeof BRANCH_NEE
       users: users.map((user) => ({ accountId: user.account_id ?? null, name: user.display_name ?? null })),
       groups: groups.map((group) => group.slug ?? group.name ?? 'unknown'),
     };
-    if (users.length === 0 && groups.length === 0) return pass(`Only service accounts may push to ${branch.mainBranch} directly.`, { ...evidenceOf(push), bypassing });
-    const names = [...bypassing.users.map((user) => user.name ?? user.accountId ?? 'unknown'), ...bypassing.groups.map((group) => `group ${group}`)];
+    if (users.length === 0 && groups.length === 0)
+      return pass(`Only service accounts may push to ${branch.mainBranch} directly.`, { ...evidenceOf(push), bypassing });
+    const names = [
+      ...bypassing.users.map((user) => user.name ?? user.accountId ?? 'unknown'),
+      ...bypassing.groups.map((group) => `group ${group}`),
+    ];
     return fail(`These can push to ${branch.mainBranch} without review: ${names.join(', ')}.`, { ...evidenceOf(push), bypassing });
   },
 };

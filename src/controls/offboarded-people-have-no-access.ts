@@ -13,7 +13,10 @@ export const offboardedPeopleHaveNoAccess: WorkspaceControl<'members'> = {
   rationale: 'Access must end when employment ends (SOC 2 CC6.2); leftover memberships are a classic audit finding.',
   remediation: {
     summary: 'Remove the listed people from the workspace, and keep the offboarded list current.',
-    steps: ['Open Workspace settings → User groups / Members and remove each listed person.', 'Keep Attest\'s offboarded list current: Workspace settings → Attest compliance → Offboarded (pick people or import a CSV of account ids from your HR system).'],
+    steps: [
+      'Open Workspace settings → User groups / Members and remove each listed person.',
+      "Keep Attest's offboarded list current: Workspace settings → Attest compliance → Offboarded (pick people or import a CSV of account ids from your HR system).",
+    ],
   },
   frameworks: { soc2: ['CC6.2', 'CC6.3'], iso27001: ['5.18'], cis: ['1.3.1'] },
   docs: 'https://support.atlassian.com/bitbucket-cloud/docs/remove-a-user-from-a-workspace/',
@@ -21,13 +24,18 @@ export const offboardedPeopleHaveNoAccess: WorkspaceControl<'members'> = {
     if (policy.offboarded === null) return notEvaluable('No offboarded list has been provided, so leftover access cannot be checked.', {});
     const members = need('members', data.members);
     const offboarded = new Map(policy.offboarded.map((person) => [person.accountId, person]));
-    const still = members.filter((member) => member.user.account_id && offboarded.has(member.user.account_id)).map((member) => ({
-      accountId: member.user.account_id!,
-      name: member.user.display_name ?? offboarded.get(member.user.account_id!)?.name ?? null,
-      offboardedOn: offboarded.get(member.user.account_id!)!.offboardedOn,
-    }));
+    const still = members
+      .filter((member) => member.user.account_id && offboarded.has(member.user.account_id))
+      .map((member) => ({
+        accountId: member.user.account_id!,
+        name: member.user.display_name ?? offboarded.get(member.user.account_id!)?.name ?? null,
+        offboardedOn: offboarded.get(member.user.account_id!)!.offboardedOn,
+      }));
     const evidence = { members: members.length, offboarded: policy.offboarded.length, stillMembers: still };
     if (still.length === 0) return pass(`None of the ${policy.offboarded.length} offboarded people is a workspace member.`, evidence);
-    return fail(`${still.length} offboarded ${still.length === 1 ? 'person is still a workspace member' : 'people are still workspace members'}: ${still.map((p) => p.name ?? p.accountId).join(', ')}.`, evidence);
+    return fail(
+      `${still.length} offboarded ${still.length === 1 ? 'person is still a workspace member' : 'people are still workspace members'}: ${still.map((p) => p.name ?? p.accountId).join(', ')}.`,
+      evidence,
+    );
   },
 };

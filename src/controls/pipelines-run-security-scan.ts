@@ -45,7 +45,11 @@ export const pipelinesRunSecurityScan: RepositoryControl<'pipelinesConfig' | 'pi
   rationale: 'Vulnerability and secret scanning in CI is the evidence of technical vulnerability management (ISO 27001 8.8).',
   remediation: {
     summary: 'Add a security scanner to bitbucket-pipelines.yml.',
-    steps: ['Enable Pipelines if it is off.', 'Add a scanning step, for example `- pipe: snyk/snyk-scan:1.0.1` or a `trivy`, `gitleaks` or `semgrep` command.', 'If you use another scanner, add its name to Security scanners in the Attest settings.'],
+    steps: [
+      'Enable Pipelines if it is off.',
+      'Add a scanning step, for example `- pipe: snyk/snyk-scan:1.0.1` or a `trivy`, `gitleaks` or `semgrep` command.',
+      'If you use another scanner, add its name to Security scanners in the Attest settings.',
+    ],
   },
   frameworks: { soc2: ['CC7.1'], iso27001: ['8.8', '8.29'], cis: ['1.1.18', '1.5.x'] },
   docs: 'https://support.atlassian.com/bitbucket-cloud/docs/what-are-pipes/',
@@ -57,6 +61,9 @@ export const pipelinesRunSecurityScan: RepositoryControl<'pipelinesConfig' | 'pi
     const commands = pipelineCommands(file).map((command) => command.toLowerCase());
     const found = policy.securityScanners.filter((scanner) => commands.some((command) => command.includes(scanner.toLowerCase())));
     if (found.length > 0) return pass(`The pipeline runs ${found.join(', ')}.`, { scanners: found });
-    return fail('bitbucket-pipelines.yml names none of the policy\'s security scanners.', { missing: 'scanner', looked: policy.securityScanners });
+    return fail("bitbucket-pipelines.yml names none of the policy's security scanners.", {
+      missing: 'scanner',
+      looked: policy.securityScanners,
+    });
   },
 };

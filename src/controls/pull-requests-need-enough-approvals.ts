@@ -15,7 +15,10 @@ export const pullRequestsNeedEnoughApprovals: RepositoryControl<(typeof BRANCH_N
   appliesToNonProduction: false,
   needsMainBranch: true,
   rationale: 'Peer review is the core change-management control auditors sample (SOC 2 CC8.1).',
-  remediation: { summary: 'Require approvals before merging into the main branch.', steps: BRANCH_PROTECTION_STEPS('under "Merge settings", set "Minimum number of approvals" to at least the policy minimum') },
+  remediation: {
+    summary: 'Require approvals before merging into the main branch.',
+    steps: BRANCH_PROTECTION_STEPS('under "Merge settings", set "Minimum number of approvals" to at least the policy minimum'),
+  },
   frameworks: { soc2: ['CC8.1'], iso27001: ['8.25', '8.32'], cis: ['1.1.3'] },
   docs: DOCS_MERGE_CHECKS,
   evaluate(data, subject, { policy }) {
@@ -25,8 +28,15 @@ export const pullRequestsNeedEnoughApprovals: RepositoryControl<(typeof BRANCH_N
     const evidence = { ...evidenceOf(found), configured, required: policy.minApprovals };
     if (found.length > 0 && configured >= policy.minApprovals) {
       const blocking = enforced(branch);
-      return pass(`${configured} approval${configured === 1 ? '' : 's'} required to merge into ${branch.mainBranch}${blocking ? '' : ' (advisory: merge checks are not enforced)'}.`, evidence, blocking);
+      return pass(
+        `${configured} approval${configured === 1 ? '' : 's'} required to merge into ${branch.mainBranch}${blocking ? '' : ' (advisory: merge checks are not enforced)'}.`,
+        evidence,
+        blocking,
+      );
     }
-    return fail(`${configured} approval${configured === 1 ? '' : 's'} required to merge into ${branch.mainBranch}; the policy asks for ${policy.minApprovals}.`, evidence);
+    return fail(
+      `${configured} approval${configured === 1 ? '' : 's'} required to merge into ${branch.mainBranch}; the policy asks for ${policy.minApprovals}.`,
+      evidence,
+    );
   },
 };

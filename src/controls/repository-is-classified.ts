@@ -16,12 +16,17 @@ export const repositoryIsClassified: RepositoryControl<never> = {
   rationale: 'Auditors scope change management to production systems; an unclassified repository is an unknown scope.',
   remediation: {
     summary: 'Classify the repository in the Attest settings.',
-    steps: ['Open Workspace settings → Attest compliance.', 'Add the repository under Classification, or a rule for its project key or a slug pattern.', 'Choose production or non-production and save.'],
+    steps: [
+      'Open Workspace settings → Attest compliance.',
+      'Add the repository under Classification, or a rule for its project key or a slug pattern.',
+      'Choose production or non-production and save.',
+    ],
   },
   frameworks: { soc2: ['CC6.1'], iso27001: ['5.9', '5.12'], cis: [] },
   docs: 'https://developer.atlassian.com/platform/forge/',
   evaluate(_data, subject) {
-    if (subject.classification === 'unclassified') return fail('No classification matches this repository: it is evaluated as production.', { classification: 'unclassified' });
+    if (subject.classification === 'unclassified')
+      return fail('No classification matches this repository: it is evaluated as production.', { classification: 'unclassified' });
     return pass(`Classified as ${subject.classification}.`, { classification: subject.classification });
   },
 };

@@ -22,6 +22,8 @@ export const repositoryIsPrivate: RepositoryControl<'repository'> = {
   evaluate(data) {
     const repository = need('repository', data.repository);
     if (repository.is_private === undefined) return notEvaluable('Bitbucket did not report whether the repository is private.', {});
-    return repository.is_private ? pass('The repository is private.', { isPrivate: true }) : fail('The repository is public.', { isPrivate: false });
+    return repository.is_private
+      ? pass('The repository is private.', { isPrivate: true })
+      : fail('The repository is public.', { isPrivate: false });
   },
 };

@@ -13,7 +13,10 @@ export const requestedChangesBlockMerge: RepositoryControl<(typeof BRANCH_NEEDS)
   appliesToNonProduction: false,
   needsMainBranch: true,
   rationale: "A reviewer's objection should stop a merge until it is resolved.",
-  remediation: { summary: 'Block merges while changes are requested.', steps: BRANCH_PROTECTION_STEPS('under "Merge settings", tick "No changes requested"') },
+  remediation: {
+    summary: 'Block merges while changes are requested.',
+    steps: BRANCH_PROTECTION_STEPS('under "Merge settings", tick "No changes requested"'),
+  },
   frameworks: { soc2: ['CC8.1'], iso27001: ['8.32'], cis: [] },
   docs: DOCS_MERGE_CHECKS,
   evaluate(data, subject) {
@@ -21,7 +24,11 @@ export const requestedChangesBlockMerge: RepositoryControl<(typeof BRANCH_NEEDS)
     const found = kindApplies(branch, ['require_no_changes_requested']);
     if (found.length > 0) {
       const blocking = enforced(branch);
-      return pass(`Requested changes block merges into ${branch.mainBranch}${blocking ? '' : ' (advisory: merge checks are not enforced)'}.`, evidenceOf(found), blocking);
+      return pass(
+        `Requested changes block merges into ${branch.mainBranch}${blocking ? '' : ' (advisory: merge checks are not enforced)'}.`,
+        evidenceOf(found),
+        blocking,
+      );
     }
     return fail(`A pull request into ${branch.mainBranch} can be merged while changes are requested.`, evidenceOf([]));
   },

@@ -33,7 +33,12 @@ export function usesBranchingModel(restrictions: readonly BranchRestriction[]): 
   return restrictions.some((restriction) => restriction.branch_match_kind === 'branching_model');
 }
 
-export function applying(restrictions: readonly BranchRestriction[], kinds: readonly string[], mainBranch: string, model: BranchingModel | null): BranchRestriction[] {
+export function applying(
+  restrictions: readonly BranchRestriction[],
+  kinds: readonly string[],
+  mainBranch: string,
+  model: BranchingModel | null,
+): BranchRestriction[] {
   return restrictions.filter((restriction) => kinds.includes(restriction.kind) && appliesToMainBranch(restriction, mainBranch, model));
 }
 
@@ -42,7 +47,10 @@ export function describeRestriction(restriction: BranchRestriction): Record<stri
   return {
     id: restriction.id,
     kind: restriction.kind,
-    match: (restriction.branch_match_kind ?? 'glob') === 'glob' ? `glob:${restriction.pattern ?? ''}` : `branching_model:${restriction.branch_type ?? ''}`,
+    match:
+      (restriction.branch_match_kind ?? 'glob') === 'glob'
+        ? `glob:${restriction.pattern ?? ''}`
+        : `branching_model:${restriction.branch_type ?? ''}`,
     ...(restriction.value !== undefined && restriction.value !== null ? { value: restriction.value } : {}),
   };
 }

@@ -12,7 +12,10 @@ export const workspaceHasFewAdministrators: WorkspaceControl<'workspacePermissio
   rationale: 'Administrators can change every control Attest checks; least privilege keeps that group small.',
   remediation: {
     summary: 'Reduce the number of workspace administrators.',
-    steps: ['Open Workspace settings → User groups, and move people who do not need it out of the Administrators group.', 'Or raise "Maximum workspace administrators" in the Attest settings if the number is deliberate.'],
+    steps: [
+      'Open Workspace settings → User groups, and move people who do not need it out of the Administrators group.',
+      'Or raise "Maximum workspace administrators" in the Attest settings if the number is deliberate.',
+    ],
   },
   frameworks: { soc2: ['CC6.1', 'CC6.3'], iso27001: ['8.2'], cis: ['1.3.3'] },
   docs: 'https://support.atlassian.com/bitbucket-cloud/docs/grant-access-to-a-workspace/',
@@ -20,7 +23,14 @@ export const workspaceHasFewAdministrators: WorkspaceControl<'workspacePermissio
     const owners = need('workspacePermissions', data.workspacePermissions).filter((entry) => entry.permission === 'owner');
     const names = owners.map((owner) => owner.user.display_name ?? owner.user.account_id ?? 'unknown');
     const evidence = { administrators: names, count: owners.length, maximum: policy.maxWorkspaceAdmins };
-    if (owners.length <= policy.maxWorkspaceAdmins) return pass(`${owners.length} workspace administrator${owners.length === 1 ? '' : 's'} (at most ${policy.maxWorkspaceAdmins}).`, evidence);
-    return fail(`${owners.length} workspace administrators, more than the policy's ${policy.maxWorkspaceAdmins}: ${names.join(', ')}.`, evidence);
+    if (owners.length <= policy.maxWorkspaceAdmins)
+      return pass(
+        `${owners.length} workspace administrator${owners.length === 1 ? '' : 's'} (at most ${policy.maxWorkspaceAdmins}).`,
+        evidence,
+      );
+    return fail(
+      `${owners.length} workspace administrators, more than the policy's ${policy.maxWorkspaceAdmins}: ${names.join(', ')}.`,
+      evidence,
+    );
   },
 };

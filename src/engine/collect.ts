@@ -20,7 +20,16 @@ import type { BitbucketClient } from '../bitbucket/client';
 import { BitbucketError } from '../bitbucket/errors';
 import type { MergedPullRequest, Repository } from '../bitbucket/schemas';
 import { usesBranchingModel } from '../controls/restrictions';
-import type { RepositoryControl, RepositoryNeed, RepositorySnapshot, RepositorySubject, Slice, WorkspaceControl, WorkspaceNeed, WorkspaceSnapshot } from '../controls/types';
+import type {
+  RepositoryControl,
+  RepositoryNeed,
+  RepositorySnapshot,
+  RepositorySubject,
+  Slice,
+  WorkspaceControl,
+  WorkspaceNeed,
+  WorkspaceSnapshot,
+} from '../controls/types';
 import type { Policy } from '../policy/policy';
 
 async function slice<T>(read: () => Promise<T>, label: string): Promise<Slice<T>> {
@@ -38,7 +47,11 @@ async function listSlice<T>(read: () => Promise<{ values: T[]; truncated: boolea
 }
 
 /** The controls that will actually be evaluated (not disabled, and applicable to this subject). */
-export function applicableControls(controls: readonly RepositoryControl[], subject: RepositorySubject, policy: Policy): RepositoryControl[] {
+export function applicableControls(
+  controls: readonly RepositoryControl[],
+  subject: RepositorySubject,
+  policy: Policy,
+): RepositoryControl[] {
   return controls.filter(
     (control) =>
       !policy.disabledControls.includes(control.id) &&
@@ -75,15 +88,23 @@ export async function collectRepository(
         ? await slice(() => getEffectiveBranchingModel(client, workspaceUuid, uuid), 'effective-branching-model')
         : { ok: true, value: null };
   }
-  if (needs.has('effectiveDefaultReviewers')) snapshot.effectiveDefaultReviewers = await listSlice(() => listEffectiveDefaultReviewers(client, workspaceUuid, uuid), 'effective-default-reviewers');
-  if (needs.has('pipelinesConfig')) snapshot.pipelinesConfig = await slice(() => getPipelinesConfig(client, workspaceUuid, uuid), 'pipelines_config');
+  if (needs.has('effectiveDefaultReviewers'))
+    snapshot.effectiveDefaultReviewers = await listSlice(
+      () => listEffectiveDefaultReviewers(client, workspaceUuid, uuid),
+      'effective-default-reviewers',
+    );
+  if (needs.has('pipelinesConfig'))
+    snapshot.pipelinesConfig = await slice(() => getPipelinesConfig(client, workspaceUuid, uuid), 'pipelines_config');
   if (main !== null) {
     // The file is only worth reading when Pipelines is on: BB-CI-4 fails on "disabled" before it looks.
     if (needs.has('pipelinesFile')) {
       snapshot.pipelinesFile =
         snapshot.pipelinesConfig?.ok && !snapshot.pipelinesConfig.value.enabled
           ? { ok: true, value: null }
-          : await slice(async () => getPipelinesFile(client, workspaceUuid, uuid, await getBranchHead(client, workspaceUuid, uuid, main)), 'bitbucket-pipelines.yml');
+          : await slice(
+              async () => getPipelinesFile(client, workspaceUuid, uuid, await getBranchHead(client, workspaceUuid, uuid, main)),
+              'bitbucket-pipelines.yml',
+            );
     }
     if (needs.has('mainBranchPipelines')) {
       const since = new Date(now.getTime() - policy.buildWindowDays * 86_400_000);
@@ -102,9 +123,14 @@ export function workspaceNeeds(controls: readonly WorkspaceControl[], policy: Po
   return new Set(controls.filter((control) => !policy.disabledControls.includes(control.id)).flatMap((control) => control.needs));
 }
 
-export async function collectWorkspace(client: BitbucketClient, workspaceUuid: string, needs: ReadonlySet<WorkspaceNeed>): Promise<Partial<WorkspaceSnapshot>> {
+export async function collectWorkspace(
+  client: BitbucketClient,
+  workspaceUuid: string,
+  needs: ReadonlySet<WorkspaceNeed>,
+): Promise<Partial<WorkspaceSnapshot>> {
   const snapshot: Partial<WorkspaceSnapshot> = {};
   if (needs.has('members')) snapshot.members = await listSlice(() => listMembers(client, workspaceUuid), 'members');
-  if (needs.has('workspacePermissions')) snapshot.workspacePermissions = await listSlice(() => listWorkspaceOwners(client, workspaceUuid), 'permissions');
+  if (needs.has('workspacePermissions'))
+    snapshot.workspacePermissions = await listSlice(() => listWorkspaceOwners(client, workspaceUuid), 'permissions');
   return snapshot;
 }

@@ -85,9 +85,19 @@ export function evaluateRepository(
     if (context.policy.disabledControls.includes(control.id)) continue;
     let result: Result;
     if (subject.classification === 'non-production' && !control.appliesToNonProduction) {
-      result = { control: control.id, outcome: 'not-applicable', message: 'Not checked for non-production repositories.', evidence: { classification: 'non-production' } };
+      result = {
+        control: control.id,
+        outcome: 'not-applicable',
+        message: 'Not checked for non-production repositories.',
+        evidence: { classification: 'non-production' },
+      };
     } else if (subject.mainBranch === null && control.needsMainBranch) {
-      result = { control: control.id, outcome: 'not-applicable', message: 'The repository is empty: it has no main branch.', evidence: { mainBranch: null } };
+      result = {
+        control: control.id,
+        outcome: 'not-applicable',
+        message: 'The repository is empty: it has no main branch.',
+        evidence: { mainBranch: null },
+      };
     } else {
       const data = snapshot as RepositorySnapshot;
       result = run(control, () => control.evaluate(data, subject, context), snapshot as Record<string, Slice<unknown> | undefined>);
@@ -97,9 +107,24 @@ export function evaluateRepository(
   return results.sort((a, b) => a.control.localeCompare(b.control));
 }
 
-export function evaluateWorkspace(controls: readonly WorkspaceControl[], snapshot: Partial<WorkspaceSnapshot>, context: EvaluationContext): Result[] {
+export function evaluateWorkspace(
+  controls: readonly WorkspaceControl[],
+  snapshot: Partial<WorkspaceSnapshot>,
+  context: EvaluationContext,
+): Result[] {
   return controls
     .filter((control) => !context.policy.disabledControls.includes(control.id))
-    .map((control) => withException(run(control, () => control.evaluate(snapshot as WorkspaceSnapshot, context), snapshot as Record<string, Slice<unknown> | undefined>), context.policy, null, context.now))
+    .map((control) =>
+      withException(
+        run(
+          control,
+          () => control.evaluate(snapshot as WorkspaceSnapshot, context),
+          snapshot as Record<string, Slice<unknown> | undefined>,
+        ),
+        context.policy,
+        null,
+        context.now,
+      ),
+    )
     .sort((a, b) => a.control.localeCompare(b.control));
 }

@@ -51,17 +51,39 @@ export interface ScanOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export function evaluateRepositorySubject(repository: Repository, snapshot: Parameters<typeof evaluateRepository>[1], policy: Policy, now: Date): RepositoryReport {
+export function evaluateRepositorySubject(
+  repository: Repository,
+  snapshot: Parameters<typeof evaluateRepository>[1],
+  policy: Policy,
+  now: Date,
+): RepositoryReport {
   const slug = repositorySlug(repository);
   const identity = { slug, uuid: repository.uuid, projectKey: repository.project?.key ?? null };
   const subject = { classification: classify(policy, identity), mainBranch: repository.mainbranch?.name ?? null };
   const results = evaluateRepository(REPOSITORY_CONTROLS, snapshot, subject, identity, { policy, now });
-  return { slug, uuid: wrapUuid(repository.uuid), project: identity.projectKey, mainBranch: subject.mainBranch, classification: subject.classification, score: score(results), results };
+  return {
+    slug,
+    uuid: wrapUuid(repository.uuid),
+    project: identity.projectKey,
+    mainBranch: subject.mainBranch,
+    classification: subject.classification,
+    score: score(results),
+    results,
+  };
 }
 
-export async function scanRepository(client: BitbucketClient, workspaceUuid: string, repository: Repository, policy: Policy, now: Date): Promise<RepositoryReport> {
+export async function scanRepository(
+  client: BitbucketClient,
+  workspaceUuid: string,
+  repository: Repository,
+  policy: Policy,
+  now: Date,
+): Promise<RepositoryReport> {
   const slug = repositorySlug(repository);
-  const subject = { classification: classify(policy, { slug, uuid: repository.uuid, projectKey: repository.project?.key ?? null }), mainBranch: repository.mainbranch?.name ?? null };
+  const subject = {
+    classification: classify(policy, { slug, uuid: repository.uuid, projectKey: repository.project?.key ?? null }),
+    mainBranch: repository.mainbranch?.name ?? null,
+  };
   const needs = repositoryNeeds(applicableControls(REPOSITORY_CONTROLS, subject, policy));
   const snapshot = await collectRepository(client, workspaceUuid, repository, needs, policy, now);
   return evaluateRepositorySubject(repository, snapshot, policy, now);

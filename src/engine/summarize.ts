@@ -62,7 +62,13 @@ export function frameworkView(results: readonly Result[]): FrameworkItem[] {
     const relevant = results.filter((result) => item.controls.includes(result.control));
     countOutcomes(relevant, item.outcomes);
     const failing = relevant.some((result) => result.outcome === 'fail' && !isExcepted(result));
-    item.status = failing ? 'gaps' : item.outcomes.pass + relevant.filter(isExcepted).length > 0 && item.outcomes['not-evaluable'] === 0 ? 'met' : 'unknown';
+    item.status = failing
+      ? 'gaps'
+      : item.outcomes.pass + relevant.filter(isExcepted).length > 0 && item.outcomes['not-evaluable'] === 0
+        ? 'met'
+        : 'unknown';
   }
-  return [...items.values()].sort((a, b) => a.framework.localeCompare(b.framework) || a.id.localeCompare(b.id, undefined, { numeric: true }));
+  return [...items.values()].sort(
+    (a, b) => a.framework.localeCompare(b.framework) || a.id.localeCompare(b.id, undefined, { numeric: true }),
+  );
 }

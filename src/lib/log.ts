@@ -34,8 +34,10 @@ function consoleSink(level: Level, message: string, fields: LogFields): void {
 
 /** Built per invocation with its correlation fields (workspace, repository, pull request, trigger). */
 export function createLogger(fields: LogFields = {}, sink: LogSink = consoleSink): Logger {
-  const emit = (level: Level) => (message: string, extra: LogFields = {}) =>
-    sink(level, message, { ...fields, ...extra });
+  const emit =
+    (level: Level) =>
+    (message: string, extra: LogFields = {}) =>
+      sink(level, message, { ...fields, ...extra });
   return {
     debug: emit('debug'),
     info: emit('info'),

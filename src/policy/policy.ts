@@ -8,7 +8,11 @@ export const Classification = z.enum(['production', 'non-production']);
 export type Classification = z.infer<typeof Classification>;
 
 const IsoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'expected an ISO 8601 date');
-const AccountId = z.string().min(1).max(128).regex(/^[A-Za-z0-9:_-]+$/, 'expected an Atlassian account id');
+const AccountId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9:_-]+$/, 'expected an Atlassian account id');
 
 export const DEFAULT_SECURITY_SCANNERS = [
   'snyk',
@@ -68,7 +72,10 @@ export const Policy = z.object({
   minBuildSuccessRate: z.number().min(0).max(1).default(0.9),
   buildWindowDays: z.number().int().min(1).max(365).default(30),
   reviewWindowDays: z.number().int().min(1).max(365).default(90),
-  securityScanners: z.array(z.string().min(1).max(100)).max(100).default([...DEFAULT_SECURITY_SCANNERS]),
+  securityScanners: z
+    .array(z.string().min(1).max(100))
+    .max(100)
+    .default([...DEFAULT_SECURITY_SCANNERS]),
   serviceAccounts: z.array(AccountId).max(500).default([]),
   classification: z
     .object({

@@ -37,7 +37,9 @@ export interface ExceptionMatch {
 /** The exception for this control and repository: a live one if any, else the latest expired one. */
 export function findException(policy: Policy, control: string, repository: RepositoryIdentity | null, now: Date): ExceptionMatch | null {
   const candidates = policy.exceptions.filter(
-    (exception) => exception.control === control && (exception.repository === '*' || (repository !== null && sameRepository(exception.repository, repository))),
+    (exception) =>
+      exception.control === control &&
+      (exception.repository === '*' || (repository !== null && sameRepository(exception.repository, repository))),
   );
   if (candidates.length === 0) return null;
   const live = candidates.find((exception) => Date.parse(exception.expiresOn) > now.getTime());
@@ -47,9 +49,13 @@ export function findException(policy: Policy, control: string, repository: Repos
 }
 
 export function validAttestation(policy: Policy, control: string, now: Date): Attestation | null {
-  return policy.attestations.find((attestation) => attestation.control === control && Date.parse(attestation.expiresOn) > now.getTime()) ?? null;
+  return (
+    policy.attestations.find((attestation) => attestation.control === control && Date.parse(attestation.expiresOn) > now.getTime()) ?? null
+  );
 }
 
 export function expiredAttestation(policy: Policy, control: string, now: Date): Attestation | null {
-  return policy.attestations.find((attestation) => attestation.control === control && Date.parse(attestation.expiresOn) <= now.getTime()) ?? null;
+  return (
+    policy.attestations.find((attestation) => attestation.control === control && Date.parse(attestation.expiresOn) <= now.getTime()) ?? null
+  );
 }

@@ -5,7 +5,17 @@
 import type { EvidenceRecord } from '../store/records';
 import { csvRow } from './formats';
 
-export const EVIDENCE_COLUMNS = ['repository', 'pull_request', 'title', 'author', 'approvers', 'build_state', 'merge_commit', 'merged_at', 'compliant'] as const;
+export const EVIDENCE_COLUMNS = [
+  'repository',
+  'pull_request',
+  'title',
+  'author',
+  'approvers',
+  'build_state',
+  'merge_commit',
+  'merged_at',
+  'compliant',
+] as const;
 
 export function evidenceRows(records: readonly EvidenceRecord[]): string[][] {
   return records.map((record) => [
@@ -13,7 +23,9 @@ export function evidenceRows(records: readonly EvidenceRecord[]): string[][] {
     String(record.pullRequestId),
     record.title,
     record.author.name ?? record.author.accountId ?? 'unknown',
-    record.approvers.map((approver) => `${approver.name ?? approver.accountId ?? 'unknown'}${approver.approvedAt ? ` (${approver.approvedAt})` : ''}`).join('; ') || 'none',
+    record.approvers
+      .map((approver) => `${approver.name ?? approver.accountId ?? 'unknown'}${approver.approvedAt ? ` (${approver.approvedAt})` : ''}`)
+      .join('; ') || 'none',
     record.builds.map((build) => `${build.key}: ${build.state}`).join('; ') || 'none',
     record.mergeCommit ?? '',
     record.mergedAt,

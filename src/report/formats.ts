@@ -44,7 +44,9 @@ export function toCsv(report: ScanReport): string {
         control?.severity ?? '',
         result.outcome,
         result.enforced === undefined ? '' : String(result.enforced),
-        result.exception ? `${result.exception.expired ? 'expired: ' : ''}${result.exception.reason} (until ${result.exception.expiresOn})` : '',
+        result.exception
+          ? `${result.exception.expired ? 'expired: ' : ''}${result.exception.reason} (until ${result.exception.expiresOn})`
+          : '',
         result.message,
       ]),
     );
@@ -66,14 +68,19 @@ export function toSarif(report: ScanReport): string {
       help: { text: [control.remediation.summary, ...control.remediation.steps.map((step, i) => `${i + 1}. ${step}`)].join('\n') },
       helpUri: control.docs,
       defaultConfiguration: { level: SARIF_LEVEL[control.severity] },
-      properties: { severity: control.severity, tags: [...control.frameworks.soc2.map((c) => `SOC2 ${c}`), ...control.frameworks.iso27001.map((c) => `ISO27001 ${c}`)] },
+      properties: {
+        severity: control.severity,
+        tags: [...control.frameworks.soc2.map((c) => `SOC2 ${c}`), ...control.frameworks.iso27001.map((c) => `ISO27001 ${c}`)],
+      },
     };
   });
   const results = rowsOf(report)
     .filter(({ result }) => result.outcome === 'fail')
     .map(({ repository, result }) => {
       const control = controlById(result.control)!;
-      const uri = repository ? `https://bitbucket.org/${report.workspace.slug}/${repository}` : `https://bitbucket.org/${report.workspace.slug}/`;
+      const uri = repository
+        ? `https://bitbucket.org/${report.workspace.slug}/${repository}`
+        : `https://bitbucket.org/${report.workspace.slug}/`;
       return {
         ruleId: result.control,
         ruleIndex: ids.indexOf(result.control),
@@ -86,7 +93,19 @@ export function toSarif(report: ScanReport): string {
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{ tool: { driver: { name: 'attest', version: report.tool.version, informationUri: 'https://developer.atlassian.com/platform/forge/', rules } }, results }],
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'attest',
+            version: report.tool.version,
+            informationUri: 'https://developer.atlassian.com/platform/forge/',
+            rules,
+          },
+        },
+        results,
+      },
+    ],
   };
   return `${JSON.stringify(sarif, null, 2)}\n`;
 }
@@ -104,7 +123,16 @@ export function toTable(report: ScanReport, colour: boolean): string {
     const counts = { pass: 0, fail: 0, 'not-evaluable': 0, 'not-applicable': 0 };
     for (const result of repository.results) counts[result.outcome]++;
     const failing = repository.results.filter((result) => result.outcome === 'fail' && !isExcepted(result)).map((result) => result.control);
-    return [strip(repository.slug), repository.classification, repository.score === null ? '—' : String(repository.score), String(counts.pass), String(counts.fail), String(counts['not-evaluable']), String(counts['not-applicable']), failing.join(' ')];
+    return [
+      strip(repository.slug),
+      repository.classification,
+      repository.score === null ? '—' : String(repository.score),
+      String(counts.pass),
+      String(counts.fail),
+      String(counts['not-evaluable']),
+      String(counts['not-applicable']),
+      failing.join(' '),
+    ];
   });
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
@@ -116,9 +144,13 @@ export function toTable(report: ScanReport, colour: boolean): string {
     out.push(line(coloured));
   }
   out.push('', 'Workspace controls:');
-  for (const result of report.workspaceResults) out.push(`  ${paint(result.outcome, result.outcome.padEnd(14))} ${result.control.padEnd(9)} ${strip(result.message)}`);
+  for (const result of report.workspaceResults)
+    out.push(`  ${paint(result.outcome, result.outcome.padEnd(14))} ${result.control.padEnd(9)} ${strip(result.message)}`);
   const o = report.summary.outcomes;
-  out.push('', `${o.pass} pass, ${o.fail} fail, ${o['not-evaluable']} not-evaluable, ${o['not-applicable']} not-applicable; ${report.requests} Bitbucket requests.`);
+  out.push(
+    '',
+    `${o.pass} pass, ${o.fail} fail, ${o['not-evaluable']} not-evaluable, ${o['not-applicable']} not-applicable; ${report.requests} Bitbucket requests.`,
+  );
   if (report.unevaluated.length > 0) out.push(`Not evaluated (request budget spent): ${report.unevaluated.join(', ')}`);
   return `${out.join('\n')}\n`;
 }

@@ -23,7 +23,15 @@ function notYet(ids: readonly string[], why: string): Result[] {
 }
 
 /** `since`: only evaluations from this instant on count; older stored results are reported as not evaluated. */
-export async function reportFromStore(store: Store, workspace: { slug: string; uuid: string }, policy: Policy, generatedAt: Date, version: string, requests: number, since: Date | null = null): Promise<ScanReport> {
+export async function reportFromStore(
+  store: Store,
+  workspace: { slug: string; uuid: string },
+  policy: Policy,
+  generatedAt: Date,
+  version: string,
+  requests: number,
+  since: Date | null = null,
+): Promise<ScanReport> {
   const enabled = (ids: readonly string[]) => ids.filter((id) => !policy.disabledControls.includes(id)).sort();
   const repositoryIds = enabled(REPOSITORY_CONTROLS.map((control) => control.id));
   const workspaceIds = enabled(WORKSPACE_CONTROLS.map((control) => control.id));
@@ -32,22 +40,29 @@ export async function reportFromStore(store: Store, workspace: { slug: string; u
   const unevaluated: string[] = [];
   const repositories: RepositoryReport[] = records
     .map((record) => {
-      const evaluated = record.results !== null && (since === null || (record.evaluatedAt !== null && Date.parse(record.evaluatedAt) >= since.getTime()));
+      const evaluated =
+        record.results !== null && (since === null || (record.evaluatedAt !== null && Date.parse(record.evaluatedAt) >= since.getTime()));
       if (!evaluated) unevaluated.push(record.slug);
-      const results = evaluated ? (record.results as Result[]).filter((result) => repositoryIds.includes(result.control)) : notYet(repositoryIds, 'Not evaluated yet: the request budget was spent before this repository was read.');
+      const results = evaluated
+        ? (record.results as Result[]).filter((result) => repositoryIds.includes(result.control))
+        : notYet(repositoryIds, 'Not evaluated yet: the request budget was spent before this repository was read.');
       return {
         slug: record.slug,
         uuid: wrapUuid(record.uuid),
         project: record.projectKey,
         mainBranch: record.mainBranch,
-        classification: evaluated ? record.classification : classify(policy, { slug: record.slug, uuid: record.uuid, projectKey: record.projectKey }),
+        classification: evaluated
+          ? record.classification
+          : classify(policy, { slug: record.slug, uuid: record.uuid, projectKey: record.projectKey }),
         score: evaluated ? score(results) : null,
         results,
       };
     })
     .sort((a, b) => a.slug.localeCompare(b.slug));
   const workspaceFresh = stored && (since === null || Date.parse(stored.evaluatedAt) >= since.getTime()) ? stored : null;
-  const workspaceResults = workspaceFresh ? (workspaceFresh.results as Result[]).filter((result) => workspaceIds.includes(result.control)) : notYet(workspaceIds, 'Not evaluated yet: the request budget was spent before the workspace was read.');
+  const workspaceResults = workspaceFresh
+    ? (workspaceFresh.results as Result[]).filter((result) => workspaceIds.includes(result.control))
+    : notYet(workspaceIds, 'Not evaluated yet: the request budget was spent before the workspace was read.');
   if (!workspaceFresh) unevaluated.push('(workspace)');
   const all = [...workspaceResults, ...repositories.flatMap((repository) => repository.results)];
   return {

@@ -19,27 +19,46 @@ th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ebecf0;verti
 .pass{color:#216e4e}.fail{color:#ae2a19}.not-evaluable{color:#974f0c}.not-applicable{color:#626f86}.tag{font-size:.8em;padding:.1em .4em;border-radius:3px;background:#f1f2f4}
 .score{font-size:2.2rem;font-weight:600}`;
 
-export function htmlReport(report: ScanReport, evidence: readonly EvidenceRecord[], history: readonly HistoryEntry[], period: { since: string; until: string }): string {
+export function htmlReport(
+  report: ScanReport,
+  evidence: readonly EvidenceRecord[],
+  history: readonly HistoryEntry[],
+  period: { since: string; until: string },
+): string {
   const e = escapeHtml;
   const o = report.summary.outcomes;
   const workspaceRows = report.workspaceResults
-    .map((r) => `<tr><td>${e(r.control)}</td><td>${e(controlById(r.control)?.title ?? '')}</td><td class="${r.outcome}">${r.outcome}</td><td>${e(r.message)}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td>${e(r.control)}</td><td>${e(controlById(r.control)?.title ?? '')}</td><td class="${r.outcome}">${r.outcome}</td><td>${e(r.message)}</td></tr>`,
+    )
     .join('');
   const repositoryRows = report.repositories
     .map((repo) => {
       const failing = repo.results.filter((r) => r.outcome === 'fail');
       const unknown = repo.results.filter((r) => r.outcome === 'not-evaluable');
       const details = [...failing, ...unknown]
-        .map((r) => `<div><span class="${r.outcome}">${e(r.control)}</span>${isExcepted(r) ? ' <span class="tag">excepted</span>' : ''} ${e(r.message)}${r.remediation ? `<br><small>Fix: ${e(r.remediation[0] ?? '')}</small>` : ''}</div>`)
+        .map(
+          (r) =>
+            `<div><span class="${r.outcome}">${e(r.control)}</span>${isExcepted(r) ? ' <span class="tag">excepted</span>' : ''} ${e(r.message)}${r.remediation ? `<br><small>Fix: ${e(r.remediation[0] ?? '')}</small>` : ''}</div>`,
+        )
         .join('');
       return `<tr><td>${e(repo.slug)}</td><td>${e(repo.project ?? '')}</td><td>${e(repo.classification)}</td><td>${repo.score ?? '—'}</td><td>${details || '<span class="pass">all controls met</span>'}</td></tr>`;
     })
     .join('');
   const compliant = evidence.filter((r) => r.independentlyApproved && r.passingBuild).length;
   const evidenceTable = evidenceRows(evidence)
-    .map((cells) => `<tr>${cells.map((cell, i) => `<td${i === 8 ? ` class="${cell === 'yes' ? 'pass' : 'fail'}"` : ''}>${e(cell)}</td>`).join('')}</tr>`)
+    .map(
+      (cells) =>
+        `<tr>${cells.map((cell, i) => `<td${i === 8 ? ` class="${cell === 'yes' ? 'pass' : 'fail'}"` : ''}>${e(cell)}</td>`).join('')}</tr>`,
+    )
     .join('');
-  const historyRows = history.map((h) => `<tr><td>${e(h.at)}</td><td>${e(h.subjectName)}</td><td>${e(h.control)}</td><td class="${h.from ?? ''}">${e(h.from ?? '—')}</td><td class="${h.to ?? ''}">${e(h.to ?? '—')}</td><td>${e(h.cause)}</td></tr>`).join('');
+  const historyRows = history
+    .map(
+      (h) =>
+        `<tr><td>${e(h.at)}</td><td>${e(h.subjectName)}</td><td>${e(h.control)}</td><td class="${h.from ?? ''}">${e(h.from ?? '—')}</td><td class="${h.to ?? ''}">${e(h.to ?? '—')}</td><td>${e(h.cause)}</td></tr>`,
+    )
+    .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Attest compliance report: ${e(report.workspace.slug)}</title><style>${CSS}</style></head><body>

@@ -16,7 +16,15 @@ import type { Store } from '../store/store';
 import { readLedger, type LedgerRead } from './evidence';
 import { toRepositoryRecord } from './repository-record';
 
-export function outcomeChanges(subject: string, subjectName: string, before: readonly StoredResult[] | null, after: readonly Result[] | null, at: string, cause: string, actor: string | null = null): HistoryEntry[] {
+export function outcomeChanges(
+  subject: string,
+  subjectName: string,
+  before: readonly StoredResult[] | null,
+  after: readonly Result[] | null,
+  at: string,
+  cause: string,
+  actor: string | null = null,
+): HistoryEntry[] {
   if (before === null) return []; // a first evaluation is not a change
   const previous = new Map(before.map((result) => [result.control, result.outcome]));
   const next = new Map((after ?? []).map((result) => [result.control, result.outcome]));
@@ -39,11 +47,22 @@ export interface RepositoryEvaluation {
  * Reads and evaluates one repository. Nothing is stored but evidence records the ledger lacked; the
  * caller decides whether the results are stored (`storeRepositoryEvaluation`).
  */
-export async function evaluateRepository(client: BitbucketClient, store: Store, workspaceUuid: string, repository: Repository, policy: Policy, now: Date, cause: string): Promise<RepositoryEvaluation> {
+export async function evaluateRepository(
+  client: BitbucketClient,
+  store: Store,
+  workspaceUuid: string,
+  repository: Repository,
+  policy: Policy,
+  now: Date,
+  cause: string,
+): Promise<RepositoryEvaluation> {
   const startRequests = client.budget.used;
   const previous = await store.getRepository(repository.uuid);
   const base = toRepositoryRecord(repository, now, cause, previous);
-  const subject = { classification: classify(policy, { slug: base.slug, uuid: repository.uuid, projectKey: base.projectKey }), mainBranch: base.mainBranch };
+  const subject = {
+    classification: classify(policy, { slug: base.slug, uuid: repository.uuid, projectKey: base.projectKey }),
+    mainBranch: base.mainBranch,
+  };
   const needs = repositoryNeeds(applicableControls(REPOSITORY_CONTROLS, subject, policy));
   let ledger: LedgerRead | null = null;
   const snapshot = await collectRepository(client, workspaceUuid, repository, needs, policy, now, {
@@ -72,7 +91,12 @@ export async function storeRepositoryEvaluation(store: Store, evaluation: Reposi
   return store.putRepository(evaluation.record, evaluation.changes);
 }
 
-export async function evaluateWorkspaceControls(client: BitbucketClient, workspaceUuid: string, policy: Policy, now: Date): Promise<Result[]> {
+export async function evaluateWorkspaceControls(
+  client: BitbucketClient,
+  workspaceUuid: string,
+  policy: Policy,
+  now: Date,
+): Promise<Result[]> {
   const snapshot = await collectWorkspace(client, workspaceUuid, workspaceNeeds(WORKSPACE_CONTROLS, policy));
   return evaluateWorkspace(WORKSPACE_CONTROLS, snapshot, { policy, now });
 }
@@ -80,6 +104,7 @@ export async function evaluateWorkspaceControls(client: BitbucketClient, workspa
 export async function storeWorkspaceResults(store: Store, results: Result[], now: Date, cause: string): Promise<boolean> {
   const previous = await store.getWorkspace();
   const written = await store.putWorkspace({ results, evaluatedAt: now.toISOString(), cause });
-  if (written) await store.addHistory(outcomeChanges('workspace', 'workspace', previous?.results ?? null, results, now.toISOString(), cause));
+  if (written)
+    await store.addHistory(outcomeChanges('workspace', 'workspace', previous?.results ?? null, results, now.toISOString(), cause));
   return written;
 }

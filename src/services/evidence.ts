@@ -35,8 +35,16 @@ export function evidenceRecord(
     author: { accountId: pr.author?.account_id ?? null, name: pr.author?.display_name ?? null },
     approvers: (pr.participants ?? [])
       .filter((p) => p.approved === true && p.user && independent.has(p.user.account_id ?? p.user.uuid ?? 'unknown'))
-      .map((p) => ({ accountId: p.user?.account_id ?? null, name: p.user?.display_name ?? null, approvedAt: toInstant(p.participated_on) })),
-    builds: newestStatusPerKey(statuses).map((status) => ({ key: status.key, state: status.state, at: toInstant(status.updated_on ?? status.created_on) })),
+      .map((p) => ({
+        accountId: p.user?.account_id ?? null,
+        name: p.user?.display_name ?? null,
+        approvedAt: toInstant(p.participated_on),
+      })),
+    builds: newestStatusPerKey(statuses).map((status) => ({
+      key: status.key,
+      state: status.state,
+      at: toInstant(status.updated_on ?? status.created_on),
+    })),
     destination: pr.destination.branch?.name ?? null,
     source: pr.source.branch?.name ?? null,
     mergeCommit: pr.merge_commit?.hash ?? null,
@@ -54,8 +62,16 @@ export function mergedFromEvidence(record: EvidenceRecord): MergedPullRequest {
     id: record.pullRequestId,
     title: record.title,
     author: { account_id: record.author.accountId ?? undefined, display_name: record.author.name ?? undefined },
-    participants: record.approvers.map((approver) => ({ user: { account_id: approver.accountId ?? undefined, display_name: approver.name ?? undefined }, approved: true, participated_on: approver.approvedAt })),
-    statuses: record.builds.map((build) => ({ key: build.key, state: build.state, ...(build.at ? { updated_on: build.at, created_on: build.at } : {}) })),
+    participants: record.approvers.map((approver) => ({
+      user: { account_id: approver.accountId ?? undefined, display_name: approver.name ?? undefined },
+      approved: true,
+      participated_on: approver.approvedAt,
+    })),
+    statuses: record.builds.map((build) => ({
+      key: build.key,
+      state: build.state,
+      ...(build.at ? { updated_on: build.at, created_on: build.at } : {}),
+    })),
     mergeCommit: record.mergeCommit,
     destination: record.destination,
     source: record.source,
@@ -95,7 +111,14 @@ export interface LedgerRead {
  * window. The first time, the whole window is listed (backfill); afterwards only what was updated since
  * the last check, with an hour of overlap, and statuses are read only for pull requests the ledger lacks.
  */
-export async function readLedger(client: BitbucketClient, store: Store, workspaceUuid: string, record: RepositoryRecord, policy: Policy, now: Date): Promise<LedgerRead> {
+export async function readLedger(
+  client: BitbucketClient,
+  store: Store,
+  workspaceUuid: string,
+  record: RepositoryRecord,
+  policy: Policy,
+  now: Date,
+): Promise<LedgerRead> {
   const mainBranch = record.mainBranch!;
   const windowStart = new Date(now.getTime() - policy.reviewWindowDays * 86_400_000);
   const covered = record.ledgerFrom !== null && record.ledgerCheckedAt !== null && Date.parse(record.ledgerFrom) <= windowStart.getTime();
@@ -105,10 +128,21 @@ export async function readLedger(client: BitbucketClient, store: Store, workspac
   for (const pr of listing.values) {
     if (await store.getEvidence(record.uuid, pr.id)) continue;
     const statuses = await getPullRequestStatuses(client, workspaceUuid, record.uuid, pr.id);
-    const written = await store.putEvidence(evidenceRecord({ uuid: record.uuid, slug: record.slug }, pr, statuses, pr.updated_on ?? now.toISOString(), covered ? 'reconcile' : 'backfill', now));
+    const written = await store.putEvidence(
+      evidenceRecord(
+        { uuid: record.uuid, slug: record.slug },
+        pr,
+        statuses,
+        pr.updated_on ?? now.toISOString(),
+        covered ? 'reconcile' : 'backfill',
+        now,
+      ),
+    );
     if (written) recorded++;
   }
-  const inWindow = (await store.listEvidenceForRepository(record.uuid)).filter((evidence) => evidence.destination === mainBranch && Date.parse(evidence.mergedAt) >= windowStart.getTime());
+  const inWindow = (await store.listEvidenceForRepository(record.uuid)).filter(
+    (evidence) => evidence.destination === mainBranch && Date.parse(evidence.mergedAt) >= windowStart.getTime(),
+  );
   return {
     merged: inWindow.map(mergedFromEvidence).sort((a, b) => a.id - b.id),
     truncated: listing.truncated,

@@ -35,7 +35,14 @@ export function nextBudget(current: number, signal: 'rate-limited' | 'near-limit
   return Math.min(DEFAULT_HOURLY_BUDGET, Math.round(current * 1.1));
 }
 
-export async function planHour(client: BitbucketClient, store: Store, workspaceUuid: string, now: Date, cause: string, random: () => number = Math.random): Promise<Plan> {
+export async function planHour(
+  client: BitbucketClient,
+  store: Store,
+  workspaceUuid: string,
+  now: Date,
+  cause: string,
+  random: () => number = Math.random,
+): Promise<Plan> {
   const state = await store.getScan();
   const since = (at: string | null) => at !== null && (state.lastPlanAt === null || at > state.lastPlanAt);
   const signal = since(state.rateLimitedAt) ? 'rate-limited' : since(state.nearLimitAt) ? 'near-limit' : null;
@@ -49,7 +56,16 @@ export async function planHour(client: BitbucketClient, store: Store, workspaceU
   if (!listing.truncated) {
     for (const record of stored.values()) {
       if (listed.has(record.uuid)) continue;
-      await store.deleteRepository(record.uuid, { subject: record.uuid, subjectName: record.slug, control: 'repository', from: null, to: null, at: now.toISOString(), cause: `${cause}: no longer in the workspace`, actor: null });
+      await store.deleteRepository(record.uuid, {
+        subject: record.uuid,
+        subjectName: record.slug,
+        control: 'repository',
+        from: null,
+        to: null,
+        at: now.toISOString(),
+        cause: `${cause}: no longer in the workspace`,
+        actor: null,
+      });
       stored.delete(record.uuid);
     }
   }
@@ -72,7 +88,8 @@ export async function planHour(client: BitbucketClient, store: Store, workspaceU
     return ea.localeCompare(eb) || repositorySlug(a).localeCompare(repositorySlug(b));
   });
 
-  const workspaceDue = state.workspaceEvaluatedAt === null || now.getTime() - Date.parse(state.workspaceEvaluatedAt) >= 86_400_000 - 300_000;
+  const workspaceDue =
+    state.workspaceEvaluatedAt === null || now.getTime() - Date.parse(state.workspaceEvaluatedAt) >= 86_400_000 - 300_000;
   let remaining = budget - (client.budget.used - before) - (workspaceDue ? WORKSPACE_EVALUATION_ESTIMATE : 0);
   const selected: typeof order = [];
   for (const repository of order) {
@@ -98,7 +115,10 @@ export async function planHour(client: BitbucketClient, store: Store, workspaceU
     delayInSeconds: selected.length <= 1 ? 0 : Math.floor((index / selected.length) * spread + random() * 30),
   }));
   if (workspaceDue) jobs.push({ job: { kind: 'workspace', workspaceUuid, cause }, delayInSeconds: 0 });
-  jobs.push({ job: { kind: 'summary', workspaceUuid, cause, notBefore: now.toISOString() }, delayInSeconds: selected.length > 0 ? 900 : 0 });
+  jobs.push({
+    job: { kind: 'summary', workspaceUuid, cause, notBefore: now.toISOString() },
+    delayInSeconds: selected.length > 0 ? 900 : 0,
+  });
 
   const total = listing.values.reduce((sum, repository) => sum + estimate(unwrapUuid(repository.uuid)), 0);
   const hoursPerFullPass = Math.round((total / Math.max(1, budget - WORKSPACE_EVALUATION_ESTIMATE)) * 10) / 10;
@@ -114,6 +134,12 @@ export async function planHour(client: BitbucketClient, store: Store, workspaceU
     const from = state.installedAt ? new Date(state.installedAt) : new Date(now.getTime() - 730 * 86_400_000);
     await store.pruneHistory(new Date(now.getTime() - HISTORY_RETENTION_DAYS * 86_400_000).toISOString(), from);
   }
-  return { jobs, budget, planned: selected.length, estimatedRequests: budget - remaining, repositories: listing.values.length, hoursPerFullPass };
+  return {
+    jobs,
+    budget,
+    planned: selected.length,
+    estimatedRequests: budget - remaining,
+    repositories: listing.values.length,
+    hoursPerFullPass,
+  };
 }
-

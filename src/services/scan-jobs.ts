@@ -3,7 +3,7 @@
  * way in: the consumer trusts nothing it reads off the queue. Every job is idempotent, because delivery
  * is at least once: a job whose work a later evaluation already covers (`notBefore`) is skipped.
  */
-import { Queue } from '@forge/events';
+import { PartialSuccessError, Queue } from '@forge/events';
 import { z } from 'zod';
 import { Repository } from '../bitbucket/schemas';
 
@@ -30,7 +30,14 @@ export const ScanJob = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('workspace'), workspaceUuid: z.string(), cause: z.string() }),
   z.object({ kind: z.literal('summary'), workspaceUuid: z.string(), cause: z.string(), notBefore: z.string().optional() }),
   /** Record a merged pull request in the evidence ledger (a `fulfilled` event whose first try failed). */
-  z.object({ kind: z.literal('evidence'), workspaceUuid: z.string(), repositoryUuid: z.string(), pullRequestId: z.number().int().positive(), mergedAt: z.string(), cause: z.string() }),
+  z.object({
+    kind: z.literal('evidence'),
+    workspaceUuid: z.string(),
+    repositoryUuid: z.string(),
+    pullRequestId: z.number().int().positive(),
+    mergedAt: z.string(),
+    cause: z.string(),
+  }),
 ]);
 export type ScanJob = z.infer<typeof ScanJob>;
 
@@ -39,14 +46,50 @@ export interface QueuedJob {
   delayInSeconds?: number;
 }
 
-/** Pushes jobs in chunks of at most 50 events, the per-push maximum (platform-facts §6). */
+/**
+ * The body of a refused event. @forge/events 3.0.8 declares `failedEvents[].event` but fills in `payload`
+ * (out/validators.js); both are read, compared by their JSON.
+ */
+function refusedBody(failed: unknown): string {
+  const parsed = z
+    .object({ event: z.object({ body: z.unknown() }).optional(), payload: z.object({ body: z.unknown() }).optional() })
+    .safeParse(failed);
+  const body = parsed.success ? (parsed.data.event ?? parsed.data.payload)?.body : undefined;
+  return JSON.stringify(body ?? null);
+}
+
+/** Attempts at pushing events the queue refused inside an accepted push, first included. */
+const PUSH_ATTEMPTS = 3;
+
+/**
+ * Pushes jobs in chunks of at most 50 events, the per-push maximum. A push can be accepted in part: the
+ * SDK throws PartialSuccessError naming the refused events (@forge/events; F/runtime-reference/
+ * async-events-api-error-handling/), and those are pushed again; what is still refused after three
+ * attempts, or a RateLimitError, is thrown, so the caller's invocation fails and is retried whole (jobs
+ * are idempotent, so the events that did get through are harmless twice).
+ */
 export async function enqueue(jobs: readonly QueuedJob[]): Promise<string[]> {
   const queue = new Queue({ key: SCAN_QUEUE });
   const jobIds: string[] = [];
   for (let start = 0; start < jobs.length; start += 50) {
-    const chunk = jobs.slice(start, start + 50).map(({ job, delayInSeconds }) => ({ body: job, ...(delayInSeconds ? { delayInSeconds: Math.min(900, Math.max(0, Math.round(delayInSeconds))) } : {}) }));
-    const { jobId } = await queue.push(chunk);
-    jobIds.push(jobId);
+    let chunk: Array<{ body: ScanJob; delayInSeconds?: number }> = jobs
+      .slice(start, start + 50)
+      .map(({ job, delayInSeconds }) => ({
+        body: job,
+        ...(delayInSeconds ? { delayInSeconds: Math.min(900, Math.max(0, Math.round(delayInSeconds))) } : {}),
+      }));
+    for (let attempt = 1; chunk.length > 0; attempt++) {
+      try {
+        const { jobId } = await queue.push(chunk);
+        jobIds.push(jobId);
+        chunk = [];
+      } catch (error) {
+        if (!(error instanceof PartialSuccessError) || attempt >= PUSH_ATTEMPTS) throw error;
+        const refused = new Set(error.failedEvents.map(refusedBody));
+        chunk = chunk.filter((event) => refused.has(JSON.stringify(event.body)));
+        if (chunk.length === 0) throw error;
+      }
+    }
   }
   return jobIds;
 }

@@ -34,9 +34,25 @@ export async function rebuildSummary(store: Store, now: Date): Promise<SummaryMe
   ];
   const CAP = 300;
   const attention = {
-    notEvaluable: subjects.flatMap((subject) => subject.results.filter((r) => r.outcome === 'not-evaluable').map((r) => ({ subject: subject.name, control: r.control, message: r.message, fix: r.remediation?.[0] ?? null }))).slice(0, CAP),
-    excepted: subjects.flatMap((subject) => subject.results.filter((r) => r.exception).map((r) => ({ subject: subject.name, control: r.control, ...r.exception! }))).slice(0, CAP),
-    advisory: subjects.flatMap((subject) => subject.results.filter((r) => r.outcome === 'pass' && r.enforced === false).map((r) => ({ subject: subject.name, control: r.control }))).slice(0, CAP),
+    notEvaluable: subjects
+      .flatMap((subject) =>
+        subject.results
+          .filter((r) => r.outcome === 'not-evaluable')
+          .map((r) => ({ subject: subject.name, control: r.control, message: r.message, fix: r.remediation?.[0] ?? null })),
+      )
+      .slice(0, CAP),
+    excepted: subjects
+      .flatMap((subject) =>
+        subject.results.filter((r) => r.exception).map((r) => ({ subject: subject.name, control: r.control, ...r.exception! })),
+      )
+      .slice(0, CAP),
+    advisory: subjects
+      .flatMap((subject) =>
+        subject.results
+          .filter((r) => r.outcome === 'pass' && r.enforced === false)
+          .map((r) => ({ subject: subject.name, control: r.control })),
+      )
+      .slice(0, CAP),
   };
   const rates = new Map<string, { pass: number; fail: number }>();
   for (const result of all) {
@@ -45,7 +61,9 @@ export async function rebuildSummary(store: Store, now: Date): Promise<SummaryMe
     else if (result.outcome === 'fail') entry.fail++;
     rates.set(result.control, entry);
   }
-  const controlRates = [...rates.entries()].map(([control, { pass, fail }]) => ({ control, pass, fail, rate: pass + fail === 0 ? null : pass / (pass + fail) })).sort((a, b) => a.control.localeCompare(b.control));
+  const controlRates = [...rates.entries()]
+    .map(([control, { pass, fail }]) => ({ control, pass, fail, rate: pass + fail === 0 ? null : pass / (pass + fail) }))
+    .sort((a, b) => a.control.localeCompare(b.control));
   const meta = {
     frameworks: frameworkView(all),
     controlRates,

@@ -28,7 +28,9 @@ async function start(input: SeedInput = demoSeed(), options: { users?: Record<st
     bitbucketBaseUrl: emulator.url,
     auth: { app: `Bearer ${APP_TOKEN}`, users: options.users ?? users },
     clock,
-    ...(timeoutMs ? { invocationTimeoutMs: (key: string, limitSeconds: number) => (key === 'scan-job-fn' ? timeoutMs : limitSeconds * 1000) } : {}),
+    ...(timeoutMs
+      ? { invocationTimeoutMs: (key: string, limitSeconds: number) => (key === 'scan-job-fn' ? timeoutMs : limitSeconds * 1000) }
+      : {}),
   });
   const ws = emulator.seed.workspaces[0]!;
   return { clock, emulator, runtime, ws };
@@ -53,7 +55,11 @@ describe('the app on the strict sandbox', () => {
     expect(Object.keys(dump).filter((key) => key.startsWith('v1:evd:')).length).toBeGreaterThan(0);
     const results = Object.entries(dump)
       .filter(([key]) => key.startsWith('v1:repo:'))
-      .flatMap(([, value]) => ((value as { results: Array<{ control: string; outcome: string; message: string }> | null }).results ?? []).filter((result) => ['BB-PR-1', 'BB-PR-2'].includes(result.control)));
+      .flatMap(([, value]) =>
+        ((value as { results: Array<{ control: string; outcome: string; message: string }> | null }).results ?? []).filter((result) =>
+          ['BB-PR-1', 'BB-PR-2'].includes(result.control),
+        ),
+      );
     expect(results.length).toBeGreaterThan(0);
     // Unreadable for other reasons (a token without scope) would say so; a key refused by KVS must not happen.
     expect(results.filter((result) => result.outcome === 'not-evaluable' && /key|INVALID_KEY/.test(result.message))).toEqual([]);
@@ -71,13 +77,18 @@ describe('the app on the strict sandbox', () => {
       ['pull-request-compliance-card', 'pull-request/get', { repository: { uuid: repo.uuid }, pullRequest: { id: pr.id } }],
     ];
     for (const [module, key, extension] of cards) {
-      await expect(s.runtime.resolve(module, key, {}, { workspaceUuid: s.ws.uuid, accountId: person, extension })).rejects.toMatchObject({ name: 'NEEDS_AUTHENTICATION_ERR', status: 401 });
+      await expect(s.runtime.resolve(module, key, {}, { workspaceUuid: s.ws.uuid, accountId: person, extension })).rejects.toMatchObject({
+        name: 'NEEDS_AUTHENTICATION_ERR',
+        status: 401,
+      });
     }
   });
 
   it('refuses asUser() outside a UI resolver, as Forge does', async () => {
     s = await start();
-    await expect(s.runtime.withInstallation(s.ws.uuid, () => api.asUser().requestBitbucket(route`/2.0/workspaces/acme`))).rejects.toThrow(/only available in UI resolvers/);
+    await expect(s.runtime.withInstallation(s.ws.uuid, () => api.asUser().requestBitbucket(route`/2.0/workspaces/acme`))).rejects.toThrow(
+      /only available in UI resolvers/,
+    );
   });
 
   it('stops a timed-out invocation: its later Bitbucket calls and KVS writes fail instead of racing on', async () => {
@@ -85,7 +96,17 @@ describe('the app on the strict sandbox', () => {
     const repo = s.ws.repositories[0]!;
     s.emulator.addFault({ path: '/branch-restrictions$', kind: 'latency', latencyMs: 400 });
     const installation = s.runtime.installation(s.ws.uuid);
-    const job = { body: { kind: 'repository', workspaceUuid: s.ws.uuid.replace(/[{}]/g, ''), repositoryUuid: repo.uuid.replace(/[{}]/g, ''), cause: 'test' }, queueName: 'attest-scan-jobs', jobId: 'j', eventId: 'e' };
+    const job = {
+      body: {
+        kind: 'repository',
+        workspaceUuid: s.ws.uuid.replace(/[{}]/g, ''),
+        repositoryUuid: repo.uuid.replace(/[{}]/g, ''),
+        cause: 'test',
+      },
+      queueName: 'attest-scan-jobs',
+      jobId: 'j',
+      eventId: 'e',
+    };
     const { record } = await s.runtime.invoke('scan-job-fn', 'consumer:scan-job-consumer', installation, job);
     expect(record.outcome).toBe('timeout');
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -95,11 +116,76 @@ describe('the app on the strict sandbox', () => {
   it('re-evaluates on a push to the main branch, not on a tag push (no mainbranch in the payload)', async () => {
     s = await start();
     const repo = s.ws.repositories[0]!;
-    const event = (push: Record<string, unknown>) => ({ eventType: 'avi:bitbucket:push:repository', selfGenerated: false, repository: { uuid: repo.uuid }, workspace: { uuid: s!.ws.uuid }, push });
+    const event = (push: Record<string, unknown>) => ({
+      eventType: 'avi:bitbucket:push:repository',
+      selfGenerated: false,
+      repository: { uuid: repo.uuid },
+      workspace: { uuid: s!.ws.uuid },
+      push,
+    });
     await s.runtime.emit(event({ ref: 'v1.4.0' }));
     expect(s.runtime.pendingEvents()).toBe(0);
     await s.runtime.emit(event({ ref: 'main', mainbranch: true }));
     expect(s.runtime.pendingEvents()).toBe(1);
+  });
+
+  it('pushes again the events a queue push refused (202, PartialSuccessError), so the install scan covers every repository', async () => {
+    s = await start();
+    s.runtime.failQueuePushes(s.ws.uuid, { refuseEvents: 3 });
+    await s.runtime.install(s.ws.uuid);
+    await s.runtime.drainQueues();
+    const dump = s.runtime.installation(s.ws.uuid).kvs.dump();
+    const evaluated = Object.entries(dump).filter(
+      ([key, value]) => key.startsWith('v1:repo:') && (value as { evaluatedAt: string | null }).evaluatedAt !== null,
+    );
+    expect(evaluated).toHaveLength(s.ws.repositories.length);
+  });
+
+  it('asks Forge to deliver a product event again when its work could not be queued (429), and the work lands', async () => {
+    s = await start();
+    await s.runtime.install(s.ws.uuid);
+    await s.runtime.drainQueues();
+    const repo = s.ws.repositories[0]!;
+    const before = (s.runtime.installation(s.ws.uuid).kvs.dump()[keys.repository(repo.uuid)] as { evaluatedAt: string }).evaluatedAt;
+    s.clock.advance(600_000);
+    s.runtime.failQueuePushes(s.ws.uuid, { rateLimitPushes: 1 });
+    const [record] = await s.runtime.emit({
+      eventType: 'avi:bitbucket:push:repository',
+      selfGenerated: false,
+      timestamp: new Date(s.clock.now()).toISOString(),
+      repository: { uuid: repo.uuid },
+      workspace: { uuid: s.ws.uuid },
+      push: { ref: 'main', mainbranch: true },
+    });
+    expect(record!.outcome).toBe('retry');
+    await s.runtime.drainQueues();
+    const after = (s.runtime.installation(s.ws.uuid).kvs.dump()[keys.repository(repo.uuid)] as { evaluatedAt: string }).evaluatedAt;
+    expect(Date.parse(after)).toBeGreaterThan(Date.parse(before));
+  });
+
+  it('runs scheduled triggers off the hour, and a duplicated run does not plan the same hour twice', async () => {
+    const clock = new SimClock(DEMO_NOW);
+    const { seed } = withPeople(demoSeed());
+    const emulator = new BitbucketEmulator(seed, clock);
+    await emulator.listen();
+    const runtime = new LocalForgeRuntime({
+      root: ROOT,
+      bitbucketBaseUrl: emulator.url,
+      auth: { app: `Bearer ${APP_TOKEN}` },
+      clock,
+      schedule: { duplicateRate: 1 },
+    });
+    s = { clock, emulator, runtime, ws: emulator.seed.workspaces[0]! };
+    await runtime.install(s.ws.uuid);
+    await runtime.drainQueues();
+    emulator.log.length = 0;
+    await runtime.runFor(3 * 3_600_000);
+    const scheduled = runtime.invocations.filter((invocation) => invocation.module.startsWith('scheduledTrigger:hourly'));
+    expect(scheduled.length).toBeGreaterThanOrEqual(4);
+    expect(scheduled.some((invocation) => invocation.at % 3_600_000 !== 0)).toBe(true);
+    const listings = emulator.log.filter((entry) => /^\/2\.0\/repositories\/[^/]+$/.test(entry.path));
+    expect(listings.length).toBeLessThanOrEqual(3);
+    expect(listings.length).toBeLessThan(scheduled.length);
   });
 
   it('reads the pipelines file of a main branch named with a slash at its head commit', async () => {
@@ -109,7 +195,9 @@ describe('the app on the strict sandbox', () => {
     await s.runtime.install(s.ws.uuid);
     await s.runtime.drainQueues();
     const outcome = (started: Started) => {
-      const stored = started.runtime.installation(started.ws.uuid).kvs.dump()[keys.repository(target.uuid)] as { results: Array<{ control: string; outcome: string }> };
+      const stored = started.runtime.installation(started.ws.uuid).kvs.dump()[keys.repository(target.uuid)] as {
+        results: Array<{ control: string; outcome: string }>;
+      };
       return stored.results.find((result) => result.control === 'BB-CI-4')?.outcome;
     };
     const before = outcome(s);
@@ -130,7 +218,8 @@ describe('the store on the strict KVS', () => {
     await s?.emulator.close();
     s = null;
   });
-  const inStore = async <T>(fn: (store: ReturnType<typeof createStore>) => Promise<T>): Promise<T> => s!.runtime.withInstallation(s!.ws.uuid, () => fn(createStore()));
+  const inStore = async <T>(fn: (store: ReturnType<typeof createStore>) => Promise<T>): Promise<T> =>
+    s!.runtime.withInstallation(s!.ws.uuid, () => fn(createStore()));
 
   it('writes and reads a summary of 40,000 repositories: more than 4 MB, so more than one batch', async () => {
     s = await start();
@@ -144,7 +233,17 @@ describe('the store on the strict KVS', () => {
       failing: ['BB-BP-1', 'BB-PR-1'],
       evaluatedAt: '2026-11-24T13:14:48.599Z',
     }));
-    const meta = { generatedAt: '2026-11-24T13:14:48.599Z', repositories: rows.length, evaluated: rows.length, score: 80, outcomes: { pass: 1, fail: 0, 'not-evaluable': 0, 'not-applicable': 0 }, oldestEvaluatedAt: null, frameworks: [], controlRates: [], attention: { notEvaluable: [], excepted: [], advisory: [] } };
+    const meta = {
+      generatedAt: '2026-11-24T13:14:48.599Z',
+      repositories: rows.length,
+      evaluated: rows.length,
+      score: 80,
+      outcomes: { pass: 1, fail: 0, 'not-evaluable': 0, 'not-applicable': 0 },
+      oldestEvaluatedAt: null,
+      frameworks: [],
+      controlRates: [],
+      attention: { notEvaluable: [], excepted: [], advisory: [] },
+    };
     const chunks = await inStore((store) => store.putSummary(meta, rows));
     expect(chunks).toBeGreaterThan(20);
     const read = await inStore((store) => store.getSummary());
@@ -154,7 +253,16 @@ describe('the store on the strict KVS', () => {
 
   it('prunes exactly the history older than the cutoff, whatever order KVS answers in', async () => {
     s = await start();
-    const entry = (at: string, i: number): HistoryEntry => ({ subject: `0f3c1a2b-1111-4222-8333-${String(i).padStart(12, '0')}`, subjectName: `repo-${i}`, control: 'BB-BP-1', from: 'pass', to: 'fail', at, cause: 'test', actor: null });
+    const entry = (at: string, i: number): HistoryEntry => ({
+      subject: `0f3c1a2b-1111-4222-8333-${String(i).padStart(12, '0')}`,
+      subjectName: `repo-${i}`,
+      control: 'BB-BP-1',
+      from: 'pass',
+      to: 'fail',
+      at,
+      cause: 'test',
+      actor: null,
+    });
     const old = Array.from({ length: 150 }, (_, i) => entry(new Date(Date.UTC(2026, 0, 1 + (i % 60), 3)).toISOString(), i));
     const recent = Array.from({ length: 150 }, (_, i) => entry(new Date(Date.UTC(2026, 5, 1 + (i % 28), 3)).toISOString(), i));
     await inStore((store) => store.addHistory([...old, ...recent]));

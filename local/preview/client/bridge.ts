@@ -32,7 +32,12 @@ export function createDocStore(): DocStore {
 }
 
 function isForgeDoc(value: unknown): value is ForgeDoc {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string' && Array.isArray((value as { children?: unknown }).children);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { type?: unknown }).type === 'string' &&
+    Array.isArray((value as { children?: unknown }).children)
+  );
 }
 
 /** A copy that keeps the handler functions: the reconciler mutates its root in place between commits. */
@@ -63,7 +68,14 @@ export function installBridge(config: PreviewConfig, store: DocStore, onInvoke: 
           const response = await fetch('/api/invoke', {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ module: config.module, functionKey: payload.functionKey, payload: payload.payload ?? null, repository: config.repository, pullRequest: config.pullRequest, as: config.as }),
+            body: JSON.stringify({
+              module: config.module,
+              functionKey: payload.functionKey,
+              payload: payload.payload ?? null,
+              repository: config.repository,
+              pullRequest: config.pullRequest,
+              as: config.as,
+            }),
           });
           const body = InvokeResponse.safeParse(await response.json().catch(() => null));
           if (!body.success) throw new Error(`the preview server answered in an unexpected shape (HTTP ${response.status})`);

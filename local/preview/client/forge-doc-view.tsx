@@ -34,7 +34,8 @@ const RadioOptions = z.array(z.object({ name: z.string().optional(), value: z.st
 const ChartData = z.array(z.record(z.string(), z.unknown()));
 type Renderer = (node: ForgeDoc, children: ReactNode) => ReactNode;
 
-const fn = (value: unknown): ((...args: unknown[]) => unknown) | undefined => (typeof value === 'function' ? (value as (...args: unknown[]) => unknown) : undefined);
+const fn = (value: unknown): ((...args: unknown[]) => unknown) | undefined =>
+  typeof value === 'function' ? (value as (...args: unknown[]) => unknown) : undefined;
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const num = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
 
@@ -63,7 +64,11 @@ function tableCells(row: ForgeDoc): Array<Props & { key: string | number; conten
     .filter((cell) => cell.type === 'Cell')
     .map((cell) => {
       const { cellKey, ...cellProps } = cell.props;
-      return { ...rest(cellProps), key: (typeof cellKey === 'number' ? cellKey : String(cellKey ?? '')) as string | number, content: renderChildren(cell.children) };
+      return {
+        ...rest(cellProps),
+        key: (typeof cellKey === 'number' ? cellKey : String(cellKey ?? '')) as string | number,
+        content: renderChildren(cell.children),
+      };
     });
 }
 
@@ -92,13 +97,21 @@ const RENDERERS: Record<RenderedType, Renderer> = {
   Label: (node, children) => <Label htmlFor={str(node.props.labelFor) ?? ''}>{children}</Label>,
   ErrorMessage: (_node, children) => <ErrorMessage>{children}</ErrorMessage>,
   Textfield: (node) => (
-    <Textfield {...(rest(node.props, 'onChange') as object)} onChange={(event) => void fn(node.props.onChange)?.(changeEvent(event as unknown as { target: HTMLInputElement }))} />
+    <Textfield
+      {...(rest(node.props, 'onChange') as object)}
+      onChange={(event) => void fn(node.props.onChange)?.(changeEvent(event as unknown as { target: HTMLInputElement }))}
+    />
   ),
   TextArea: (node) => (
-    <TextArea {...(rest(node.props, 'onChange') as object)} onChange={(event) => void fn(node.props.onChange)?.(changeEvent(event as unknown as { target: HTMLTextAreaElement }))} />
+    <TextArea
+      {...(rest(node.props, 'onChange') as object)}
+      onChange={(event) => void fn(node.props.onChange)?.(changeEvent(event as unknown as { target: HTMLTextAreaElement }))}
+    />
   ),
   Select: (node) => <Select {...(rest(node.props, 'onChange') as object)} onChange={(option) => void fn(node.props.onChange)?.(option)} />,
-  DatePicker: (node) => <DatePicker {...(rest(node.props, 'onChange') as object)} onChange={(value) => void fn(node.props.onChange)?.(value)} />,
+  DatePicker: (node) => (
+    <DatePicker {...(rest(node.props, 'onChange') as object)} onChange={(value) => void fn(node.props.onChange)?.(value)} />
+  ),
   RadioGroup: (node) => (
     <RadioGroup
       {...(rest(node.props, 'onChange', 'options') as object)}

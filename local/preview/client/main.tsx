@@ -36,7 +36,19 @@ function navigate(change: Record<string, string | null>): void {
 }
 
 /** One of the picker's selects: changing it reloads the page for the new choice. */
-function PickerSelect({ id, label, value, options, onPick }: { id: string; label: string; value: string; options: Array<{ value: string; label: string }>; onPick: (value: string) => void }) {
+function PickerSelect({
+  id,
+  label,
+  value,
+  options,
+  onPick,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  options: Array<{ value: string; label: string }>;
+  onPick: (value: string) => void;
+}) {
   return (
     <label>
       {label}{' '}
@@ -57,20 +69,41 @@ function Picker({ config }: { config: PreviewConfig }) {
   return (
     <header className="preview-picker">
       <strong>Attest preview</strong>
-      <PickerSelect id="pick-module" label="Module" value={config.module} options={Object.entries(MODULE_LABELS).map(([value, label]) => ({ value, label }))} onPick={(value) => navigate({ module: value, pr: null })} />
+      <PickerSelect
+        id="pick-module"
+        label="Module"
+        value={config.module}
+        options={Object.entries(MODULE_LABELS).map(([value, label]) => ({ value, label }))}
+        onPick={(value) => navigate({ module: value, pr: null })}
+      />
       {card ? (
-        <PickerSelect id="pick-repository" label="Repository" value={config.repository ?? ''} options={config.repositories.map((repo) => ({ value: repo.slug, label: repo.slug }))} onPick={(value) => navigate({ repository: value, pr: null })} />
+        <PickerSelect
+          id="pick-repository"
+          label="Repository"
+          value={config.repository ?? ''}
+          options={config.repositories.map((repo) => ({ value: repo.slug, label: repo.slug }))}
+          onPick={(value) => navigate({ repository: value, pr: null })}
+        />
       ) : null}
       {config.module === 'pull-request-card' ? (
         <PickerSelect
           id="pick-pull-request"
           label="Pull request"
           value={String(config.pullRequest ?? '')}
-          options={(repository?.pullRequests ?? []).map((pr) => ({ value: String(pr.id), label: `#${pr.id} ${pr.title} (${pr.state.toLowerCase()})` }))}
+          options={(repository?.pullRequests ?? []).map((pr) => ({
+            value: String(pr.id),
+            label: `#${pr.id} ${pr.title} (${pr.state.toLowerCase()})`,
+          }))}
           onPick={(value) => navigate({ pr: value })}
         />
       ) : null}
-      <PickerSelect id="pick-person" label="Viewing as" value={config.as} options={config.people.map((person) => ({ value: person.accountId, label: person.name }))} onPick={(value) => navigate({ as: value })} />
+      <PickerSelect
+        id="pick-person"
+        label="Viewing as"
+        value={config.as}
+        options={config.people.map((person) => ({ value: person.accountId, label: person.name }))}
+        onPick={(value) => navigate({ as: value })}
+      />
       <span className="preview-workspace">workspace {config.workspace.slug}</span>
     </header>
   );
@@ -100,7 +133,13 @@ function ForgeDocInput({ store }: { store: DocStore }) {
   };
   return (
     <div className="preview-forgedoc-input">
-      <textarea id="forgedoc-json" rows={8} value={text} onChange={(event) => setText(event.target.value)} placeholder="Paste the output of attest render …" />
+      <textarea
+        id="forgedoc-json"
+        rows={8}
+        value={text}
+        onChange={(event) => setText(event.target.value)}
+        placeholder="Paste the output of attest render …"
+      />
       <button id="forgedoc-show" type="button" onClick={show}>
         Show
       </button>
@@ -120,7 +159,11 @@ function Shell({ config, store }: { config: PreviewConfig; store: DocStore }) {
       </p>
       {config.module === 'forgedoc' ? <ForgeDocInput store={store} /> : null}
       <div className={card ? 'preview-sidebar' : 'preview-page'}>
-        <section id="module-frame" data-module={config.module} style={config.placement.width ? { width: config.placement.width } : undefined}>
+        <section
+          id="module-frame"
+          data-module={config.module}
+          style={config.placement.width ? { width: config.placement.width } : undefined}
+        >
           {card ? <div className="preview-card-title">Attest</div> : null}
           <ModuleView store={store} />
         </section>

@@ -30,7 +30,17 @@ import { z } from 'zod';
 import { Loading, LoadError } from '../shared/states';
 import { callResolver, useResolver } from '../shared/use-resolver';
 import { OUTCOME_APPEARANCE, OUTCOME_LABEL } from '../shared/outcomes';
-import { DashboardView, FRAMEWORK_NAMES, filterRows, NO_FILTERS, projectsOf, RepositoriesView, type DashboardViewModel, type Filters, type Row } from './view-model';
+import {
+  DashboardView,
+  FRAMEWORK_NAMES,
+  filterRows,
+  NO_FILTERS,
+  projectsOf,
+  RepositoriesView,
+  type DashboardViewModel,
+  type Filters,
+  type Row,
+} from './view-model';
 
 export function Dashboard() {
   const { load, reload } = useResolver('dashboard/get', {}, DashboardView);
@@ -69,7 +79,8 @@ function DashboardBody({ view, reload }: { view: DashboardViewModel; reload: () 
       {partial ? (
         <SectionMessage appearance="information" title="Results are still coming in">
           <Text>
-            {view.summary.evaluated} of {view.summary.repositories} repositories are evaluated; the rest are evaluated within the request budget over the next hours.
+            {view.summary.evaluated} of {view.summary.repositories} repositories are evaluated; the rest are evaluated within the request
+            budget over the next hours.
           </Text>
         </SectionMessage>
       ) : null}
@@ -84,9 +95,7 @@ function DashboardBody({ view, reload }: { view: DashboardViewModel; reload: () 
         <TabPanel>
           <Overview view={view} />
         </TabPanel>
-        <TabPanel>
-          {repositoriesOpened ? <RepositoriesTab controls={view.controls} /> : <Loading what="the repositories" />}
-        </TabPanel>
+        <TabPanel>{repositoriesOpened ? <RepositoriesTab controls={view.controls} /> : <Loading what="the repositories" />}</TabPanel>
         <TabPanel>
           <Frameworks view={view} />
         </TabPanel>
@@ -108,7 +117,9 @@ function Overview({ view }: { view: DashboardViewModel }) {
   const title = (id: string) => view.controls[id]?.title ?? id;
   const scanNow = async () => {
     const answer = await callResolver('scan/now', {});
-    setScanMessage(answer.ok ? { ok: true, text: 'Scan queued: results update over the next minutes.' } : { ok: false, text: answer.error.message });
+    setScanMessage(
+      answer.ok ? { ok: true, text: 'Scan queued: results update over the next minutes.' } : { ok: false, text: answer.error.message },
+    );
   };
   return (
     <Stack space="space.200">
@@ -119,7 +130,9 @@ function Overview({ view }: { view: DashboardViewModel }) {
         <Lozenge appearance="moved">{summary.outcomes['not-evaluable']} could not check</Lozenge>
         <Lozenge appearance="default">{summary.outcomes['not-applicable']} not applicable</Lozenge>
       </Inline>
-      <Text>Critical controls weigh 10, high 5, medium 3, low 1; results that could not be checked are left out of the score and listed below.</Text>
+      <Text>
+        Critical controls weigh 10, high 5, medium 3, low 1; results that could not be checked are left out of the score and listed below.
+      </Text>
       <Heading size="small">Workspace controls</Heading>
       {view.workspaceResults.map((result) => (
         <Inline key={result.control} space="space.100" alignBlock="center">
@@ -131,7 +144,9 @@ function Overview({ view }: { view: DashboardViewModel }) {
       ))}
       <Heading size="small">Pass rate per control</Heading>
       <BarChart
-        data={summary.controlRates.filter((rate) => rate.rate !== null).map((rate) => ({ control: rate.control, percent: Math.round((rate.rate ?? 0) * 100) }))}
+        data={summary.controlRates
+          .filter((rate) => rate.rate !== null)
+          .map((rate) => ({ control: rate.control, percent: Math.round((rate.rate ?? 0) * 100) }))}
         xAccessor="control"
         yAccessor="percent"
         title="Share of subjects where the control holds (%)"
@@ -142,8 +157,23 @@ function Overview({ view }: { view: DashboardViewModel }) {
       ) : (
         <DynamicTable
           caption="Results that could not be checked"
-          head={{ cells: [{ key: 'subject', content: 'Where' }, { key: 'control', content: 'Control' }, { key: 'why', content: 'Why' }, { key: 'fix', content: 'How to fix it' }] }}
-          rows={summary.attention.notEvaluable.map((item, i) => ({ key: `ne-${i}`, cells: [{ key: 's', content: item.subject }, { key: 'c', content: title(item.control) }, { key: 'w', content: item.message }, { key: 'f', content: item.fix ?? '—' }] }))}
+          head={{
+            cells: [
+              { key: 'subject', content: 'Where' },
+              { key: 'control', content: 'Control' },
+              { key: 'why', content: 'Why' },
+              { key: 'fix', content: 'How to fix it' },
+            ],
+          }}
+          rows={summary.attention.notEvaluable.map((item, i) => ({
+            key: `ne-${i}`,
+            cells: [
+              { key: 's', content: item.subject },
+              { key: 'c', content: title(item.control) },
+              { key: 'w', content: item.message },
+              { key: 'f', content: item.fix ?? '—' },
+            ],
+          }))}
           rowsPerPage={10}
         />
       )}
@@ -153,7 +183,15 @@ function Overview({ view }: { view: DashboardViewModel }) {
       ) : (
         <DynamicTable
           caption="Excepted results"
-          head={{ cells: [{ key: 'subject', content: 'Where' }, { key: 'control', content: 'Control' }, { key: 'reason', content: 'Why' }, { key: 'who', content: 'Approved by' }, { key: 'until', content: 'Until' }] }}
+          head={{
+            cells: [
+              { key: 'subject', content: 'Where' },
+              { key: 'control', content: 'Control' },
+              { key: 'reason', content: 'Why' },
+              { key: 'who', content: 'Approved by' },
+              { key: 'until', content: 'Until' },
+            ],
+          }}
           rows={summary.attention.excepted.map((item, i) => ({
             key: `ex-${i}`,
             cells: [
@@ -180,8 +218,9 @@ function Overview({ view }: { view: DashboardViewModel }) {
       ))}
       <Heading size="small">Freshness</Heading>
       <Text>
-        Oldest result: {summary.oldestEvaluatedAt ?? 'not every repository is evaluated yet'}. Last plan: {freshness.lastPlanAt ?? 'none'}. A full pass takes about {freshness.hoursPerFullPass ?? '—'} hours at{' '}
-        {freshness.hourlyBudget} requests an hour{freshness.rateLimitedAt ? `; Bitbucket rate-limited the app at ${freshness.rateLimitedAt}` : ''}.
+        Oldest result: {summary.oldestEvaluatedAt ?? 'not every repository is evaluated yet'}. Last plan: {freshness.lastPlanAt ?? 'none'}.
+        A full pass takes about {freshness.hoursPerFullPass ?? '—'} hours at {freshness.hourlyBudget} requests an hour
+        {freshness.rateLimitedAt ? `; Bitbucket rate-limited the app at ${freshness.rateLimitedAt}` : ''}.
       </Text>
       {/* In an Inline: a Stack stretches its children, and a page-wide button reads as a banner. */}
       <Inline>
@@ -226,19 +265,41 @@ export function Repositories({ rows, controls }: { rows: Row[]; controls: Dashbo
       <Inline space="space.100" alignBlock="end">
         <Stack space="space.050">
           <Label labelFor="search">Search</Label>
-          <Textfield id="search" name="search" placeholder="Repository or control id" value={filters.search} onChange={(event) => update({ search: String((event as { target?: { value?: string } }).target?.value ?? '') })} />
+          <Textfield
+            id="search"
+            name="search"
+            placeholder="Repository or control id"
+            value={filters.search}
+            onChange={(event) => update({ search: String((event as { target?: { value?: string } }).target?.value ?? '') })}
+          />
         </Stack>
-        <Select inputId="project" name="project" placeholder="All projects" options={[option(null, 'All projects'), ...projectsOf(rows).map((p) => option(p, p))]} onChange={(event) => update({ project: value(event) })} />
+        <Select
+          inputId="project"
+          name="project"
+          placeholder="All projects"
+          options={[option(null, 'All projects'), ...projectsOf(rows).map((p) => option(p, p))]}
+          onChange={(event) => update({ project: value(event) })}
+        />
         <Select
           inputId="classification"
           placeholder="Any classification"
-          options={[option(null, 'Any classification'), option('production', 'production'), option('non-production', 'non-production'), option('unclassified', 'unclassified')]}
+          options={[
+            option(null, 'Any classification'),
+            option('production', 'production'),
+            option('non-production', 'non-production'),
+            option('unclassified', 'unclassified'),
+          ]}
           onChange={(event) => update({ classification: value(event) })}
         />
         <Select
           inputId="outcome"
           placeholder="Any outcome"
-          options={[option(null, 'Any outcome'), option('failing', 'Failing a control'), option('unreadable', 'Could not check a control'), option('passing', 'Passing everything')]}
+          options={[
+            option(null, 'Any outcome'),
+            option('failing', 'Failing a control'),
+            option('unreadable', 'Could not check a control'),
+            option('passing', 'Passing everything'),
+          ]}
           onChange={(event) => update({ outcome: value(event) as Filters['outcome'] })}
         />
       </Inline>
@@ -268,7 +329,15 @@ export function Repositories({ rows, controls }: { rows: Row[]; controls: Dashbo
               { key: row.project ?? '', content: row.project ?? '—' },
               { key: row.classification, content: row.classification },
               { key: row.score ?? -1, content: row.score === null ? '—' : String(row.score) },
-              { key: row.failing.length, content: row.failing.length === 0 ? (row.counts['not-evaluable'] > 0 ? `none failing; ${row.counts['not-evaluable']} could not be checked` : 'none') : row.failing.join(', ') },
+              {
+                key: row.failing.length,
+                content:
+                  row.failing.length === 0
+                    ? row.counts['not-evaluable'] > 0
+                      ? `none failing; ${row.counts['not-evaluable']} could not be checked`
+                      : 'none'
+                    : row.failing.join(', '),
+              },
               { key: row.evaluatedAt ?? '', content: row.evaluatedAt ?? 'not yet' },
               { key: 'open', content: <Button onClick={() => setSelected(row)}>Details</Button> },
             ],
@@ -286,7 +355,22 @@ export function Repositories({ rows, controls }: { rows: Row[]; controls: Dashbo
 }
 
 function RepositoryDetails({ row, controls, onClose }: { row: Row; controls: DashboardViewModel['controls']; onClose: () => void }) {
-  const { load, reload } = useResolver('repository/get', { repositoryUuid: `{${row.uuid}}` }, (data) => data as { repository: { results: Array<{ control: string; outcome: keyof typeof OUTCOME_APPEARANCE; message: string; remediation?: string[]; enforced?: boolean }> | null } | null });
+  const { load, reload } = useResolver(
+    'repository/get',
+    { repositoryUuid: `{${row.uuid}}` },
+    (data) =>
+      data as {
+        repository: {
+          results: Array<{
+            control: string;
+            outcome: keyof typeof OUTCOME_APPEARANCE;
+            message: string;
+            remediation?: string[];
+            enforced?: boolean;
+          }> | null;
+        } | null;
+      },
+  );
   return (
     <Stack space="space.100">
       <Inline space="space.100" alignBlock="center">
@@ -324,7 +408,14 @@ function Frameworks({ view }: { view: DashboardViewModel }) {
           <Heading size="small">{FRAMEWORK_NAMES[framework]}</Heading>
           <DynamicTable
             caption={FRAMEWORK_NAMES[framework]}
-            head={{ cells: [{ key: 'id', content: 'Item' }, { key: 'status', content: 'Status' }, { key: 'controls', content: 'Controls' }, { key: 'counts', content: 'Pass / fail / could not check' }] }}
+            head={{
+              cells: [
+                { key: 'id', content: 'Item' },
+                { key: 'status', content: 'Status' },
+                { key: 'controls', content: 'Controls' },
+                { key: 'counts', content: 'Pass / fail / could not check' },
+              ],
+            }}
             rows={items
               .filter((item) => item.framework === framework)
               .map((item) => ({
@@ -347,7 +438,16 @@ const EvidenceData = z.object({
   merged: z.number(),
   compliant: z.number(),
   share: z.number().nullable(),
-  nonCompliant: z.array(z.object({ repositorySlug: z.string(), pullRequestId: z.number(), title: z.string(), independentlyApproved: z.boolean(), passingBuild: z.boolean(), mergedAt: z.string() })),
+  nonCompliant: z.array(
+    z.object({
+      repositorySlug: z.string(),
+      pullRequestId: z.number(),
+      title: z.string(),
+      independentlyApproved: z.boolean(),
+      passingBuild: z.boolean(),
+      mergedAt: z.string(),
+    }),
+  ),
   csv: z.string(),
 });
 type EvidenceData = z.infer<typeof EvidenceData>;
@@ -366,7 +466,10 @@ export function Evidence() {
   };
   return (
     <Stack space="space.200">
-      <Text>Every pull request merged into a protected branch in the period: who approved it other than the author, and whether its build passed.</Text>
+      <Text>
+        Every pull request merged into a protected branch in the period: who approved it other than the author, and whether its build
+        passed.
+      </Text>
       <Inline space="space.100" alignBlock="end">
         <Stack space="space.050">
           <Label labelFor="since">From</Label>
@@ -388,14 +491,23 @@ export function Evidence() {
       {result?.data ? (
         <Stack space="space.100">
           <Text>
-            {result.data.merged} pull requests merged; {result.data.compliant} compliant ({result.data.share === null ? '—' : `${Math.round(result.data.share * 100)}%`}).
+            {result.data.merged} pull requests merged; {result.data.compliant} compliant (
+            {result.data.share === null ? '—' : `${Math.round(result.data.share * 100)}%`}).
           </Text>
           {result.data.nonCompliant.length === 0 ? (
             <Text>Every pull request in the period was compliant.</Text>
           ) : (
             <DynamicTable
               caption="Pull requests merged without independent approval or a passing build"
-              head={{ cells: [{ key: 'repo', content: 'Repository' }, { key: 'id', content: 'Pull request' }, { key: 'approved', content: 'Independent approval' }, { key: 'build', content: 'Passing build' }, { key: 'at', content: 'Merged' }] }}
+              head={{
+                cells: [
+                  { key: 'repo', content: 'Repository' },
+                  { key: 'id', content: 'Pull request' },
+                  { key: 'approved', content: 'Independent approval' },
+                  { key: 'build', content: 'Passing build' },
+                  { key: 'at', content: 'Merged' },
+                ],
+              }}
               rows={result.data.nonCompliant.map((record) => ({
                 key: `${record.repositorySlug}-${record.pullRequestId}`,
                 cells: [
@@ -423,7 +535,15 @@ function Changes({ view }: { view: DashboardViewModel }) {
   return (
     <DynamicTable
       caption="Recent changes (30 days)"
-      head={{ cells: [{ key: 'at', content: 'When' }, { key: 'what', content: 'Where' }, { key: 'control', content: 'Control' }, { key: 'change', content: 'Change' }, { key: 'cause', content: 'Cause' }] }}
+      head={{
+        cells: [
+          { key: 'at', content: 'When' },
+          { key: 'what', content: 'Where' },
+          { key: 'control', content: 'Control' },
+          { key: 'change', content: 'Change' },
+          { key: 'cause', content: 'Cause' },
+        ],
+      }}
       rows={view.history.map((entry, i) => ({
         key: `h-${i}`,
         cells: [

@@ -28,18 +28,53 @@ const Dashboard = z.object({
       score: z.number().nullable(),
       outcomes: Counts,
       oldestEvaluatedAt: z.string().nullable(),
-      frameworks: z.array(z.object({ framework: z.enum(['soc2', 'iso27001', 'cis']), id: z.string(), controls: z.array(z.string()), outcomes: Counts, status: z.enum(['met', 'gaps', 'unknown']) })),
+      frameworks: z.array(
+        z.object({
+          framework: z.enum(['soc2', 'iso27001', 'cis']),
+          id: z.string(),
+          controls: z.array(z.string()),
+          outcomes: Counts,
+          status: z.enum(['met', 'gaps', 'unknown']),
+        }),
+      ),
       controlRates: z.array(z.object({ control: z.string(), pass: z.number(), fail: z.number(), rate: z.number().nullable() })),
       attention: z.object({
         notEvaluable: z.array(z.object({ subject: z.string(), control: z.string(), message: z.string(), fix: z.string().nullable() })),
-        excepted: z.array(z.object({ subject: z.string(), control: z.string(), reason: z.string(), approvedBy: z.string(), expiresOn: z.string(), expired: z.boolean() })),
+        excepted: z.array(
+          z.object({
+            subject: z.string(),
+            control: z.string(),
+            reason: z.string(),
+            approvedBy: z.string(),
+            expiresOn: z.string(),
+            expired: z.boolean(),
+          }),
+        ),
         advisory: z.array(z.object({ subject: z.string(), control: z.string() })),
       }),
     })
     .nullable(),
   workspaceResults: z.array(z.object({ control: z.string(), outcome: Outcome, message: z.string() })),
-  freshness: z.object({ lastPlanAt: z.string().nullable(), hourlyBudget: z.number(), hoursPerFullPass: z.number().nullable(), rateLimitedAt: z.string().nullable(), truncated: z.boolean(), lastFullPassAt: z.string().nullable(), installedAt: z.string().nullable() }),
-  history: z.array(z.object({ subjectName: z.string(), control: z.string(), from: Outcome.nullable(), to: Outcome.nullable(), at: z.string(), cause: z.string(), actor: z.string().nullable() })),
+  freshness: z.object({
+    lastPlanAt: z.string().nullable(),
+    hourlyBudget: z.number(),
+    hoursPerFullPass: z.number().nullable(),
+    rateLimitedAt: z.string().nullable(),
+    truncated: z.boolean(),
+    lastFullPassAt: z.string().nullable(),
+    installedAt: z.string().nullable(),
+  }),
+  history: z.array(
+    z.object({
+      subjectName: z.string(),
+      control: z.string(),
+      from: Outcome.nullable(),
+      to: Outcome.nullable(),
+      at: z.string(),
+      cause: z.string(),
+      actor: z.string().nullable(),
+    }),
+  ),
   controls: z.record(z.string(), z.object({ title: z.string(), severity: z.string() })),
 });
 export type DashboardViewModel = z.infer<typeof Dashboard>;
@@ -87,4 +122,8 @@ export function projectsOf(rows: readonly Row[]): string[] {
   return [...new Set(rows.map((row) => row.project).filter((project): project is string => project !== null))].sort();
 }
 
-export const FRAMEWORK_NAMES = { soc2: 'SOC 2 (2017 TSC)', iso27001: 'ISO/IEC 27001:2022 Annex A', cis: 'CIS Software Supply Chain v1.0' } as const;
+export const FRAMEWORK_NAMES = {
+  soc2: 'SOC 2 (2017 TSC)',
+  iso27001: 'ISO/IEC 27001:2022 Annex A',
+  cis: 'CIS Software Supply Chain v1.0',
+} as const;

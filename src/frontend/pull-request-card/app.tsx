@@ -15,10 +15,23 @@ const Card = z.object({
       protectedDestination: z.boolean(),
       destination: z.string().nullable(),
       evaluatedAt: z.string(),
-      checks: z.array(z.object({ id: z.string(), title: z.string(), outcome: z.enum(['pass', 'fail', 'not-evaluable', 'not-applicable']), message: z.string() })),
+      checks: z.array(
+        z.object({
+          id: z.string(),
+          title: z.string(),
+          outcome: z.enum(['pass', 'fail', 'not-evaluable', 'not-applicable']),
+          message: z.string(),
+        }),
+      ),
     })
     .nullable(),
-  repository: z.object({ slug: z.string(), htmlUrl: z.string().nullable(), mergeChecksEnforced: z.enum(['pass', 'fail', 'not-evaluable', 'not-applicable']).nullable() }).nullable(),
+  repository: z
+    .object({
+      slug: z.string(),
+      htmlUrl: z.string().nullable(),
+      mergeChecksEnforced: z.enum(['pass', 'fail', 'not-evaluable', 'not-applicable']).nullable(),
+    })
+    .nullable(),
 });
 
 function parseCard(data: unknown) {
@@ -40,7 +53,8 @@ function PullRequestCardBody() {
   if (load.state === 'error') return <LoadError message={load.message} onRetry={reload} />;
   const pr = load.data.pullRequest;
   if (pr === null) return <Text>Attest has not checked this pull request yet: it is checked on its next update or merge attempt.</Text>;
-  if (!pr.protectedDestination) return <Text>{pr.destination ?? 'This branch'} is not a protected branch: Attest's checks do not apply.</Text>;
+  if (!pr.protectedDestination)
+    return <Text>{pr.destination ?? 'This branch'} is not a protected branch: Attest's checks do not apply.</Text>;
   return (
     <Stack space="space.100">
       {pr.checks.map((check) => (
@@ -71,7 +85,10 @@ function EnforcementNote({ repository }: { repository: z.infer<typeof Card>['rep
         : 'Whether merge checks are enforced on this branch could not be read.';
   return (
     <Stack space="space.050">
-      <Text>{line} Whether the Attest check is set to Required is not readable through Bitbucket's API; a workspace administrator can confirm it in Workspace settings → Merge checks.</Text>
+      <Text>
+        {line} Whether the Attest check is set to Required is not readable through Bitbucket's API; a workspace administrator can confirm it
+        in Workspace settings → Merge checks.
+      </Text>
       {repository.htmlUrl ? <LinkButton href={repository.htmlUrl}>Open {repository.slug} and its compliance card</LinkButton> : null}
     </Stack>
   );

@@ -19,7 +19,15 @@ const Result = z.object({
   exception: z.object({ reason: z.string(), expiresOn: z.string(), expired: z.boolean() }).partial().optional(),
 });
 const Card = z.object({
-  repository: z.object({ slug: z.string(), score: z.number().nullable(), classification: z.string(), evaluatedAt: z.string().nullable(), results: z.array(Result).nullable() }).nullable(),
+  repository: z
+    .object({
+      slug: z.string(),
+      score: z.number().nullable(),
+      classification: z.string(),
+      evaluatedAt: z.string().nullable(),
+      results: z.array(Result).nullable(),
+    })
+    .nullable(),
   controls: z.record(z.string(), z.object({ title: z.string(), severity: z.string() })),
 });
 
@@ -50,20 +58,33 @@ export function RepositoryCardBody() {
   // What needs a look (failing, unreadable, advisory or excepted) is listed one by one; the rest is summed up
   // per outcome. A sidebar card is about 320 px wide: a lozenge beside a long title gets squeezed to "p…".
   const title = (control: string) => controls[control]?.title ?? control;
-  const needsLook = repository.results.filter((result) => result.outcome === 'fail' || result.outcome === 'not-evaluable' || result.enforced === false || result.exception);
-  const quiet = (outcome: 'pass' | 'not-applicable') => repository.results!.filter((result) => result.outcome === outcome && !needsLook.includes(result));
+  const needsLook = repository.results.filter(
+    (result) => result.outcome === 'fail' || result.outcome === 'not-evaluable' || result.enforced === false || result.exception,
+  );
+  const quiet = (outcome: 'pass' | 'not-applicable') =>
+    repository.results!.filter((result) => result.outcome === outcome && !needsLook.includes(result));
   return (
     <Stack space="space.100">
-      <Heading size="small">Score {repository.score ?? '—'} · {repository.classification}</Heading>
+      <Heading size="small">
+        Score {repository.score ?? '—'} · {repository.classification}
+      </Heading>
       {needsLook.map((result) => (
         <Stack key={result.control} space="space.050">
           <Inline space="space.050" shouldWrap>
             <Lozenge appearance={OUTCOME_APPEARANCE[result.outcome]}>{OUTCOME_LABEL[result.outcome]}</Lozenge>
             {result.enforced === false ? <Lozenge appearance="moved">advisory</Lozenge> : null}
-            {result.exception ? <Lozenge appearance={result.exception.expired ? 'removed' : 'inprogress'}>{result.exception.expired ? 'exception expired' : 'excepted'}</Lozenge> : null}
+            {result.exception ? (
+              <Lozenge appearance={result.exception.expired ? 'removed' : 'inprogress'}>
+                {result.exception.expired ? 'exception expired' : 'excepted'}
+              </Lozenge>
+            ) : null}
           </Inline>
           <Text>{title(result.control)}</Text>
-          {result.outcome === 'fail' || result.outcome === 'not-evaluable' ? <Text>{result.message} Fix: {result.remediation?.[0] ?? 'see the dashboard'}</Text> : null}
+          {result.outcome === 'fail' || result.outcome === 'not-evaluable' ? (
+            <Text>
+              {result.message} Fix: {result.remediation?.[0] ?? 'see the dashboard'}
+            </Text>
+          ) : null}
         </Stack>
       ))}
       {(['pass', 'not-applicable'] as const).map((outcome) =>
@@ -72,7 +93,11 @@ export function RepositoryCardBody() {
             <Inline space="space.050">
               <Lozenge appearance={OUTCOME_APPEARANCE[outcome]}>{OUTCOME_LABEL[outcome]}</Lozenge>
             </Inline>
-            <Text>{quiet(outcome).map((result) => title(result.control)).join(' · ')}</Text>
+            <Text>
+              {quiet(outcome)
+                .map((result) => title(result.control))
+                .join(' · ')}
+            </Text>
           </Stack>
         ),
       )}

@@ -5,13 +5,33 @@
  * Only workspace administrators can save (the resolver asks Bitbucket); others see the values read-only.
  */
 import React, { useState } from 'react';
-import { Button, DatePicker, DynamicTable, ErrorMessage, Heading, Inline, Label, Lozenge, RadioGroup, SectionMessage, Select, Stack, Text, TextArea, Textfield } from '@forge/react';
+import {
+  Button,
+  DatePicker,
+  DynamicTable,
+  ErrorMessage,
+  Heading,
+  Inline,
+  Label,
+  Lozenge,
+  RadioGroup,
+  SectionMessage,
+  Select,
+  Stack,
+  Text,
+  TextArea,
+  Textfield,
+} from '@forge/react';
 import { z } from 'zod';
 import { Policy } from '../../policy/policy';
 import { Loading, LoadError } from '../shared/states';
 import { callResolver, useResolver } from '../shared/use-resolver';
 
-const PolicyData = z.object({ policy: Policy, controls: z.record(z.string(), z.object({ title: z.string() })), controlIds: z.array(z.string()) });
+const PolicyData = z.object({
+  policy: Policy,
+  controls: z.record(z.string(), z.object({ title: z.string() })),
+  controlIds: z.array(z.string()),
+});
 type PolicyData = z.infer<typeof PolicyData>;
 
 function parsePolicy(data: unknown): PolicyData | null {
@@ -19,14 +39,17 @@ function parsePolicy(data: unknown): PolicyData | null {
   return parsed.success ? parsed.data : null;
 }
 
-
 /** The field an INVALID_INPUT message names (`minApprovals: …` → `minApprovals`). */
 export function fieldOf(message: string): string {
   return message.split(':')[0]!.split('.')[0]!.trim();
 }
 
 const textOf = (event: unknown) => String((event as { target?: { value?: string } } | null)?.target?.value ?? '');
-const list = (text: string) => text.split(/[\n,]/).map((item) => item.trim()).filter(Boolean);
+const list = (text: string) =>
+  text
+    .split(/[\n,]/)
+    .map((item) => item.trim())
+    .filter(Boolean);
 
 export function Settings() {
   const { load, reload } = useResolver('policy/get', {}, parsePolicy);
@@ -45,7 +68,12 @@ function useSave(onSaved: (policy: Policy) => void) {
       const saved = Policy.safeParse((answer.data as { policy?: unknown } | null)?.policy);
       if (saved.success) onSaved(saved.data);
     } else {
-      setStatus({ ok: false, message: answer.error.message, field: answer.error.code === 'INVALID_INPUT' ? fieldOf(answer.error.message) : null, key });
+      setStatus({
+        ok: false,
+        message: answer.error.message,
+        field: answer.error.code === 'INVALID_INPUT' ? fieldOf(answer.error.message) : null,
+        key,
+      });
     }
   };
   return { status, save };
@@ -71,7 +99,10 @@ function SettingsBody({ data }: { data: PolicyData }) {
   });
   const set = (field: keyof typeof form) => (event: unknown) => setForm({ ...form, [field]: textOf(event) });
   // `key`: which save the error belongs to, when two forms have a field of the same name (expiresOn).
-  const error = (field: string, key?: string) => (status && !status.ok && status.field === field && (key === undefined || status.key === key) ? <ErrorMessage>{status.message}</ErrorMessage> : null);
+  const error = (field: string, key?: string) =>
+    status && !status.ok && status.field === field && (key === undefined || status.key === key) ? (
+      <ErrorMessage>{status.message}</ErrorMessage>
+    ) : null;
   const number = (value: string) => (value.trim() === '' || Number.isNaN(Number(value)) ? value : Number(value));
   const submitPolicy = () => {
     let classification: unknown;
@@ -116,7 +147,11 @@ function SettingsBody({ data }: { data: PolicyData }) {
         </SectionMessage>
       ) : null}
       <Heading size="medium">Policy</Heading>
-      {field('minApprovals', 'Minimum approvals', 'Approvals from people other than the author that pull requests into main need (BB-CR-1, merge check).')}
+      {field(
+        'minApprovals',
+        'Minimum approvals',
+        'Approvals from people other than the author that pull requests into main need (BB-CR-1, merge check).',
+      )}
       {field('maxWorkspaceAdmins', 'Maximum workspace administrators')}
       {field('minBuildSuccessRate', 'Minimum main-branch build success rate', 'Between 0 and 1, for example 0.9.')}
       {field('buildWindowDays', 'Build window (days)')}
@@ -141,8 +176,18 @@ function SettingsBody({ data }: { data: PolicyData }) {
       </Stack>
       <Stack space="space.050">
         <Label labelFor="classificationRules">Classification</Label>
-        <TextArea id="classificationRules" name="classificationRules" value={form.classificationRules} onChange={set('classificationRules')} isMonospaced />
-        <Text>{'{"repositories": {"slug": "production"}, "rules": [{"project": "KEY", "classification": "non-production"}, {"repository": "sandbox-*", "classification": "non-production"}]}'}</Text>
+        <TextArea
+          id="classificationRules"
+          name="classificationRules"
+          value={form.classificationRules}
+          onChange={set('classificationRules')}
+          isMonospaced
+        />
+        <Text>
+          {
+            '{"repositories": {"slug": "production"}, "rules": [{"project": "KEY", "classification": "non-production"}, {"repository": "sandbox-*", "classification": "non-production"}]}'
+          }
+        </Text>
         {error('classification')}
       </Stack>
       <Inline>
@@ -160,7 +205,19 @@ function SettingsBody({ data }: { data: PolicyData }) {
 type Save = (key: string, payload: Record<string, unknown>, success: string) => Promise<void>;
 type FieldError = (field: string, key?: string) => React.ReactElement | null;
 
-function Exceptions({ policy, controls, controlIds, save, error }: { policy: Policy; controls: PolicyData['controls']; controlIds: string[]; save: Save; error: FieldError }) {
+function Exceptions({
+  policy,
+  controls,
+  controlIds,
+  save,
+  error,
+}: {
+  policy: Policy;
+  controls: PolicyData['controls'];
+  controlIds: string[];
+  save: Save;
+  error: FieldError;
+}) {
   const [draft, setDraft] = useState({ control: '', repository: '', reason: '', expiresOn: '' });
   const now = Date.now();
   return (
@@ -172,7 +229,16 @@ function Exceptions({ policy, controls, controlIds, save, error }: { policy: Pol
       ) : (
         <DynamicTable
           caption="Exceptions"
-          head={{ cells: [{ key: 'control', content: 'Control' }, { key: 'repo', content: 'Repository' }, { key: 'reason', content: 'Reason' }, { key: 'by', content: 'Approved by' }, { key: 'until', content: 'Until' }, { key: 'revoke', content: '' }] }}
+          head={{
+            cells: [
+              { key: 'control', content: 'Control' },
+              { key: 'repo', content: 'Repository' },
+              { key: 'reason', content: 'Reason' },
+              { key: 'by', content: 'Approved by' },
+              { key: 'until', content: 'Until' },
+              { key: 'revoke', content: '' },
+            ],
+          }}
           rows={policy.exceptions.map((exception, index) => ({
             key: `exception-${index}`,
             cells: [
@@ -180,24 +246,58 @@ function Exceptions({ policy, controls, controlIds, save, error }: { policy: Pol
               { key: 'repo', content: exception.repository },
               { key: 'reason', content: exception.reason },
               { key: 'by', content: exception.approvedBy },
-              { key: 'until', content: Date.parse(exception.expiresOn) <= now ? <Lozenge appearance="removed">{`expired ${exception.expiresOn}`}</Lozenge> : exception.expiresOn },
-              { key: 'revoke', content: <Button onClick={() => void save('exceptions/revoke', { index }, 'Exception revoked.')}>Revoke</Button> },
+              {
+                key: 'until',
+                content:
+                  Date.parse(exception.expiresOn) <= now ? (
+                    <Lozenge appearance="removed">{`expired ${exception.expiresOn}`}</Lozenge>
+                  ) : (
+                    exception.expiresOn
+                  ),
+              },
+              {
+                key: 'revoke',
+                content: <Button onClick={() => void save('exceptions/revoke', { index }, 'Exception revoked.')}>Revoke</Button>,
+              },
             ],
           }))}
         />
       )}
       <Heading size="small">Add an exception</Heading>
       <FormField id="exception-control" label="Control" error={error('control', 'exceptions/add')}>
-        <Select inputId="exception-control" name="exception-control" placeholder="Choose a control" options={controlIds.map((id) => ({ label: `${id} ${controls[id]?.title ?? ''}`, value: id }))} onChange={(event) => setDraft({ ...draft, control: (event as { value?: string } | null)?.value ?? '' })} />
+        <Select
+          inputId="exception-control"
+          name="exception-control"
+          placeholder="Choose a control"
+          options={controlIds.map((id) => ({ label: `${id} ${controls[id]?.title ?? ''}`, value: id }))}
+          onChange={(event) => setDraft({ ...draft, control: (event as { value?: string } | null)?.value ?? '' })}
+        />
       </FormField>
       <FormField id="exception-repository" label="Repository" error={error('repository', 'exceptions/add')}>
-        <Textfield id="exception-repository" name="exception-repository" placeholder="Repository slug, uuid or *" value={draft.repository} onChange={(event) => setDraft({ ...draft, repository: textOf(event) })} />
+        <Textfield
+          id="exception-repository"
+          name="exception-repository"
+          placeholder="Repository slug, uuid or *"
+          value={draft.repository}
+          onChange={(event) => setDraft({ ...draft, repository: textOf(event) })}
+        />
       </FormField>
       <FormField id="exception-reason" label="Reason" error={error('reason', 'exceptions/add')}>
-        <Textfield id="exception-reason" name="exception-reason" placeholder="Why the failure is accepted" value={draft.reason} onChange={(event) => setDraft({ ...draft, reason: textOf(event) })} />
+        <Textfield
+          id="exception-reason"
+          name="exception-reason"
+          placeholder="Why the failure is accepted"
+          value={draft.reason}
+          onChange={(event) => setDraft({ ...draft, reason: textOf(event) })}
+        />
       </FormField>
       <FormField id="exception-expires" label="Expires on" error={error('expiresOn', 'exceptions/add')}>
-        <DatePicker id="exception-expires" name="exception-expires" value={draft.expiresOn} onChange={(value: string) => setDraft({ ...draft, expiresOn: value })} />
+        <DatePicker
+          id="exception-expires"
+          name="exception-expires"
+          value={draft.expiresOn}
+          onChange={(value: string) => setDraft({ ...draft, expiresOn: value })}
+        />
       </FormField>
       <Inline>
         <Button onClick={() => void save('exceptions/add', draft, 'Exception added.')}>Add exception</Button>
@@ -211,13 +311,24 @@ function Attestations({ policy, save, error }: { policy: Policy; save: Save; err
   return (
     <Stack space="space.100">
       <Heading size="medium">Attestations</Heading>
-      <Text>Bitbucket's API does not expose whether two-step verification is required, nor (for some members) whether it is on: an administrator attests it, with evidence and an expiry date.</Text>
+      <Text>
+        Bitbucket's API does not expose whether two-step verification is required, nor (for some members) whether it is on: an administrator
+        attests it, with evidence and an expiry date.
+      </Text>
       {policy.attestations.length === 0 ? (
         <Text>No attestations.</Text>
       ) : (
         <DynamicTable
           caption="Attestations"
-          head={{ cells: [{ key: 'control', content: 'Control' }, { key: 'statement', content: 'Statement' }, { key: 'by', content: 'Attested by' }, { key: 'until', content: 'Until' }, { key: 'revoke', content: '' }] }}
+          head={{
+            cells: [
+              { key: 'control', content: 'Control' },
+              { key: 'statement', content: 'Statement' },
+              { key: 'by', content: 'Attested by' },
+              { key: 'until', content: 'Until' },
+              { key: 'revoke', content: '' },
+            ],
+          }}
           rows={policy.attestations.map((attestation, index) => ({
             key: `attestation-${index}`,
             cells: [
@@ -225,7 +336,10 @@ function Attestations({ policy, save, error }: { policy: Policy; save: Save; err
               { key: 'statement', content: attestation.statement },
               { key: 'by', content: `${attestation.attestedBy} on ${attestation.attestedOn.slice(0, 10)}` },
               { key: 'until', content: attestation.expiresOn },
-              { key: 'revoke', content: <Button onClick={() => void save('attestations/revoke', { index }, 'Attestation revoked.')}>Revoke</Button> },
+              {
+                key: 'revoke',
+                content: <Button onClick={() => void save('attestations/revoke', { index }, 'Attestation revoked.')}>Revoke</Button>,
+              },
             ],
           }))}
         />
@@ -243,17 +357,45 @@ function Attestations({ policy, save, error }: { policy: Policy; save: Save; err
         />
       </FormField>
       <FormField id="attestation-statement" label="Statement" error={error('statement', 'attestations/add')}>
-        <Textfield id="attestation-statement" name="attestation-statement" placeholder="What was checked, and how" value={draft.statement} onChange={(event) => setDraft({ ...draft, statement: textOf(event) })} />
+        <Textfield
+          id="attestation-statement"
+          name="attestation-statement"
+          placeholder="What was checked, and how"
+          value={draft.statement}
+          onChange={(event) => setDraft({ ...draft, statement: textOf(event) })}
+        />
       </FormField>
       <FormField id="attestation-evidence" label="Evidence link (optional)" error={error('evidenceUrl', 'attestations/add')}>
-        <Textfield id="attestation-evidence" name="attestation-evidence" placeholder="https://…" value={draft.evidenceUrl} onChange={(event) => setDraft({ ...draft, evidenceUrl: textOf(event) })} />
+        <Textfield
+          id="attestation-evidence"
+          name="attestation-evidence"
+          placeholder="https://…"
+          value={draft.evidenceUrl}
+          onChange={(event) => setDraft({ ...draft, evidenceUrl: textOf(event) })}
+        />
       </FormField>
       <FormField id="attestation-expires" label="Expires on" error={error('expiresOn', 'attestations/add')}>
-        <DatePicker id="attestation-expires" name="attestation-expires" value={draft.expiresOn} onChange={(value: string) => setDraft({ ...draft, expiresOn: value })} />
+        <DatePicker
+          id="attestation-expires"
+          name="attestation-expires"
+          value={draft.expiresOn}
+          onChange={(value: string) => setDraft({ ...draft, expiresOn: value })}
+        />
       </FormField>
       <Inline>
         <Button
-          onClick={() => void save('attestations/add', { control: draft.control, statement: draft.statement, expiresOn: draft.expiresOn, ...(draft.evidenceUrl ? { evidenceUrl: draft.evidenceUrl } : {}) }, 'Attestation added.')}
+          onClick={() =>
+            void save(
+              'attestations/add',
+              {
+                control: draft.control,
+                statement: draft.statement,
+                expiresOn: draft.expiresOn,
+                ...(draft.evidenceUrl ? { evidenceUrl: draft.evidenceUrl } : {}),
+              },
+              'Attestation added.',
+            )
+          }
         >
           Attest
         </Button>

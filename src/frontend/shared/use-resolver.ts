@@ -6,13 +6,13 @@ import { invoke } from '@forge/bridge';
 import { useCallback, useEffect, useState } from 'react';
 import { z } from 'zod';
 
-export type Load<T> =
-  | { state: 'loading' }
-  | { state: 'error'; message: string }
-  | { state: 'ready'; data: T };
+export type Load<T> = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; data: T };
 
 /** The resolvers' envelope (src/handlers/resolvers/envelope.ts), checked on arrival. */
-const Answer = z.union([z.object({ ok: z.literal(true), data: z.unknown() }), z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) })]);
+const Answer = z.union([
+  z.object({ ok: z.literal(true), data: z.unknown() }),
+  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
+]);
 export type Answer = z.infer<typeof Answer>;
 
 const UNEXPECTED_MESSAGE = 'Attest answered in an unexpected shape.';
@@ -23,7 +23,11 @@ export async function callResolver(key: string, payload: Record<string, unknown>
   return parsed.success ? parsed.data : { ok: false, error: { code: 'UNEXPECTED', message: UNEXPECTED_MESSAGE } };
 }
 
-export function useResolver<T>(key: string, payload: Record<string, unknown>, accept: (data: unknown) => T | null): { load: Load<T>; reload: () => void } {
+export function useResolver<T>(
+  key: string,
+  payload: Record<string, unknown>,
+  accept: (data: unknown) => T | null,
+): { load: Load<T>; reload: () => void } {
   const [load, setLoad] = useState<Load<T>>({ state: 'loading' });
   const [attempt, setAttempt] = useState(0);
   const payloadKey = JSON.stringify(payload);

@@ -23,6 +23,9 @@ import { enqueue, ScanJob } from '../../services/scan-jobs';
 import { rebuildSummary } from '../../services/summary';
 import { createStore, type Store } from '../../store/store';
 
+/** The least time between two scheduled plans (F/manifest-reference/modules/scheduled-trigger/: runs can repeat). */
+const PLAN_SPACING_MS = 55 * 60_000;
+
 const QueueEvent = z.object({
   body: z.unknown(),
   jobId: z.string().optional(),
@@ -57,7 +60,11 @@ function transientFailure(results: readonly Result[], installedAt: string | null
   return null;
 }
 
-async function repositoryGone(client: ReturnType<typeof createBitbucketClient>, workspaceUuid: string, repositoryUuid: string): Promise<boolean> {
+async function repositoryGone(
+  client: ReturnType<typeof createBitbucketClient>,
+  workspaceUuid: string,
+  repositoryUuid: string,
+): Promise<boolean> {
   try {
     await getRepository(client, workspaceUuid, repositoryUuid);
     return false;
@@ -72,7 +79,9 @@ export async function scanJob(event: unknown): Promise<InvocationError | void> {
   const envelope = QueueEvent.safeParse(event);
   const parsed = envelope.success ? ScanJob.safeParse(envelope.data.body) : null;
   if (!envelope.success || !parsed?.success) {
-    log.warn('Dropping a queue event that is not a scan job', { issue: parsed && !parsed.success ? parsed.error.issues[0]?.message : 'no body' });
+    log.warn('Dropping a queue event that is not a scan job', {
+      issue: parsed && !parsed.success ? parsed.error.issues[0]?.message : 'no body',
+    });
     return;
   }
   const job = parsed.data;
@@ -98,9 +107,22 @@ async function run(job: ScanJob, store: Store, retries: number, log: Logger): Pr
     case 'plan': {
       const client = createBitbucketClient({ request: appRequest() });
       if (job.cause === 'install-scan') await store.markScan({ installedAt: (await store.getScan()).installedAt ?? at.toISOString() });
+      // Forge runs a scheduled trigger at an offset of its own choosing and sometimes twice: a scheduled plan
+      // within 55 minutes of the last plan would spend the same hour's budget again.
+      const { lastPlanAt } = await store.getScan();
+      if (job.cause === 'scheduled-scan' && lastPlanAt && at.getTime() - Date.parse(lastPlanAt) < PLAN_SPACING_MS) {
+        log.info('A plan ran less than 55 minutes ago: this scheduled run is skipped', { lastPlanAt });
+        return;
+      }
       const plan = await planHour(client, store, job.workspaceUuid, at, job.cause);
       await enqueue(plan.jobs);
-      log.info('Hour planned', { repositories: plan.repositories, planned: plan.planned, budget: plan.budget, estimatedRequests: plan.estimatedRequests, hoursPerFullPass: plan.hoursPerFullPass });
+      log.info('Hour planned', {
+        repositories: plan.repositories,
+        planned: plan.planned,
+        budget: plan.budget,
+        estimatedRequests: plan.estimatedRequests,
+        hoursPerFullPass: plan.hoursPerFullPass,
+      });
       return;
     }
     case 'repository': {
@@ -111,7 +133,10 @@ async function run(job: ScanJob, store: Store, retries: number, log: Logger): Pr
       }
       const scan = await store.getScan();
       if (scan.rateLimitedAt && at.getTime() - Date.parse(scan.rateLimitedAt) < RATE_LIMIT_PAUSE_MS) {
-        log.info('Bitbucket rate-limited the app moments ago: waiting before calling it again', { repository: job.repositoryUuid, rateLimitedAt: scan.rateLimitedAt });
+        log.info('Bitbucket rate-limited the app moments ago: waiting before calling it again', {
+          repository: job.repositoryUuid,
+          rateLimitedAt: scan.rateLimitedAt,
+        });
         return retry('rate-limited');
       }
       const client = createBitbucketClient({ request: appRequest(), budget: createBudget(job.maxRequests ?? 200) });
@@ -120,7 +145,16 @@ async function run(job: ScanJob, store: Store, retries: number, log: Logger): Pr
         repository = job.repository ?? (await getRepository(client, job.workspaceUuid, job.repositoryUuid));
       } catch (error) {
         if (error instanceof BitbucketError && error.kind === 'not-found') {
-          await store.deleteRepository(job.repositoryUuid, { subject: job.repositoryUuid, subjectName: stored?.slug ?? job.repositoryUuid, control: 'repository', from: null, to: null, at: at.toISOString(), cause: `${job.cause}: no longer exists`, actor: null });
+          await store.deleteRepository(job.repositoryUuid, {
+            subject: job.repositoryUuid,
+            subjectName: stored?.slug ?? job.repositoryUuid,
+            control: 'repository',
+            from: null,
+            to: null,
+            at: at.toISOString(),
+            cause: `${job.cause}: no longer exists`,
+            actor: null,
+          });
           log.info('Repository no longer exists: stored results removed', { repository: job.repositoryUuid });
           return;
         }
@@ -130,8 +164,20 @@ async function run(job: ScanJob, store: Store, retries: number, log: Logger): Pr
       const evaluation = await evaluateRepository(client, store, job.workspaceUuid, repository, policy, at, job.cause);
       // A repository deleted while its job waited answers 404 everywhere: confirm, and drop it rather
       // than store "could not be read" for something that no longer exists.
-      if ((evaluation.record.results ?? []).some((result) => result.evidence.kind === 'not-found') && (await repositoryGone(client, job.workspaceUuid, job.repositoryUuid))) {
-        await store.deleteRepository(job.repositoryUuid, { subject: job.repositoryUuid, subjectName: evaluation.record.slug, control: 'repository', from: null, to: null, at: at.toISOString(), cause: `${job.cause}: no longer exists`, actor: null });
+      if (
+        (evaluation.record.results ?? []).some((result) => result.evidence.kind === 'not-found') &&
+        (await repositoryGone(client, job.workspaceUuid, job.repositoryUuid))
+      ) {
+        await store.deleteRepository(job.repositoryUuid, {
+          subject: job.repositoryUuid,
+          subjectName: evaluation.record.slug,
+          control: 'repository',
+          from: null,
+          to: null,
+          at: at.toISOString(),
+          cause: `${job.cause}: no longer exists`,
+          actor: null,
+        });
         log.info('Repository deleted during the scan: dropped', { repository: job.repositoryUuid });
         return;
       }
@@ -144,8 +190,16 @@ async function run(job: ScanJob, store: Store, retries: number, log: Logger): Pr
       // Near the limit: the planner trims the next hour's budget (a 429 halves it).
       if (client.budget.nearLimit) await store.markScan({ nearLimitAt: at.toISOString() });
       const written = await storeRepositoryEvaluation(store, evaluation);
-      log.info('Repository evaluated', { repository: job.repositoryUuid, requests: evaluation.requests, written, changes: evaluation.changes.length });
-      if (!job.cause.endsWith('-scan') && written) await enqueue([{ job: { kind: 'summary', workspaceUuid: job.workspaceUuid, cause: job.cause, notBefore: at.toISOString() }, delayInSeconds: 60 }]);
+      log.info('Repository evaluated', {
+        repository: job.repositoryUuid,
+        requests: evaluation.requests,
+        written,
+        changes: evaluation.changes.length,
+      });
+      if (!job.cause.endsWith('-scan') && written)
+        await enqueue([
+          { job: { kind: 'summary', workspaceUuid: job.workspaceUuid, cause: job.cause, notBefore: at.toISOString() }, delayInSeconds: 60 },
+        ]);
       return;
     }
     case 'workspace': {
@@ -175,7 +229,16 @@ async function run(job: ScanJob, store: Store, retries: number, log: Logger): Pr
       const client = createBitbucketClient({ request: appRequest() });
       const record = await store.getRepository(job.repositoryUuid);
       const slug = record?.slug ?? job.repositoryUuid;
-      const { written } = await recordMergedPullRequest(client, store, job.workspaceUuid, { uuid: job.repositoryUuid, slug }, job.pullRequestId, job.mergedAt, 'event', at);
+      const { written } = await recordMergedPullRequest(
+        client,
+        store,
+        job.workspaceUuid,
+        { uuid: job.repositoryUuid, slug },
+        job.pullRequestId,
+        job.mergedAt,
+        'event',
+        at,
+      );
       log.info('Evidence recorded', { repository: job.repositoryUuid, pullRequest: job.pullRequestId, written });
       return;
     }

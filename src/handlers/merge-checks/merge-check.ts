@@ -20,7 +20,10 @@ export async function mergeCheck(payload: unknown): Promise<MergeDecision> {
   const parsed = MergeCheckPayload.safeParse(payload);
   if (!parsed.success) {
     log.error('Merge check invoked with a payload it cannot read', { issue: parsed.error.issues[0]?.message });
-    return { success: false, message: 'Attest could not read the merge-check request from Bitbucket, so the merge is blocked. Re-run the check.' };
+    return {
+      success: false,
+      message: 'Attest could not read the merge-check request from Bitbucket, so the merge is blocked. Re-run the check.',
+    };
   }
   const workspaceUuid = unwrapUuid(parsed.data.workspace.uuid);
   const repositoryUuid = unwrapUuid(parsed.data.repository.uuid);
@@ -35,7 +38,10 @@ export async function mergeCheck(payload: unknown): Promise<MergeDecision> {
     const evaluation = await evaluatePullRequest(client, store, policy, workspaceUuid, repositoryUuid, id);
     await storePullRequestEvaluation(store, repositoryUuid, evaluation, now(), 'merge-check');
     if (!evaluation.protectedDestination) {
-      return { success: true, message: `Attest checks apply to pull requests into protected branches; ${evaluation.pullRequest.destination.branch?.name ?? 'this branch'} is not one.` };
+      return {
+        success: true,
+        message: `Attest checks apply to pull requests into protected branches; ${evaluation.pullRequest.destination.branch?.name ?? 'this branch'} is not one.`,
+      };
     }
     const decision = mergeDecision(evaluation.checks, policy);
     scoped.info('Merge check evaluated', { success: decision.success, requests: client.budget.used });

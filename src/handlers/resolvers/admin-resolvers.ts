@@ -22,7 +22,8 @@ const SCAN_NOW_INTERVAL_MS = 10 * 60_000;
 async function asAdmin(request: ResolverRequest): Promise<{ accountId: string; workspaceUuid: string } | Envelope<never>> {
   const { accountId, workspaceUuid } = callerOf(request);
   if (!accountId || !workspaceUuid) return failure('FORBIDDEN', 'Open this from Bitbucket while signed in.');
-  if (!(await isWorkspaceAdmin(accountId, workspaceUuid))) return failure('FORBIDDEN', 'Only workspace administrators can change Attest settings.');
+  if (!(await isWorkspaceAdmin(accountId, workspaceUuid)))
+    return failure('FORBIDDEN', 'Only workspace administrators can change Attest settings.');
   return { accountId, workspaceUuid };
 }
 
@@ -44,11 +45,14 @@ async function savePolicy(next: unknown, actor: string, what: string, workspaceU
     const issue = parsed.error.issues[0];
     return failure('INVALID_INPUT', `${issue?.path.join('.') || 'policy'}: ${issue?.message ?? 'invalid'}`);
   }
-  if (Buffer.byteLength(JSON.stringify(parsed.data)) > MAX_POLICY_BYTES) return failure('INVALID_INPUT', 'policy: too large to store; remove expired exceptions or old attestations');
+  if (Buffer.byteLength(JSON.stringify(parsed.data)) > MAX_POLICY_BYTES)
+    return failure('INVALID_INPUT', 'policy: too large to store; remove expired exceptions or old attestations');
   const store = createStore();
   const at = now().toISOString();
   await store.putPolicy(parsed.data);
-  await store.addHistory([{ subject: 'workspace', subjectName: 'policy', control: 'policy', from: null, to: null, at, cause: what, actor }]);
+  await store.addHistory([
+    { subject: 'workspace', subjectName: 'policy', control: 'policy', from: null, to: null, at, cause: what, actor },
+  ]);
   // Classification, exceptions and thresholds change verdicts: re-evaluate within the budget.
   await enqueue([{ job: { kind: 'plan', workspaceUuid, cause: 'policy-change' }, delayInSeconds: 5 }]);
   return ok({ policy: parsed.data });
@@ -96,7 +100,12 @@ export async function addException(request: ResolverRequest) {
   if (invalidDate) return invalidDate;
   const exception = PolicyException.parse({ ...input.data, approvedBy: admin.accountId });
   const current = await createStore().getPolicy();
-  return savePolicy({ ...current, exceptions: [...current.exceptions, exception] }, admin.accountId, `exception added: ${exception.control} on ${exception.repository}`, admin.workspaceUuid);
+  return savePolicy(
+    { ...current, exceptions: [...current.exceptions, exception] },
+    admin.accountId,
+    `exception added: ${exception.control} on ${exception.repository}`,
+    admin.workspaceUuid,
+  );
 }
 
 const RevokeInput = z.strictObject({ index: z.number().int().nonnegative() });
@@ -109,7 +118,12 @@ export async function revokeException(request: ResolverRequest) {
   const current = await createStore().getPolicy();
   const target = current.exceptions[input.data.index];
   if (!target) return failure('NOT_FOUND', 'index: no such exception');
-  return savePolicy({ ...current, exceptions: current.exceptions.filter((_, i) => i !== input.data.index) }, admin.accountId, `exception revoked: ${target.control} on ${target.repository}`, admin.workspaceUuid);
+  return savePolicy(
+    { ...current, exceptions: current.exceptions.filter((_, i) => i !== input.data.index) },
+    admin.accountId,
+    `exception revoked: ${target.control} on ${target.repository}`,
+    admin.workspaceUuid,
+  );
 }
 
 const AttestationInput = z.strictObject({
@@ -128,7 +142,12 @@ export async function addAttestation(request: ResolverRequest) {
   if (invalidDate) return invalidDate;
   const attestation = Attestation.parse({ ...input.data, attestedBy: admin.accountId, attestedOn: now().toISOString() });
   const current = await createStore().getPolicy();
-  return savePolicy({ ...current, attestations: [...current.attestations, attestation] }, admin.accountId, `attestation added: ${attestation.control}`, admin.workspaceUuid);
+  return savePolicy(
+    { ...current, attestations: [...current.attestations, attestation] },
+    admin.accountId,
+    `attestation added: ${attestation.control}`,
+    admin.workspaceUuid,
+  );
 }
 
 export async function revokeAttestation(request: ResolverRequest) {
@@ -139,22 +158,33 @@ export async function revokeAttestation(request: ResolverRequest) {
   const current = await createStore().getPolicy();
   const target = current.attestations[input.data.index];
   if (!target) return failure('NOT_FOUND', 'index: no such attestation');
-  return savePolicy({ ...current, attestations: current.attestations.filter((_, i) => i !== input.data.index) }, admin.accountId, `attestation revoked: ${target.control}`, admin.workspaceUuid);
+  return savePolicy(
+    { ...current, attestations: current.attestations.filter((_, i) => i !== input.data.index) },
+    admin.accountId,
+    `attestation revoked: ${target.control}`,
+    admin.workspaceUuid,
+  );
 }
 
 const OffboardedInput = z.union([
-  z.strictObject({ people: z.array(z.strictObject({ accountId: z.string(), name: z.string().max(200).optional(), offboardedOn: z.string() })).max(5000) }),
+  z.strictObject({
+    people: z.array(z.strictObject({ accountId: z.string(), name: z.string().max(200).optional(), offboardedOn: z.string() })).max(5000),
+  }),
   z.strictObject({ csv: z.string().max(1_000_000) }),
 ]);
 
 /** `accountId[,name[,offboardedOn]]` per line; a header line naming `accountId` is skipped. */
 export function parseOffboardedCsv(csv: string, today: string): Array<z.input<typeof OffboardedPerson>> | string {
   const people: Array<z.input<typeof OffboardedPerson>> = [];
-  const lines = csv.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+  const lines = csv
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
   for (const [index, line] of lines.entries()) {
     const [accountId = '', name, offboardedOn] = line.split(',').map((cell) => cell.trim().replace(/^"|"$/g, ''));
     if (index === 0 && /account.?id/i.test(accountId)) continue;
-    if (!/^[A-Za-z0-9:_-]+$/.test(accountId)) return `csv: line ${index + 1}: ${JSON.stringify(accountId.slice(0, 40))} is not an account id`;
+    if (!/^[A-Za-z0-9:_-]+$/.test(accountId))
+      return `csv: line ${index + 1}: ${JSON.stringify(accountId.slice(0, 40))} is not an account id`;
     people.push({ accountId, ...(name ? { name } : {}), offboardedOn: offboardedOn || today });
   }
   return people;
@@ -168,7 +198,12 @@ export async function setOffboarded(request: ResolverRequest) {
   const people = 'csv' in input.data ? parseOffboardedCsv(input.data.csv, now().toISOString().slice(0, 10)) : input.data.people;
   if (typeof people === 'string') return failure('INVALID_INPUT', people);
   const current = await createStore().getPolicy();
-  return savePolicy({ ...current, offboarded: people }, admin.accountId, `offboarded list set: ${people.length} people`, admin.workspaceUuid);
+  return savePolicy(
+    { ...current, offboarded: people },
+    admin.accountId,
+    `offboarded list set: ${people.length} people`,
+    admin.workspaceUuid,
+  );
 }
 
 export async function scanNow(request: ResolverRequest) {
@@ -182,7 +217,18 @@ export async function scanNow(request: ResolverRequest) {
   }
   await store.markScan({ scanNowAt: at.toISOString() });
   await enqueue([{ job: { kind: 'plan', workspaceUuid: admin.workspaceUuid, cause: 'manual-scan' } }]);
-  await store.addHistory([{ subject: 'workspace', subjectName: 'scan', control: 'scan', from: null, to: null, at: at.toISOString(), cause: 'scan started by an administrator', actor: admin.accountId }]);
+  await store.addHistory([
+    {
+      subject: 'workspace',
+      subjectName: 'scan',
+      control: 'scan',
+      from: null,
+      to: null,
+      at: at.toISOString(),
+      cause: 'scan started by an administrator',
+      actor: admin.accountId,
+    },
+  ]);
   return ok({ queuedAt: at.toISOString() });
 }
 
@@ -196,7 +242,8 @@ export async function recheckRepository(request: ResolverRequest) {
   if (!uuid || !isUuid(uuid)) return failure('INVALID_INPUT', 'repositoryUuid: no repository in the payload or the module context');
   const { accountId, workspaceUuid } = callerOf(request);
   if (!accountId || !workspaceUuid) return failure('FORBIDDEN', 'Open this from Bitbucket while signed in.');
-  if (!(await isRepositoryAdmin(accountId, workspaceUuid, uuid))) return failure('FORBIDDEN', 'Only the repository’s administrators can re-check it.');
+  if (!(await isRepositoryAdmin(accountId, workspaceUuid, uuid)))
+    return failure('FORBIDDEN', 'Only the repository’s administrators can re-check it.');
   const at = now().toISOString();
   await enqueue([{ job: { kind: 'repository', workspaceUuid, repositoryUuid: unwrapUuid(uuid), cause: 'manual-recheck', notBefore: at } }]);
   return ok({ queuedAt: at });

@@ -9,7 +9,10 @@ export interface ResolverRequest {
 
 const Extension = z.object({
   repository: z.object({ uuid: z.string() }).partial().optional(),
-  pullRequest: z.object({ id: z.union([z.number(), z.string()]) }).partial().optional(),
+  pullRequest: z
+    .object({ id: z.union([z.number(), z.string()]) })
+    .partial()
+    .optional(),
 });
 
 export function extensionOf(request: ResolverRequest): z.infer<typeof Extension> {

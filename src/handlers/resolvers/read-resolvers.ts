@@ -24,13 +24,32 @@ export interface ControlInfo {
 }
 
 export function controlCatalogue(): Record<string, ControlInfo> {
-  return Object.fromEntries(CATALOGUE.map((control) => [control.id, { title: control.title, severity: control.severity, scope: control.scope, remediation: [...control.remediation.steps], docs: control.docs }]));
+  return Object.fromEntries(
+    CATALOGUE.map((control) => [
+      control.id,
+      {
+        title: control.title,
+        severity: control.severity,
+        scope: control.scope,
+        remediation: [...control.remediation.steps],
+        docs: control.docs,
+      },
+    ]),
+  );
 }
 
 export interface DashboardData {
   summary: Omit<SummaryMeta, 'chunks'> | null;
   workspaceResults: StoredResult[];
-  freshness: { lastPlanAt: string | null; hourlyBudget: number; hoursPerFullPass: number | null; rateLimitedAt: string | null; truncated: boolean; lastFullPassAt: string | null; installedAt: string | null };
+  freshness: {
+    lastPlanAt: string | null;
+    hourlyBudget: number;
+    hoursPerFullPass: number | null;
+    rateLimitedAt: string | null;
+    truncated: boolean;
+    lastFullPassAt: string | null;
+    installedAt: string | null;
+  };
   history: HistoryEntry[];
   controls: Record<string, ControlInfo>;
 }
@@ -44,12 +63,25 @@ export interface DashboardData {
 export async function getDashboard(): Promise<Envelope<DashboardData>> {
   const store = createStore();
   const at = now();
-  const [summary, workspace, scan, history] = await Promise.all([store.getSummaryMeta(), store.getWorkspace(), store.getScan(), store.recentHistory(new Date(at.getTime() - 30 * 86_400_000), at, 50)]);
+  const [summary, workspace, scan, history] = await Promise.all([
+    store.getSummaryMeta(),
+    store.getWorkspace(),
+    store.getScan(),
+    store.recentHistory(new Date(at.getTime() - 30 * 86_400_000), at, 50),
+  ]);
   const meta = summary ? (({ chunks: _chunks, ...rest }) => rest)(summary) : null;
   return ok({
     summary: meta,
     workspaceResults: workspace?.results ?? [],
-    freshness: { lastPlanAt: scan.lastPlanAt, hourlyBudget: scan.hourlyBudget, hoursPerFullPass: scan.hoursPerFullPass, rateLimitedAt: scan.rateLimitedAt, truncated: scan.truncated, lastFullPassAt: scan.lastFullPassAt, installedAt: scan.installedAt },
+    freshness: {
+      lastPlanAt: scan.lastPlanAt,
+      hourlyBudget: scan.hourlyBudget,
+      hoursPerFullPass: scan.hoursPerFullPass,
+      rateLimitedAt: scan.rateLimitedAt,
+      truncated: scan.truncated,
+      lastFullPassAt: scan.lastFullPassAt,
+      installedAt: scan.installedAt,
+    },
     history,
     controls: controlCatalogue(),
   });
@@ -91,7 +123,8 @@ async function authorisedRepository(request: ResolverRequest, explicit: string |
   if (!uuid || !isUuid(uuid)) return failure('INVALID_INPUT', 'repositoryUuid: no repository in the payload or the module context');
   const { accountId, workspaceUuid } = callerOf(request);
   if (!accountId || !workspaceUuid) return failure('FORBIDDEN', 'Open this from Bitbucket while signed in.');
-  if (!(await canReadRepository(accountId, workspaceUuid, uuid))) return failure('FORBIDDEN', 'You cannot read this repository in Bitbucket.');
+  if (!(await canReadRepository(accountId, workspaceUuid, uuid)))
+    return failure('FORBIDDEN', 'You cannot read this repository in Bitbucket.');
   return { uuid: unwrapUuid(uuid) };
 }
 
@@ -113,7 +146,8 @@ export async function getPullRequestCard(request: ResolverRequest) {
   const input = parsePayload(PullRequestPayload, request.payload);
   if ('error' in input) return input.error;
   const id = input.data.pullRequestId ?? Number(extensionOf(request).pullRequest?.id);
-  if (!Number.isInteger(id) || id <= 0) return failure('INVALID_INPUT', 'pullRequestId: no pull request in the payload or the module context');
+  if (!Number.isInteger(id) || id <= 0)
+    return failure('INVALID_INPUT', 'pullRequestId: no pull request in the payload or the module context');
   const target = await authorisedRepository(request, input.data.repositoryUuid);
   if ('ok' in target) return target;
   const store = createStore();
@@ -121,11 +155,14 @@ export async function getPullRequestCard(request: ResolverRequest) {
   // Whether the merge check is Required for the branch cannot be read through the API (platform-facts §3):
   // the card says so instead of guessing.
   const enforced = repository?.results?.find((result) => result.control === 'BB-BP-4')?.outcome ?? null;
-  return ok({ pullRequest: record ?? null, checkTitles: PULL_REQUEST_CHECK_TITLES, repository: repository ? { slug: repository.slug, htmlUrl: repository.htmlUrl, mergeChecksEnforced: enforced } : null });
+  return ok({
+    pullRequest: record ?? null,
+    checkTitles: PULL_REQUEST_CHECK_TITLES,
+    repository: repository ? { slug: repository.slug, htmlUrl: repository.htmlUrl, mergeChecksEnforced: enforced } : null,
+  });
 }
 
 export async function getPolicy() {
   const policy = await createStore().getPolicy();
   return ok({ policy, controls: controlCatalogue(), controlIds: CATALOGUE.map((control) => control.id) });
 }
-

@@ -5,7 +5,16 @@
 import Resolver from '@forge/resolver';
 import { isConsentRequired } from '../../bitbucket/errors';
 import { createLogger } from '../../lib/log';
-import { addAttestation, addException, recheckRepository, revokeAttestation, revokeException, scanNow, setOffboarded, updatePolicy } from './admin-resolvers';
+import {
+  addAttestation,
+  addException,
+  recheckRepository,
+  revokeAttestation,
+  revokeException,
+  scanNow,
+  setOffboarded,
+  updatePolicy,
+} from './admin-resolvers';
 import type { ResolverRequest } from './context';
 import { failure, type Envelope } from './envelope';
 import { getDashboard, getDashboardRepositories, getEvidence, getPolicy, getPullRequestCard, getRepositoryCard } from './read-resolvers';
@@ -17,7 +26,9 @@ function withEnvelope(key: string, fn: (request: ResolverRequest) => Promise<Env
     } catch (error) {
       // Forge turns this one into a consent prompt for the user: let it through.
       if (isConsentRequired(error)) throw error;
-      createLogger({ handler: 'ui-resolver', key }).error('Resolver failed', { error: error instanceof Error ? error.message : String(error) });
+      createLogger({ handler: 'ui-resolver', key }).error('Resolver failed', {
+        error: error instanceof Error ? error.message : String(error),
+      });
       return failure('INTERNAL', 'Attest could not complete this. Try again in a moment.');
     }
   };

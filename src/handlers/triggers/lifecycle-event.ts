@@ -10,13 +10,16 @@ import { createLogger } from '../../lib/log';
 import { enqueue } from '../../services/scan-jobs';
 import { createStore } from '../../store/store';
 import { workspaceOf } from '../context';
+import { retryOnFailure } from './retry';
 
-export async function lifecycleEvent(event: unknown, context: unknown): Promise<void> {
+async function handleLifecycleEvent(event: unknown, context: unknown): Promise<void> {
   const log = createLogger({ handler: 'lifecycle-event' });
   const parsed = LifecycleEvent.safeParse(event ?? {});
   const workspaceUuid = workspaceOf(context);
   if (!parsed.success || workspaceUuid === null) {
-    log.warn('Ignoring a lifecycle event without a workspace', { issue: parsed.success ? 'no workspace in context' : parsed.error.issues[0]?.message });
+    log.warn('Ignoring a lifecycle event without a workspace', {
+      issue: parsed.success ? 'no workspace in context' : parsed.error.issues[0]?.message,
+    });
     return;
   }
   const cause = parsed.data.eventType === 'avi:forge:upgraded:app' ? 'upgrade-scan' : 'install-scan';
@@ -26,3 +29,5 @@ export async function lifecycleEvent(event: unknown, context: unknown): Promise<
   const [jobId] = await enqueue([{ job: { kind: 'plan', workspaceUuid, cause } }]);
   log.info('Workspace scan queued', { workspace: workspaceUuid, cause, jobId });
 }
+
+export const lifecycleEvent = retryOnFailure('lifecycle-event', handleLifecycleEvent);

@@ -16,8 +16,9 @@ import { recordMergedPullRequest } from '../../services/evidence';
 import { enqueue } from '../../services/scan-jobs';
 import { createStore, type Store } from '../../store/store';
 import { toInstant } from '../../lib/instant';
+import { retryOnFailure } from './retry';
 
-export async function pullRequestEvent(event: unknown): Promise<void> {
+async function handlePullRequestEvent(event: unknown): Promise<void> {
   const log = createLogger({ handler: 'pull-request-event' });
   const parsed = PullRequestTriggerEvent.safeParse(event);
   if (!parsed.success) {
@@ -71,18 +72,39 @@ export async function pullRequestEvent(event: unknown): Promise<void> {
   }
 }
 
-async function recordMerge(id: number, workspaceUuid: string, repositoryUuid: string, timestamp: string | undefined, store: Store, log: Logger): Promise<void> {
+async function recordMerge(
+  id: number,
+  workspaceUuid: string,
+  repositoryUuid: string,
+  timestamp: string | undefined,
+  store: Store,
+  log: Logger,
+): Promise<void> {
   const at = now();
   const mergedAt = toInstant(timestamp) ?? at.toISOString();
   const slug = (await store.getRepository(repositoryUuid))?.slug ?? repositoryUuid;
   const client = createBitbucketClient({ request: appRequest(), maxAttempts: 2, backoffBaseMs: 250 });
   try {
-    const { written } = await recordMergedPullRequest(client, store, workspaceUuid, { uuid: repositoryUuid, slug }, id, mergedAt, 'event', at);
+    const { written } = await recordMergedPullRequest(
+      client,
+      store,
+      workspaceUuid,
+      { uuid: repositoryUuid, slug },
+      id,
+      mergedAt,
+      'event',
+      at,
+    );
     await store.deletePullRequest(repositoryUuid, id);
     log.info(written ? 'Evidence recorded' : 'Evidence already recorded', { pullRequest: id });
   } catch (error) {
     if (!(error instanceof BitbucketError)) throw error;
-    await enqueue([{ job: { kind: 'evidence', workspaceUuid, repositoryUuid, pullRequestId: id, mergedAt, cause: 'avi:bitbucket:fulfilled:pullrequest' }, delayInSeconds: 60 }]);
+    await enqueue([
+      {
+        job: { kind: 'evidence', workspaceUuid, repositoryUuid, pullRequestId: id, mergedAt, cause: 'avi:bitbucket:fulfilled:pullrequest' },
+        delayInSeconds: 60,
+      },
+    ]);
     log.warn('Evidence could not be read yet: queued for retry', { pullRequest: id, errorKind: error.kind, status: error.status });
   }
 }
@@ -91,3 +113,5 @@ function sameCommit(a: string, b: string): boolean {
   const length = Math.min(a.length, b.length);
   return length >= 7 && a.slice(0, length).toLowerCase() === b.slice(0, length).toLowerCase();
 }
+
+export const pullRequestEvent = retryOnFailure('pull-request-event', handlePullRequestEvent);

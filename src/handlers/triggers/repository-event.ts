@@ -11,8 +11,9 @@ import { unwrapUuid } from '../../lib/uuid';
 import { enqueue } from '../../services/scan-jobs';
 import { createStore } from '../../store/store';
 import { toInstant } from '../../lib/instant';
+import { retryOnFailure } from './retry';
 
-export async function repositoryEvent(event: unknown): Promise<void> {
+async function handleRepositoryEvent(event: unknown): Promise<void> {
   const log = createLogger({ handler: 'repository-event' });
   const parsed = RepositoryEvent.safeParse(event);
   if (!parsed.success) {
@@ -37,7 +38,16 @@ export async function repositoryEvent(event: unknown): Promise<void> {
       scoped.info('A newer evaluation exists than this deletion event: kept it');
       return;
     }
-    await store.deleteRepository(repositoryUuid, { subject: repositoryUuid, subjectName: stored?.slug ?? repositoryUuid, control: 'repository', from: null, to: null, at: at.toISOString(), cause: 'repository deleted', actor: payload.actor?.accountId ?? null });
+    await store.deleteRepository(repositoryUuid, {
+      subject: repositoryUuid,
+      subjectName: stored?.slug ?? repositoryUuid,
+      control: 'repository',
+      from: null,
+      to: null,
+      at: at.toISOString(),
+      cause: 'repository deleted',
+      actor: payload.actor?.accountId ?? null,
+    });
     await enqueue([{ job: { kind: 'summary', workspaceUuid, cause: payload.eventType, notBefore: at.toISOString() }, delayInSeconds: 60 }]);
     scoped.info('Repository deleted: stored results removed');
     return;
@@ -52,3 +62,5 @@ export async function repositoryEvent(event: unknown): Promise<void> {
   await enqueue([{ job: { kind: 'repository', workspaceUuid, repositoryUuid, cause: payload.eventType, notBefore: eventAt } }]);
   scoped.info('Repository evaluation queued');
 }
+
+export const repositoryEvent = retryOnFailure('repository-event', handleRepositoryEvent);
