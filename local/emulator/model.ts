@@ -147,10 +147,25 @@ export const RepositorySeed = z.object({
   deployments: z.array(DeploymentSeed).default([]),
   /** Explicit repository grants (permissions-config/users). */
   permissions: z.array(z.object({ accountId: z.string(), permission: z.enum(['read', 'write', 'admin']) })).default([]),
+  /** Repository grants to groups (permissions-config/groups). */
+  groupPermissions: z.array(z.object({ group: z.string(), permission: z.enum(['read', 'write', 'admin']) })).default([]),
 });
 export type RepositorySeed = z.infer<typeof RepositorySeed>;
 
-export const ProjectSeed = z.object({ uuid: z.string(), key: z.string(), name: z.string(), isPrivate: z.boolean().default(true) });
+const Grant = z.enum(['read', 'write', 'create-repo', 'admin']);
+
+/** A project and its grants, which every repository in it inherits. */
+export const ProjectSeed = z.object({
+  uuid: z.string(),
+  key: z.string(),
+  name: z.string(),
+  isPrivate: z.boolean().default(true),
+  userPermissions: z.array(z.object({ accountId: z.string(), permission: Grant })).default([]),
+  groupPermissions: z.array(z.object({ group: z.string(), permission: Grant })).default([]),
+});
+
+/** A workspace user group: its members get what the group is granted. */
+export const GroupSeed = z.object({ slug: z.string(), name: z.string(), members: z.array(z.string()).default([]) });
 
 export const WorkspaceSeed = z.object({
   uuid: z.string(),
@@ -161,6 +176,7 @@ export const WorkspaceSeed = z.object({
   members: z
     .array(z.object({ accountId: z.string(), permission: z.enum(['owner', 'collaborator', 'member']).default('member') }))
     .default([]),
+  groups: z.array(GroupSeed).default([]),
   repositories: z.array(RepositorySeed).default([]),
 });
 export type WorkspaceSeed = z.infer<typeof WorkspaceSeed>;

@@ -96,7 +96,19 @@ export function buildWorkspaceSeed(options: BuildOptions): SeedInput {
   }));
   const people = users.filter((user) => user.type === 'user');
   const bot = users[10]!;
-  const projects = PROJECTS.map((project) => ({ uuid: uuidFrom(random), key: project.key, name: project.name }));
+  // Access as a workspace grants it: `developers` (everyone but Leslie and Radia) writes to every project but
+  // Payments; `payments` (Grace, Barbara, Margaret, Leslie) writes to Payments. So Leslie, a plain member,
+  // reads only the Payments repositories (and public ones); Radia reads only public ones.
+  const groups = [
+    { slug: 'developers', name: 'Developers', members: users.filter((_, i) => i !== 9 && i !== 11).map((user) => user.accountId) },
+    { slug: 'payments', name: 'Payments team', members: [1, 4, 6, 9].map((i) => users[i]!.accountId) },
+  ];
+  const projects = PROJECTS.map((project) => ({
+    uuid: uuidFrom(random),
+    key: project.key,
+    name: project.name,
+    groupPermissions: [{ group: project.key === 'PAY' ? 'payments' : 'developers', permission: 'write' as const }],
+  }));
   let restrictionId = 1;
   const repositories = Array.from({ length: options.repositories }, (_, index) => {
     const profile = profileFor(index, random);
@@ -265,6 +277,7 @@ export function buildWorkspaceSeed(options: BuildOptions): SeedInput {
         slug: options.slug,
         name: 'Acme Corporation',
         projects,
+        groups,
         members: users.map((user, i) => ({
           accountId: user.accountId,
           permission: i < 4 ? ('owner' as const) : i < 9 ? ('collaborator' as const) : ('member' as const),

@@ -20,6 +20,7 @@ import {
   type StatusSeed,
   type WorkspaceSeed,
 } from './model';
+import { repositoryAccess, isWorkspaceOwner, type Access } from './access';
 import * as render from './render';
 
 export interface LogEntry {
@@ -319,26 +320,39 @@ export class BitbucketEmulator {
   }
 
   /**
-   * A credential of a person (`accountId`) is an administrator where that person is: a workspace owner,
-   * or for repository settings also a repository admin. Other credentials carry their `admin` flag.
+   * A credential of a person (`accountId`) is an administrator where that person is: a workspace owner, or for
+   * repository settings whoever holds admin on the repository through any grant (access.ts). Other
+   * credentials (the app's, access tokens) carry their `admin` flag.
    */
   private requireAdmin(credential: Credential, what: string, ws?: WorkspaceSeed, repo?: RepositorySeed): void {
     let admin = credential.admin;
-    if (credential.accountId && ws) {
-      const owner = ws.members.some((member) => member.accountId === credential.accountId && member.permission === 'owner');
-      const repoAdmin =
-        repo?.permissions.some((grant) => grant.accountId === credential.accountId && grant.permission === 'admin') ?? false;
-      admin = owner || repoAdmin;
-    }
+    if (credential.accountId && ws)
+      admin = repo ? repositoryAccess(ws, repo, credential.accountId) === 'admin' : isWorkspaceOwner(ws, credential.accountId);
     if (!admin) throw new HttpError(403, 'Access denied', `You must be an administrator to read ${what}.`);
   }
 
-  /** A person's credential reads a repository only if it is public, or they are a member with access. */
+  /** A person reads a private repository only through a grant (access.ts); membership alone is not one. */
   private requireRead(credential: Credential, ws: WorkspaceSeed, repo: RepositorySeed): void {
-    if (!credential.accountId || !repo.isPrivate) return;
-    const member = ws.members.some((m) => m.accountId === credential.accountId);
-    if (!member && !repo.permissions.some((grant) => grant.accountId === credential.accountId))
+    if (!credential.accountId) return;
+    if (repositoryAccess(ws, repo, credential.accountId) === 'none')
       throw new HttpError(403, 'Access denied', 'You do not have access to this repository.');
+  }
+
+  /**
+   * The repositories a credential may list. A person sees those they can read; with `role` (member,
+   * contributor, admin: OpenAPI, GET /repositories/{workspace}) only those they hold at least that role on
+   * through a grant, public ones included only when granted.
+   */
+  private visibleRepositories(url: URL, credential: Credential, ws: WorkspaceSeed): RepositorySeed[] {
+    const role = url.searchParams.get('role');
+    if (role !== null && !['member', 'contributor', 'admin', 'owner'].includes(role))
+      throw new HttpError(400, 'Invalid role', 'role must be member, contributor, admin or owner');
+    if (!credential.accountId) return ws.repositories;
+    const accountId = credential.accountId;
+    if (role === null) return ws.repositories.filter((repo) => repositoryAccess(ws, repo, accountId) !== 'none');
+    const least: Access = role === 'admin' || role === 'owner' ? 'admin' : role === 'contributor' ? 'write' : 'read';
+    const rank: Record<Access, number> = { none: 0, read: 1, write: 2, admin: 3 };
+    return ws.repositories.filter((repo) => rank[repositoryAccess(ws, repo, accountId, { publicRead: false })] >= rank[least]);
   }
 
   private route(url: URL, credential: Credential): unknown {
@@ -393,13 +407,17 @@ export class BitbucketEmulator {
       }
       if (second === 'permissions' && third === 'repositories' && fourth === undefined) {
         this.requireAdmin(credential, 'repository permissions', ws);
+        // Effective permission per repository and member, however it is granted (access.ts).
         const entries = ws.repositories.flatMap((repo) =>
-          repo.permissions.map((grant) => ({
-            type: 'repository_permission',
-            permission: grant.permission,
-            user: render.account(users, grant.accountId, base),
-            repository: { type: 'repository', uuid: repo.uuid, full_name: `${ws.slug}/${repo.slug}`, name: repo.name, links: {} },
-          })),
+          ws.members
+            .map((member) => ({ accountId: member.accountId, access: repositoryAccess(ws, repo, member.accountId) }))
+            .filter((grant) => grant.access !== 'none')
+            .map((grant) => ({
+              type: 'repository_permission',
+              permission: grant.access,
+              user: render.account(users, grant.accountId, base),
+              repository: { type: 'repository', uuid: repo.uuid, full_name: `${ws.slug}/${repo.slug}`, name: repo.name, links: {} },
+            })),
         );
         return this.page(url, this.filter(url, entries), PAGELEN_MAX, fields);
       }
@@ -410,17 +428,17 @@ export class BitbucketEmulator {
       const ws = this.workspace(wsId);
       if (second === undefined) {
         const sort = url.searchParams.get('sort');
+        const visible = this.visibleRepositories(url, credential, ws);
         if (!url.searchParams.get('q') && (sort === null || sort === 'slug')) {
           // Render only the page asked for: large generated workspaces list 10,000 repositories.
-          const ordered =
-            sort === 'slug' ? [...ws.repositories].sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0)) : ws.repositories;
+          const ordered = sort === 'slug' ? [...visible].sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0)) : visible;
           return this.page(url, ordered, PAGELEN_MAX, fields, (repo) => render.repository(ws, repo as RepositorySeed, base));
         }
         return this.page(
           url,
           this.filter(
             url,
-            ws.repositories.map((repo) => render.repository(ws, repo, base)),
+            visible.map((repo) => render.repository(ws, repo, base)),
           ),
           PAGELEN_MAX,
           fields,
@@ -548,8 +566,26 @@ export class BitbucketEmulator {
             fields,
           );
         case 'permissions-config': {
-          if (fourth !== 'users' || fifth !== undefined) throw new HttpError(404, 'Resource not found');
+          if ((fourth !== 'users' && fourth !== 'groups') || fifth !== undefined) throw new HttpError(404, 'Resource not found');
           this.requireAdmin(credential, 'repository permissions', ws, repo);
+          if (fourth === 'groups') {
+            const groups = repo.groupPermissions.map((grant) => {
+              const group = ws.groups.find((candidate) => candidate.slug === grant.group);
+              return {
+                type: 'repository_group_permission',
+                permission: grant.permission,
+                group: {
+                  type: 'group',
+                  slug: grant.group,
+                  name: group?.name ?? grant.group,
+                  full_slug: `${ws.slug}:${grant.group}`,
+                  links: {},
+                },
+                links: {},
+              };
+            });
+            return this.page(url, groups, PAGELEN_MAX, fields);
+          }
           const list = repo.permissions.map((grant) => ({
             type: 'repository_user_permission',
             permission: grant.permission,

@@ -72,12 +72,10 @@ export async function enqueue(jobs: readonly QueuedJob[]): Promise<string[]> {
   const queue = new Queue({ key: SCAN_QUEUE });
   const jobIds: string[] = [];
   for (let start = 0; start < jobs.length; start += 50) {
-    let chunk: Array<{ body: ScanJob; delayInSeconds?: number }> = jobs
-      .slice(start, start + 50)
-      .map(({ job, delayInSeconds }) => ({
-        body: job,
-        ...(delayInSeconds ? { delayInSeconds: Math.min(900, Math.max(0, Math.round(delayInSeconds))) } : {}),
-      }));
+    let chunk: Array<{ body: ScanJob; delayInSeconds?: number }> = jobs.slice(start, start + 50).map(({ job, delayInSeconds }) => ({
+      body: job,
+      ...(delayInSeconds ? { delayInSeconds: Math.min(900, Math.max(0, Math.round(delayInSeconds))) } : {}),
+    }));
     for (let attempt = 1; chunk.length > 0; attempt++) {
       try {
         const { jobId } = await queue.push(chunk);

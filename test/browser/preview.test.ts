@@ -14,13 +14,25 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Without the background-networking flags Chromium keeps dialling Google's hosts, which this network refuses.
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 let preview: Preview;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH`);
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH`,
+    );
   [preview, browser] = await Promise.all([startPreview({ port: 0 }), chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })]);
 }, 120_000);
 
@@ -61,9 +73,21 @@ async function column(page: Page, table: string, index: number): Promise<string[
 
 const MODULES = [
   { name: 'dashboard', query: 'module=dashboard', expect: ['Workspace compliance', 'Score', 'Workspace controls', 'Freshness'] },
-  { name: 'settings', query: 'module=settings', expect: ['Attest compliance settings', 'Minimum approvals', 'Exceptions', 'Offboarded people'] },
-  { name: 'repository-card', query: 'module=repository-card&repository=payments-api', expect: ['Score', 'production', 'Merged pull requests were approved by someone other than the author', 'Re-check'] },
-  { name: 'pull-request-card', query: 'module=pull-request-card&repository=payments-api', expect: ['Approved by someone other than the author', 'Checked', 'Merge checks on the main branch'] },
+  {
+    name: 'settings',
+    query: 'module=settings',
+    expect: ['Attest compliance settings', 'Minimum approvals', 'Exceptions', 'Offboarded people'],
+  },
+  {
+    name: 'repository-card',
+    query: 'module=repository-card&repository=payments-api',
+    expect: ['Score', 'production', 'Merged pull requests were approved by someone other than the author', 'Re-check'],
+  },
+  {
+    name: 'pull-request-card',
+    query: 'module=pull-request-card&repository=payments-api',
+    expect: ['Approved by someone other than the author', 'Checked', 'Merge checks on the main branch'],
+  },
 ] as const;
 
 describe('attest preview in Chromium', () => {
@@ -96,7 +120,10 @@ describe('attest preview in Chromium', () => {
     expect(descending[0]).toBeGreaterThan(ascending[0]!);
 
     await page.getByLabel('Search').fill('pay');
-    await eventually(() => column(page, 'Repositories', 1), (names) => names.join() === 'payments-api');
+    await eventually(
+      () => column(page, 'Repositories', 1),
+      (names) => names.join() === 'payments-api',
+    );
     await page.getByText(/^1 of \d+ repositories$/).waitFor();
     await page.getByLabel('Search').fill('no-such-repository');
     await page.getByText('No repository matches these filters.').waitFor();
@@ -123,7 +150,10 @@ describe('attest preview in Chromium', () => {
     await settled(page);
     expect((await read()).minApprovals).toBe(2);
     await page.reload();
-    await eventually(() => page.getByLabel('Minimum approvals').inputValue(), (value) => value === '2');
+    await eventually(
+      () => page.getByLabel('Minimum approvals').inputValue(),
+      (value) => value === '2',
+    );
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -142,7 +172,10 @@ describe('attest preview in Chromium', () => {
     await page.getByText('Exception added.').waitFor();
     await settled(page);
     const exceptions = page.getByRole('table', { name: 'Exceptions' });
-    await eventually(() => exceptions.innerText(), (text) => text.includes('Being retired in Q1; no builds until then'));
+    await eventually(
+      () => exceptions.innerText(),
+      (text) => text.includes('Being retired in Q1; no builds until then'),
+    );
     expect(await exceptions.innerText()).toContain('2027-12-31');
     await page.close();
 
@@ -176,11 +209,17 @@ describe('attest preview in Chromium', () => {
   it('switches the pull-request card between pull requests with the picker', async () => {
     const { page, errors } = await open('module=pull-request-card&repository=payments-api');
     await page.locator('#module-frame').getByText('Checked').waitFor();
-    const options = await page.locator('#pick-pull-request option').evaluateAll((nodes) => nodes.map((node) => (node as HTMLOptionElement).value));
+    const options = await page
+      .locator('#pick-pull-request option')
+      .evaluateAll((nodes) => nodes.map((node) => (node as HTMLOptionElement).value));
     expect(options.length).toBeGreaterThan(1);
     const other = options.find((value) => value !== (new URL(page.url()).searchParams.get('pr') ?? options[0]))!;
     await Promise.all([page.waitForURL(new RegExp(`pr=${other}`)), page.locator('#pick-pull-request').selectOption(other)]);
-    await page.locator('#module-frame').getByText(/Checked|not a protected branch|not checked this pull request/).first().waitFor();
+    await page
+      .locator('#module-frame')
+      .getByText(/Checked|not a protected branch|not checked this pull request/)
+      .first()
+      .waitFor();
     expect(await page.locator('#pick-pull-request').inputValue()).toBe(other);
     expect(errors).toEqual([]);
     await page.close();
@@ -197,7 +236,11 @@ describe('attest preview in Chromium', () => {
       props: {},
       children: [
         { type: 'Text', props: {}, children: [{ type: 'String', props: { text: 'before' }, children: [] }] },
-        { type: 'Sparkline', props: { data: [1, 2] }, children: [{ type: 'String', props: { text: 'inside the unknown one' }, children: [] }] },
+        {
+          type: 'Sparkline',
+          props: { data: [1, 2] },
+          children: [{ type: 'String', props: { text: 'inside the unknown one' }, children: [] }],
+        },
       ],
     };
     await page.locator('#forgedoc-json').fill(JSON.stringify(doc));
@@ -214,11 +257,16 @@ describe('attest preview in Chromium', () => {
 
   it('answers a bad invoke or a bad page query with 400 naming what is wrong, and runs nothing', async () => {
     const invocations = preview.app.runtime.invocations.length;
-    const post = (body: string) => fetch(`${preview.url}api/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    const wrongType = await post(JSON.stringify({ module: 'settings', functionKey: 'policy/get', payload: {}, repository: null, pullRequest: 'seven', as: 'x' }));
+    const post = (body: string) =>
+      fetch(`${preview.url}api/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const wrongType = await post(
+      JSON.stringify({ module: 'settings', functionKey: 'policy/get', payload: {}, repository: null, pullRequest: 'seven', as: 'x' }),
+    );
     expect(wrongType.status).toBe(400);
     expect(await wrongType.json()).toEqual({ ok: false, message: expect.stringContaining('pullRequest:') });
-    const unknownModule = await post(JSON.stringify({ module: 'admin-page', functionKey: 'policy/get', payload: {}, repository: null, pullRequest: null, as: 'x' }));
+    const unknownModule = await post(
+      JSON.stringify({ module: 'admin-page', functionKey: 'policy/get', payload: {}, repository: null, pullRequest: null, as: 'x' }),
+    );
     expect(await unknownModule.json()).toEqual({ ok: false, message: expect.stringContaining('module:') });
     const notJson = await post('{"module":');
     expect(await notJson.json()).toEqual({ ok: false, message: 'invalid invoke request: the body is not JSON' });

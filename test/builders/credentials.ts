@@ -9,7 +9,10 @@ export const APP_TOKEN = 'app-token';
 
 export function withPeople(input: SeedInput): { seed: SeedInput; users: Record<string, string> } {
   const seed = Seed.parse(input);
-  const credentials = [{ token: APP_TOKEN, label: 'app', admin: true }, ...seed.users.map((user) => ({ token: `user-${user.accountId}`, label: user.displayName, admin: false, accountId: user.accountId }))];
+  const credentials = [
+    { token: APP_TOKEN, label: 'app', admin: true },
+    ...seed.users.map((user) => ({ token: `user-${user.accountId}`, label: user.displayName, admin: false, accountId: user.accountId })),
+  ];
   const users = Object.fromEntries(seed.users.map((user) => [user.accountId, `Bearer user-${user.accountId}`]));
   return { seed: { ...input, credentials }, users };
 }

@@ -2,7 +2,15 @@
  * Builders for control tests: data in the shapes the client's schemas produce, with Partial overrides.
  */
 import { BitbucketError, type BitbucketErrorKind } from '../../src/bitbucket/errors';
-import type { BranchRestriction, BranchingModel, CommitStatus, Member, MergedPullRequest, Pipeline, Repository } from '../../src/bitbucket/schemas';
+import type {
+  BranchRestriction,
+  BranchingModel,
+  CommitStatus,
+  Member,
+  MergedPullRequest,
+  Pipeline,
+  Repository,
+} from '../../src/bitbucket/schemas';
 import type { RepositorySnapshot, Slice, WorkspaceSnapshot } from '../../src/controls/types';
 
 export const NOW = new Date('2026-11-22T09:00:00Z');
@@ -31,22 +39,49 @@ export function restriction(kind: string, overrides: Partial<BranchRestriction> 
 }
 
 export function repository(overrides: Partial<Repository> = {}): Repository {
-  return { uuid: '{0f3c1a2b-1111-4222-8333-444455556666}', slug: 'api', full_name: 'acme/api', is_private: true, mainbranch: { name: 'main' }, project: { key: 'CORE' }, ...overrides };
+  return {
+    uuid: '{0f3c1a2b-1111-4222-8333-444455556666}',
+    slug: 'api',
+    full_name: 'acme/api',
+    is_private: true,
+    mainbranch: { name: 'main' },
+    project: { key: 'CORE' },
+    ...overrides,
+  };
 }
 
 export function model(overrides: Partial<BranchingModel> = {}): BranchingModel {
-  return { development: { use_mainbranch: true }, production: null, branch_types: [{ kind: 'feature', prefix: 'feature/' }, { kind: 'release', prefix: 'release/' }], ...overrides };
+  return {
+    development: { use_mainbranch: true },
+    production: null,
+    branch_types: [
+      { kind: 'feature', prefix: 'feature/' },
+      { kind: 'release', prefix: 'release/' },
+    ],
+    ...overrides,
+  };
 }
 
 export function pipeline(result: 'SUCCESSFUL' | 'FAILED' | 'ERROR' | 'STOPPED' | null, daysAgo: number): Pipeline {
-  return { uuid: `{p-${nextId++}}`, created_on: new Date(NOW.getTime() - daysAgo * DAY).toISOString(), state: result ? { name: 'COMPLETED', result: { name: result } } : { name: 'IN_PROGRESS', result: null }, target: { ref_name: 'main' } };
+  return {
+    uuid: `{p-${nextId++}}`,
+    created_on: new Date(NOW.getTime() - daysAgo * DAY).toISOString(),
+    state: result ? { name: 'COMPLETED', result: { name: result } } : { name: 'IN_PROGRESS', result: null },
+    target: { ref_name: 'main' },
+  };
 }
 
 export const AUTHOR = { uuid: '{aaaaaaaa-0000-4000-8000-000000000001}', account_id: 'author', display_name: 'Ada' };
 export const REVIEWER = { uuid: '{aaaaaaaa-0000-4000-8000-000000000002}', account_id: 'reviewer', display_name: 'Grace' };
 
 export function status(key: string, state: string, minutesAfter: number): CommitStatus {
-  return { key, state, refname: 'feature/x', created_on: new Date(NOW.getTime() - DAY + minutesAfter * 60_000).toISOString(), updated_on: new Date(NOW.getTime() - DAY + minutesAfter * 60_000).toISOString() };
+  return {
+    key,
+    state,
+    refname: 'feature/x',
+    created_on: new Date(NOW.getTime() - DAY + minutesAfter * 60_000).toISOString(),
+    updated_on: new Date(NOW.getTime() - DAY + minutesAfter * 60_000).toISOString(),
+  };
 }
 
 export function merged(id: number, overrides: Partial<MergedPullRequest> = {}): MergedPullRequest {
@@ -79,7 +114,15 @@ export function repositorySnapshot(overrides: Partial<RepositorySnapshot> = {}):
 }
 
 export function member(accountId: string, has2fa: boolean | undefined, overrides: Partial<Member['user']> = {}): Member {
-  return { user: { account_id: accountId, display_name: accountId, type: 'user', ...(has2fa === undefined ? {} : { has_2fa_enabled: has2fa }), ...overrides } };
+  return {
+    user: {
+      account_id: accountId,
+      display_name: accountId,
+      type: 'user',
+      ...(has2fa === undefined ? {} : { has_2fa_enabled: has2fa }),
+      ...overrides,
+    },
+  };
 }
 
 export function workspaceSnapshot(overrides: Partial<WorkspaceSnapshot> = {}): Partial<WorkspaceSnapshot> {

@@ -18,18 +18,25 @@ describe('attest demo', () => {
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-demo-'));
     const result = await run(['demo'], {}, cwd);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/merge check \(on-merge\) payments-api #\d+: BLOCKED — Needs 1 more approval from someone other than the author\./);
+    expect(result.stdout).toMatch(
+      /merge check \(on-merge\) payments-api #\d+: BLOCKED — Needs 1 more approval from someone other than the author\./,
+    );
     expect(result.stdout).toMatch(/merge check \(on-merge\) payments-api #\d+: PASS/);
     expect(result.stdout).toMatch(/change \d\d:\d\d ledger BB-BP-1: pass → fail \(scheduled-scan\)/);
     expect(result.stdout).toMatch(/prototype-ar repository: — → — \(repository deleted\)/);
     const dir = path.join(cwd, 'attest-report');
     expect(fs.readdirSync(dir).sort()).toEqual(['evidence.csv', 'report.html', 'results.json']);
-    const results = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as { schemaVersion: number; repositories: Array<{ slug: string }> };
+    const results = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as {
+      schemaVersion: number;
+      repositories: Array<{ slug: string }>;
+    };
     expect(results.schemaVersion).toBe(1);
     expect(results.repositories.map((repo) => repo.slug)).not.toContain('prototype-ar');
     const csv = fs.readFileSync(path.join(dir, 'evidence.csv'), 'utf8').split('\r\n');
     expect(csv[0]).toBe('repository,pull_request,title,author,approvers,build_state,merge_commit,merged_at,compliant');
-    expect(csv.some((line) => line.startsWith('payments-api,') && line.includes('PAY-812: Retry card captures') && line.endsWith(',yes'))).toBe(true);
+    expect(
+      csv.some((line) => line.startsWith('payments-api,') && line.includes('PAY-812: Retry card captures') && line.endsWith(',yes')),
+    ).toBe(true);
     const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
     expect(html).toContain('<h1>Attest compliance report: acme</h1>');
     expect(html).not.toMatch(/<script/i);
@@ -50,7 +57,19 @@ describe('attest evidence', () => {
 
   it('backfills a workspace it never installed, then prints the period as CSV or JSON', async () => {
     const state = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-evidence-'));
-    const args = ['evidence', '--workspace', 'acme', '--base-url', base, '--state-dir', state, '--since', '2026-09-01', '--until', '2026-11-23'];
+    const args = [
+      'evidence',
+      '--workspace',
+      'acme',
+      '--base-url',
+      base,
+      '--state-dir',
+      state,
+      '--since',
+      '2026-09-01',
+      '--until',
+      '2026-11-23',
+    ];
     const csv = await run(args, { BITBUCKET_TOKEN: 'evidence' });
     expect(csv.code).toBe(0);
     const rows = csv.stdout.trimEnd().split('\r\n');
@@ -63,7 +82,9 @@ describe('attest evidence', () => {
   }, 120_000);
 
   it('refuses a period that ends before it starts', async () => {
-    const result = await run(['evidence', '--workspace', 'acme', '--since', '2026-11-01', '--until', '2026-10-01'], { BITBUCKET_TOKEN: 'x' });
+    const result = await run(['evidence', '--workspace', 'acme', '--since', '2026-11-01', '--until', '2026-10-01'], {
+      BITBUCKET_TOKEN: 'x',
+    });
     expect(result).toMatchObject({ code: 2, stderr: 'attest: --until must be after --since\n' });
   });
 });

@@ -38,8 +38,14 @@ describe('attest emulator', () => {
         child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
         child.on('close', (code) => resolve({ code, stderr }));
       });
-    expect(await run(['emulator', '--seed', '/no/such/seed.json'])).toEqual({ code: 2, stderr: expect.stringContaining('cannot read seed /no/such/seed.json') });
-    expect(await run(['emulator', '--port', 'eighty'])).toEqual({ code: 2, stderr: 'attest: --port must be a port number, not "eighty"\n' });
+    expect(await run(['emulator', '--seed', '/no/such/seed.json'])).toEqual({
+      code: 2,
+      stderr: expect.stringContaining('cannot read seed /no/such/seed.json'),
+    });
+    expect(await run(['emulator', '--port', 'eighty'])).toEqual({
+      code: 2,
+      stderr: 'attest: --port must be a port number, not "eighty"\n',
+    });
     expect((await run(['frobnicate'])).code).toBe(2);
   });
 });

@@ -21,15 +21,30 @@ describe('attest preview', () => {
       const html = await page.text();
       expect(page.status).toBe(200);
       expect(html).toContain('<script type="module" src="/assets/main.js"></script>');
-      const config = JSON.parse(/<script id="attest-preview-config" type="application\/json">(.*?)<\/script>/s.exec(html)![1]!) as { module: string; repository: string; context: { extension: { type: string; repository: { uuid: string } } } };
-      expect(config).toMatchObject({ module: 'repository-card', repository: 'ledger', context: { extension: { type: 'repository-compliance-card' } } });
+      const config = JSON.parse(/<script id="attest-preview-config" type="application\/json">(.*?)<\/script>/s.exec(html)![1]!) as {
+        module: string;
+        repository: string;
+        context: { extension: { type: string; repository: { uuid: string } } };
+      };
+      expect(config).toMatchObject({
+        module: 'repository-card',
+        repository: 'ledger',
+        context: { extension: { type: 'repository-compliance-card' } },
+      });
       const script = await fetch(`${url}assets/main.js`);
       expect(script.headers.get('content-type')).toContain('javascript');
       expect((await script.text()).length).toBeGreaterThan(100_000);
       const answer = await fetch(`${url}api/invoke`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ module: 'repository-card', functionKey: 'repository/get', payload: {}, repository: 'ledger', pullRequest: null, as: '557058:186a0-demo-0' }),
+        body: JSON.stringify({
+          module: 'repository-card',
+          functionKey: 'repository/get',
+          payload: {},
+          repository: 'ledger',
+          pullRequest: null,
+          as: '557058:186a0-demo-0',
+        }),
       });
       expect(await answer.json()).toMatchObject({ ok: true, result: { ok: true, data: { repository: { slug: 'ledger' } } } });
     } finally {
@@ -39,7 +54,13 @@ describe('attest preview', () => {
   }, 90_000);
 
   it('exits 2 with one clear line for a bad port or seed', async () => {
-    expect(await runAttest(['preview', '--port', 'http'])).toMatchObject({ code: 2, stderr: 'attest: --port must be a port number, not "http"\n' });
-    expect(await runAttest(['preview', '--seed', '/no/such/seed.json'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^attest: .*seed\.json.*\n$/) });
+    expect(await runAttest(['preview', '--port', 'http'])).toMatchObject({
+      code: 2,
+      stderr: 'attest: --port must be a port number, not "http"\n',
+    });
+    expect(await runAttest(['preview', '--seed', '/no/such/seed.json'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^attest: .*seed\.json.*\n$/),
+    });
   }, 90_000);
 });

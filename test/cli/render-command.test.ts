@@ -1,7 +1,6 @@
 /** `attest render`: a module's ForgeDoc tree over the demo state, as JSON or an outline. */
 import { runAttest } from '../builders/cli';
 
-
 const run = runAttest;
 
 describe('attest render', () => {
@@ -22,7 +21,13 @@ describe('attest render', () => {
   }, 60_000);
 
   it('exits 2 naming the modules when the module is unknown, or the repository when it does not exist', async () => {
-    expect(await run(['render', 'nope'])).toMatchObject({ code: 2, stderr: 'attest: render needs a module: dashboard, settings, repository-card, pull-request-card\n' });
-    expect(await run(['render', 'repository-card', '--repository', 'missing'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--repository: no repository missing') });
+    expect(await run(['render', 'nope'])).toMatchObject({
+      code: 2,
+      stderr: 'attest: render needs a module: dashboard, settings, repository-card, pull-request-card\n',
+    });
+    expect(await run(['render', 'repository-card', '--repository', 'missing'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--repository: no repository missing'),
+    });
   }, 60_000);
 });

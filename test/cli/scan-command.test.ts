@@ -14,7 +14,12 @@ import type { ScanReport } from '../../src/engine/scan';
 
 function sink(isTTY = false) {
   let text = '';
-  const stream = new Writable({ write(chunk: Buffer, _encoding, done) { text += chunk.toString(); done(); } }) as Writable & { isTTY?: boolean };
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
+  }) as Writable & { isTTY?: boolean };
   stream.isTTY = isTTY;
   return { stream, text: () => text };
 }
@@ -46,7 +51,13 @@ describe('attest scan', () => {
     ['an unknown --fail-on', ['--workspace', 'acme', '--fail-on', 'severe'], {}, 2, '--fail-on must be critical, high, medium or low'],
     ['a base URL that is not a URL', ['--workspace', 'acme', '--base-url', 'not a url'], {}, 2, '--base-url is not a URL'],
     ['no credentials', ['--workspace', 'acme'], { env: {} }, 2, 'no credentials: set BITBUCKET_TOKEN'],
-    ['half the Basic pair', ['--workspace', 'acme'], { env: { BITBUCKET_EMAIL: 'a@b.c' } }, 2, 'BITBUCKET_EMAIL and BITBUCKET_API_TOKEN go together'],
+    [
+      'half the Basic pair',
+      ['--workspace', 'acme'],
+      { env: { BITBUCKET_EMAIL: 'a@b.c' } },
+      2,
+      'BITBUCKET_EMAIL and BITBUCKET_API_TOKEN go together',
+    ],
   ])('%s → exit %s', async (_name, args, options: { env?: Record<string, string> }, code, message) => {
     const result = await scanCli(args, options.env ?? { BITBUCKET_TOKEN: 't' });
     expect(result.code).toBe(code);
@@ -56,11 +67,17 @@ describe('attest scan', () => {
   it('an unreadable or invalid --config names the file and the field', async () => {
     const invalid = path.join(dir, 'invalid.json');
     fs.writeFileSync(invalid, JSON.stringify({ minApprovals: -1 }));
-    expect(await scanCli([...base(), '--config', invalid])).toMatchObject({ code: 2, stderr: expect.stringContaining(`--config ${invalid}: minApprovals:`) });
+    expect(await scanCli([...base(), '--config', invalid])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining(`--config ${invalid}: minApprovals:`),
+    });
     const unknown = path.join(dir, 'unknown.json');
     fs.writeFileSync(unknown, JSON.stringify({ minAprovals: 2 }));
     expect((await scanCli([...base(), '--config', unknown])).stderr).toContain('minAprovals');
-    expect(await scanCli([...base(), '--config', path.join(dir, 'missing.json')])).toMatchObject({ code: 2, stderr: expect.stringContaining('cannot read --config') });
+    expect(await scanCli([...base(), '--config', path.join(dir, 'missing.json')])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('cannot read --config'),
+    });
   });
 
   it('refused credentials → exit 3', async () => {
@@ -76,7 +93,10 @@ describe('attest scan', () => {
   }, 60_000);
 
   it('an unknown workspace → exit 2', async () => {
-    expect(await scanCli(['--workspace', 'nobody', '--base-url', sandbox.emulator.url])).toMatchObject({ code: 2, stderr: expect.stringContaining('no workspace nobody') });
+    expect(await scanCli(['--workspace', 'nobody', '--base-url', sandbox.emulator.url])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('no workspace nobody'),
+    });
   });
 
   it('writes --out whole, and replaces an existing file only when the scan succeeded', async () => {
@@ -92,7 +112,10 @@ describe('attest scan', () => {
 
   it('with --max-requests below what the workspace needs, ends cleanly, lists what it did not evaluate, and never passes it', async () => {
     const out = path.join(dir, 'budget.json');
-    const result = await scanCli([...base(), '--format', 'json', '--out', out, '--max-requests', '120', '--state-dir', path.join(dir, 'budget-state')], { BITBUCKET_TOKEN: 'budget' });
+    const result = await scanCli(
+      [...base(), '--format', 'json', '--out', out, '--max-requests', '120', '--state-dir', path.join(dir, 'budget-state')],
+      { BITBUCKET_TOKEN: 'budget' },
+    );
     expect(result.code).toBe(0);
     const report = JSON.parse(fs.readFileSync(out, 'utf8')) as ScanReport;
     expect(report.unevaluated.length).toBeGreaterThan(20);
@@ -121,12 +144,23 @@ describe('report formats', () => {
     const sandbox = await startSandbox();
     const { scanWorkspace } = await import('../../src/engine/scan');
     const { Policy } = await import('../../src/policy/policy');
-    report = await scanWorkspace({ client: sandbox.client(), workspace: 'acme', policy: Policy.parse({}), now: sandbox.now, version: 'test' });
+    report = await scanWorkspace({
+      client: sandbox.client(),
+      workspace: 'acme',
+      policy: Policy.parse({}),
+      now: sandbox.now,
+      version: 'test',
+    });
     await sandbox.emulator.close();
   });
 
   it('SARIF validates against the SARIF 2.1.0 schema, one result per fail, located at the repository', () => {
-    const sarif = JSON.parse(toSarif(report)) as { runs: Array<{ results: Array<{ locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }>; tool: { driver: { rules: unknown[] } } }> };
+    const sarif = JSON.parse(toSarif(report)) as {
+      runs: Array<{
+        results: Array<{ locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }>;
+        tool: { driver: { rules: unknown[] } };
+      }>;
+    };
     // Microsoft's matcher validates against the OASIS SARIF 2.1.0 schema (draft-04, which it loads itself).
     (expect(sarif) as unknown as { toBeValidSarifLog(): void }).toBeValidSarifLog();
     (expect({ version: '2.1.0', runs: [{ results: [] }] }) as unknown as { not: { toBeValidSarifLog(): void } }).not.toBeValidSarifLog();

@@ -110,7 +110,11 @@ const ROUTES: Array<[string, string, string]> = [
     '/2.0/repositories/acme/payments-api/pipelines?target.branch=main&sort=-created_on&pagelen=100',
     '/repositories/{workspace}/{repo_slug}/pipelines',
   ],
-  ['branches', '/2.0/repositories/acme/payments-api/refs/branches?q=name%20%3D%20%22main%22', '/repositories/{workspace}/{repo_slug}/refs/branches'],
+  [
+    'branches',
+    '/2.0/repositories/acme/payments-api/refs/branches?q=name%20%3D%20%22main%22',
+    '/repositories/{workspace}/{repo_slug}/refs/branches',
+  ],
   [
     'pull requests',
     '/2.0/repositories/acme/payments-api/pullrequests?state=MERGED&pagelen=50',

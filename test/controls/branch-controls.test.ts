@@ -15,8 +15,18 @@ describe('BB-BP-1 Main branch blocks direct pushes', () => {
     ['a push restriction on `*` → pass', with_(restriction('push', { pattern: '*' })), 'main', 'pass'],
     ['a push restriction on `ma*` → pass', with_(restriction('push', { pattern: 'ma*' })), 'main', 'pass'],
     ['a push restriction on `release/*` only → fail', with_(restriction('push', { pattern: 'release/*' })), 'main', 'fail'],
-    ['a push restriction on `main` when the main branch is `master` → fail', with_(restriction('push', { pattern: 'main' })), 'master', 'fail'],
-    ['a `release/*` push restriction when the main branch is `release/2026` → pass', with_(restriction('push', { pattern: 'release/*' })), 'release/2026', 'pass'],
+    [
+      'a push restriction on `main` when the main branch is `master` → fail',
+      with_(restriction('push', { pattern: 'main' })),
+      'master',
+      'fail',
+    ],
+    [
+      'a `release/*` push restriction when the main branch is `release/2026` → pass',
+      with_(restriction('push', { pattern: 'release/*' })),
+      'release/2026',
+      'pass',
+    ],
     ['only a force restriction → fail', with_(restriction('force')), 'main', 'fail'],
     ['no restrictions → fail', with_(), 'main', 'fail'],
   ])('%s', (_name, data, mainBranch, outcome) => {
@@ -24,13 +34,19 @@ describe('BB-BP-1 Main branch blocks direct pushes', () => {
   });
 
   it('lists who may still push on a pass', () => {
-    const result = checkRepository('BB-BP-1', with_(restriction('push', { users: [{ account_id: 'bot', display_name: 'Deploy Bot' }], groups: [{ slug: 'leads' }] })));
+    const result = checkRepository(
+      'BB-BP-1',
+      with_(restriction('push', { users: [{ account_id: 'bot', display_name: 'Deploy Bot' }], groups: [{ slug: 'leads' }] })),
+    );
     expect(result).toMatchObject({ outcome: 'pass', evidence: { allowed: ['Deploy Bot', 'leads'] } });
     expect(result.remediation).toBeUndefined();
   });
 
   it('an empty repository → not-applicable', () => {
-    expect(checkRepository('BB-BP-1', with_(), { mainBranch: null })).toMatchObject({ outcome: 'not-applicable', message: 'The repository is empty: it has no main branch.' });
+    expect(checkRepository('BB-BP-1', with_(), { mainBranch: null })).toMatchObject({
+      outcome: 'not-applicable',
+      message: 'The repository is empty: it has no main branch.',
+    });
   });
 
   it('a non-production repository → not-applicable', () => {
@@ -43,13 +59,29 @@ describe('BB-BP-1 Main branch blocks direct pushes', () => {
 });
 
 describe('branching_model restrictions', () => {
-  const byModel = (kind: string, branch_type: string) => restriction(kind, { branch_match_kind: 'branching_model', pattern: '', branch_type });
+  const byModel = (kind: string, branch_type: string) =>
+    restriction(kind, { branch_match_kind: 'branching_model', pattern: '', branch_type });
   it.each([
     ['development on the main branch (use_mainbranch) → pass', byModel('push', 'development'), model(), 'pass'],
-    ['development named as the main branch → pass', byModel('push', 'development'), model({ development: { use_mainbranch: false, branch: { name: 'main' } } }), 'pass'],
-    ['development on another branch → fail', byModel('push', 'development'), model({ development: { use_mainbranch: false, branch: { name: 'develop' } } }), 'fail'],
+    [
+      'development named as the main branch → pass',
+      byModel('push', 'development'),
+      model({ development: { use_mainbranch: false, branch: { name: 'main' } } }),
+      'pass',
+    ],
+    [
+      'development on another branch → fail',
+      byModel('push', 'development'),
+      model({ development: { use_mainbranch: false, branch: { name: 'develop' } } }),
+      'fail',
+    ],
     ['production on the main branch → pass', byModel('push', 'production'), model({ production: { use_mainbranch: true } }), 'pass'],
-    ['production on another branch → fail', byModel('push', 'production'), model({ production: { use_mainbranch: false, branch: { name: 'production' } } }), 'fail'],
+    [
+      'production on another branch → fail',
+      byModel('push', 'production'),
+      model({ production: { use_mainbranch: false, branch: { name: 'production' } } }),
+      'fail',
+    ],
     ['production disabled → fail', byModel('push', 'production'), model({ production: null }), 'fail'],
     ['a feature prefix that the main branch does not start with → fail', byModel('push', 'feature'), model(), 'fail'],
   ])('%s', (_name, rule, effective, outcome) => {
@@ -57,7 +89,13 @@ describe('branching_model restrictions', () => {
   });
 
   it('a release prefix the main branch starts with → pass', () => {
-    expect(checkRepository('BB-BP-1', { branchRestrictions: ok([byModel('push', 'release')]), effectiveBranchingModel: ok(model()) }, { mainBranch: 'release/1' }).outcome).toBe('pass');
+    expect(
+      checkRepository(
+        'BB-BP-1',
+        { branchRestrictions: ok([byModel('push', 'release')]), effectiveBranchingModel: ok(model()) },
+        { mainBranch: 'release/1' },
+      ).outcome,
+    ).toBe('pass');
   });
 });
 
@@ -88,7 +126,12 @@ describe('BB-BP-5 Nobody bypasses the push restriction', () => {
     ['a service account not declared in the policy → fail', [restriction('push', { users: [bot] })], [], 'fail'],
     ['a person listed → fail', [restriction('push', { users: [person, bot] })], ['bot-id'], 'fail'],
     ['a group listed → fail', [restriction('push', { groups: [{ slug: 'leads' }] })], [], 'fail'],
-    ['a second push restriction that applies lists a person → fail', [restriction('push'), restriction('push', { pattern: '*', users: [person] })], [], 'fail'],
+    [
+      'a second push restriction that applies lists a person → fail',
+      [restriction('push'), restriction('push', { pattern: '*', users: [person] })],
+      [],
+      'fail',
+    ],
     ['no push restriction → not-applicable', [restriction('force')], [], 'not-applicable'],
   ])('%s', (_name, restrictions, serviceAccounts, outcome) => {
     expect(checkRepository('BB-BP-5', with_(...restrictions), { policy: { serviceAccounts } }).outcome).toBe(outcome);
@@ -111,7 +154,13 @@ describe('BB-CR-1 Pull requests into main need enough approvals', () => {
     ['0 required → fail', [approvals(0)], 1, 'fail', undefined],
     ['1 on main and 3 on `*`: the largest applies → pass', [approvals(1), approvals(3, '*')], 3, 'pass', false],
     ['3 on another branch only → fail with 0', [approvals(3, 'develop')], 1, 'fail', undefined],
-    ['enforcement on another branch → advisory', [approvals(1), restriction('enforce_merge_checks', { pattern: 'develop' })], 1, 'pass', false],
+    [
+      'enforcement on another branch → advisory',
+      [approvals(1), restriction('enforce_merge_checks', { pattern: 'develop' })],
+      1,
+      'pass',
+      false,
+    ],
   ])('%s', (_name, restrictions, minApprovals, outcome, enforced) => {
     const result = checkRepository('BB-CR-1', with_(...restrictions), { policy: { minApprovals } });
     expect(result.outcome).toBe(outcome);
@@ -119,7 +168,11 @@ describe('BB-CR-1 Pull requests into main need enough approvals', () => {
   });
 
   it('reports the configured value on a fail (0 when none)', () => {
-    expect(checkRepository('BB-CR-1', with_())).toMatchObject({ outcome: 'fail', evidence: { configured: 0, required: 1 }, message: '0 approvals required to merge into main; the policy asks for 1.' });
+    expect(checkRepository('BB-CR-1', with_())).toMatchObject({
+      outcome: 'fail',
+      evidence: { configured: 0, required: 1 },
+      message: '0 approvals required to merge into main; the policy asks for 1.',
+    });
   });
 });
 
@@ -136,7 +189,12 @@ describe('BB-CR-2 Approvals reset when the pull request changes', () => {
 
 describe('BB-CR-3 Requested changes block the merge', () => {
   it.each([
-    ['no-changes-requested with enforcement → pass (enforced)', [restriction('require_no_changes_requested'), restriction('enforce_merge_checks')], 'pass', true],
+    [
+      'no-changes-requested with enforcement → pass (enforced)',
+      [restriction('require_no_changes_requested'), restriction('enforce_merge_checks')],
+      'pass',
+      true,
+    ],
     ['no-changes-requested without enforcement → pass (advisory)', [restriction('require_no_changes_requested')], 'pass', false],
     ['none → fail', [], 'fail', undefined],
   ])('%s', (_name, restrictions, outcome, enforced) => {

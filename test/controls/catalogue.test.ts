@@ -33,7 +33,11 @@ describe('the control catalogue', () => {
     for (const control of CATALOGUE) {
       for (const need of control.needs) {
         if (need === 'repository') continue; // from the workspace's repository list
-        expect([control.id, need, collectors.includes(`'${need}'`) || collectors.includes(`snapshot.${need} =`)]).toEqual([control.id, need, true]);
+        expect([control.id, need, collectors.includes(`'${need}'`) || collectors.includes(`snapshot.${need} =`)]).toEqual([
+          control.id,
+          need,
+          true,
+        ]);
       }
     }
   });
@@ -46,7 +50,10 @@ describe('the control catalogue', () => {
       if (/^BB-[A-Z]+-\d+$/.test(cells[1] ?? '')) rows.set(`${cells[1]}:${cells.length}`, cells.slice(1, -1));
     }
     for (const control of CATALOGUE) {
-      const definition = [...rows.entries()].find(([key, cells]) => key.startsWith(`${control.id}:`) && cells.length >= 5 && ['critical', 'high', 'medium', 'low'].includes(cells[2]!));
+      const definition = [...rows.entries()].find(
+        ([key, cells]) =>
+          key.startsWith(`${control.id}:`) && cells.length >= 5 && ['critical', 'high', 'medium', 'low'].includes(cells[2]!),
+      );
       expect(definition?.[1].slice(1, 3)).toEqual([control.title, control.severity]);
       const mapping = [...rows.entries()].find(([key, cells]) => key.startsWith(`${control.id}:`) && cells.length === 4)?.[1];
       const list = (cell: string) => (cell === '—' ? [] : cell.split(',').map((part) => part.trim()));

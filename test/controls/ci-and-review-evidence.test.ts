@@ -20,13 +20,21 @@ describe('BB-CI-2 Bitbucket Pipelines is enabled', () => {
 
 describe('BB-CI-3 Main-branch builds mostly succeed', () => {
   const run = (successes: number, failures: number, extra: ReturnType<typeof pipeline>[] = []) => ({
-    mainBranchPipelines: ok([...Array.from({ length: successes }, () => pipeline('SUCCESSFUL', 2)), ...Array.from({ length: failures }, () => pipeline('FAILED', 3)), ...extra]),
+    mainBranchPipelines: ok([
+      ...Array.from({ length: successes }, () => pipeline('SUCCESSFUL', 2)),
+      ...Array.from({ length: failures }, () => pipeline('FAILED', 3)),
+      ...extra,
+    ]),
   });
   it.each([
     ['9 of 10 at a 0.9 threshold (exactly at it) → pass', run(9, 1), 'pass'],
     ['8 of 10 at 0.9 → fail', run(8, 2), 'fail'],
     ['10 of 10 → pass', run(10, 0), 'pass'],
-    ['errors, stops and running pipelines do not count → pass', run(1, 0, [pipeline('ERROR', 1), pipeline('STOPPED', 1), pipeline(null, 1)]), 'pass'],
+    [
+      'errors, stops and running pipelines do not count → pass',
+      run(1, 0, [pipeline('ERROR', 1), pipeline('STOPPED', 1), pipeline(null, 1)]),
+      'pass',
+    ],
     ['only pipelines older than the window → not-applicable', { mainBranchPipelines: ok([pipeline('FAILED', 31)]) }, 'not-applicable'],
     ['no pipelines → not-applicable', run(0, 0), 'not-applicable'],
   ])('%s', (_name, data, outcome) => {
@@ -34,11 +42,20 @@ describe('BB-CI-3 Main-branch builds mostly succeed', () => {
   });
 
   it('states the rate and counts on a fail', () => {
-    expect(checkRepository('BB-CI-3', run(8, 2))).toMatchObject({ evidence: { successful: 8, failed: 2, rate: 0.8 }, message: 'Only 80% of 10 main-branch builds succeeded (2 failed); the policy asks for 90%.' });
+    expect(checkRepository('BB-CI-3', run(8, 2))).toMatchObject({
+      evidence: { successful: 8, failed: 2, rate: 0.8 },
+      message: 'Only 80% of 10 main-branch builds succeeded (2 failed); the policy asks for 90%.',
+    });
   });
 
   it('respects a policy window of 7 days', () => {
-    expect(checkRepository('BB-CI-3', { mainBranchPipelines: ok([pipeline('FAILED', 8), pipeline('SUCCESSFUL', 1)]) }, { policy: { buildWindowDays: 7 } }).outcome).toBe('pass');
+    expect(
+      checkRepository(
+        'BB-CI-3',
+        { mainBranchPipelines: ok([pipeline('FAILED', 8), pipeline('SUCCESSFUL', 1)]) },
+        { policy: { buildWindowDays: 7 } },
+      ).outcome,
+    ).toBe('pass');
   });
 });
 
@@ -61,11 +78,20 @@ describe('BB-CI-4 Pipelines run a security scan', () => {
   });
 
   it('honours the policy list of scanners', () => {
-    expect(checkRepository('BB-CI-4', { pipelinesFile: ok(file('          - ./bin/acme-scan\n')) }, { policy: { securityScanners: ['acme-scan'] } }).outcome).toBe('pass');
+    expect(
+      checkRepository(
+        'BB-CI-4',
+        { pipelinesFile: ok(file('          - ./bin/acme-scan\n')) },
+        { policy: { securityScanners: ['acme-scan'] } },
+      ).outcome,
+    ).toBe('pass');
   });
 
   it('reads pipe values and script lines', () => {
-    expect(pipelineCommands(file('          - npm ci\n          - pipe: "atlassian/git-secrets-scan:0.6.1"\n'))).toEqual(['npm ci', 'atlassian/git-secrets-scan:0.6.1']);
+    expect(pipelineCommands(file('          - npm ci\n          - pipe: "atlassian/git-secrets-scan:0.6.1"\n'))).toEqual([
+      'npm ci',
+      'atlassian/git-secrets-scan:0.6.1',
+    ]);
   });
 });
 
@@ -81,7 +107,9 @@ describe('BB-PR-1 Merged pull requests were approved by someone other than the a
   });
 
   it('lists the pull requests without independent approval', () => {
-    const result = checkRepository('BB-PR-1', { mergedPullRequests: ok([merged(1), merged(2, { participants: [] }), merged(3, { participants: [{ user: AUTHOR, approved: true }] })]) });
+    const result = checkRepository('BB-PR-1', {
+      mergedPullRequests: ok([merged(1), merged(2, { participants: [] }), merged(3, { participants: [{ user: AUTHOR, approved: true }] })]),
+    });
     expect(result.evidence).toMatchObject({ merged: 3, withoutIndependentApproval: [2, 3] });
     expect(result.message).toBe('2 of 3 merged pull requests had no approval from anyone but the author: #2, #3.');
   });
@@ -93,9 +121,21 @@ describe('BB-PR-1 Merged pull requests were approved by someone other than the a
 
 describe('BB-PR-2 Merged pull requests had a passing build', () => {
   it.each([
-    ['the newest status per key passed → pass', [merged(1, { statuses: [status('ci', 'FAILED', 1), status('ci', 'SUCCESSFUL', 5)] })], 'pass'],
-    ['a newer failure supersedes an older success → fail', [merged(1, { statuses: [status('ci', 'SUCCESSFUL', 1), status('ci', 'FAILED', 5)] })], 'fail'],
-    ['one key passed, another still in progress → fail', [merged(1, { statuses: [status('ci', 'SUCCESSFUL', 1), status('e2e', 'INPROGRESS', 2)] })], 'fail'],
+    [
+      'the newest status per key passed → pass',
+      [merged(1, { statuses: [status('ci', 'FAILED', 1), status('ci', 'SUCCESSFUL', 5)] })],
+      'pass',
+    ],
+    [
+      'a newer failure supersedes an older success → fail',
+      [merged(1, { statuses: [status('ci', 'SUCCESSFUL', 1), status('ci', 'FAILED', 5)] })],
+      'fail',
+    ],
+    [
+      'one key passed, another still in progress → fail',
+      [merged(1, { statuses: [status('ci', 'SUCCESSFUL', 1), status('e2e', 'INPROGRESS', 2)] })],
+      'fail',
+    ],
     ['no status at all → fail', [merged(1, { statuses: [] })], 'fail'],
     ['none merged → not-applicable', [], 'not-applicable'],
   ])('%s', (_name, pullRequests, outcome) => {

@@ -5,7 +5,13 @@
 import { member, ok, repository } from '../builders/snapshot';
 import { checkRepository, checkWorkspace } from './harness';
 
-const attestation = (control: string, expiresOn: string) => ({ control, statement: 'Enforced through Okta', attestedBy: 'admin-1', attestedOn: '2026-01-01', expiresOn });
+const attestation = (control: string, expiresOn: string) => ({
+  control,
+  statement: 'Enforced through Okta',
+  attestedBy: 'admin-1',
+  attestedOn: '2026-01-01',
+  expiresOn,
+});
 
 describe('BB-REPO-1 Repository is classified', () => {
   it.each([
@@ -28,7 +34,9 @@ describe('BB-REPO-2 Repository is private', () => {
     expect(checkRepository('BB-REPO-2', { repository: ok(repository({ is_private: isPrivate })) }).outcome).toBe(outcome);
   });
   it('applies to non-production repositories', () => {
-    expect(checkRepository('BB-REPO-2', { repository: ok(repository({ is_private: false })) }, { classification: 'non-production' }).outcome).toBe('fail');
+    expect(
+      checkRepository('BB-REPO-2', { repository: ok(repository({ is_private: false })) }, { classification: 'non-production' }).outcome,
+    ).toBe('fail');
   });
   it('visibility not reported → not-evaluable', () => {
     expect(checkRepository('BB-REPO-2', { repository: ok(repository({ is_private: undefined })) }).outcome).toBe('not-evaluable');
@@ -37,7 +45,13 @@ describe('BB-REPO-2 Repository is private', () => {
 
 describe('exceptions', () => {
   const publicRepo = { repository: ok(repository({ is_private: false })) };
-  const exception = (repositoryRef: string, expiresOn: string) => ({ control: 'BB-REPO-2', repository: repositoryRef, reason: 'Open source by design', approvedBy: 'admin-1', expiresOn });
+  const exception = (repositoryRef: string, expiresOn: string) => ({
+    control: 'BB-REPO-2',
+    repository: repositoryRef,
+    reason: 'Open source by design',
+    approvedBy: 'admin-1',
+    expiresOn,
+  });
   it.each([
     ['a live exception for the slug → fail, excepted', exception('api', '2027-01-01'), false],
     ['a live exception for the uuid → fail, excepted', exception('{0f3c1a2b-1111-4222-8333-444455556666}', '2027-01-01'), false],
@@ -48,10 +62,16 @@ describe('exceptions', () => {
     expect(result).toMatchObject({ outcome: 'fail', exception: { reason: 'Open source by design', expired } });
   });
   it('an exception for another repository has no effect', () => {
-    expect(checkRepository('BB-REPO-2', publicRepo, { policy: { exceptions: [exception('web', '2027-01-01')] } }).exception).toBeUndefined();
+    expect(
+      checkRepository('BB-REPO-2', publicRepo, { policy: { exceptions: [exception('web', '2027-01-01')] } }).exception,
+    ).toBeUndefined();
   });
   it('an exception never changes a not-evaluable result', () => {
-    const result = checkRepository('BB-REPO-2', { repository: ok(repository({ is_private: undefined })) }, { policy: { exceptions: [exception('api', '2027-01-01')] } });
+    const result = checkRepository(
+      'BB-REPO-2',
+      { repository: ok(repository({ is_private: undefined })) },
+      { policy: { exceptions: [exception('api', '2027-01-01')] } },
+    );
     expect(result.outcome).toBe('not-evaluable');
     expect(result.exception).toBeUndefined();
   });
@@ -72,7 +92,8 @@ describe('BB-AC-1 Offboarded people have no workspace access', () => {
 });
 
 describe('BB-AC-2 The workspace has few administrators', () => {
-  const owners = (n: number) => Array.from({ length: n }, (_, i) => ({ permission: 'owner', user: { account_id: `o${i}`, display_name: `Owner ${i}` } }));
+  const owners = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ permission: 'owner', user: { account_id: `o${i}`, display_name: `Owner ${i}` } }));
   it.each([
     ['3 owners, maximum 3 (at the threshold) → pass', owners(3), 'pass'],
     ['4 owners, maximum 3 → fail', owners(4), 'fail'],
@@ -92,8 +113,18 @@ describe('BB-MFA-1 Every member uses two-step verification', () => {
     ['a member without it fails even with an attestation', [member('b', false)], [attestation('BB-MFA-1', '2027-01-01')], 'fail'],
     ['the flag absent, no attestation → not-evaluable', [member('a', true), member('b', undefined)], [], 'not-evaluable'],
     ['the flag absent, a valid attestation → pass', [member('b', undefined)], [attestation('BB-MFA-1', '2027-01-01')], 'pass'],
-    ['the flag absent, an expired attestation → not-evaluable', [member('b', undefined)], [attestation('BB-MFA-1', '2026-11-21')], 'not-evaluable'],
-    ['the flag absent, an attestation for another control → not-evaluable', [member('b', undefined)], [attestation('BB-MFA-2', '2027-01-01')], 'not-evaluable'],
+    [
+      'the flag absent, an expired attestation → not-evaluable',
+      [member('b', undefined)],
+      [attestation('BB-MFA-1', '2026-11-21')],
+      'not-evaluable',
+    ],
+    [
+      'the flag absent, an attestation for another control → not-evaluable',
+      [member('b', undefined)],
+      [attestation('BB-MFA-2', '2027-01-01')],
+      'not-evaluable',
+    ],
     ['app users are not people → pass', [member('a', true), member('bot', false, { type: 'app_user' })], [], 'pass'],
   ])('%s', (_name, members, attestations, outcome) => {
     expect(checkWorkspace('BB-MFA-1', { members: ok(members) }, { policy: { attestations } }).outcome).toBe(outcome);

@@ -24,8 +24,14 @@ async function sandbox(seed: SeedInput = demoSeed(), queue: QueueOptions = {}) {
   emulator.onEvent((event) => runtime.emit(event));
   const ws = emulator.seed.workspaces[0]!;
   const dump = () => runtime.installation(ws.uuid).kvs.dump();
-  const records = () => Object.entries(dump()).filter(([key]) => key.startsWith('v1:repo:')).map(([, value]) => value as RepositoryRecord);
-  const evidence = () => Object.entries(dump()).filter(([key]) => key.startsWith('v1:ev:')).map(([, value]) => value as EvidenceRecord);
+  const records = () =>
+    Object.entries(dump())
+      .filter(([key]) => key.startsWith('v1:repo:'))
+      .map(([, value]) => value as RepositoryRecord);
+  const evidence = () =>
+    Object.entries(dump())
+      .filter(([key]) => key.startsWith('v1:ev:'))
+      .map(([, value]) => value as EvidenceRecord);
   return { clock, emulator, runtime, ws, dump, records, evidence };
 }
 
@@ -37,19 +43,30 @@ describe('app flows', () => {
       await s.runtime.withInstallation(s.ws.uuid, () => createStore().putPolicy(policy));
       await s.runtime.install(s.ws.uuid);
       await s.runtime.drainQueues();
-      const direct = await scanWorkspace({ client: createBitbucketClient({ request: appRequest() }), workspace: s.ws.uuid, policy, now: new Date(s.clock.now()), version: 'test' });
+      const direct = await scanWorkspace({
+        client: createBitbucketClient({ request: appRequest() }),
+        workspace: s.ws.uuid,
+        policy,
+        now: new Date(s.clock.now()),
+        version: 'test',
+      });
       const stored = new Map(s.records().map((record) => [record.slug, record]));
       expect(stored.size).toBe(direct.repositories.length);
       for (const repo of direct.repositories) {
         const record = stored.get(repo.slug)!;
-        expect({ slug: repo.slug, results: record.results!.map((r) => [r.control, r.outcome, r.message]) }).toEqual({ slug: repo.slug, results: repo.results.map((r) => [r.control, r.outcome, r.message]) });
+        expect({ slug: repo.slug, results: record.results!.map((r) => [r.control, r.outcome, r.message]) }).toEqual({
+          slug: repo.slug,
+          results: repo.results.map((r) => [r.control, r.outcome, r.message]),
+        });
       }
       const workspace = s.dump()['v1:ws'] as { results: Array<{ control: string; outcome: string }> };
       expect(workspace.results.map((r) => [r.control, r.outcome])).toEqual(direct.workspaceResults.map((r) => [r.control, r.outcome]));
       // The install backfilled the ledger with every pull request merged in the review window.
       const merged = s.ws.repositories
         .filter((repo) => repo.mainBranch && !['LAB'].includes(repo.projectKey) && repo.slug !== 'sandbox')
-        .flatMap((repo) => repo.pullRequests.filter((pr) => pr.state === 'MERGED' && Date.parse(pr.updatedOn) >= DEMO_NOW - 90 * 86_400_000));
+        .flatMap((repo) =>
+          repo.pullRequests.filter((pr) => pr.state === 'MERGED' && Date.parse(pr.updatedOn) >= DEMO_NOW - 90 * 86_400_000),
+        );
       expect(s.evidence()).toHaveLength(merged.length);
     } finally {
       await s.emulator.close();
@@ -63,7 +80,13 @@ describe('app flows', () => {
       await s.runtime.drainQueues();
       s.emulator.log.length = 0;
       const repo = s.ws.repositories.find((candidate) => candidate.slug === 'ledger')!;
-      await s.runtime.emit({ eventType: 'avi:bitbucket:push:repository', timestamp: new Date(s.clock.now()).toISOString(), repository: { uuid: repo.uuid }, workspace: { uuid: s.ws.uuid }, push: { mainbranch: true } });
+      await s.runtime.emit({
+        eventType: 'avi:bitbucket:push:repository',
+        timestamp: new Date(s.clock.now()).toISOString(),
+        repository: { uuid: repo.uuid },
+        workspace: { uuid: s.ws.uuid },
+        push: { mainbranch: true },
+      });
       await s.runtime.drainQueues();
       expect(s.emulator.log.length).toBeGreaterThan(0);
       expect(s.emulator.log.filter((entry) => !entry.path.startsWith(`/2.0/repositories/${s.ws.uuid}/${repo.uuid}`))).toEqual([]);
@@ -81,24 +104,61 @@ describe('app flows', () => {
       const [ada, grace] = s.emulator.seed.users;
       const merged: number[] = [];
       for (const n of [1, 2, 3]) {
-        const id = (await s.emulator.mutate({ type: 'open-pull-request', workspace: 'acme', repository: 'ledger', title: `ACME-${n}`, authorId: ada!.accountId, sourceBranch: `feature/${n}`, sourceCommit: String(n).repeat(40) })).pullRequestId!;
-        await s.emulator.mutate({ type: 'review', workspace: 'acme', repository: 'ledger', pullRequestId: id, accountId: grace!.accountId, decision: 'approve' });
-        await s.emulator.mutate({ type: 'merge-pull-request', workspace: 'acme', repository: 'ledger', pullRequestId: id, accountId: ada!.accountId });
+        const id = (
+          await s.emulator.mutate({
+            type: 'open-pull-request',
+            workspace: 'acme',
+            repository: 'ledger',
+            title: `ACME-${n}`,
+            authorId: ada!.accountId,
+            sourceBranch: `feature/${n}`,
+            sourceCommit: String(n).repeat(40),
+          })
+        ).pullRequestId!;
+        await s.emulator.mutate({
+          type: 'review',
+          workspace: 'acme',
+          repository: 'ledger',
+          pullRequestId: id,
+          accountId: grace!.accountId,
+          decision: 'approve',
+        });
+        await s.emulator.mutate({
+          type: 'merge-pull-request',
+          workspace: 'acme',
+          repository: 'ledger',
+          pullRequestId: id,
+          accountId: ada!.accountId,
+        });
         merged.push(id);
       }
       // Deliver each `fulfilled` event again, out of order.
       const repo = s.ws.repositories.find((candidate) => candidate.slug === 'ledger')!;
       for (const id of [...merged].reverse()) {
-        await s.runtime.emit({ eventType: 'avi:bitbucket:fulfilled:pullrequest', repository: { uuid: repo.uuid }, workspace: { uuid: s.ws.uuid }, pullrequest: { id, state: 'MERGED' } });
+        await s.runtime.emit({
+          eventType: 'avi:bitbucket:fulfilled:pullrequest',
+          repository: { uuid: repo.uuid },
+          workspace: { uuid: s.ws.uuid },
+          pullrequest: { id, state: 'MERGED' },
+        });
       }
       await s.runtime.drainQueues();
       const ledger = s.evidence().filter((record) => record.repositorySlug === 'ledger' && merged.includes(record.pullRequestId));
       expect(ledger.map((record) => record.pullRequestId).sort((a, b) => a - b)).toEqual(merged);
       expect(s.evidence()).toHaveLength(before + 3);
-      expect(Object.keys(s.dump()).filter((key) => key.startsWith('v1:evd:') && merged.some((id) => key.endsWith(`:${id}`)) && key.includes(repo.uuid.replace(/[{}]/g, '')))).toHaveLength(3);
+      expect(
+        Object.keys(s.dump()).filter(
+          (key) => key.startsWith('v1:evd:') && merged.some((id) => key.endsWith(`:${id}`)) && key.includes(repo.uuid.replace(/[{}]/g, '')),
+        ),
+      ).toHaveLength(3);
       // An older repository event delivered after a newer evaluation does not roll the state back.
       const stored = s.records().find((record) => record.slug === 'ledger')!;
-      await s.runtime.emit({ eventType: 'avi:bitbucket:updated:repository', timestamp: new Date(DEMO_NOW - 86_400_000).toISOString(), repository: { uuid: repo.uuid }, workspace: { uuid: s.ws.uuid } });
+      await s.runtime.emit({
+        eventType: 'avi:bitbucket:updated:repository',
+        timestamp: new Date(DEMO_NOW - 86_400_000).toISOString(),
+        repository: { uuid: repo.uuid },
+        workspace: { uuid: s.ws.uuid },
+      });
       await s.runtime.drainQueues();
       expect(s.records().find((record) => record.slug === 'ledger')!.evaluatedAt).toBe(stored.evaluatedAt);
     } finally {
@@ -115,12 +175,35 @@ describe('app flows', () => {
       await s.runtime.install(s.ws.uuid);
       await s.runtime.drainQueues();
       const [ada, grace] = s.emulator.seed.users;
-      const id = (await s.emulator.mutate({ type: 'open-pull-request', workspace: 'acme', repository: 'ledger', title: 'ACME-77', authorId: ada!.accountId, sourceBranch: 'feature/77', sourceCommit: '7'.repeat(40) })).pullRequestId!;
-      await s.emulator.mutate({ type: 'review', workspace: 'acme', repository: 'ledger', pullRequestId: id, accountId: grace!.accountId, decision: 'approve' });
+      const id = (
+        await s.emulator.mutate({
+          type: 'open-pull-request',
+          workspace: 'acme',
+          repository: 'ledger',
+          title: 'ACME-77',
+          authorId: ada!.accountId,
+          sourceBranch: 'feature/77',
+          sourceCommit: '7'.repeat(40),
+        })
+      ).pullRequestId!;
+      await s.emulator.mutate({
+        type: 'review',
+        workspace: 'acme',
+        repository: 'ledger',
+        pullRequestId: id,
+        accountId: grace!.accountId,
+        decision: 'approve',
+      });
       await s.runtime.drainQueues();
       // Every read of this pull request fails for the whole retry budget of the event and its queued job.
       s.emulator.addFault({ path: `/pullrequests/${id}($|/)`, kind: 'status', status, times: 40 });
-      await s.emulator.mutate({ type: 'merge-pull-request', workspace: 'acme', repository: 'ledger', pullRequestId: id, accountId: ada!.accountId });
+      await s.emulator.mutate({
+        type: 'merge-pull-request',
+        workspace: 'acme',
+        repository: 'ledger',
+        pullRequestId: id,
+        accountId: ada!.accountId,
+      });
       await s.runtime.drainQueues();
       const has = () => s.evidence().some((record) => record.repositorySlug === 'ledger' && record.pullRequestId === id);
       expect(has()).toBe(false);

@@ -20,7 +20,8 @@ describe('resolvers', () => {
   let admin: string;
   let member: string;
   let outsider: string;
-  const state = () => Object.fromEntries(Object.entries(runtime.installation(workspaceUuid).kvs.dump()).filter(([key]) => !key.startsWith('v1:hist:')));
+  const state = () =>
+    Object.fromEntries(Object.entries(runtime.installation(workspaceUuid).kvs.dump()).filter(([key]) => !key.startsWith('v1:hist:')));
   const call = (key: string, payload: unknown, accountId: string, extension: Record<string, unknown> = {}) =>
     runtime.resolve('compliance-settings', key, payload, { workspaceUuid, accountId, extension }) as Promise<Envelope>;
 
@@ -29,7 +30,12 @@ describe('resolvers', () => {
     const { seed, users } = withPeople(demoSeed());
     emulator = new BitbucketEmulator(seed, clock);
     await emulator.listen();
-    runtime = new LocalForgeRuntime({ root: ROOT, bitbucketBaseUrl: emulator.url, auth: { app: `Bearer ${APP_TOKEN}`, users: { ...users, 'outsider-1': 'Bearer outsider' } }, clock });
+    runtime = new LocalForgeRuntime({
+      root: ROOT,
+      bitbucketBaseUrl: emulator.url,
+      auth: { app: `Bearer ${APP_TOKEN}`, users: { ...users, 'outsider-1': 'Bearer outsider' } },
+      clock,
+    });
     workspaceUuid = emulator.seed.workspaces[0]!.uuid;
     admin = emulator.seed.users[0]!.accountId; // Ada: a workspace owner
     member = emulator.seed.users[4]!.accountId; // Barbara: a collaborator
@@ -63,22 +69,39 @@ describe('resolvers', () => {
   it('an administrator’s policy change is validated, saved and recorded with their account id', async () => {
     const answer = await call('policy/update', { minApprovals: 2, mergeCheckOnError: 'allow' }, admin);
     expect(answer).toMatchObject({ ok: true, data: { policy: { minApprovals: 2, mergeCheckOnError: 'allow' } } });
-    const history = Object.entries(runtime.installation(workspaceUuid).kvs.dump()).filter(([key]) => key.startsWith('v1:hist:')).map(([, value]) => value as { actor: string; cause: string });
+    const history = Object.entries(runtime.installation(workspaceUuid).kvs.dump())
+      .filter(([key]) => key.startsWith('v1:hist:'))
+      .map(([, value]) => value as { actor: string; cause: string });
     expect(history).toContainEqual(expect.objectContaining({ actor: admin, cause: 'policy updated: mergeCheckOnError, minApprovals' }));
     expect((await call('policy/get', {}, member)) as Envelope).toMatchObject({ ok: true, data: { policy: { minApprovals: 2 } } });
   });
 
   it('an administrator adds and revokes an exception and an attestation; both are attributed to them', async () => {
-    expect(await call('exceptions/add', { control: 'BB-REPO-2', repository: 'marketing-site', reason: 'Public by design', expiresOn: '2027-06-30' }, admin)).toMatchObject({
+    expect(
+      await call(
+        'exceptions/add',
+        { control: 'BB-REPO-2', repository: 'marketing-site', reason: 'Public by design', expiresOn: '2027-06-30' },
+        admin,
+      ),
+    ).toMatchObject({
       ok: true,
       data: { policy: { exceptions: [{ control: 'BB-REPO-2', repository: 'marketing-site', approvedBy: admin }] } },
     });
-    expect(await call('attestations/add', { control: 'BB-MFA-2', statement: 'Okta enforces it', evidenceUrl: 'https://example.com/okta', expiresOn: '2027-06-30' }, admin)).toMatchObject({
+    expect(
+      await call(
+        'attestations/add',
+        { control: 'BB-MFA-2', statement: 'Okta enforces it', evidenceUrl: 'https://example.com/okta', expiresOn: '2027-06-30' },
+        admin,
+      ),
+    ).toMatchObject({
       ok: true,
       data: { policy: { attestations: [{ control: 'BB-MFA-2', attestedBy: admin }] } },
     });
     expect(await call('exceptions/revoke', { index: 0 }, admin)).toMatchObject({ ok: true, data: { policy: { exceptions: [] } } });
-    expect(await call('attestations/revoke', { index: 3 }, admin)).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'index: no such attestation' } });
+    expect(await call('attestations/revoke', { index: 3 }, admin)).toEqual({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: 'index: no such attestation' },
+    });
   });
 
   it.each([
@@ -111,17 +134,45 @@ describe('resolvers', () => {
   it('serves a repository only to users who can read it, and "Re-check" only to its administrators', async () => {
     const repo = emulator.seed.workspaces[0]!.repositories.find((candidate) => candidate.slug === 'payments-api')!;
     const extension = { repository: { uuid: repo.uuid } };
-    expect(await runtime.resolve('repository-compliance-card', 'repository/get', {}, { workspaceUuid, accountId: member, extension })).toMatchObject({ ok: true, data: { repository: { slug: 'payments-api' } } });
-    expect(await runtime.resolve('repository-compliance-card', 'repository/get', {}, { workspaceUuid, accountId: outsider, extension })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    expect(await runtime.resolve('repository-compliance-card', 'repository/recheck', {}, { workspaceUuid, accountId: member, extension })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    expect(await runtime.resolve('repository-compliance-card', 'repository/recheck', {}, { workspaceUuid, accountId: admin, extension })).toMatchObject({ ok: true });
+    expect(
+      await runtime.resolve('repository-compliance-card', 'repository/get', {}, { workspaceUuid, accountId: member, extension }),
+    ).toMatchObject({ ok: true, data: { repository: { slug: 'payments-api' } } });
+    expect(
+      await runtime.resolve('repository-compliance-card', 'repository/get', {}, { workspaceUuid, accountId: outsider, extension }),
+    ).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(
+      await runtime.resolve('repository-compliance-card', 'repository/recheck', {}, { workspaceUuid, accountId: member, extension }),
+    ).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(
+      await runtime.resolve('repository-compliance-card', 'repository/recheck', {}, { workspaceUuid, accountId: admin, extension }),
+    ).toMatchObject({ ok: true });
   });
 
   it('answers the dashboard and the evidence for a period from stored state', async () => {
-    const dashboard = (await runtime.resolve('compliance-dashboard', 'dashboard/get', {}, { workspaceUuid, accountId: member })) as Envelope;
+    const dashboard = (await runtime.resolve(
+      'compliance-dashboard',
+      'dashboard/get',
+      {},
+      { workspaceUuid, accountId: member },
+    )) as Envelope;
     expect(dashboard).toMatchObject({ ok: true, data: { summary: { repositories: 44, evaluated: 44 } } });
-    const evidence = (await runtime.resolve('compliance-dashboard', 'evidence/get', { since: '2026-09-01', until: '2026-11-23' }, { workspaceUuid, accountId: member })) as Envelope;
-    expect(evidence).toMatchObject({ ok: true, data: { merged: expect.any(Number), csv: expect.stringContaining('repository,pull_request') } });
-    expect(await runtime.resolve('compliance-dashboard', 'evidence/get', { since: '2026-11-01', until: '2026-10-01' }, { workspaceUuid, accountId: member })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: 'until: must be after since' } });
+    const evidence = (await runtime.resolve(
+      'compliance-dashboard',
+      'evidence/get',
+      { since: '2026-09-01', until: '2026-11-23' },
+      { workspaceUuid, accountId: member },
+    )) as Envelope;
+    expect(evidence).toMatchObject({
+      ok: true,
+      data: { merged: expect.any(Number), csv: expect.stringContaining('repository,pull_request') },
+    });
+    expect(
+      await runtime.resolve(
+        'compliance-dashboard',
+        'evidence/get',
+        { since: '2026-11-01', until: '2026-10-01' },
+        { workspaceUuid, accountId: member },
+      ),
+    ).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: 'until: must be after since' } });
   });
 });

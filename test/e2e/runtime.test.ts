@@ -36,16 +36,33 @@ describe('the app on the local runtime', () => {
     const { emulator, runtime, ws, kvs } = await sandbox();
     try {
       const repo = ws.repositories[1]!;
-      const records = await runtime.emit({ eventType: 'avi:bitbucket:updated:repository', selfGenerated: false, repository: { uuid: repo.uuid }, workspace: { uuid: ws.uuid }, changes: {} });
+      const records = await runtime.emit({
+        eventType: 'avi:bitbucket:updated:repository',
+        selfGenerated: false,
+        repository: { uuid: repo.uuid },
+        workspace: { uuid: ws.uuid },
+        changes: {},
+      });
       expect(records.map((record) => [record.functionKey, record.outcome])).toEqual([['repository-event-fn', 'ok']]);
       await runtime.drainQueues();
       expect(emulator.log.length).toBeGreaterThan(3);
       expect(emulator.log.every((entry) => entry.path.startsWith(`/2.0/repositories/${ws.uuid}/${repo.uuid}`))).toBe(true);
       const stored = kvs()[`v1:repo:${repo.uuid.replace(/[{}]/g, '')}`] as { results: Array<{ control: string }> };
-      expect(stored).toMatchObject({ slug: repo.slug, fullName: `acme/${repo.slug}`, mainBranch: repo.mainBranch, isPrivate: repo.isPrivate, cause: 'avi:bitbucket:updated:repository' });
+      expect(stored).toMatchObject({
+        slug: repo.slug,
+        fullName: `acme/${repo.slug}`,
+        mainBranch: repo.mainBranch,
+        isPrivate: repo.isPrivate,
+        cause: 'avi:bitbucket:updated:repository',
+      });
       expect(stored.results).toHaveLength(17);
       // Read back through the resolver, as the repository card does.
-      const card = await runtime.resolve('repository-compliance-card', 'repository/get', {}, { workspaceUuid: ws.uuid, accountId: emulator.seed.users[4]!.accountId, extension: { repository: { uuid: repo.uuid } } });
+      const card = await runtime.resolve(
+        'repository-compliance-card',
+        'repository/get',
+        {},
+        { workspaceUuid: ws.uuid, accountId: emulator.seed.users[4]!.accountId, extension: { repository: { uuid: repo.uuid } } },
+      );
       expect(card).toMatchObject({ ok: true, data: { repository: { slug: repo.slug } } });
     } finally {
       await emulator.close();
@@ -55,7 +72,12 @@ describe('the app on the local runtime', () => {
   it('ignores self-generated events without calling Bitbucket', async () => {
     const { emulator, runtime, ws, kvs } = await sandbox();
     try {
-      await runtime.emit({ eventType: 'avi:bitbucket:created:repository', selfGenerated: true, repository: { uuid: ws.repositories[0]!.uuid }, workspace: { uuid: ws.uuid } });
+      await runtime.emit({
+        eventType: 'avi:bitbucket:created:repository',
+        selfGenerated: true,
+        repository: { uuid: ws.repositories[0]!.uuid },
+        workspace: { uuid: ws.uuid },
+      });
       expect(emulator.log).toEqual([]);
       expect(kvs()).toEqual({});
     } finally {
@@ -72,10 +94,20 @@ describe('the app on the local runtime', () => {
       const stored = Object.entries(kvs()).filter(([key]) => key.startsWith('v1:repo:'));
       expect(stored).toHaveLength(44);
       expect(stored.every(([, value]) => (value as { evaluatedAt: string | null }).evaluatedAt !== null)).toBe(true);
-      const dashboard = (await runtime.resolve('compliance-dashboard', 'dashboard/get', {}, { workspaceUuid: ws.uuid, accountId: 'a' })) as { ok: boolean; data: { summary: { evaluated: number } } };
+      const dashboard = (await runtime.resolve(
+        'compliance-dashboard',
+        'dashboard/get',
+        {},
+        { workspaceUuid: ws.uuid, accountId: 'a' },
+      )) as { ok: boolean; data: { summary: { evaluated: number } } };
       expect(dashboard.ok).toBe(true);
       expect(dashboard.data.summary.evaluated).toBe(44);
-      const repositories = (await runtime.resolve('compliance-dashboard', 'dashboard/repositories', {}, { workspaceUuid: ws.uuid, accountId: 'a' })) as { ok: boolean; data: { repositories: unknown[] } };
+      const repositories = (await runtime.resolve(
+        'compliance-dashboard',
+        'dashboard/repositories',
+        {},
+        { workspaceUuid: ws.uuid, accountId: 'a' },
+      )) as { ok: boolean; data: { repositories: unknown[] } };
       expect(repositories.data.repositories).toHaveLength(44);
     } finally {
       await emulator.close();
@@ -104,11 +136,32 @@ describe('the app on the local runtime', () => {
     try {
       const [author, reviewer] = emulator.seed.users;
       const repo = ws.repositories.find((candidate) => candidate.slug === 'ledger')!;
-      const { pullRequestId } = await emulator.mutate({ type: 'open-pull-request', workspace: 'acme', repository: 'ledger', title: 'ACME-9', authorId: author!.accountId, sourceBranch: 'feature/ACME-9', sourceCommit: 'c'.repeat(40) });
-      await emulator.mutate({ type: 'review', workspace: 'acme', repository: 'ledger', pullRequestId: pullRequestId!, accountId: reviewer!.accountId, decision: 'approve' });
+      const { pullRequestId } = await emulator.mutate({
+        type: 'open-pull-request',
+        workspace: 'acme',
+        repository: 'ledger',
+        title: 'ACME-9',
+        authorId: author!.accountId,
+        sourceBranch: 'feature/ACME-9',
+        sourceCommit: 'c'.repeat(40),
+      });
+      await emulator.mutate({
+        type: 'review',
+        workspace: 'acme',
+        repository: 'ledger',
+        pullRequestId: pullRequestId!,
+        accountId: reviewer!.accountId,
+        decision: 'approve',
+      });
       await runtime.drainQueues();
       emulator.addFault({ path: `pullrequests/${pullRequestId}$`, kind: 'status', status: 503, times: 2 });
-      await emulator.mutate({ type: 'merge-pull-request', workspace: 'acme', repository: 'ledger', pullRequestId: pullRequestId!, accountId: author!.accountId });
+      await emulator.mutate({
+        type: 'merge-pull-request',
+        workspace: 'acme',
+        repository: 'ledger',
+        pullRequestId: pullRequestId!,
+        accountId: author!.accountId,
+      });
       const key = `v1:ev:${repo.uuid.replace(/[{}]/g, '')}:${pullRequestId}`;
       expect(kvs()[key]).toBeUndefined();
       expect(runtime.pendingEvents()).toBe(1);
@@ -127,7 +180,9 @@ describe('the app on the local runtime', () => {
       runtime.installation(ws.uuid);
       await runtime.runFor(3 * 3_600_000);
       expect(runtime.invocations.filter((record) => record.functionKey === 'hourly-scan-fn')).toHaveLength(3);
-      expect(runtime.invocations.filter((record) => record.functionKey === 'scan-job-fn' && record.outcome === 'ok').length).toBeGreaterThan(3);
+      expect(
+        runtime.invocations.filter((record) => record.functionKey === 'scan-job-fn' && record.outcome === 'ok').length,
+      ).toBeGreaterThan(3);
       expect(runtime.invocations.filter((record) => record.outcome === 'error' || record.outcome === 'timeout')).toEqual([]);
     } finally {
       await emulator.close();
@@ -141,23 +196,83 @@ describe('the app on the local runtime', () => {
       const repo = ws.repositories.find((candidate) => candidate.slug === 'ledger')!;
       await runtime.install(ws.uuid);
       await runtime.drainQueues();
-      const open = async (title: string, commit: string) => (await emulator.mutate({ type: 'open-pull-request', workspace: 'acme', repository: 'ledger', title, authorId: author!.accountId, sourceBranch: `feature/${commit}`, sourceCommit: commit.repeat(40).slice(0, 40) })).pullRequestId!;
+      const open = async (title: string, commit: string) =>
+        (
+          await emulator.mutate({
+            type: 'open-pull-request',
+            workspace: 'acme',
+            repository: 'ledger',
+            title,
+            authorId: author!.accountId,
+            sourceBranch: `feature/${commit}`,
+            sourceCommit: commit.repeat(40).slice(0, 40),
+          })
+        ).pullRequestId!;
       const selfApproved = await open('ACME-1 self', 'a');
-      await emulator.mutate({ type: 'review', workspace: 'acme', repository: 'ledger', pullRequestId: selfApproved, accountId: author!.accountId, decision: 'approve' });
-      await emulator.mutate({ type: 'build-status', workspace: 'acme', repository: 'ledger', commit: 'a'.repeat(40), key: 'ci', state: 'SUCCESSFUL', refname: 'feature/a' });
+      await emulator.mutate({
+        type: 'review',
+        workspace: 'acme',
+        repository: 'ledger',
+        pullRequestId: selfApproved,
+        accountId: author!.accountId,
+        decision: 'approve',
+      });
+      await emulator.mutate({
+        type: 'build-status',
+        workspace: 'acme',
+        repository: 'ledger',
+        commit: 'a'.repeat(40),
+        key: 'ci',
+        state: 'SUCCESSFUL',
+        refname: 'feature/a',
+      });
       const reviewed = await open('ACME-2 reviewed', 'b');
-      await emulator.mutate({ type: 'review', workspace: 'acme', repository: 'ledger', pullRequestId: reviewed, accountId: reviewer!.accountId, decision: 'approve' });
-      await emulator.mutate({ type: 'build-status', workspace: 'acme', repository: 'ledger', commit: 'b'.repeat(40), key: 'ci', state: 'SUCCESSFUL', refname: 'feature/b' });
+      await emulator.mutate({
+        type: 'review',
+        workspace: 'acme',
+        repository: 'ledger',
+        pullRequestId: reviewed,
+        accountId: reviewer!.accountId,
+        decision: 'approve',
+      });
+      await emulator.mutate({
+        type: 'build-status',
+        workspace: 'acme',
+        repository: 'ledger',
+        commit: 'b'.repeat(40),
+        key: 'ci',
+        state: 'SUCCESSFUL',
+        refname: 'feature/b',
+      });
       emulator.log.length = 0;
-      const blocked = await runtime.mergeCheck({ workspace: { uuid: ws.uuid }, repository: { uuid: repo.uuid }, pullrequest: { id: selfApproved }, trigger: { type: 'on-merge' } });
+      const blocked = await runtime.mergeCheck({
+        workspace: { uuid: ws.uuid },
+        repository: { uuid: repo.uuid },
+        pullrequest: { id: selfApproved },
+        trigger: { type: 'on-merge' },
+      });
       expect(blocked.result).toEqual({ success: false, message: 'Needs 1 more approval from someone other than the author.' });
       expect(emulator.log).toHaveLength(2);
       emulator.log.length = 0;
-      const passed = await runtime.mergeCheck({ workspace: { uuid: ws.uuid }, repository: { uuid: repo.uuid }, pullrequest: { id: reviewed }, trigger: { type: 'on-merge' } });
+      const passed = await runtime.mergeCheck({
+        workspace: { uuid: ws.uuid },
+        repository: { uuid: repo.uuid },
+        pullrequest: { id: reviewed },
+        trigger: { type: 'on-merge' },
+      });
       expect(passed.result).toEqual({ success: true, message: 'All Attest checks passed.' });
       expect(emulator.log).toHaveLength(2);
       // The pull-request events stored the checks for the card along the way.
-      const card = (await runtime.resolve('pull-request-compliance-card', 'pull-request/get', {}, { workspaceUuid: ws.uuid, accountId: author!.accountId, extension: { repository: { uuid: repo.uuid }, pullRequest: { id: reviewed } } })) as { ok: boolean; data: { pullRequest: { checks: Array<{ id: string; outcome: string }> } } };
+      const card = (await runtime.resolve(
+        'pull-request-compliance-card',
+        'pull-request/get',
+        {},
+        {
+          workspaceUuid: ws.uuid,
+          accountId: author!.accountId,
+          extension: { repository: { uuid: repo.uuid }, pullRequest: { id: reviewed } },
+        },
+      )) as { ok: boolean; data: { pullRequest: { checks: Array<{ id: string; outcome: string }> } } };
       expect(card.data.pullRequest.checks.find((check) => check.id === 'PR-APPROVED')?.outcome).toBe('pass');
     } finally {
       await emulator.close();
@@ -169,9 +284,19 @@ describe('the app on the local runtime', () => {
     try {
       emulator.addFault({ path: 'pullrequests', kind: 'status', status: 503 });
       const repo = ws.repositories[0]!;
-      const { record, result } = await runtime.mergeCheck({ workspace: { uuid: ws.uuid }, repository: { uuid: repo.uuid }, pullrequest: { id: 1 }, trigger: { type: 'on-merge' } });
+      const { record, result } = await runtime.mergeCheck({
+        workspace: { uuid: ws.uuid },
+        repository: { uuid: repo.uuid },
+        pullrequest: { id: 1 },
+        trigger: { type: 'on-merge' },
+      });
       expect(record.outcome).toBe('ok');
-      expect(result).toEqual({ success: false, message: expect.stringMatching(/^Attest could not evaluate this pull request \(Bitbucket failed to answer \(HTTP 503\).*The merge is blocked/) });
+      expect(result).toEqual({
+        success: false,
+        message: expect.stringMatching(
+          /^Attest could not evaluate this pull request \(Bitbucket failed to answer \(HTTP 503\).*The merge is blocked/,
+        ),
+      });
     } finally {
       await emulator.close();
     }
@@ -183,7 +308,10 @@ describe('the app on the local runtime', () => {
       emulator.addFault({ path: `^/2.0/repositories/\\{[^/]*$`, kind: 'latency', latencyMs: 400, times: 1 });
       await runtime.install(ws.uuid);
       await runtime.drainQueues({ maxInvocations: 2 });
-      expect(runtime.invocations.filter((record) => record.functionKey === 'scan-job-fn').map((record) => record.outcome)).toEqual(['timeout', 'ok']);
+      expect(runtime.invocations.filter((record) => record.functionKey === 'scan-job-fn').map((record) => record.outcome)).toEqual([
+        'timeout',
+        'ok',
+      ]);
     } finally {
       await emulator.close();
     }
@@ -192,9 +320,21 @@ describe('the app on the local runtime', () => {
   it('routes a merge check only for the triggers the manifest declares, and resolvers only for UI modules', async () => {
     const { emulator, runtime, ws } = await sandbox();
     try {
-      await expect(runtime.mergeCheck({ workspace: { uuid: ws.uuid }, repository: { uuid: ws.repositories[0]!.uuid }, pullrequest: { id: 1 }, trigger: { type: 'on-something' } })).rejects.toThrow('not configured for on-something');
+      await expect(
+        runtime.mergeCheck({
+          workspace: { uuid: ws.uuid },
+          repository: { uuid: ws.repositories[0]!.uuid },
+          pullrequest: { id: 1 },
+          trigger: { type: 'on-something' },
+        }),
+      ).rejects.toThrow('not configured for on-something');
       await expect(runtime.resolve('no-such-module', 'dashboard/get', {}, { workspaceUuid: ws.uuid })).rejects.toThrow('no UI module');
-      const invalid = await runtime.resolve('pull-request-compliance-card', 'pull-request/get', { pullRequestId: 'x' }, { workspaceUuid: ws.uuid });
+      const invalid = await runtime.resolve(
+        'pull-request-compliance-card',
+        'pull-request/get',
+        { pullRequestId: 'x' },
+        { workspaceUuid: ws.uuid },
+      );
       expect(invalid).toEqual({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringContaining('pullRequestId') } });
     } finally {
       await emulator.close();

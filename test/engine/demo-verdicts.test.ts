@@ -34,10 +34,22 @@ const ScanJson = z.object({
   generatedAt: z.iso.datetime(),
   workspace: z.object({ slug: z.string(), uuid: z.string().regex(/^\{[0-9a-f-]{36}\}$/) }),
   policy: z.record(z.string(), z.unknown()),
-  summary: z.object({ score: z.number().int().min(0).max(100).nullable(), repositories: z.number().int(), outcomes: z.object({ pass: z.number(), fail: z.number(), 'not-evaluable': z.number(), 'not-applicable': z.number() }) }),
+  summary: z.object({
+    score: z.number().int().min(0).max(100).nullable(),
+    repositories: z.number().int(),
+    outcomes: z.object({ pass: z.number(), fail: z.number(), 'not-evaluable': z.number(), 'not-applicable': z.number() }),
+  }),
   workspaceResults: z.array(Result),
   repositories: z.array(
-    z.object({ slug: z.string(), uuid: z.string(), project: z.string().nullable(), mainBranch: z.string().nullable(), classification: z.enum(['production', 'non-production', 'unclassified']), score: z.number().nullable(), results: z.array(Result) }),
+    z.object({
+      slug: z.string(),
+      uuid: z.string(),
+      project: z.string().nullable(),
+      mainBranch: z.string().nullable(),
+      classification: z.enum(['production', 'non-production', 'unclassified']),
+      score: z.number().nullable(),
+      results: z.array(Result),
+    }),
   ),
 });
 
@@ -59,7 +71,24 @@ describe('attest scan of the demo seed', () => {
       break;
     }
     const out = path.join(dir, 'scan.json');
-    const result = await run(['scan', '--workspace', 'acme', '--base-url', base, '--config', config, '--format', 'json', '--out', out, '--state-dir', path.join(dir, 'state')], { BITBUCKET_TOKEN: 'demo' });
+    const result = await run(
+      [
+        'scan',
+        '--workspace',
+        'acme',
+        '--base-url',
+        base,
+        '--config',
+        config,
+        '--format',
+        'json',
+        '--out',
+        out,
+        '--state-dir',
+        path.join(dir, 'state'),
+      ],
+      { BITBUCKET_TOKEN: 'demo' },
+    );
     expect(result).toMatchObject({ code: 0, stdout: '' });
     report = ScanJson.parse(JSON.parse(fs.readFileSync(out, 'utf8')));
   });
@@ -91,11 +120,20 @@ describe('attest scan of the demo seed', () => {
       const profile = seeded.description.replace(PROFILE_PREFIX, '') as Profile;
       const outcomes = Object.fromEntries(repo.results.map((r) => [r.control, r.outcome]));
       if (repo.classification === 'non-production') {
-        expect(Object.entries(outcomes).filter(([id]) => !['BB-REPO-1', 'BB-REPO-2'].includes(id)).every(([, o]) => o === 'not-applicable')).toBe(true);
+        expect(
+          Object.entries(outcomes)
+            .filter(([id]) => !['BB-REPO-1', 'BB-REPO-2'].includes(id))
+            .every(([, o]) => o === 'not-applicable'),
+        ).toBe(true);
         continue;
       }
       for (const [control, expected] of Object.entries(INTENDED[profile])) {
-        expect({ repo: repo.slug, profile, control, outcome: outcomes[control] }).toEqual({ repo: repo.slug, profile, control, outcome: expected });
+        expect({ repo: repo.slug, profile, control, outcome: outcomes[control] }).toEqual({
+          repo: repo.slug,
+          profile,
+          control,
+          outcome: expected,
+        });
         checked++;
       }
       expect(outcomes['BB-REPO-1']).toBe(repo.classification === 'unclassified' ? 'fail' : 'pass');
@@ -110,10 +148,16 @@ describe('attest scan of the demo seed', () => {
     const since = now - 90 * 86_400_000;
     for (const repo of report.repositories.filter((r) => r.classification !== 'non-production' && r.mainBranch !== null)) {
       const seeded = ws.repositories.find((candidate) => candidate.slug === repo.slug)!;
-      const merged = seeded.pullRequests.filter((pr) => pr.state === 'MERGED' && pr.destinationBranch === seeded.mainBranch && Date.parse(pr.updatedOn) >= since);
+      const merged = seeded.pullRequests.filter(
+        (pr) => pr.state === 'MERGED' && pr.destinationBranch === seeded.mainBranch && Date.parse(pr.updatedOn) >= since,
+      );
       const independent = merged.filter((pr) => pr.participants.some((p) => p.approved && p.accountId !== pr.authorId));
       const built = merged.filter((pr) => {
-        const newest = newestStatusPerKey(seeded.statuses.filter((s) => s.commit === pr.sourceCommit).map((s) => ({ key: s.key, state: s.state, created_on: s.createdOn, updated_on: s.updatedOn })));
+        const newest = newestStatusPerKey(
+          seeded.statuses
+            .filter((s) => s.commit === pr.sourceCommit)
+            .map((s) => ({ key: s.key, state: s.state, created_on: s.createdOn, updated_on: s.updatedOn })),
+        );
         return newest.length > 0 && newest.every((s) => s.state === 'SUCCESSFUL');
       });
       const outcome = (id: string) => repo.results.find((r) => r.control === id)!.outcome;
@@ -123,7 +167,10 @@ describe('attest scan of the demo seed', () => {
       const window = seeded.pipelines.filter((p) => p.state === 'COMPLETED' && Date.parse(p.createdOn) >= now - 30 * 86_400_000);
       const ok = window.filter((p) => p.result === 'SUCCESSFUL').length;
       const counted = window.filter((p) => p.result === 'SUCCESSFUL' || p.result === 'FAILED').length;
-      expect([repo.slug, outcome('BB-CI-3')]).toEqual([repo.slug, counted === 0 ? 'not-applicable' : ok / counted >= 0.9 ? 'pass' : 'fail']);
+      expect([repo.slug, outcome('BB-CI-3')]).toEqual([
+        repo.slug,
+        counted === 0 ? 'not-applicable' : ok / counted >= 0.9 ? 'pass' : 'fail',
+      ]);
     }
   });
 
@@ -141,7 +188,24 @@ describe('attest scan of the demo seed', () => {
   });
 
   it('exits 1 with --fail-on when a fail at or above that severity remains', async () => {
-    const result = await run(['scan', '--workspace', 'acme', '--base-url', base, '--config', config, '--format', 'csv', '--fail-on', 'critical', '--state-dir', path.join(dir, 'state')], { BITBUCKET_TOKEN: 'demo-2' });
+    const result = await run(
+      [
+        'scan',
+        '--workspace',
+        'acme',
+        '--base-url',
+        base,
+        '--config',
+        config,
+        '--format',
+        'csv',
+        '--fail-on',
+        'critical',
+        '--state-dir',
+        path.join(dir, 'state'),
+      ],
+      { BITBUCKET_TOKEN: 'demo-2' },
+    );
     expect(result.code).toBe(1);
     expect(result.stdout.split('\r\n')[0]).toBe('workspace,repository,control,title,severity,outcome,enforced,exception,message');
   });

@@ -15,7 +15,13 @@ import { startSandbox } from './sandbox';
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 
 async function scan(sandbox: Sandbox, policyInput: Record<string, unknown> = {}, ceiling: number | null = null): Promise<ScanReport> {
-  return scanWorkspace({ client: sandbox.client(ceiling), workspace: 'acme', policy: Policy.parse(policyInput), now: sandbox.now, version: 'test' });
+  return scanWorkspace({
+    client: sandbox.client(ceiling),
+    workspace: 'acme',
+    policy: Policy.parse(policyInput),
+    now: sandbox.now,
+    version: 'test',
+  });
 }
 
 describe('engine', () => {
@@ -48,9 +54,13 @@ describe('engine', () => {
     for (const repo of report.repositories.filter((r) => r.classification === 'non-production' || r.mainBranch === null)) {
       expect(paths.filter((p) => p.includes(uuidOf(repo.slug)))).toEqual([]);
     }
-    const withModel = ws.repositories.filter((repo) => repo.branchRestrictions.some((r) => r.branch_match_kind === 'branching_model')).map((repo) => repo.uuid);
+    const withModel = ws.repositories
+      .filter((repo) => repo.branchRestrictions.some((r) => r.branch_match_kind === 'branching_model'))
+      .map((repo) => repo.uuid);
     const modelReads = paths.filter((p) => p.endsWith('/effective-branching-model'));
-    expect(modelReads.length).toBe(report.repositories.filter((r) => withModel.includes(r.uuid) && r.classification !== 'non-production').length);
+    expect(modelReads.length).toBe(
+      report.repositories.filter((r) => withModel.includes(r.uuid) && r.classification !== 'non-production').length,
+    );
     expect(report.repositories.every((repo) => repo.results.every((result) => result.control !== 'BB-CR-4'))).toBe(true);
   });
 
@@ -78,7 +88,9 @@ describe('engine', () => {
     expect(limited.requests).toBeLessThanOrEqual(Math.floor(fullRequests / 3));
     expect(limited.unevaluated.length).toBeGreaterThan(0);
     expect(limited.unevaluated).toContain('(workspace)');
-    const passedBefore = new Set(full.repositories.flatMap((repo) => repo.results.filter((r) => r.outcome === 'pass').map((r) => `${repo.slug}:${r.control}`)));
+    const passedBefore = new Set(
+      full.repositories.flatMap((repo) => repo.results.filter((r) => r.outcome === 'pass').map((r) => `${repo.slug}:${r.control}`)),
+    );
     for (const repo of limited.repositories) {
       for (const result of repo.results) {
         if (result.outcome === 'pass') expect(passedBefore.has(`${repo.slug}:${result.control}`)).toBe(true);
@@ -88,7 +100,11 @@ describe('engine', () => {
     // Repositories after the one where the budget ran out were not read at all.
     const last = limited.repositories[limited.repositories.length - 1]!;
     expect(limited.unevaluated).toContain(last.slug);
-    expect(last.results.filter((r) => r.control.startsWith('BB-BP-')).every((r) => r.outcome === 'not-evaluable' || r.outcome === 'not-applicable')).toBe(true);
+    expect(
+      last.results
+        .filter((r) => r.control.startsWith('BB-BP-'))
+        .every((r) => r.outcome === 'not-evaluable' || r.outcome === 'not-applicable'),
+    ).toBe(true);
   });
 
   it('a 403 on branch restrictions for one repository is not-evaluable there and spares the rest', async () => {
@@ -112,7 +128,13 @@ describe('isolation', () => {
         throw new Error('boom');
       },
     };
-    const results = evaluateRepository([broken, ...REPOSITORY_CONTROLS.filter((c) => c.id === 'BB-REPO-2')], repositorySnapshot(), { classification: 'production', mainBranch: 'main' }, { slug: 'api', uuid: '{0f3c1a2b-1111-4222-8333-444455556666}', projectKey: null }, { policy: Policy.parse({}), now: new Date() });
+    const results = evaluateRepository(
+      [broken, ...REPOSITORY_CONTROLS.filter((c) => c.id === 'BB-REPO-2')],
+      repositorySnapshot(),
+      { classification: 'production', mainBranch: 'main' },
+      { slug: 'api', uuid: '{0f3c1a2b-1111-4222-8333-444455556666}', projectKey: null },
+      { policy: Policy.parse({}), now: new Date() },
+    );
     expect(results).toEqual([
       expect.objectContaining({ control: 'BB-REPO-2', outcome: 'pass' }),
       expect.objectContaining({ control: 'BB-TEST-1', outcome: 'not-evaluable', message: 'The control failed to evaluate: boom.' }),
@@ -133,7 +155,11 @@ describe('score', () => {
     ['critical pass (10), high fail (5) → 67', [r('BB-REPO-1', 'pass'), r('BB-REPO-2', 'fail')], 67],
     ['an excepted fail counts as met → 100', [r('BB-REPO-1', 'pass'), r('BB-REPO-2', 'fail', true)], 100],
     ['an expired exception does not → 67', [r('BB-REPO-1', 'pass'), r('BB-REPO-2', 'fail', false)], 67],
-    ['not-evaluable and not-applicable are left out → 100', [r('BB-REPO-1', 'pass'), r('BB-REPO-2', 'not-evaluable'), r('BB-CR-4', 'not-applicable')], 100],
+    [
+      'not-evaluable and not-applicable are left out → 100',
+      [r('BB-REPO-1', 'pass'), r('BB-REPO-2', 'not-evaluable'), r('BB-CR-4', 'not-applicable')],
+      100,
+    ],
     ['nothing counts → null', [r('BB-REPO-2', 'not-evaluable')], null],
   ])('%s', (_name, results, expected) => {
     expect(score(results)).toBe(expected);
@@ -141,8 +167,14 @@ describe('score', () => {
 
   it('maps every SOC 2 criterion, ISO control and CIS item to its controls', () => {
     const view = frameworkView([r('BB-BP-1', 'pass'), r('BB-BP-2', 'fail')]);
-    expect(view.find((item) => item.framework === 'soc2' && item.id === 'CC8.1')).toMatchObject({ status: 'gaps', outcomes: { pass: 1, fail: 1 } });
+    expect(view.find((item) => item.framework === 'soc2' && item.id === 'CC8.1')).toMatchObject({
+      status: 'gaps',
+      outcomes: { pass: 1, fail: 1 },
+    });
     expect(view.find((item) => item.framework === 'cis' && item.id === '1.1.15')).toMatchObject({ controls: ['BB-BP-1'], status: 'met' });
-    expect(view.find((item) => item.framework === 'iso27001' && item.id === '5.18')).toMatchObject({ controls: ['BB-AC-1'], status: 'unknown' });
+    expect(view.find((item) => item.framework === 'iso27001' && item.id === '5.18')).toMatchObject({
+      controls: ['BB-AC-1'],
+      status: 'unknown',
+    });
   });
 });

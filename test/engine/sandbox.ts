@@ -14,6 +14,7 @@ export async function startSandbox(seed: SeedInput = demoSeed()) {
   const emulator = new BitbucketEmulator(seed, clock);
   await emulator.listen();
   const runtime = new LocalForgeRuntime({ root: ROOT, bitbucketBaseUrl: emulator.url, auth: { app: 'Bearer engine-tests' }, clock });
-  const client = (ceiling: number | null = null) => createBitbucketClient({ request: appRequest(), budget: createBudget(ceiling), sleep: async () => undefined });
+  const client = (ceiling: number | null = null) =>
+    createBitbucketClient({ request: appRequest(), budget: createBudget(ceiling), sleep: async () => undefined });
   return { clock, emulator, runtime, client, now: new Date(DEMO_NOW) };
 }

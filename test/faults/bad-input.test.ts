@@ -46,10 +46,36 @@ describe('bad input', () => {
 
   it.each([
     ['a repository event without a repository', () => ({ eventType: 'avi:bitbucket:updated:repository', workspace: { uuid: ws() } })],
-    ['a pull-request event without a pull request', () => ({ eventType: 'avi:bitbucket:fulfilled:pullrequest', workspace: { uuid: ws() }, repository: { uuid: repo() } })],
-    ['UUIDs without braces', () => ({ eventType: 'avi:bitbucket:updated:repository', workspace: { uuid: ws().replace(/[{}]/g, '') }, repository: { uuid: repo().replace(/[{}]/g, '') } })],
-    ['a pull-request id that is not a number', () => ({ eventType: 'avi:bitbucket:updated:pullrequest', workspace: { uuid: ws() }, repository: { uuid: repo() }, pullrequest: { id: 'seven' } })],
-    ['a build status without a commit', () => ({ eventType: 'avi:bitbucket:created:build-status', workspace: { uuid: ws() }, repository: { uuid: repo() }, buildStatus: { key: 'ci' } })],
+    [
+      'a pull-request event without a pull request',
+      () => ({ eventType: 'avi:bitbucket:fulfilled:pullrequest', workspace: { uuid: ws() }, repository: { uuid: repo() } }),
+    ],
+    [
+      'UUIDs without braces',
+      () => ({
+        eventType: 'avi:bitbucket:updated:repository',
+        workspace: { uuid: ws().replace(/[{}]/g, '') },
+        repository: { uuid: repo().replace(/[{}]/g, '') },
+      }),
+    ],
+    [
+      'a pull-request id that is not a number',
+      () => ({
+        eventType: 'avi:bitbucket:updated:pullrequest',
+        workspace: { uuid: ws() },
+        repository: { uuid: repo() },
+        pullrequest: { id: 'seven' },
+      }),
+    ],
+    [
+      'a build status without a commit',
+      () => ({
+        eventType: 'avi:bitbucket:created:build-status',
+        workspace: { uuid: ws() },
+        repository: { uuid: repo() },
+        buildStatus: { key: 'ci' },
+      }),
+    ],
   ])('%s is ignored with a logged reason, not a crash', async (_name, build) => {
     const before = JSON.stringify(s.runtime.installation(ws()).kvs.dump());
     const records = await s.runtime.emit(build(), ws());
@@ -65,7 +91,15 @@ describe('bad input', () => {
 
   it.each([
     ['no pull request', () => ({ workspace: { uuid: ws() }, repository: { uuid: repo() }, trigger: { type: 'on-merge' } })],
-    ['UUIDs without braces', () => ({ workspace: { uuid: ws().replace(/[{}]/g, '') }, repository: { uuid: repo().replace(/[{}]/g, '') }, pullrequest: { id: 1 }, trigger: { type: 'on-merge' } })],
+    [
+      'UUIDs without braces',
+      () => ({
+        workspace: { uuid: ws().replace(/[{}]/g, '') },
+        repository: { uuid: repo().replace(/[{}]/g, '') },
+        pullrequest: { id: 1 },
+        trigger: { type: 'on-merge' },
+      }),
+    ],
   ])('a merge-check payload with %s blocks with a message and never throws', async (_name, build) => {
     const { record, result } = await s.runtime.invoke('merge-check-fn', 'bitbucket:mergeCheck', s.runtime.installation(ws()), build());
     expect(record.outcome).toBe('ok');
@@ -74,9 +108,30 @@ describe('bad input', () => {
 
   it('shows hostile strings as text in CSV, HTML, SARIF and the terminal table', async () => {
     const [ada, grace] = s.emulator.seed.users;
-    const { pullRequestId } = await s.emulator.mutate({ type: 'open-pull-request', workspace: 'acme', repository: 'ledger', title: HOSTILE_TITLE, authorId: ada!.accountId, sourceBranch: 'feature/=cmd', sourceCommit: '9'.repeat(40) });
-    await s.emulator.mutate({ type: 'review', workspace: 'acme', repository: 'ledger', pullRequestId: pullRequestId!, accountId: grace!.accountId, decision: 'approve' });
-    await s.emulator.mutate({ type: 'merge-pull-request', workspace: 'acme', repository: 'ledger', pullRequestId: pullRequestId!, accountId: ada!.accountId });
+    const { pullRequestId } = await s.emulator.mutate({
+      type: 'open-pull-request',
+      workspace: 'acme',
+      repository: 'ledger',
+      title: HOSTILE_TITLE,
+      authorId: ada!.accountId,
+      sourceBranch: 'feature/=cmd',
+      sourceCommit: '9'.repeat(40),
+    });
+    await s.emulator.mutate({
+      type: 'review',
+      workspace: 'acme',
+      repository: 'ledger',
+      pullRequestId: pullRequestId!,
+      accountId: grace!.accountId,
+      decision: 'approve',
+    });
+    await s.emulator.mutate({
+      type: 'merge-pull-request',
+      workspace: 'acme',
+      repository: 'ledger',
+      pullRequestId: pullRequestId!,
+      accountId: ada!.accountId,
+    });
     await s.runtime.drainQueues();
     const { report, evidence } = await s.runtime.withInstallation(ws(), async () => {
       const store = createStore();
@@ -89,7 +144,12 @@ describe('bad input', () => {
     expect(hostile.title).toBe(HOSTILE_TITLE);
     const csv = evidenceCsv([hostile]);
     expect(csv).toContain(`"'=HYPERLINK(""http://evil.example"",""click"") <script>`);
-    expect(csv.split('\r\n')[1]!.split(',').every((cell) => !/^[=+\-@]/.test(cell))).toBe(true);
+    expect(
+      csv
+        .split('\r\n')[1]!
+        .split(',')
+        .every((cell) => !/^[=+\-@]/.test(cell)),
+    ).toBe(true);
     const html = htmlReport(report, [hostile], [], { since: 'a', until: 'b' });
     expect(html).not.toContain('<script>alert(1)</script>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');

@@ -18,17 +18,32 @@ async function sandbox(queue: QueueOptions = {}, timeoutMs?: number) {
   const clock = new SimClock(DEMO_NOW);
   const emulator = new BitbucketEmulator(demoSeed(), clock);
   await emulator.listen();
-  const runtime = new LocalForgeRuntime({ root: ROOT, bitbucketBaseUrl: emulator.url, auth: { app: 'Bearer faults' }, clock, queue, ...(timeoutMs ? { invocationTimeoutMs: () => timeoutMs } : {}) });
+  const runtime = new LocalForgeRuntime({
+    root: ROOT,
+    bitbucketBaseUrl: emulator.url,
+    auth: { app: 'Bearer faults' },
+    clock,
+    queue,
+    ...(timeoutMs ? { invocationTimeoutMs: () => timeoutMs } : {}),
+  });
   emulator.onEvent((event) => runtime.emit(event));
   const ws = emulator.seed.workspaces[0]!;
-  const records = () => Object.entries(runtime.installation(ws.uuid).kvs.dump()).filter(([key]) => key.startsWith('v1:repo:')).map(([, value]) => value as RepositoryRecord);
-  const evidence = () => Object.entries(runtime.installation(ws.uuid).kvs.dump()).filter(([key]) => key.startsWith('v1:ev:')).map(([, value]) => value as EvidenceRecord);
+  const records = () =>
+    Object.entries(runtime.installation(ws.uuid).kvs.dump())
+      .filter(([key]) => key.startsWith('v1:repo:'))
+      .map(([, value]) => value as RepositoryRecord);
+  const evidence = () =>
+    Object.entries(runtime.installation(ws.uuid).kvs.dump())
+      .filter(([key]) => key.startsWith('v1:ev:'))
+      .map(([, value]) => value as EvidenceRecord);
   return { clock, emulator, runtime, ws, records, evidence };
 }
 
 type Outcomes = Map<string, string>;
 function outcomes(records: RepositoryRecord[]): Outcomes {
-  return new Map(records.flatMap((record) => (record.results ?? []).map((result) => [`${record.slug}:${result.control}`, result.outcome] as const)));
+  return new Map(
+    records.flatMap((record) => (record.results ?? []).map((result) => [`${record.slug}:${result.control}`, result.outcome] as const)),
+  );
 }
 
 let baseline: Outcomes;
@@ -56,15 +71,30 @@ function expectHonestGaps(records: RepositoryRecord[]) {
 }
 
 const SCENARIOS: Array<[string, FaultRule[], QueueOptions, number | undefined]> = [
-  ['a 429 storm without Retry-After on branch restrictions', [{ path: 'branch-restrictions', kind: 'status', status: 429, times: 60 }], {}, undefined],
+  [
+    'a 429 storm without Retry-After on branch restrictions',
+    [{ path: 'branch-restrictions', kind: 'status', status: 429, times: 60 }],
+    {},
+    undefined,
+  ],
   ['a 5xx burst on pipelines', [{ path: '/pipelines$', kind: 'status', status: 502, times: 40 }], {}, undefined],
   ['malformed JSON from pipelines_config', [{ path: 'pipelines_config', kind: 'malformed', times: 20 }], {}, undefined],
   ['truncated JSON from default reviewers', [{ path: 'effective-default-reviewers', kind: 'truncated-body', times: 20 }], {}, undefined],
   ['a next link that 404s on the pull-request list', [{ path: '/pullrequests$', kind: 'dangling-next', times: 10 }], {}, undefined],
-  ['a 403 for a missing scope on branch restrictions, for good', [{ path: 'branch-restrictions', kind: 'status', status: 403 }], {}, undefined],
+  [
+    'a 403 for a missing scope on branch restrictions, for good',
+    [{ path: 'branch-restrictions', kind: 'status', status: 403 }],
+    {},
+    undefined,
+  ],
   ['connection resets on the repository list', [{ path: '^/2.0/repositories/\\{[^/]*$', kind: 'reset', times: 3 }], {}, undefined],
   ['duplicated and reordered queue deliveries', [], { duplicate: true, reorder: true }, undefined],
-  ['latency beyond the invocation limit (consumers killed mid-batch)', [{ path: 'pipelines_config', kind: 'latency', latencyMs: 300, times: 6 }], {}, 250],
+  [
+    'latency beyond the invocation limit (consumers killed mid-batch)',
+    [{ path: 'pipelines_config', kind: 'latency', latencyMs: 300, times: 6 }],
+    {},
+    250,
+  ],
 ];
 
 describe.each(SCENARIOS)('with %s', (_name, faults, queue, timeoutMs) => {
@@ -79,9 +109,32 @@ describe.each(SCENARIOS)('with %s', (_name, faults, queue, timeoutMs) => {
       expectHonestGaps(s.records());
       // A pull request merged while the faults last is not lost.
       const [ada, grace] = s.emulator.seed.users;
-      const id = (await s.emulator.mutate({ type: 'open-pull-request', workspace: 'acme', repository: 'ledger', title: 'ACME-404', authorId: ada!.accountId, sourceBranch: 'feature/404', sourceCommit: '4'.repeat(40) })).pullRequestId!;
-      await s.emulator.mutate({ type: 'review', workspace: 'acme', repository: 'ledger', pullRequestId: id, accountId: grace!.accountId, decision: 'approve' });
-      await s.emulator.mutate({ type: 'merge-pull-request', workspace: 'acme', repository: 'ledger', pullRequestId: id, accountId: ada!.accountId });
+      const id = (
+        await s.emulator.mutate({
+          type: 'open-pull-request',
+          workspace: 'acme',
+          repository: 'ledger',
+          title: 'ACME-404',
+          authorId: ada!.accountId,
+          sourceBranch: 'feature/404',
+          sourceCommit: '4'.repeat(40),
+        })
+      ).pullRequestId!;
+      await s.emulator.mutate({
+        type: 'review',
+        workspace: 'acme',
+        repository: 'ledger',
+        pullRequestId: id,
+        accountId: grace!.accountId,
+        decision: 'approve',
+      });
+      await s.emulator.mutate({
+        type: 'merge-pull-request',
+        workspace: 'acme',
+        repository: 'ledger',
+        pullRequestId: id,
+        accountId: ada!.accountId,
+      });
       s.emulator.clearFaults();
       await s.runtime.runFor(2 * 3_600_000);
       const after = outcomes(s.records());
@@ -124,7 +177,9 @@ describe('a repository deleted in the middle of a scan', () => {
       await s.emulator.mutate({ type: 'delete-repository', workspace: 'acme', repository: 'webhooks' });
       await s.runtime.drainQueues();
       expect(s.records().map((record) => record.slug)).not.toContain('webhooks');
-      const history = Object.entries(s.runtime.installation(s.ws.uuid).kvs.dump()).filter(([key]) => key.startsWith('v1:hist:')).map(([, value]) => value as { subjectName: string; cause: string });
+      const history = Object.entries(s.runtime.installation(s.ws.uuid).kvs.dump())
+        .filter(([key]) => key.startsWith('v1:hist:'))
+        .map(([, value]) => value as { subjectName: string; cause: string });
       expect(history).toContainEqual(expect.objectContaining({ subjectName: 'webhooks' }));
     } finally {
       await s.emulator.close();

@@ -95,10 +95,15 @@ export async function runForgeLint(manifest: Record<string, unknown>): Promise<L
   const files = sourceFiles(path.join(ROOT, 'src')).map((file) => path.relative(ROOT, file));
   const input = JSON.stringify({ manifest, files, root: ROOT });
   const output = await new Promise<string>((resolve, reject) => {
-    const child = execFile(process.execPath, [path.join(__dirname, 'forge-lint-runner.cjs')], { env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`the Forge linter failed: ${stderr || error.message}`));
-      else resolve(stdout);
-    });
+    const child = execFile(
+      process.execPath,
+      [path.join(__dirname, 'forge-lint-runner.cjs')],
+      { env, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`the Forge linter failed: ${stderr || error.message}`));
+        else resolve(stdout);
+      },
+    );
     child.stdin?.end(input);
   });
   const parsed = JSON.parse(output) as { errors: number; warnings: number; messages: string[] };

@@ -16,6 +16,8 @@ describe('Forge linter', () => {
     manifest.permissions.scopes = manifest.permissions.scopes.filter((scope) => scope !== 'read:pullrequest:bitbucket');
     const outcome = await runForgeLint(manifest);
     if (!outcome.usedOpenApi) return; // Without the document there is nothing to check endpoints against (notice printed).
-    expect(outcome.messages.join('\n')).toContain('GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id} requires "read:pullrequest:bitbucket" scope');
+    expect(outcome.messages.join('\n')).toContain(
+      'GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id} requires "read:pullrequest:bitbucket" scope',
+    );
   });
 });

@@ -24,7 +24,14 @@ describe('manifest.yml', () => {
     const manifest = readManifest() as { app: { runtime: { name: string } }; permissions: Record<string, unknown> };
     expect(manifest.app.runtime.name).toBe('nodejs22.x');
     expect(manifest.permissions).toEqual({
-      scopes: ['read:repository:bitbucket', 'admin:repository:bitbucket', 'read:pullrequest:bitbucket', 'read:pipeline:bitbucket', 'read:workspace:bitbucket', 'storage:app'],
+      scopes: [
+        'read:repository:bitbucket',
+        'admin:repository:bitbucket',
+        'read:pullrequest:bitbucket',
+        'read:pipeline:bitbucket',
+        'read:workspace:bitbucket',
+        'storage:app',
+      ],
     });
   });
 });

@@ -56,8 +56,12 @@ export function checkWiring({ manifest, exports, handledEvents }: WiringInput): 
     }
   }
   for (const key of functionKeys) if (!referenced.has(key)) problems.push(`function ${key} is declared but no module uses it`);
-  const subscribed = new Set((modules.trigger ?? []).flatMap((trigger) => (Array.isArray(trigger.events) ? trigger.events.map(String) : [])));
-  for (const event of handledEvents) if (!subscribed.has(event)) problems.push(`the code handles ${event}, but no trigger subscribes to it`);
-  for (const event of subscribed) if (!handledEvents.includes(event)) problems.push(`a trigger subscribes to ${event}, which the code does not handle`);
+  const subscribed = new Set(
+    (modules.trigger ?? []).flatMap((trigger) => (Array.isArray(trigger.events) ? trigger.events.map(String) : [])),
+  );
+  for (const event of handledEvents)
+    if (!subscribed.has(event)) problems.push(`the code handles ${event}, but no trigger subscribes to it`);
+  for (const event of subscribed)
+    if (!handledEvents.includes(event)) problems.push(`a trigger subscribes to ${event}, which the code does not handle`);
   return problems;
 }

@@ -25,10 +25,16 @@ type Handler = (...args: unknown[]) => unknown;
 const handler = (node: ForgeDoc, name: string) => node.props[name] as Handler;
 /** A form component by its name, id or inputId (UI Kit prefixes ids with the app's, e.g. `forge-app-123-`). */
 const field = (doc: ForgeDoc, type: string, name: string) =>
-  findAll(doc, type).find((node) => [node.props.name, node.props.id, node.props.inputId].some((value) => value === name || String(value ?? '').endsWith(`-${name}`)));
+  findAll(doc, type).find((node) =>
+    [node.props.name, node.props.id, node.props.inputId].some((value) => value === name || String(value ?? '').endsWith(`-${name}`)),
+  );
 const byText = (doc: ForgeDoc, type: string, text: string) => findAll(doc, type).find((node) => textOf(node).includes(text));
 /** DynamicTable renders its rows as ContentWrapper{name: rows} > Row{rowKey} (offline-toolchain.md §7). */
-const rowKeys = (table: ForgeDoc) => findAll(table.children.find((child) => child.type === 'ContentWrapper' && child.props.name === 'rows'), 'Row').map((row) => String(row.props.rowKey));
+const rowKeys = (table: ForgeDoc) =>
+  findAll(
+    table.children.find((child) => child.type === 'ContentWrapper' && child.props.name === 'rows'),
+    'Row',
+  ).map((row) => String(row.props.rowKey));
 
 describe('UI modules on the demo state', () => {
   let emulator: BitbucketEmulator;
@@ -114,7 +120,9 @@ describe('UI modules on the demo state', () => {
     it('lists every framework item with its status', async () => {
       const ui = await renderModule(<Dashboard />, bridge('compliance-dashboard', member));
       const captions = findAll(ui.doc(), 'DynamicTable').map((node) => node.props.caption);
-      expect(captions).toEqual(expect.arrayContaining(['SOC 2 (2017 TSC)', 'ISO/IEC 27001:2022 Annex A', 'CIS Software Supply Chain v1.0']));
+      expect(captions).toEqual(
+        expect.arrayContaining(['SOC 2 (2017 TSC)', 'ISO/IEC 27001:2022 Annex A', 'CIS Software Supply Chain v1.0']),
+      );
       const soc2 = findAll(ui.doc(), 'DynamicTable').find((node) => node.props.caption === 'SOC 2 (2017 TSC)')!;
       expect(rowKeys(soc2)).toEqual(['soc2-CC6.1', 'soc2-CC6.2', 'soc2-CC6.3', 'soc2-CC7.1', 'soc2-CC8.1']);
     });
@@ -148,7 +156,13 @@ describe('UI modules on the demo state', () => {
   ])('%s states', (_name, element, what) => {
     it('loading, then an error with a retry that loads again', async () => {
       let calls = 0;
-      const ui = await renderModule(element(), { invoke: async () => (++calls === 1 ? { ok: false, error: { code: 'FORBIDDEN', message: 'You cannot read this repository in Bitbucket.' } } : new Promise(() => undefined)), context: { accountId: member, extension: {} } });
+      const ui = await renderModule(element(), {
+        invoke: async () =>
+          ++calls === 1
+            ? { ok: false, error: { code: 'FORBIDDEN', message: 'You cannot read this repository in Bitbucket.' } }
+            : new Promise(() => undefined),
+        context: { accountId: member, extension: {} },
+      });
       expect(findAll(ui.doc(), 'SectionMessage')[0]!.props.appearance).toBe('error');
       expect(textOf(ui.doc())).toContain('You cannot read this repository in Bitbucket.');
       await ui.interact(() => handler(byText(ui.doc(), 'Button', 'Try again')!, 'onClick')());
@@ -159,7 +173,12 @@ describe('UI modules on the demo state', () => {
 
   it.each([
     ['repository card', () => <RepositoryCard />, { repository: null, controls: {} }, 'Attest has not evaluated this repository yet'],
-    ['pull-request card', () => <PullRequestCard />, { pullRequest: null, checkTitles: {}, repository: null }, 'Attest has not checked this pull request yet'],
+    [
+      'pull-request card',
+      () => <PullRequestCard />,
+      { pullRequest: null, checkTitles: {}, repository: null },
+      'Attest has not checked this pull request yet',
+    ],
   ])('%s before its first evaluation says what is happening', async (_name, element, data, text) => {
     const ui = await renderModule(element(), { invoke: async () => ({ ok: true, data }), context: { accountId: member, extension: {} } });
     expect(textOf(ui.doc())).toContain(text);
@@ -175,13 +194,40 @@ describe('UI modules on the demo state', () => {
     });
 
     it('empty: before the first scan, says what is happening', async () => {
-      const ui = await renderModule(<Dashboard />, fixed({ ok: true, data: { summary: null, repositories: [], workspaceResults: [], freshness: { lastPlanAt: null, hourlyBudget: 800, hoursPerFullPass: null, rateLimitedAt: null, truncated: false, lastFullPassAt: null, installedAt: '2026-11-22T09:00:00.000Z' }, history: [], controls: {} } }));
+      const ui = await renderModule(
+        <Dashboard />,
+        fixed({
+          ok: true,
+          data: {
+            summary: null,
+            repositories: [],
+            workspaceResults: [],
+            freshness: {
+              lastPlanAt: null,
+              hourlyBudget: 800,
+              hoursPerFullPass: null,
+              rateLimitedAt: null,
+              truncated: false,
+              lastFullPassAt: null,
+              installedAt: '2026-11-22T09:00:00.000Z',
+            },
+            history: [],
+            controls: {},
+          },
+        }),
+      );
       expect(findAll(ui.doc(), 'EmptyState')[0]!.props.header).toBe('The first scan has not finished yet');
     });
 
     it('error: the message and a retry that loads again', async () => {
       let calls = 0;
-      const ui = await renderModule(<Dashboard />, { invoke: async () => (++calls === 1 ? { ok: false, error: { code: 'INTERNAL', message: 'Attest could not complete this.' } } : new Promise(() => undefined)), context: {} });
+      const ui = await renderModule(<Dashboard />, {
+        invoke: async () =>
+          ++calls === 1
+            ? { ok: false, error: { code: 'INTERNAL', message: 'Attest could not complete this.' } }
+            : new Promise(() => undefined),
+        context: {},
+      });
       expect(findAll(ui.doc(), 'SectionMessage')[0]!.props.appearance).toBe('error');
       await ui.interact(() => handler(byText(ui.doc(), 'Button', 'Try again')!, 'onClick')());
       expect(calls).toBe(2);
@@ -189,7 +235,9 @@ describe('UI modules on the demo state', () => {
     });
 
     it('partial: results still coming in', async () => {
-      const data = (await runtime.resolve('compliance-dashboard', 'dashboard/get', {}, { workspaceUuid: ws.uuid, accountId: member })) as { data: { summary: { evaluated: number } } };
+      const data = (await runtime.resolve('compliance-dashboard', 'dashboard/get', {}, { workspaceUuid: ws.uuid, accountId: member })) as {
+        data: { summary: { evaluated: number } };
+      };
       const partial = { ...data.data, summary: { ...data.data.summary, evaluated: 10 } };
       const ui = await renderModule(<Dashboard />, fixed({ ok: true, data: partial }));
       expect(textOf(ui.doc())).toContain('10 of 44 repositories are evaluated');
@@ -219,8 +267,12 @@ describe('UI modules on the demo state', () => {
 
       const select = field(ui.doc(), 'Select', 'exception-control')!;
       await ui.interact(() => handler(select, 'onChange')({ value: 'BB-CR-4' }));
-      await ui.interact(() => handler(field(ui.doc(), 'Textfield', 'exception-repository')!, 'onChange')({ target: { value: 'checkout-web' } }));
-      await ui.interact(() => handler(field(ui.doc(), 'Textfield', 'exception-reason')!, 'onChange')({ target: { value: 'Reviewers assigned by CODEOWNERS' } }));
+      await ui.interact(() =>
+        handler(field(ui.doc(), 'Textfield', 'exception-repository')!, 'onChange')({ target: { value: 'checkout-web' } }),
+      );
+      await ui.interact(() =>
+        handler(field(ui.doc(), 'Textfield', 'exception-reason')!, 'onChange')({ target: { value: 'Reviewers assigned by CODEOWNERS' } }),
+      );
       await ui.interact(() => handler(field(ui.doc(), 'DatePicker', 'exception-expires')!, 'onChange')('2027-03-31'));
       await ui.interact(() => handler(byText(ui.doc(), 'Button', 'Add exception')!, 'onClick')());
       expect(textOf(ui.doc())).toContain('Exception added.');
@@ -257,9 +309,20 @@ describe('UI modules on the demo state', () => {
 
     it('pull-request card: the checks and what is missing, in plain words', async () => {
       const repo = ws.repositories.find((candidate) => candidate.slug === 'ledger')!;
-      const { pullRequestId } = await emulator.mutate({ type: 'open-pull-request', workspace: 'acme', repository: 'ledger', title: 'ACME-5', authorId: admin, sourceBranch: 'feature/5', sourceCommit: '5'.repeat(40) });
+      const { pullRequestId } = await emulator.mutate({
+        type: 'open-pull-request',
+        workspace: 'acme',
+        repository: 'ledger',
+        title: 'ACME-5',
+        authorId: admin,
+        sourceBranch: 'feature/5',
+        sourceCommit: '5'.repeat(40),
+      });
       await runtime.drainQueues();
-      const ui = await renderModule(<PullRequestCard />, bridge('pull-request-compliance-card', member, { repository: { uuid: repo.uuid }, pullRequest: { id: pullRequestId } }));
+      const ui = await renderModule(
+        <PullRequestCard />,
+        bridge('pull-request-compliance-card', member, { repository: { uuid: repo.uuid }, pullRequest: { id: pullRequestId } }),
+      );
       const text = textOf(ui.doc());
       expect(text).toContain('needs 1 more approval from someone other than the author');
       expect(text).toContain('no build has reported on the latest commit');
