@@ -98,6 +98,27 @@ export function project(ws: WorkspaceSeed, key: string): Record<string, unknown>
   };
 }
 
+function workspaceLinks(ws: WorkspaceSeed, base: string): Record<string, unknown> {
+  return {
+    avatar: { href: `https://bitbucket.org/workspaces/${ws.slug}/avatar/` },
+    html: { href: `https://bitbucket.org/${ws.slug}/` },
+    self: { href: `${base}/2.0/workspaces/${ws.slug}` },
+  };
+}
+
+/** A project as a repository names it: no `is_private` there (recorded). */
+function projectRef(ws: WorkspaceSeed, key: string, base: string): Record<string, unknown> {
+  const { is_private: _omitted, ...ref } = project(ws, key);
+  return {
+    ...ref,
+    links: {
+      self: { href: `${base}/2.0/workspaces/${ws.slug}/projects/${key}` },
+      html: { href: `https://bitbucket.org/${ws.slug}/workspace/projects/${key}` },
+      avatar: { href: `https://bitbucket.org/${ws.slug}/workspace/projects/${key}/avatar/32` },
+    },
+  };
+}
+
 export function repository(ws: WorkspaceSeed, repo: RepositorySeed, base: string): Record<string, unknown> {
   return {
     type: 'repository',
@@ -117,9 +138,13 @@ export function repository(ws: WorkspaceSeed, repo: RepositorySeed, base: string
     created_on: bbTime(repo.createdOn),
     updated_on: bbTime(repo.updatedOn),
     mainbranch: repo.mainBranch === null ? null : { type: 'branch', name: repo.mainBranch },
-    owner: { type: 'team', uuid: ws.uuid, display_name: ws.name, username: ws.slug, links: {} },
-    workspace: { type: 'workspace', uuid: ws.uuid, slug: ws.slug, name: ws.name, links: {} },
-    project: project(ws, repo.projectKey),
+    // A workspace's repositories are owned by the workspace, a `team` (the recording is a personal one).
+    owner: { type: 'team', uuid: ws.uuid, display_name: ws.name, username: ws.slug, links: workspaceLinks(ws, base) },
+    workspace: { type: 'workspace', uuid: ws.uuid, slug: ws.slug, name: ws.name, links: workspaceLinks(ws, base) },
+    project: projectRef(ws, repo.projectKey, base),
+    override_settings: { default_merge_strategy: false, branching_model: false },
+    parent: null,
+    enforced_signed_commits: null,
     links: repositoryLinks(ws, repo, base),
   };
 }
@@ -205,6 +230,17 @@ export function branch(
     type: 'branch',
     target: {
       ...commitRef(ws, repo, head, base),
+      links: {
+        ...(commitRef(ws, repo, head, base).links as Record<string, unknown>),
+        ...Object.fromEntries(
+          ['comments', 'patch', 'diff', 'approve', 'statuses'].map((name) => [
+            name,
+            {
+              href: `${base}/2.0/repositories/${ws.slug}/${repo.slug}/${name === 'patch' || name === 'diff' ? `${name}/${head}` : `commit/${head}/${name}`}`,
+            },
+          ]),
+        ),
+      },
       repository: repositoryRef(ws, repo, base),
       author: { raw: 'Attest Emulator <emulator@example.com>', type: 'author' },
       parents: [],
@@ -294,15 +330,20 @@ export function pullRequest(
     summary: { raw: pr.description, markup: 'markdown', html: '', type: 'rendered' },
     state: pr.state,
     author: account(users, pr.authorId, base),
-    source: { branch: { name: pr.sourceBranch }, commit: commitRef(ws, repo, pr.sourceCommit.slice(0, 12), base), repository: repoRef },
+    source: {
+      branch: { name: pr.sourceBranch, links: {} },
+      commit: commitRef(ws, repo, pr.sourceCommit.slice(0, 12), base),
+      repository: repoRef,
+    },
     destination: {
-      branch: { name: pr.destinationBranch },
+      branch: { name: pr.destinationBranch, links: {} },
       commit: commitRef(ws, repo, pr.destinationCommit.slice(0, 12), base),
       repository: repoRef,
     },
     // merge_commit.hash is abbreviated on the live API (platform-facts §9).
     // The document's `merge_commit` is `{hash}`; no recording shows a non-null one.
     merge_commit: pr.mergeCommit ? { hash: pr.mergeCommit.slice(0, 12) } : null,
+    draft: false,
     comment_count: 0,
     task_count: 0,
     close_source_branch: true,
@@ -314,10 +355,9 @@ export function pullRequest(
       self: { href: api },
       html: { href: `https://bitbucket.org/${ws.slug}/${repo.slug}/pull-requests/${pr.id}` },
       ...Object.fromEntries(
-        ['activity', 'approve', 'comments', 'commits', 'decline', 'diff', 'diffstat', 'merge', 'statuses'].map((name) => [
-          name,
-          { href: `${api}/${name}` },
-        ]),
+        ['activity', 'approve', 'comments', 'commits', 'decline', 'diff', 'diffstat', 'merge', 'request-changes', 'statuses'].map(
+          (name) => [name, { href: `${api}/${name}` }],
+        ),
       ),
     },
   };
