@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { installForgeGlobals, LocalForgeRuntime, type QueueOptions } from '../local/runtime/runtime';
+import { KVS_LIMITS, type KvsOptions } from '../local/runtime/kvs';
 
 installForgeGlobals();
 process.env.ATTEST_LOG_LEVEL = 'silent';
@@ -41,17 +42,38 @@ interface Figure {
   measuredAt?: string;
 }
 
-async function sandbox(seed: SeedInput, options: { queue?: QueueOptions; invocationTimeoutMs?: number } = {}) {
+async function sandbox(seed: SeedInput, options: { queue?: QueueOptions; invocationTimeoutMs?: number; kvs?: KvsOptions } = {}) {
   const clock = new SimClock(DEMO_NOW);
   const emulator = new BitbucketEmulator(seed, clock);
   await emulator.listen();
   const timeout = options.invocationTimeoutMs;
-  const runtime = new LocalForgeRuntime({ root: ROOT, bitbucketBaseUrl: emulator.url, auth: { app: 'Bearer bench' }, clock, queue: options.queue ?? {}, ...(timeout ? { invocationTimeoutMs: () => timeout } : {}) });
+  const runtime = new LocalForgeRuntime({
+    root: ROOT,
+    bitbucketBaseUrl: emulator.url,
+    auth: { app: 'Bearer bench' },
+    clock,
+    queue: options.queue ?? {},
+    ...(options.kvs ? { kvs: options.kvs } : {}),
+    ...(timeout ? { invocationTimeoutMs: () => timeout } : {}),
+  });
   emulator.onEvent((event) => runtime.emit(event));
   return { clock, emulator, runtime, ws: emulator.seed.workspaces[0]! };
 }
 
 type Sandbox = Awaited<ReturnType<typeof sandbox>>;
+
+/** The busiest minute of KVS use against Forge's per-installation limits, and the largest batch. */
+function kvsPeaks(s: Sandbox): { text: string; data: Record<string, number> } {
+  const stats = s.runtime.installation(s.ws.uuid).kvs.stats;
+  const data = {
+    peakReadUnitsPerMinute: stats.peakReadUnitsPerMinute,
+    peakWriteUnitsPerMinute: stats.peakWriteUnitsPerMinute,
+    largestBatchBytes: stats.largestBatchBytes,
+    overLimit: stats.rateLimited,
+  };
+  const text = `busiest minute ${data.peakReadUnitsPerMinute.toLocaleString('en')} read / ${data.peakWriteUnitsPerMinute.toLocaleString('en')} write units (limit ${KVS_LIMITS.readUnitsPerMinute.toLocaleString('en')}); largest batch ${(data.largestBatchBytes / 1024 / 1024).toFixed(2)} MB; ${data.overLimit} calls over a limit`;
+  return { text, data };
+}
 
 /** The stored values under a key prefix of the sandbox's installation, parsed as what the store wrote. */
 function stored<T>(s: Sandbox, prefix: string, schema: z.ZodType<T>): T[] {
@@ -71,16 +93,31 @@ function percentile(values: number[], p: number): number {
 async function requestsPerRepository(): Promise<Figure> {
   const s = await sandbox(demoSeed());
   const policy = Policy.parse(demoPolicy(s.emulator.seed));
-  const report = await scanWorkspace({ client: createBitbucketClient({ request: appRequest() }), workspace: 'acme', policy, now: new Date(DEMO_NOW), version: 'bench' });
+  const report = await scanWorkspace({
+    client: createBitbucketClient({ request: appRequest() }),
+    workspace: 'acme',
+    policy,
+    now: new Date(DEMO_NOW),
+    version: 'bench',
+  });
   let floor = 2; // the workspace and the repository list
   for (const repo of report.repositories) {
     const controls = applicableControls(REPOSITORY_CONTROLS, { classification: repo.classification, mainBranch: repo.mainBranch }, policy);
     const needs = [...repositoryNeeds(controls)].filter((need) => need !== 'repository' && need !== 'effectiveBranchingModel');
-    const usesModel = s.ws.repositories.find((r) => r.slug === repo.slug)!.branchRestrictions.some((r) => r.branch_match_kind === 'branching_model');
+    const usesModel = s.ws.repositories
+      .find((r) => r.slug === repo.slug)!
+      .branchRestrictions.some((r) => r.branch_match_kind === 'branching_model');
     const pr = repo.results.find((r) => r.control === 'BB-PR-1')?.evidence as { merged?: number } | undefined;
     const pipelinesOff = repo.results.find((r) => r.control === 'BB-CI-2')?.outcome === 'fail';
-    // Each need is one request; the file is not read when Pipelines is off; each merged PR needs its statuses.
-    floor += needs.length - (pipelinesOff && needs.includes('pipelinesFile') ? 1 : 0) + (usesModel && controls.length > 2 ? 1 : 0) + (pr?.merged ?? 0);
+    // Each need is one request; the file is not read when Pipelines is off, and reading it takes two (the main
+    // branch's head commit, then the file at that commit); each merged PR needs its statuses.
+    const readsFile = needs.includes('pipelinesFile') && !pipelinesOff;
+    floor +=
+      needs.length -
+      (pipelinesOff && needs.includes('pipelinesFile') ? 1 : 0) +
+      (readsFile ? 1 : 0) +
+      (usesModel && controls.length > 2 ? 1 : 0) +
+      (pr?.merged ?? 0);
   }
   floor += 2; // members, workspace permissions
   const requests = s.emulator.log.length;
@@ -99,7 +136,8 @@ async function requestsPerRepository(): Promise<Figure> {
  * install to the last repository's `evaluatedAt` (the simulation runs hour by hour; the figure is exact).
  */
 async function hoursToFullPass(size: number): Promise<Figure> {
-  const s = await sandbox(generateWorkspace(size));
+  // KVS limits are counted, not enforced, so the figure shows how close the run comes to them.
+  const s = await sandbox(generateWorkspace(size), { kvs: { rateLimits: 'count' } });
   const started = performance.now();
   const installedAt = s.clock.now();
   await s.runtime.install(s.ws.uuid);
@@ -109,18 +147,21 @@ async function hoursToFullPass(size: number): Promise<Figure> {
     await s.runtime.runFor(3_600_000);
     simulatedHours++;
   }
-  const lastEvaluated = Math.max(...records().map((record) => (record.evaluatedAt ? Date.parse(record.evaluatedAt) : Number.POSITIVE_INFINITY)));
+  const lastEvaluated = Math.max(
+    ...records().map((record) => (record.evaluatedAt ? Date.parse(record.evaluatedAt) : Number.POSITIVE_INFINITY)),
+  );
   const hours = (lastEvaluated - installedAt) / 3_600_000;
   // The requests spent until then (the hourly re-plans of later hours are not part of the first pass).
   const requests = s.emulator.log.filter((entry) => entry.at <= lastEvaluated).length;
   const r429 = s.emulator.log.filter((entry) => entry.status === 429).length;
+  const kvs = kvsPeaks(s);
   await s.emulator.close();
   const ideal = requests / 800;
   return {
     figure: `Simulated hours until all ${size.toLocaleString('en')} repositories are evaluated once (1,000 requests an hour, budget 800); 429s`,
-    value: `${hours.toFixed(2)} h (floor ${ideal.toFixed(2)} h at 800/h; ${(hours / ideal).toFixed(2)} ×); ${r429} × 429; ${requests.toLocaleString('en')} requests; ${((performance.now() - started) / 1000).toFixed(0)} s wall`,
-    target: 'within 1.1 × (requests ÷ hourly budget); zero 429s',
-    data: { size, hours, requests, r429, ideal, ratio: hours / ideal, wallSeconds: (performance.now() - started) / 1000 },
+    value: `${hours.toFixed(2)} h (floor ${ideal.toFixed(2)} h at 800/h; ${(hours / ideal).toFixed(2)} ×); ${r429} × 429; ${requests.toLocaleString('en')} requests; ${((performance.now() - started) / 1000).toFixed(0)} s wall; KVS ${kvs.text}`,
+    target: 'within 1.1 × (requests ÷ hourly budget); zero 429s; KVS within 4,000 read and write units a minute, batches ≤ 4 MB',
+    data: { size, hours, requests, r429, ideal, ratio: hours / ideal, wallSeconds: (performance.now() - started) / 1000, kvs: kvs.data },
   };
 }
 
@@ -132,7 +173,10 @@ async function hoursToFullPass(size: number): Promise<Figure> {
  */
 async function faultsAtScale(size: number): Promise<Figure> {
   const started = performance.now();
-  const outcomesOf = (records: RepositoryRecord[]) => new Map<string, StoredResult>(records.flatMap((record) => (record.results ?? []).map((result) => [`${record.slug}:${result.control}`, result] as const)));
+  const outcomesOf = (records: RepositoryRecord[]) =>
+    new Map<string, StoredResult>(
+      records.flatMap((record) => (record.results ?? []).map((result) => [`${record.slug}:${result.control}`, result] as const)),
+    );
   const recordsOf = storedRepositories;
   const evaluatedAll = (s: Sandbox) => recordsOf(s).filter((record) => record.evaluatedAt !== null).length >= size;
 
@@ -141,9 +185,34 @@ async function faultsAtScale(size: number): Promise<Figure> {
   const mergeOne = async (t: Sandbox, hour: number) => {
     const [author, reviewer] = t.emulator.seed.users;
     const repo = t.ws.repositories[(hour * 37) % t.ws.repositories.length]!;
-    const id = (await t.emulator.mutate({ type: 'open-pull-request', workspace: t.ws.slug, repository: repo.slug, title: `FAULT-${hour}`, authorId: author!.accountId, sourceBranch: `feature/fault-${hour}`, sourceCommit: String(hour + 1).repeat(40).slice(0, 40) })).pullRequestId!;
-    await t.emulator.mutate({ type: 'review', workspace: t.ws.slug, repository: repo.slug, pullRequestId: id, accountId: reviewer!.accountId, decision: 'approve' });
-    await t.emulator.mutate({ type: 'merge-pull-request', workspace: t.ws.slug, repository: repo.slug, pullRequestId: id, accountId: author!.accountId });
+    const id = (
+      await t.emulator.mutate({
+        type: 'open-pull-request',
+        workspace: t.ws.slug,
+        repository: repo.slug,
+        title: `FAULT-${hour}`,
+        authorId: author!.accountId,
+        sourceBranch: `feature/fault-${hour}`,
+        sourceCommit: String(hour + 1)
+          .repeat(40)
+          .slice(0, 40),
+      })
+    ).pullRequestId!;
+    await t.emulator.mutate({
+      type: 'review',
+      workspace: t.ws.slug,
+      repository: repo.slug,
+      pullRequestId: id,
+      accountId: reviewer!.accountId,
+      decision: 'approve',
+    });
+    await t.emulator.mutate({
+      type: 'merge-pull-request',
+      workspace: t.ws.slug,
+      repository: repo.slug,
+      pullRequestId: id,
+      accountId: author!.accountId,
+    });
     return { slug: repo.slug, id, at: t.clock.now() };
   };
   const FAULT_HOURS = 3;
@@ -177,7 +246,13 @@ async function faultsAtScale(size: number): Promise<Figure> {
   // before a pull request was merged into it is compared with nothing (the fault-free run's final state is
   // after the merge, and a pass then may be a fail now).
   const seen = new Map<string, { result: StoredResult; slug: string; evaluatedAt: number }>();
-  const seenOf = (records: RepositoryRecord[]) => records.flatMap((record) => (record.results ?? []).map((result) => [`${record.slug}:${result.control}`, { result, slug: record.slug, evaluatedAt: Date.parse(record.evaluatedAt ?? '') }] as const));
+  const seenOf = (records: RepositoryRecord[]) =>
+    records.flatMap((record) =>
+      (record.results ?? []).map(
+        (result) =>
+          [`${record.slug}:${result.control}`, { result, slug: record.slug, evaluatedAt: Date.parse(record.evaluatedAt ?? '') }] as const,
+      ),
+    );
   let peakGaps = 0;
   let faultHours = 0;
   for (; faultHours < FAULT_HOURS; faultHours++) {
@@ -192,22 +267,34 @@ async function faultsAtScale(size: number): Promise<Figure> {
     }
   }
   const mergedAt = new Map(merged.map((pr) => [pr.slug, pr.at]));
-  const comparable = [...seen.entries()].filter(([, entry]) => !(mergedAt.has(entry.slug) && entry.evaluatedAt < mergedAt.get(entry.slug)!));
+  const comparable = [...seen.entries()].filter(
+    ([, entry]) => !(mergedAt.has(entry.slug) && entry.evaluatedAt < mergedAt.get(entry.slug)!),
+  );
   const gapsDuringFaults = comparable.map(([, entry]) => entry.result).filter((result) => result.outcome === 'not-evaluable');
-  const gapsWithoutReason = gapsDuringFaults.filter((result) => result.message.trim().length < 10 || !(result.remediation?.length ?? 0)).length;
+  const gapsWithoutReason = gapsDuringFaults.filter(
+    (result) => result.message.trim().length < 10 || !(result.remediation?.length ?? 0),
+  ).length;
   s.emulator.clearFaults();
   let hours = faultHours;
   for (; hours < 200 && !evaluatedAll(s); hours++) await s.runtime.runFor(3_600_000);
-  const fullPassHours = (Math.max(...recordsOf(s).map((record) => (record.evaluatedAt ? Date.parse(record.evaluatedAt) : Number.POSITIVE_INFINITY))) - installedAt) / 3_600_000;
+  const fullPassHours =
+    (Math.max(...recordsOf(s).map((record) => (record.evaluatedAt ? Date.parse(record.evaluatedAt) : Number.POSITIVE_INFINITY))) -
+      installedAt) /
+    3_600_000;
   // Recovery: the next scheduled runs re-read what the faults hid.
   const recoveryStart = hours;
-  const stillMissing = () => [...outcomesOf(recordsOf(s)).entries()].filter(([key, result]) => result.outcome === 'not-evaluable' && baseline.get(key)?.outcome !== 'not-evaluable').length;
+  const stillMissing = () =>
+    [...outcomesOf(recordsOf(s)).entries()].filter(
+      ([key, result]) => result.outcome === 'not-evaluable' && baseline.get(key)?.outcome !== 'not-evaluable',
+    ).length;
   for (; hours < 200 && stillMissing() > 0; hours++) await s.runtime.runFor(3_600_000);
   // A pass the fault-free run does not share is re-checked: the same repository evaluated directly on the
   // fault-free emulator at the instant the pass was computed (30-day windows move; the runs end at different
   // times). Only a pass that this re-check does not confirm is a false pass.
   const finalEntries = seenOf(recordsOf(s)).map(([key, entry]) => [`${key}@${entry.evaluatedAt}`, entry] as const);
-  const candidates = [...comparable, ...finalEntries].filter(([key, entry]) => entry.result.outcome === 'pass' && baseline.get(key.replace(/@.*$/, ''))?.outcome !== 'pass');
+  const candidates = [...comparable, ...finalEntries].filter(
+    ([key, entry]) => entry.result.outcome === 'pass' && baseline.get(key.replace(/@.*$/, ''))?.outcome !== 'pass',
+  );
   const falsePassKeys: string[] = [];
   const policy = Policy.parse({});
   for (const [key, entry] of candidates) {
@@ -216,16 +303,21 @@ async function faultsAtScale(size: number): Promise<Figure> {
       const client = createBitbucketClient({ request: appRequest() });
       const repoUuid = clean.ws.repositories.find((repo) => repo.slug === entry.slug)!.uuid;
       const repository = await getRepository(client, clean.ws.uuid, repoUuid);
-      return (await scanRepository(client, clean.ws.uuid, repository, policy, new Date(entry.evaluatedAt))).results.find((result) => result.control === control);
+      return (await scanRepository(client, clean.ws.uuid, repository, policy, new Date(entry.evaluatedAt))).results.find(
+        (result) => result.control === control,
+      );
     });
     if (truth?.outcome !== 'pass') falsePassKeys.push(key);
   }
   await clean.emulator.close();
   const falsePasses = new Set(falsePassKeys).size;
   const evidence = stored(s, 'v1:ev:', EvidenceRecord);
-  const evidenceKept = merged.filter((pr) => evidence.filter((record) => record.repositorySlug === pr.slug && record.pullRequestId === pr.id).length === 1).length;
+  const evidenceKept = merged.filter(
+    (pr) => evidence.filter((record) => record.repositorySlug === pr.slug && record.pullRequestId === pr.id).length === 1,
+  ).length;
   const perHour = new Map<number, number>();
-  for (const entry of s.emulator.log) perHour.set(Math.floor((entry.at - installedAt) / 3_600_000), (perHour.get(Math.floor((entry.at - installedAt) / 3_600_000)) ?? 0) + 1);
+  for (const entry of s.emulator.log)
+    perHour.set(Math.floor((entry.at - installedAt) / 3_600_000), (perHour.get(Math.floor((entry.at - installedAt) / 3_600_000)) ?? 0) + 1);
   const busiestHour = Math.max(...perHour.values());
   // 429s the emulator's rate limiter sent, beyond the storm the faults injected.
   const injected429 = Math.ceil(size / 4);
@@ -236,7 +328,23 @@ async function faultsAtScale(size: number): Promise<Figure> {
     figure: `Faults at scale (${size.toLocaleString('en')} repositories): 429 storm, 5xx burst, stalls past the time limit, malformed and truncated JSON, dangling next links, KVS write refusals, duplicated and reordered deliveries; ${merged.length} pull requests merged during the faults`,
     value: `${falsePasses} false passes (${candidates.length} passes the fault-free run's final state lacks, re-checked at their instant); up to ${peakGaps} results not-evaluable at a time during the faults (${gapsWithoutReason} without a reason), ${stillMissing()} left ${hours - recoveryStart} h after they stopped; evidence ${evidenceKept} of ${merged.length} with exactly one record; full pass in ${fullPassHours.toFixed(2)} h; busiest hour ${busiestHour} requests; ${r429} × 429 from the rate limit (beyond the ${injected429} injected); ${failedInvocations} invocations failed or timed out and were retried; ${((performance.now() - started) / 1000).toFixed(0)} s wall`,
     target: 'zero false passes; every gap with a reason; nothing lost; finishes and recovers without exceeding the budget',
-    data: { size, falsePasses, falsePassKeys: [...new Set(falsePassKeys)].slice(0, 20), rechecked: candidates.length, peakGaps, gapsDuringFaults: gapsDuringFaults.length, gapsWithoutReason, gapsLeft: stillMissing(), recoveryHours: hours - recoveryStart, merged: merged.length, evidenceKept, fullPassHours, busiestHour, r429, failedInvocations },
+    data: {
+      size,
+      falsePasses,
+      falsePassKeys: [...new Set(falsePassKeys)].slice(0, 20),
+      rechecked: candidates.length,
+      peakGaps,
+      gapsDuringFaults: gapsDuringFaults.length,
+      gapsWithoutReason,
+      gapsLeft: stillMissing(),
+      recoveryHours: hours - recoveryStart,
+      merged: merged.length,
+      evidenceKept,
+      fullPassHours,
+      busiestHour,
+      r429,
+      failedInvocations,
+    },
   };
 }
 
@@ -246,14 +354,29 @@ async function mergeCheck(latencyMs: number): Promise<Figure> {
   await s.runtime.install(s.ws.uuid);
   await s.runtime.drainQueues();
   const repo = s.ws.repositories.find((candidate) => candidate.slug === 'ledger')!;
-  const id = (await s.emulator.mutate({ type: 'open-pull-request', workspace: 'acme', repository: 'ledger', title: 'ACME-1', authorId: s.emulator.seed.users[0]!.accountId, sourceBranch: 'feature/1', sourceCommit: '1'.repeat(40) })).pullRequestId!;
+  const id = (
+    await s.emulator.mutate({
+      type: 'open-pull-request',
+      workspace: 'acme',
+      repository: 'ledger',
+      title: 'ACME-1',
+      authorId: s.emulator.seed.users[0]!.accountId,
+      sourceBranch: 'feature/1',
+      sourceCommit: '1'.repeat(40),
+    })
+  ).pullRequestId!;
   if (latencyMs > 0) s.emulator.addFault({ path: 'pullrequests', kind: 'latency', latencyMs });
   const runs = quick ? 20 : 200;
   const own: number[] = [];
   let requests = 0;
   for (let i = 0; i < runs; i++) {
     const before = s.emulator.log.length;
-    const { record } = await s.runtime.mergeCheck({ workspace: { uuid: s.ws.uuid }, repository: { uuid: repo.uuid }, pullrequest: { id }, trigger: { type: 'on-merge' } });
+    const { record } = await s.runtime.mergeCheck({
+      workspace: { uuid: s.ws.uuid },
+      repository: { uuid: repo.uuid },
+      pullrequest: { id },
+      trigger: { type: 'on-merge' },
+    });
     const entries = s.emulator.log.slice(before);
     requests = Math.max(requests, entries.length);
     // Our own time: the invocation minus the time the emulator spent answering.
@@ -275,7 +398,12 @@ function engine(): Figure {
   const snapshots = Array.from({ length: count }, (_, i) =>
     repositorySnapshot({
       repository: ok(repository({ uuid: `{00000000-0000-4000-8000-${String(i).padStart(12, '0')}}`, slug: `r${i}` })),
-      branchRestrictions: ok([restriction('push'), restriction('force'), restriction('require_approvals_to_merge', { value: i % 3 }), restriction('enforce_merge_checks')]),
+      branchRestrictions: ok([
+        restriction('push'),
+        restriction('force'),
+        restriction('require_approvals_to_merge', { value: i % 3 }),
+        restriction('enforce_merge_checks'),
+      ]),
       mainBranchPipelines: ok([pipeline('SUCCESSFUL', 1), pipeline('FAILED', 2)]),
       mergedPullRequests: ok([merged(1), merged(2)]),
     }),
@@ -285,7 +413,13 @@ function engine(): Figure {
   const started = performance.now();
   let peak = 0;
   for (const [i, snapshot] of snapshots.entries()) {
-    evaluateRepository(REPOSITORY_CONTROLS, snapshot, { classification: 'production', mainBranch: 'main' }, { slug: `r${i}`, uuid: `{00000000-0000-4000-8000-${String(i).padStart(12, '0')}}`, projectKey: null }, { policy, now: new Date(DEMO_NOW) });
+    evaluateRepository(
+      REPOSITORY_CONTROLS,
+      snapshot,
+      { classification: 'production', mainBranch: 'main' },
+      { slug: `r${i}`, uuid: `{00000000-0000-4000-8000-${String(i).padStart(12, '0')}}`, projectKey: null },
+      { policy, now: new Date(DEMO_NOW) },
+    );
     if (i % 500 === 0) peak = Math.max(peak, process.memoryUsage().rss);
   }
   const seconds = (performance.now() - started) / 1000;
@@ -308,7 +442,25 @@ async function dashboardReads(size: number): Promise<Figure> {
     const results = REPOSITORY_CONTROLS.map((control) => ({ control: control.id, outcome: 'pass' as const, message: 'ok', evidence: {} }));
     const { rebuildSummary } = await import('../src/services/summary');
     for (let i = 0; i < size; i++) {
-      await store.putRepository({ uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, slug: `service-${i}`, fullName: `w/service-${i}`, name: `service ${i}`, isPrivate: true, mainBranch: 'main', projectKey: 'CORE', htmlUrl: null, observedAt: new Date(DEMO_NOW).toISOString(), cause: 'bench', classification: 'production', score: 100, results, evaluatedAt: new Date(DEMO_NOW).toISOString(), requests: 8, ledgerFrom: null, ledgerCheckedAt: null });
+      await store.putRepository({
+        uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        slug: `service-${i}`,
+        fullName: `w/service-${i}`,
+        name: `service ${i}`,
+        isPrivate: true,
+        mainBranch: 'main',
+        projectKey: 'CORE',
+        htmlUrl: null,
+        observedAt: new Date(DEMO_NOW).toISOString(),
+        cause: 'bench',
+        classification: 'production',
+        score: 100,
+        results,
+        evaluatedAt: new Date(DEMO_NOW).toISOString(),
+        requests: 8,
+        ledgerFrom: null,
+        ledgerCheckedAt: null,
+      });
     }
     await rebuildSummary(store, new Date(DEMO_NOW));
   });
@@ -316,7 +468,12 @@ async function dashboardReads(size: number): Promise<Figure> {
     const before = { ...installation.kvs.stats };
     await s.runtime.resolve('compliance-dashboard', key, {}, { workspaceUuid: s.ws.uuid, accountId: 'bench' });
     const after = installation.kvs.stats;
-    return { calls: after.readCalls - before.readCalls + (after.queries - before.queries), values: after.reads - before.reads, queries: after.queries - before.queries, bytes: after.bytesRead - before.bytesRead };
+    return {
+      calls: after.readCalls - before.readCalls + (after.queries - before.queries),
+      values: after.reads - before.reads,
+      queries: after.queries - before.queries,
+      bytes: after.bytesRead - before.bytesRead,
+    };
   };
   const load = await measure('dashboard/get');
   const tab = await measure('dashboard/repositories');
@@ -330,25 +487,132 @@ async function dashboardReads(size: number): Promise<Figure> {
   };
 }
 
+/**
+ * KVS use of one hourly plan and one summary rebuild at a number of evaluated repositories, against Forge's
+ * per-installation limits (4,000 read and 4,000 write units of 10 KB a minute; batches ≤ 4 MB:
+ * https://developer.atlassian.com/platform/forge/limits-kvs-ce/). Both run within a simulated minute, so
+ * their units are what that minute spends. Counted, not enforced, so the figure shows the excess.
+ */
+async function kvsLimits(size: number): Promise<Figure> {
+  const s = await sandbox(generateWorkspace(size, 0), { kvs: { rateLimits: 'count' } });
+  const installation = s.runtime.installation(s.ws.uuid);
+  const workspaceUuid = s.ws.uuid.replace(/[{}]/g, '');
+  const results = REPOSITORY_CONTROLS.map((control) => ({ control: control.id, outcome: 'pass' as const, message: 'ok', evidence: {} }));
+  await s.runtime.withInstallation(s.ws.uuid, async () => {
+    const store = createStore();
+    const at = new Date(DEMO_NOW).toISOString();
+    for (const repo of s.ws.repositories) {
+      const uuid = repo.uuid.replace(/[{}]/g, '');
+      await store.putRepository({
+        uuid,
+        slug: repo.slug,
+        fullName: `acme/${repo.slug}`,
+        name: repo.name,
+        isPrivate: true,
+        mainBranch: 'main',
+        projectKey: repo.projectKey,
+        htmlUrl: null,
+        observedAt: at,
+        cause: 'bench',
+        classification: 'production',
+        score: 100,
+        results,
+        evaluatedAt: at,
+        requests: 8,
+        ledgerFrom: null,
+        ledgerCheckedAt: null,
+      });
+    }
+  });
+  const measure = async (body: Record<string, unknown>) => {
+    s.clock.advance(120_000); // a fresh minute
+    const before = { ...installation.kvs.stats };
+    const { record } = await s.runtime.invoke('scan-job-fn', 'consumer:scan-job-consumer', installation, {
+      body,
+      queueName: 'attest-scan-jobs',
+      jobId: 'bench',
+      eventId: 'bench',
+    });
+    const after = installation.kvs.stats;
+    return {
+      outcome: record.outcome,
+      readUnits: after.readUnits - before.readUnits,
+      writeUnits: after.writeUnits - before.writeUnits,
+      calls: after.readCalls + after.queries - before.readCalls - before.queries,
+    };
+  };
+  const plan = await measure({ kind: 'plan', workspaceUuid, cause: 'bench' });
+  const summary = await measure({ kind: 'summary', workspaceUuid, cause: 'bench' });
+  const largestBatch = installation.kvs.stats.largestBatchBytes;
+  await s.emulator.close();
+  const limit = KVS_LIMITS.readUnitsPerMinute;
+  const within = (units: number) =>
+    units <= limit * 0.5
+      ? 'within, with half to spare'
+      : units <= limit
+        ? 'within, under half to spare'
+        : `${(units / limit).toFixed(1)} × the limit`;
+  return {
+    figure: `KVS units of one hourly plan and one summary rebuild at ${size.toLocaleString('en')} evaluated repositories (Forge: 4,000 read and 4,000 write units a minute)`,
+    value: `plan ${plan.readUnits.toLocaleString('en')} read / ${plan.writeUnits.toLocaleString('en')} write units (${within(plan.readUnits)}); summary ${summary.readUnits.toLocaleString('en')} read / ${summary.writeUnits.toLocaleString('en')} write units (${within(summary.readUnits)}); largest batch ${(largestBatch / 1024 / 1024).toFixed(2)} MB`,
+    target: 'each ≤ 2,000 units (half the per-minute limit); batches ≤ 4 MB',
+    data: { size, plan, summary, largestBatchBytes: largestBatch },
+  };
+}
+
 /** Requests and KVS operations per pull-request event and per merge. */
 async function eventCosts(size: number): Promise<Figure> {
   const s = await sandbox(generateWorkspace(size, 1));
   const repo = s.ws.repositories[0]!;
   // As after install: the repository's record is stored (the merge check and card read its main branch).
   await s.runtime.withInstallation(s.ws.uuid, () =>
-    createStore().putRepository({ uuid: repo.uuid.replace(/[{}]/g, ''), slug: repo.slug, fullName: `${s.ws.slug}/${repo.slug}`, name: repo.name, isPrivate: true, mainBranch: repo.mainBranch, projectKey: repo.projectKey, htmlUrl: null, observedAt: new Date(DEMO_NOW).toISOString(), cause: 'bench', classification: 'production', score: null, results: null, evaluatedAt: null, requests: 0, ledgerFrom: null, ledgerCheckedAt: null }),
+    createStore().putRepository({
+      uuid: repo.uuid.replace(/[{}]/g, ''),
+      slug: repo.slug,
+      fullName: `${s.ws.slug}/${repo.slug}`,
+      name: repo.name,
+      isPrivate: true,
+      mainBranch: repo.mainBranch,
+      projectKey: repo.projectKey,
+      htmlUrl: null,
+      observedAt: new Date(DEMO_NOW).toISOString(),
+      cause: 'bench',
+      classification: 'production',
+      score: null,
+      results: null,
+      evaluatedAt: null,
+      requests: 0,
+      ledgerFrom: null,
+      ledgerCheckedAt: null,
+    }),
   );
   const kvs = s.runtime.installation(s.ws.uuid).kvs;
   const author = s.emulator.seed.users[0]!.accountId;
   const ops = () => kvs.stats.reads + kvs.stats.writes + kvs.stats.deletes + kvs.stats.queries;
   let before = s.emulator.log.length;
   let kvsBefore = ops();
-  const id = (await s.emulator.mutate({ type: 'open-pull-request', workspace: s.ws.slug, repository: repo.slug, title: 'X-1', authorId: author, sourceBranch: 'feature/x', sourceCommit: 'e'.repeat(40) })).pullRequestId!;
+  const id = (
+    await s.emulator.mutate({
+      type: 'open-pull-request',
+      workspace: s.ws.slug,
+      repository: repo.slug,
+      title: 'X-1',
+      authorId: author,
+      sourceBranch: 'feature/x',
+      sourceCommit: 'e'.repeat(40),
+    })
+  ).pullRequestId!;
   const eventRequests = s.emulator.log.length - before;
   const eventKvs = ops() - kvsBefore;
   before = s.emulator.log.length;
   kvsBefore = ops();
-  await s.emulator.mutate({ type: 'merge-pull-request', workspace: s.ws.slug, repository: repo.slug, pullRequestId: id, accountId: author });
+  await s.emulator.mutate({
+    type: 'merge-pull-request',
+    workspace: s.ws.slug,
+    repository: repo.slug,
+    pullRequestId: id,
+    accountId: author,
+  });
   const mergeRequests = s.emulator.log.length - before;
   const mergeKvs = ops() - kvsBefore;
   await s.emulator.close();
@@ -365,7 +629,20 @@ async function scanProcess(): Promise<Figure> {
   const bin = path.join(ROOT, 'bin', 'attest.js');
   const s = await sandbox(demoSeed());
   const state = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-bench-'));
-  const args = [bin, 'scan', '--workspace', 'acme', '--base-url', s.emulator.url, '--format', 'json', '--out', path.join(state, 'out.json'), '--state-dir', state];
+  const args = [
+    bin,
+    'scan',
+    '--workspace',
+    'acme',
+    '--base-url',
+    s.emulator.url,
+    '--format',
+    'json',
+    '--out',
+    path.join(state, 'out.json'),
+    '--state-dir',
+    state,
+  ];
   const env = { ...process.env, BITBUCKET_TOKEN: 'bench-scan' };
   const timed = fs.existsSync('/usr/bin/time');
   const started = performance.now();
@@ -391,7 +668,18 @@ async function scanProcess(): Promise<Figure> {
 const PreviousResults = z.object({
   commit: z.string().optional(),
   generatedAt: z.string().optional(),
-  figures: z.array(z.object({ figure: z.string(), value: z.string(), target: z.string(), data: z.record(z.string(), z.unknown()), commit: z.string().optional(), measuredAt: z.string().optional() })).default([]),
+  figures: z
+    .array(
+      z.object({
+        figure: z.string(),
+        value: z.string(),
+        target: z.string(),
+        data: z.record(z.string(), z.unknown()),
+        commit: z.string().optional(),
+        measuredAt: z.string().optional(),
+      }),
+    )
+    .default([]),
 });
 
 async function main(): Promise<void> {
@@ -399,7 +687,8 @@ async function main(): Promise<void> {
   let commit = 'unknown';
   try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
-    if (execFileSync('git', ['status', '--porcelain', '--', 'src', 'local', 'bench/run.ts'], { cwd: ROOT }).toString().trim() !== '') commit += ' with uncommitted changes';
+    if (execFileSync('git', ['status', '--porcelain', '--', 'src', 'local', 'bench/run.ts'], { cwd: ROOT }).toString().trim() !== '')
+      commit += ' with uncommitted changes';
   } catch {
     // not a checkout
   }
@@ -422,6 +711,7 @@ async function main(): Promise<void> {
   await step('merge check at 100 ms', () => mergeCheck(100));
   for (const size of quick ? [10, 100] : [10, 1000, 10_000]) await step(`dashboard at ${size}`, () => dashboardReads(size));
   for (const size of quick ? [10, 100] : [10, 10_000]) await step(`event costs at ${size}`, () => eventCosts(size));
+  for (const size of quick ? [100] : [1000, 10_000]) await step(`kvs limits at ${size}`, () => kvsLimits(size));
   await step('attest scan process', scanProcess);
 
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}`;
@@ -432,9 +722,16 @@ async function main(): Promise<void> {
   let kept: Array<Figure & { commit?: string; measuredAt?: string }> = [];
   if (only && fs.existsSync(file)) {
     const previous = PreviousResults.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
-    kept = previous.figures.map((figure) => ({ ...figure, commit: figure.commit ?? previous.commit, measuredAt: figure.measuredAt ?? previous.generatedAt }));
+    kept = previous.figures.map((figure) => ({
+      ...figure,
+      commit: figure.commit ?? previous.commit,
+      measuredAt: figure.measuredAt ?? previous.generatedAt,
+    }));
   }
-  const merged = kept.length === 0 ? stamped : kept.map((figure) => stamped.find((fresh) => fresh.figure.replace(/\(.*$/, '') === figure.figure.replace(/\(.*$/, '')) ?? figure);
+  const merged =
+    kept.length === 0
+      ? stamped
+      : kept.map((figure) => stamped.find((fresh) => fresh.figure.replace(/\(.*$/, '') === figure.figure.replace(/\(.*$/, '')) ?? figure);
   for (const fresh of stamped) if (!merged.includes(fresh)) merged.push(fresh);
   const commits = [...new Set(merged.map((figure) => figure.commit))];
   const results = { generatedAt, commit: commits.join(', '), machine, quick, figures: merged };

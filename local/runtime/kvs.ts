@@ -181,10 +181,13 @@ export class LocalKvs implements KvsFaults {
     const used = window.reduce((sum, [, n]) => sum + n, 0);
     const limit =
       kind === 'read' ? KVS_LIMITS.readUnitsPerMinute : kind === 'write' ? KVS_LIMITS.writeUnitsPerMinute : KVS_LIMITS.batchOpsPerMinute;
-    if (used + units > limit && this.options.rateLimits === 'enforce') {
-      this.window[kind] = window;
+    if (used + units > limit) {
+      // Counted either way: `count` mode measures how often the platform would have refused.
       this.stats.rateLimited++;
-      throw new KvsError(429, 'RATE_LIMIT_EXCEEDED', `${kind} limit of ${limit} a minute reached`);
+      if (this.options.rateLimits === 'enforce') {
+        this.window[kind] = window;
+        throw new KvsError(429, 'RATE_LIMIT_EXCEEDED', `${kind} limit of ${limit} a minute reached`);
+      }
     }
     window.push([now, units]);
     this.window[kind] = window;
