@@ -50,7 +50,10 @@ async function sandbox(seed: SeedInput, options: { queue?: QueueOptions; invocat
   const runtime = new LocalForgeRuntime({
     root: ROOT,
     bitbucketBaseUrl: emulator.url,
-    auth: { app: 'Bearer bench' },
+    auth: {
+      app: 'Bearer bench',
+      users: Object.fromEntries(emulator.seed.users.map((user) => [user.accountId, `Bearer bench-${user.accountId}`])),
+    },
     clock,
     queue: options.queue ?? {},
     ...(options.kvs ? { kvs: options.kvs } : {}),
@@ -434,19 +437,19 @@ function engine(): Figure {
 
 /** The dashboard resolver: KVS calls and bytes per load at a number of repositories. */
 async function dashboardReads(size: number): Promise<Figure> {
-  const s = await sandbox(generateWorkspace(Math.min(size, 10), 0));
+  const s = await sandbox(generateWorkspace(size, 0));
   const installation = s.runtime.installation(s.ws.uuid);
-  // Store `size` evaluated repositories directly (no Bitbucket needed for this figure), then the summary.
+  // Store the workspace's `size` repositories as evaluated directly (no scan needed for this figure), then the summary.
   await s.runtime.withInstallation(s.ws.uuid, async () => {
     const store = createStore();
     const results = REPOSITORY_CONTROLS.map((control) => ({ control: control.id, outcome: 'pass' as const, message: 'ok', evidence: {} }));
     const { rebuildSummary } = await import('../src/services/summary');
-    for (let i = 0; i < size; i++) {
+    for (const repo of s.ws.repositories) {
       await store.putRepository({
-        uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-        slug: `service-${i}`,
-        fullName: `w/service-${i}`,
-        name: `service ${i}`,
+        uuid: repo.uuid.replace(/[{}]/g, ''),
+        slug: repo.slug,
+        fullName: `acme/${repo.slug}`,
+        name: repo.name,
         isPrivate: true,
         mainBranch: 'main',
         projectKey: 'CORE',
@@ -464,26 +467,35 @@ async function dashboardReads(size: number): Promise<Figure> {
     }
     await rebuildSummary(store, new Date(DEMO_NOW));
   });
+  // As a workspace owner (the emulator accepts any token when the seed lists no credentials). The first
+  // load lists the repositories the person can read (one request per 100) and keeps the answer 5 minutes;
+  // the next loads within those minutes read it back.
+  const owner = s.emulator.seed.users[0]!.accountId;
   const measure = async (key: string) => {
     const before = { ...installation.kvs.stats };
-    await s.runtime.resolve('compliance-dashboard', key, {}, { workspaceUuid: s.ws.uuid, accountId: 'bench' });
+    const requestsBefore = s.emulator.log.length;
+    await s.runtime.resolve('compliance-dashboard', key, {}, { workspaceUuid: s.ws.uuid, accountId: owner });
     const after = installation.kvs.stats;
     return {
       calls: after.readCalls - before.readCalls + (after.queries - before.queries),
       values: after.reads - before.reads,
       queries: after.queries - before.queries,
       bytes: after.bytesRead - before.bytesRead,
+      writes: after.writes - before.writes,
+      requests: s.emulator.log.length - requestsBefore,
     };
   };
+  const cold = await measure('dashboard/get');
   const load = await measure('dashboard/get');
   const tab = await measure('dashboard/repositories');
   await s.emulator.close();
   const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
   return {
     figure: `Dashboard resolver at ${size.toLocaleString('en')} repositories: KVS reads and bytes per load, and for the Repositories tab`,
-    value: `load: ${load.calls - load.queries} reads + ${load.queries} history queries, ${kib(load.bytes)}; Repositories tab when opened: ${tab.calls} reads (${tab.values} values), ${kib(tab.bytes)}`,
-    target: 'a constant number of reads (≤ 3 for the summary)',
-    data: { size, load, repositoriesTab: tab },
+    value: `load: ${load.calls - load.queries} reads + ${load.queries} history queries, ${kib(load.bytes)}; first load of a person in 5 minutes adds ${cold.requests} Bitbucket requests (membership, owners, the repositories they can read) and ${cold.writes} KVS writes; Repositories tab when opened: ${tab.calls} reads (${tab.values} values), ${kib(tab.bytes)}`,
+    target:
+      'a constant number of reads (≤ 3 for the summary, plus the viewer cache); who may see what costs one request per 100 repositories once per person in 5 minutes',
+    data: { size, load, firstLoad: cold, repositoriesTab: tab },
   };
 }
 

@@ -17,5 +17,5 @@ export { scanJob } from './handlers/consumers/scan-job';
 // bitbucket:mergeCheck
 export { mergeCheck } from './handlers/merge-checks/merge-check';
 
-// UI Kit resolvers (dashboard, settings, repository card, pull-request card)
-export { uiResolver } from './handlers/resolvers/ui-resolver';
+// UI Kit resolvers: one per module, each with only its own keys
+export { dashboardResolver, settingsResolver, repositoryCardResolver, pullRequestCardResolver } from './handlers/resolvers/ui-resolver';

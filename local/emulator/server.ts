@@ -389,6 +389,20 @@ export class BitbucketEmulator {
         }));
         return this.page(url, this.filter(url, members), PAGELEN_MAX, fields);
       }
+      if (second === 'members' && third !== undefined && fourth === undefined) {
+        // One membership (OpenAPI: GET /workspaces/{workspace}/members/{member}, by UUID or Atlassian id).
+        // A person who is not a member of the workspace is refused; a token of the workspace is not.
+        if (credential.accountId && !ws.members.some((member) => member.accountId === credential.accountId))
+          throw new HttpError(403, 'Access denied', 'You are not a member of this workspace.');
+        const wanted = ws.members.find((member) => member.accountId === third || users.get(member.accountId)?.uuid === third);
+        if (!wanted) throw new HttpError(404, `${third} is not a member of ${ws.slug}`);
+        return withFields({
+          type: 'workspace_membership',
+          user: render.account(users, wanted.accountId, base),
+          workspace: render.workspace(ws, base),
+          links: { self: { href: `${base}/2.0/workspaces/${ws.slug}/members/${wanted.accountId}` } },
+        });
+      }
       if (second === 'permissions' && third === undefined) {
         this.requireAdmin(credential, 'workspace permissions', ws);
         // The document describes filtering this list by `permission` only (OpenAPI, GET

@@ -1,6 +1,6 @@
 /**
  * A local Forge KVS with the platform's documented rules and limits, answering the HTTP calls `@forge/kvs`
- * makes through `__forge_fetch__` (offline-toolchain notes in docs/; the SDK's own source in
+ * makes through `__forge_fetch__` (read from the SDK's own source in
  * node_modules/@forge/kvs/out). Each rule cites where it is documented:
  *
  * - keys ≤500 characters matching ^(?!\s+$)[a-zA-Z0-9:._\s-#]+$; values ≤240 KiB as JSON, depth ≤31

@@ -28,9 +28,9 @@ export async function rebuildSummary(store: Store, now: Date): Promise<SummaryMe
   const all = [...((workspace?.results ?? []) as Result[]), ...repositories.flatMap((record) => (record.results ?? []) as Result[])];
   const evaluated = rows.filter((row) => row.evaluatedAt !== null);
   const oldest = evaluated.length === rows.length && rows.length > 0 ? evaluated.map((row) => row.evaluatedAt!).sort()[0]! : null;
-  const subjects: Array<{ name: string; results: Result[] }> = [
-    { name: 'workspace', results: (workspace?.results ?? []) as Result[] },
-    ...repositories.map((record) => ({ name: record.slug, results: (record.results ?? []) as Result[] })),
+  const subjects: Array<{ name: string; uuid: string | null; results: Result[] }> = [
+    { name: 'workspace', uuid: null, results: (workspace?.results ?? []) as Result[] },
+    ...repositories.map((record) => ({ name: record.slug, uuid: record.uuid, results: (record.results ?? []) as Result[] })),
   ];
   const CAP = 300;
   const attention = {
@@ -38,19 +38,27 @@ export async function rebuildSummary(store: Store, now: Date): Promise<SummaryMe
       .flatMap((subject) =>
         subject.results
           .filter((r) => r.outcome === 'not-evaluable')
-          .map((r) => ({ subject: subject.name, control: r.control, message: r.message, fix: r.remediation?.[0] ?? null })),
+          .map((r) => ({
+            subject: subject.name,
+            subjectUuid: subject.uuid,
+            control: r.control,
+            message: r.message,
+            fix: r.remediation?.[0] ?? null,
+          })),
       )
       .slice(0, CAP),
     excepted: subjects
       .flatMap((subject) =>
-        subject.results.filter((r) => r.exception).map((r) => ({ subject: subject.name, control: r.control, ...r.exception! })),
+        subject.results
+          .filter((r) => r.exception)
+          .map((r) => ({ subject: subject.name, subjectUuid: subject.uuid, control: r.control, ...r.exception! })),
       )
       .slice(0, CAP),
     advisory: subjects
       .flatMap((subject) =>
         subject.results
           .filter((r) => r.outcome === 'pass' && r.enforced === false)
-          .map((r) => ({ subject: subject.name, control: r.control })),
+          .map((r) => ({ subject: subject.name, subjectUuid: subject.uuid, control: r.control })),
       )
       .slice(0, CAP),
   };

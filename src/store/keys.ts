@@ -12,6 +12,7 @@
  *   v1:sum:meta, v1:sum:<n>            the dashboard summary, split into ≤200 KiB chunks
  *   v1:policy                          the workspace policy
  *   v1:scan                            ScanState: scheduling bookkeeping
+ *   v1:viewer:<account>[:<n>]          what a person may see, for a few minutes (TTL)
  *
  * Timestamps in keys are normalised to `YYYY-MM-DDTHH:MM:SS.mmmZ` (src/lib/instant.ts), with `:` and `.` kept
  * (both are allowed), so keys sort by time whatever form Bitbucket wrote them in.
@@ -20,6 +21,12 @@ import { requireInstant } from '../lib/instant';
 import { unwrapUuid } from '../lib/uuid';
 
 const V = 'v1';
+
+/** An account id as a key part: Atlassian ids are `557058:…` or 24 hex digits; anything else is refused. */
+function accountKey(accountId: string): string {
+  if (!/^[A-Za-z0-9:_-]{1,128}$/.test(accountId)) throw new Error(`not an account id: ${JSON.stringify(accountId.slice(0, 60))}`);
+  return accountId;
+}
 
 export const keys = {
   repositoryPrefix: (): string => `${V}:repo:`,
@@ -41,4 +48,7 @@ export const keys = {
   summaryChunk: (index: number): string => `${V}:sum:${index}`,
   policy: (): string => `${V}:policy`,
   scan: (): string => `${V}:scan`,
+  /** What a person may see (services/viewer.ts), kept a few minutes with a TTL; account ids fit the key pattern. */
+  viewer: (accountId: string): string => `${V}:viewer:${accountKey(accountId)}`,
+  viewerChunk: (accountId: string, index: number): string => `${V}:viewer:${accountKey(accountId)}:${index}`,
 };

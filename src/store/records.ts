@@ -121,6 +121,9 @@ export const SummaryRow = z.object({
 });
 export type SummaryRow = z.infer<typeof SummaryRow>;
 
+/** The repository an attention item is about; null for the workspace (and for items stored before it was kept). */
+const SubjectUuid = z.string().nullable().default(null);
+
 export const SummaryMeta = z.object({
   generatedAt: z.string(),
   chunks: z.number().int().nonnegative(),
@@ -146,10 +149,14 @@ export const SummaryMeta = z.object({
   /** What needs a person's attention, capped so the meta stays small. */
   attention: z
     .object({
-      notEvaluable: z.array(z.object({ subject: z.string(), control: z.string(), message: z.string(), fix: z.string().nullable() })),
+      // `subjectUuid`: the repository's (null for the workspace), so each reader sees only what they can read.
+      notEvaluable: z.array(
+        z.object({ subject: z.string(), subjectUuid: SubjectUuid, control: z.string(), message: z.string(), fix: z.string().nullable() }),
+      ),
       excepted: z.array(
         z.object({
           subject: z.string(),
+          subjectUuid: SubjectUuid,
           control: z.string(),
           reason: z.string(),
           approvedBy: z.string(),
@@ -157,7 +164,7 @@ export const SummaryMeta = z.object({
           expired: z.boolean(),
         }),
       ),
-      advisory: z.array(z.object({ subject: z.string(), control: z.string() })),
+      advisory: z.array(z.object({ subject: z.string(), subjectUuid: SubjectUuid, control: z.string() })),
     })
     .default({ notEvaluable: [], excepted: [], advisory: [] }),
 });

@@ -22,8 +22,11 @@ describe('resolvers', () => {
   let outsider: string;
   const state = () =>
     Object.fromEntries(Object.entries(runtime.installation(workspaceUuid).kvs.dump()).filter(([key]) => !key.startsWith('v1:hist:')));
+  // Each key through the module that calls it: a module's resolver defines only its own keys.
+  const moduleOf = (key: string) =>
+    key === 'scan/now' ? 'compliance-dashboard' : key === 'repository/recheck' ? 'repository-compliance-card' : 'compliance-settings';
   const call = (key: string, payload: unknown, accountId: string, extension: Record<string, unknown> = {}) =>
-    runtime.resolve('compliance-settings', key, payload, { workspaceUuid, accountId, extension }) as Promise<Envelope>;
+    runtime.resolve(moduleOf(key), key, payload, { workspaceUuid, accountId, extension }) as Promise<Envelope>;
 
   beforeEach(async () => {
     const clock = new SimClock(DEMO_NOW);

@@ -98,7 +98,7 @@ describe('the app on the local runtime', () => {
         'compliance-dashboard',
         'dashboard/get',
         {},
-        { workspaceUuid: ws.uuid, accountId: 'a' },
+        { workspaceUuid: ws.uuid, accountId: emulator.seed.users[0]!.accountId },
       )) as { ok: boolean; data: { summary: { evaluated: number } } };
       expect(dashboard.ok).toBe(true);
       expect(dashboard.data.summary.evaluated).toBe(44);
@@ -106,7 +106,7 @@ describe('the app on the local runtime', () => {
         'compliance-dashboard',
         'dashboard/repositories',
         {},
-        { workspaceUuid: ws.uuid, accountId: 'a' },
+        { workspaceUuid: ws.uuid, accountId: emulator.seed.users[0]!.accountId },
       )) as { ok: boolean; data: { repositories: unknown[] } };
       expect(repositories.data.repositories).toHaveLength(44);
     } finally {

@@ -66,7 +66,7 @@ describe('UI modules on the demo state', () => {
 
   describe('dashboard', () => {
     it('shows the score, the outcomes, the workspace controls, attention sections and freshness', async () => {
-      const ui = await renderModule(<Dashboard />, bridge('compliance-dashboard', member));
+      const ui = await renderModule(<Dashboard />, bridge('compliance-dashboard', admin));
       const doc = ui.doc();
       const text = textOf(doc);
       expect(findAll(doc, 'Tab').map(textOf)).toEqual(['Overview', 'Repositories', 'Frameworks', 'Evidence', 'Changes']);
@@ -277,12 +277,19 @@ describe('UI modules on the demo state', () => {
       await ui.interact(() => handler(byText(ui.doc(), 'Button', 'Add exception')!, 'onClick')());
       expect(textOf(ui.doc())).toContain('Exception added.');
       await runtime.drainQueues(); // the policy change re-evaluates, then the summary is rebuilt
-      const dashboard = await renderModule(<Dashboard />, bridge('compliance-dashboard', member));
+      const dashboard = await renderModule(<Dashboard />, bridge('compliance-dashboard', admin));
       expect(textOf(dashboard.doc())).toContain('Reviewers assigned by CODEOWNERS');
+      // A member sees that the repository is excepted, not why or by whom.
+      const asMember = textOf((await renderModule(<Dashboard />, bridge('compliance-dashboard', member))).doc());
+      expect(asMember).toContain('checkout-web');
+      expect(asMember).not.toContain('Reviewers assigned by CODEOWNERS');
+      expect(asMember).toContain('Visible to workspace administrators');
     });
 
     it('a non-administrator cannot save', async () => {
       const ui = await renderModule(<Settings />, bridge('compliance-settings', member));
+      expect(textOf(ui.doc())).toContain('only workspace administrators see them here');
+      expect(textOf(ui.doc())).not.toContain('Public marketing site by design');
       await ui.interact(() => handler(byText(ui.doc(), 'Button', 'Save policy')!, 'onClick')());
       expect(textOf(ui.doc())).toContain('Only workspace administrators can change Attest settings.');
     });

@@ -29,6 +29,8 @@ import { callResolver, useResolver } from '../shared/use-resolver';
 
 const PolicyData = z.object({
   policy: Policy,
+  /** The caller is not a workspace administrator: what names people was left out of `policy`. */
+  redacted: z.boolean().default(false),
   controls: z.record(z.string(), z.object({ title: z.string() })),
   controlIds: z.array(z.string()),
 });
@@ -141,6 +143,14 @@ function SettingsBody({ data }: { data: PolicyData }) {
   return (
     <Stack space="space.300">
       <Heading size="large">Attest compliance settings</Heading>
+      {data.redacted ? (
+        <SectionMessage appearance="information" title="Shown to workspace administrators only">
+          <Text>
+            Exceptions, attestations, service accounts and the offboarded list name people, so only workspace administrators see them here.
+            Only administrators can change these settings.
+          </Text>
+        </SectionMessage>
+      ) : null}
       {status ? (
         <SectionMessage appearance={status.ok ? 'success' : 'error'} title={status.ok ? 'Saved' : 'Nothing was saved'}>
           <Text>{status.message}</Text>
@@ -195,9 +205,13 @@ function SettingsBody({ data }: { data: PolicyData }) {
           Save policy
         </Button>
       </Inline>
-      <Exceptions policy={policy} controls={controls} controlIds={controlIds} save={save} error={error} />
-      <Attestations policy={policy} save={save} error={error} />
-      <Offboarded policy={policy} save={save} error={error} />
+      {data.redacted ? null : (
+        <>
+          <Exceptions policy={policy} controls={controls} controlIds={controlIds} save={save} error={error} />
+          <Attestations policy={policy} save={save} error={error} />
+          <Offboarded policy={policy} save={save} error={error} />
+        </>
+      )}
     </Stack>
   );
 }

@@ -1,7 +1,12 @@
 /**
- * Read resolvers: stored state for the dashboard and the cards. They never recompute verdicts. Repository
- * and pull-request data is served only to users who can read that repository (asked of Bitbucket as the
- * user); workspace-wide summaries are for anyone who can open the app in the workspace.
+ * Read resolvers: stored state for the dashboard and the cards. They never recompute verdicts. Who sees what
+ * is asked of Bitbucket as the caller (services/viewer.ts), never taken from the payload:
+ * - workspace-wide views (dashboard, evidence, policy) are for members of the workspace;
+ * - within them, repository rows, attention items, history entries and evidence rows only for the
+ *   repositories the caller can read in Bitbucket; workspace-wide figures (score, outcomes, rates) stay;
+ * - what names people (exception reasons and approvers, attestations, the offboarded list, service
+ *   accounts) is for workspace administrators;
+ * - a card's repository and pull-request data for those who can read that repository.
  */
 import { z } from 'zod';
 import { CATALOGUE } from '../../controls';
@@ -10,6 +15,7 @@ import { now } from '../../lib/clock';
 import { isUuid, unwrapUuid } from '../../lib/uuid';
 import { evidenceCsv } from '../../report/evidence';
 import { canReadRepository } from '../../services/authorization';
+import { viewerOf, type Viewer } from '../../services/viewer';
 import type { HistoryEntry, StoredResult, SummaryMeta, SummaryRow } from '../../store/records';
 import { createStore } from '../../store/store';
 import { callerOf, extensionOf, type ResolverRequest } from './context';
@@ -60,7 +66,32 @@ export interface DashboardData {
  * (2.4 MiB at 10,000 repositories, about 245 of the 4,000 read units a minute) are read only when the
  * Repositories tab is opened: `dashboard/repositories`.
  */
-export async function getDashboard(): Promise<Envelope<DashboardData>> {
+/** The caller as Bitbucket sees them, or the refusal to give a non-member. */
+async function memberViewer(request: ResolverRequest): Promise<Viewer | Envelope<never>> {
+  const { accountId, workspaceUuid } = callerOf(request);
+  if (!accountId || !workspaceUuid) return failure('FORBIDDEN', 'Open this from Bitbucket while signed in.');
+  const viewer = await viewerOf(accountId, workspaceUuid);
+  if (!viewer.member) return failure('FORBIDDEN', 'Only members of this workspace can see its compliance.');
+  return viewer;
+}
+
+const canSee = (viewer: Viewer, uuid: string | null, subject: string) =>
+  uuid === null ? subject === 'workspace' : viewer.readable.has(uuid);
+
+/** The attention lists with only what the viewer can read; exception reasons and approvers for administrators. */
+function attentionFor(viewer: Viewer, attention: SummaryMeta['attention']): SummaryMeta['attention'] {
+  return {
+    notEvaluable: attention.notEvaluable.filter((item) => canSee(viewer, item.subjectUuid, item.subject)),
+    excepted: attention.excepted
+      .filter((item) => canSee(viewer, item.subjectUuid, item.subject))
+      .map((item) => (viewer.admin ? item : { ...item, reason: 'Visible to workspace administrators', approvedBy: '' })),
+    advisory: attention.advisory.filter((item) => canSee(viewer, item.subjectUuid, item.subject)),
+  };
+}
+
+export async function getDashboard(request: ResolverRequest): Promise<Envelope<DashboardData>> {
+  const viewer = await memberViewer(request);
+  if ('ok' in viewer) return viewer;
   const store = createStore();
   const at = now();
   const [summary, workspace, scan, history] = await Promise.all([
@@ -69,7 +100,7 @@ export async function getDashboard(): Promise<Envelope<DashboardData>> {
     store.getScan(),
     store.recentHistory(new Date(at.getTime() - 30 * 86_400_000), at, 50),
   ]);
-  const meta = summary ? (({ chunks: _chunks, ...rest }) => rest)(summary) : null;
+  const meta = summary ? (({ chunks: _chunks, ...rest }) => ({ ...rest, attention: attentionFor(viewer, rest.attention) }))(summary) : null;
   return ok({
     summary: meta,
     workspaceResults: workspace?.results ?? [],
@@ -82,15 +113,22 @@ export async function getDashboard(): Promise<Envelope<DashboardData>> {
       lastFullPassAt: scan.lastFullPassAt,
       installedAt: scan.installedAt,
     },
-    history,
+    history: history.filter((entry) => (entry.subject === 'workspace' ? true : viewer.readable.has(entry.subject))),
     controls: controlCatalogue(),
   });
 }
 
 /** Every repository's row of the summary, for the dashboard's Repositories tab (it filters and pages them). */
-export async function getDashboardRepositories(): Promise<Envelope<{ generatedAt: string | null; repositories: SummaryRow[] }>> {
+export async function getDashboardRepositories(
+  request: ResolverRequest,
+): Promise<Envelope<{ generatedAt: string | null; repositories: SummaryRow[] }>> {
+  const viewer = await memberViewer(request);
+  if ('ok' in viewer) return viewer;
   const summary = await createStore().getSummary();
-  return ok({ generatedAt: summary?.meta.generatedAt ?? null, repositories: summary?.rows ?? [] });
+  return ok({
+    generatedAt: summary?.meta.generatedAt ?? null,
+    repositories: (summary?.rows ?? []).filter((row) => viewer.readable.has(row.uuid)),
+  });
 }
 
 const IsoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'expected a date (YYYY-MM-DD)');
@@ -99,11 +137,14 @@ const EvidencePayload = z.strictObject({ since: IsoDate, until: IsoDate });
 export async function getEvidence(request: ResolverRequest) {
   const input = parsePayload(EvidencePayload, request.payload);
   if ('error' in input) return input.error;
+  const viewer = await memberViewer(request);
+  if ('ok' in viewer) return viewer;
   const since = new Date(input.data.since);
   const until = new Date(input.data.until);
   if (until <= since) return failure('INVALID_INPUT', 'until: must be after since');
   if (until.getTime() - since.getTime() > 400 * 86_400_000) return failure('INVALID_INPUT', 'until: a period is at most 400 days');
-  const records = await createStore().listEvidenceBetween(since, until);
+  // Only pull requests of repositories the caller can read: the counts below are of those.
+  const records = (await createStore().listEvidenceBetween(since, until)).filter((record) => viewer.readable.has(record.repositoryUuid));
   const compliant = records.filter((record) => record.independentlyApproved && record.passingBuild);
   return ok({
     since: since.toISOString(),
@@ -162,7 +203,20 @@ export async function getPullRequestCard(request: ResolverRequest) {
   });
 }
 
-export async function getPolicy() {
-  const policy = await createStore().getPolicy();
-  return ok({ policy, controls: controlCatalogue(), controlIds: CATALOGUE.map((control) => control.id) });
+export async function getPolicy(request: ResolverRequest) {
+  const viewer = await memberViewer(request);
+  if ('ok' in viewer) return viewer;
+  const stored = await createStore().getPolicy();
+  // What names people (who was excepted and why, attestations, the offboarded list, service accounts) is for
+  // administrators; members see the rules, and the dashboard shows them which of their repositories are excepted.
+  const policy = viewer.admin
+    ? stored
+    : {
+        ...stored,
+        serviceAccounts: [],
+        offboarded: null,
+        attestations: [],
+        exceptions: [],
+      };
+  return ok({ policy, redacted: !viewer.admin, controls: controlCatalogue(), controlIds: CATALOGUE.map((control) => control.id) });
 }

@@ -1,6 +1,8 @@
 /**
- * The UI modules' resolver: slash-namespaced keys, one envelope, every payload validated. Reads serve
- * stored state; writes are for administrators as Bitbucket tells it (see admin-resolvers.ts).
+ * The UI modules' resolvers: one function per module in the manifest, each defining only the keys its
+ * module calls, so a key of another module is refused by @forge/resolver itself (defence in depth: every
+ * key also decides who may call it, as Bitbucket tells it about the caller). One envelope, every payload
+ * validated. Reads serve stored state; writes are for administrators (see admin-resolvers.ts).
  */
 import Resolver from '@forge/resolver';
 import { isConsentRequired } from '../../bitbucket/errors';
@@ -19,7 +21,9 @@ import type { ResolverRequest } from './context';
 import { failure, type Envelope } from './envelope';
 import { getDashboard, getDashboardRepositories, getEvidence, getPolicy, getPullRequestCard, getRepositoryCard } from './read-resolvers';
 
-function withEnvelope(key: string, fn: (request: ResolverRequest) => Promise<Envelope<unknown>>) {
+type Route = (request: ResolverRequest) => Promise<Envelope<unknown>>;
+
+function withEnvelope(key: string, fn: Route) {
   return async (request: ResolverRequest): Promise<Envelope<unknown>> => {
     try {
       return await fn(request);
@@ -34,24 +38,41 @@ function withEnvelope(key: string, fn: (request: ResolverRequest) => Promise<Env
   };
 }
 
-const ROUTES: Record<string, (request: ResolverRequest) => Promise<Envelope<unknown>>> = {
-  'dashboard/get': () => getDashboard(),
-  'dashboard/repositories': () => getDashboardRepositories(),
-  'evidence/get': getEvidence,
-  'policy/get': () => getPolicy(),
-  'repository/get': getRepositoryCard,
-  'pull-request/get': getPullRequestCard,
-  'policy/update': updatePolicy,
-  'exceptions/add': addException,
-  'exceptions/revoke': revokeException,
-  'attestations/add': addAttestation,
-  'attestations/revoke': revokeAttestation,
-  'offboarded/set': setOffboarded,
-  'scan/now': scanNow,
-  'repository/recheck': recheckRepository,
-};
+/** The keys each module calls (its frontend under src/frontend/<module>/), and nothing else. */
+export const MODULE_ROUTES = {
+  dashboard: {
+    'dashboard/get': getDashboard,
+    'dashboard/repositories': getDashboardRepositories,
+    'evidence/get': getEvidence,
+    'repository/get': getRepositoryCard,
+    'scan/now': scanNow,
+  },
+  settings: {
+    'policy/get': getPolicy,
+    'policy/update': updatePolicy,
+    'exceptions/add': addException,
+    'exceptions/revoke': revokeException,
+    'attestations/add': addAttestation,
+    'attestations/revoke': revokeAttestation,
+    'offboarded/set': setOffboarded,
+  },
+  repositoryCard: {
+    'repository/get': getRepositoryCard,
+    'repository/recheck': recheckRepository,
+  },
+  pullRequestCard: {
+    'pull-request/get': getPullRequestCard,
+  },
+} satisfies Record<string, Record<string, Route>>;
+
+function definitions(routes: Record<string, Route>) {
+  return Object.entries(routes)
+    .reduce((resolver, [key, fn]) => resolver.define(key, withEnvelope(key, fn)), new Resolver())
+    .getDefinitions();
+}
 
 /** Built once per module load: the definitions are immutable after construction. */
-export const uiResolver = Object.entries(ROUTES)
-  .reduce((resolver, [key, fn]) => resolver.define(key, withEnvelope(key, fn)), new Resolver())
-  .getDefinitions();
+export const dashboardResolver = definitions(MODULE_ROUTES.dashboard);
+export const settingsResolver = definitions(MODULE_ROUTES.settings);
+export const repositoryCardResolver = definitions(MODULE_ROUTES.repositoryCard);
+export const pullRequestCardResolver = definitions(MODULE_ROUTES.pullRequestCard);
