@@ -58,18 +58,6 @@ export async function isWorkspaceAdmin(accountId: string, workspaceUuid: string)
   return ok && found;
 }
 
-/** The user can read the repository. */
-export async function canReadRepository(accountId: string, workspaceUuid: string, repositoryUuid: string): Promise<boolean> {
-  const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
-  const client = userClient();
-  return allowed(() =>
-    client.getJson(
-      (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}?fields=uuid`),
-      z.object({ uuid: z.string() }),
-    ),
-  );
-}
-
 /** The user administers the repository: Bitbucket shows branch restrictions only to its admins. */
 export async function isRepositoryAdmin(accountId: string, workspaceUuid: string, repositoryUuid: string): Promise<boolean> {
   const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];

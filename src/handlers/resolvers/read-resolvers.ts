@@ -14,7 +14,6 @@ import { PULL_REQUEST_CHECK_TITLES } from '../../checks/pull-request-checks';
 import { now } from '../../lib/clock';
 import { isUuid, unwrapUuid } from '../../lib/uuid';
 import { evidenceCsv } from '../../report/evidence';
-import { canReadRepository } from '../../services/authorization';
 import { viewerOf, type Viewer } from '../../services/viewer';
 import type { HistoryEntry, StoredResult, SummaryMeta, SummaryRow } from '../../store/records';
 import { createStore } from '../../store/store';
@@ -162,10 +161,11 @@ const RepositoryPayload = z.strictObject({ repositoryUuid: z.string().refine(isU
 async function authorisedRepository(request: ResolverRequest, explicit: string | undefined): Promise<{ uuid: string } | Envelope<never>> {
   const uuid = explicit ?? extensionOf(request).repository?.uuid;
   if (!uuid || !isUuid(uuid)) return failure('INVALID_INPUT', 'repositoryUuid: no repository in the payload or the module context');
-  const { accountId, workspaceUuid } = callerOf(request);
-  if (!accountId || !workspaceUuid) return failure('FORBIDDEN', 'Open this from Bitbucket while signed in.');
-  if (!(await canReadRepository(accountId, workspaceUuid, uuid)))
-    return failure('FORBIDDEN', 'You cannot read this repository in Bitbucket.');
+  // Members only, even for a public repository: findings show settings (branch restrictions, Pipelines
+  // configuration) that Bitbucket shows only to the repository's administrators, not to the public.
+  const viewer = await memberViewer(request);
+  if ('ok' in viewer) return viewer;
+  if (!viewer.readable.has(unwrapUuid(uuid))) return failure('FORBIDDEN', 'You cannot read this repository in Bitbucket.');
   return { uuid: unwrapUuid(uuid) };
 }
 
