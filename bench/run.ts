@@ -437,7 +437,7 @@ function engine(): Figure {
 
 /** The dashboard resolver: KVS calls and bytes per load at a number of repositories. */
 async function dashboardReads(size: number): Promise<Figure> {
-  const s = await sandbox(generateWorkspace(size, 0));
+  const s = await sandbox(generateWorkspace(size, 0), { kvs: { rateLimits: 'count' } });
   const installation = s.runtime.installation(s.ws.uuid);
   // Store the workspace's `size` repositories as evaluated directly (no scan needed for this figure), then the summary.
   await s.runtime.withInstallation(s.ws.uuid, async () => {
@@ -710,6 +710,7 @@ async function main(): Promise<void> {
     if (only && !only.some((name) => label.startsWith(name))) return;
     process.stderr.write(`bench: ${label}…\n`);
     figures.push(await run());
+    writeResults(figures, commit, only);
   };
   // The engine first, so its memory figure is not inflated by the sandboxes that follow.
   await step('engine', engine);
@@ -726,6 +727,15 @@ async function main(): Promise<void> {
   for (const size of quick ? [100] : [1000, 10_000]) await step(`kvs limits at ${size}`, () => kvsLimits(size));
   await step('attest scan process', scanProcess);
 
+  const table = writeResults(figures, commit, only);
+  process.stdout.write(`${table}\n`);
+}
+
+/**
+ * Writes results.json and RESULTS.md with the figures measured so far (after every step, so a run cut short
+ * keeps what it measured). `--only` keeps the other figures of the previous run, each with its own commit.
+ */
+function writeResults(figures: Figure[], commit: string, only: string[] | null): string {
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}`;
   const generatedAt = new Date().toISOString();
   const stamped = figures.map((figure) => ({ ...figure, commit, measuredAt: generatedAt }));
@@ -758,7 +768,7 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
   fs.writeFileSync(path.join(outDir, quick ? 'RESULTS-quick.md' : 'RESULTS.md'), `# Benchmark results\n\n${table}`);
-  process.stdout.write(`${table}\n`);
+  return table;
 }
 
 main().catch((error: unknown) => {
