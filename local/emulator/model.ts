@@ -74,7 +74,8 @@ export const PullRequestSeed = z.object({
   authorId: z.string(),
   state: z.enum(['OPEN', 'MERGED', 'DECLINED', 'SUPERSEDED']),
   sourceBranch: z.string(),
-  destinationBranch: z.string(),
+  /** null: the destination branch was deleted; Bitbucket then answers `destination.branch: null` (recorded). */
+  destinationBranch: z.string().nullable(),
   sourceCommit: z.string(),
   destinationCommit: z.string().default('0000000000000000000000000000000000000000'),
   mergeCommit: z.string().nullable().default(null),

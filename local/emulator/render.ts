@@ -336,7 +336,7 @@ export function pullRequest(
       repository: repoRef,
     },
     destination: {
-      branch: { name: pr.destinationBranch, links: {} },
+      branch: pr.destinationBranch === null ? null : { name: pr.destinationBranch, links: {} },
       commit: commitRef(ws, repo, pr.destinationCommit.slice(0, 12), base),
       repository: repoRef,
     },

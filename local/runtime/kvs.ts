@@ -87,7 +87,7 @@ function depthOf(value: unknown, depth = 0): number {
 
 export interface KvsFaults {
   /** The next N operations fail with this status and code (e.g. 429 RATE_LIMIT_EXCEEDED). */
-  failNext(count: number, status?: number, code?: string): void;
+  failNext(count: number, status?: number, code?: string, skip?: number): void;
 }
 
 export class LocalKvs implements KvsFaults {
@@ -96,7 +96,7 @@ export class LocalKvs implements KvsFaults {
   /** The entry keys in order, rebuilt after a write: queries page through it by binary search. */
   private sortedKeys: string[] | null = null;
   private ordered: Array<[string, string]> | null = null;
-  private pendingFailures: Array<{ status: number; code: string }> = [];
+  private pendingFailures: Array<{ status: number; code: string } | null> = [];
   /** Operation counts, for the benchmarks and tests. */
   /** `reads` counts values read; `readCalls` the calls that read them (a batch get is one call). */
   readonly stats = {
@@ -138,7 +138,9 @@ export class LocalKvs implements KvsFaults {
     }
   }
 
-  failNext(count: number, status = 429, code = 'RATE_LIMIT_EXCEEDED'): void {
+  /** The next `count` operations after `skip` successful ones fail (tests aim a failure at one write). */
+  failNext(count: number, status = 429, code = 'RATE_LIMIT_EXCEEDED', skip = 0): void {
+    for (let i = 0; i < skip; i++) this.pendingFailures.push(null);
     for (let i = 0; i < count; i++) this.pendingFailures.push({ status, code });
   }
 

@@ -73,6 +73,14 @@ export async function getPullRequestStatuses(
     CommitStatus,
     5,
   );
+  // A list cut short is not the list: a FAILED status on a page not read must not read as "all passed".
+  if (page.truncated)
+    throw new BitbucketError(
+      'upstream',
+      `/2.0/repositories/${workspace}/${repository}/pullrequests/${id}/statuses`,
+      null,
+      `more than ${page.values.length} statuses; the rest were not read`,
+    );
   return page.values;
 }
 

@@ -32,6 +32,9 @@ export const membersUseTwoStepVerification: WorkspaceControl<'members'> = {
       .filter((member) => member.user.has_2fa_enabled === undefined || member.user.has_2fa_enabled === null)
       .map((member) => member.user.display_name ?? member.user.account_id ?? 'unknown');
     const evidence = { members: members.length, withoutTwoStep: without, notReported: unknown };
+    // A workspace always has members (its owners at least): an empty list is an answer we cannot trust.
+    if (members.length === 0)
+      return notEvaluable('Bitbucket listed no members for the workspace, which always has some: nothing to check.', evidence);
     if (without.length > 0)
       return fail(
         `${without.length} member${without.length === 1 ? ' does' : 's do'} not use two-step verification: ${without.map((m) => m.name ?? m.accountId).join(', ')}.`,

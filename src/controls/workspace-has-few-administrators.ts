@@ -1,7 +1,7 @@
 /**
  * BB-AC-2 — The workspace has few administrators. Reads: GET /workspaces/{w}/permissions?q=permission="owner".
  */
-import { fail, need, pass, type WorkspaceControl } from './types';
+import { fail, need, notEvaluable, pass, type WorkspaceControl } from './types';
 
 export const workspaceHasFewAdministrators: WorkspaceControl<'workspacePermissions'> = {
   id: 'BB-AC-2',
@@ -23,6 +23,9 @@ export const workspaceHasFewAdministrators: WorkspaceControl<'workspacePermissio
     const owners = need('workspacePermissions', data.workspacePermissions).filter((entry) => entry.permission === 'owner');
     const names = owners.map((owner) => owner.user.display_name ?? owner.user.account_id ?? 'unknown');
     const evidence = { administrators: names, count: owners.length, maximum: policy.maxWorkspaceAdmins };
+    // A workspace always has an owner: none listed means the answer is incomplete, not that there are few.
+    if (owners.length === 0)
+      return notEvaluable('Bitbucket listed no workspace administrators, and a workspace always has one: nothing to check.', evidence);
     if (owners.length <= policy.maxWorkspaceAdmins)
       return pass(
         `${owners.length} workspace administrator${owners.length === 1 ? '' : 's'} (at most ${policy.maxWorkspaceAdmins}).`,

@@ -13,6 +13,7 @@ import { independentApprovers } from '../controls/merged-pull-requests-independe
 import { newestStatusPerKey } from '../checks/pull-request-checks';
 import { requireInstant, toInstant } from '../lib/instant';
 import { unwrapUuid } from '../lib/uuid';
+import { isProtectedBranch, mainBranchOf } from './pull-request-evaluation';
 import type { Policy } from '../policy/policy';
 import type { EvidenceRecord, RepositoryRecord } from '../store/records';
 import type { Store } from '../store/store';
@@ -93,6 +94,11 @@ export async function recordMergedPullRequest(
   if (await store.getEvidence(repository.uuid, id)) return { written: false, record: null };
   const pr = await getPullRequest(client, workspaceUuid, repository.uuid, id);
   if (pr.state !== 'MERGED') return { written: false, record: null };
+  // The ledger holds what the policy protects (the main branch, or the policy's branches), as the backfill
+  // does: a merge into a feature branch is not a change to production.
+  const policy = await store.getPolicy();
+  const mainBranch = policy.protectedBranches === null ? await mainBranchOf(client, store, workspaceUuid, repository.uuid) : null;
+  if (!isProtectedBranch(pr.destination.branch?.name, mainBranch, policy)) return { written: false, record: null };
   const statuses = await getPullRequestStatuses(client, workspaceUuid, repository.uuid, id);
   const record = evidenceRecord(repository, pr, statuses, mergedAt, origin, now);
   return { written: await store.putEvidence(record), record };

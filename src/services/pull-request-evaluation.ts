@@ -19,10 +19,23 @@ export interface PullRequestEvaluation {
 }
 
 /** The main branch from the stored observation; one extra request only when the repository was never seen. */
-async function mainBranchOf(client: BitbucketClient, store: Store, workspaceUuid: string, repositoryUuid: string): Promise<string | null> {
+export async function mainBranchOf(
+  client: BitbucketClient,
+  store: Store,
+  workspaceUuid: string,
+  repositoryUuid: string,
+): Promise<string | null> {
   const stored = await store.getRepository(repositoryUuid);
   if (stored) return stored.mainBranch;
   const repository = await getRepository(client, workspaceUuid, repositoryUuid);
+  // `null` is an empty repository; an answer without the field says nothing, and is not read as empty.
+  if (repository.mainbranch === undefined)
+    throw new BitbucketError(
+      'malformed',
+      `/2.0/repositories/{workspace}/${repositoryUuid}`,
+      null,
+      'the repository answer has no mainbranch field',
+    );
   return repository.mainbranch?.name ?? null;
 }
 
@@ -48,7 +61,16 @@ export async function evaluatePullRequest(
     if (!(error instanceof BitbucketError)) throw error;
     statuses = error;
   }
-  const destination = pullRequest.destination.branch?.name ?? null;
+  // A pull request whose destination branch Bitbucket does not name (absent, or null once the branch is
+  // deleted, as recorded) cannot be told protected or not: an error, never "not protected".
+  const destination = pullRequest.destination.branch?.name;
+  if (!destination)
+    throw new BitbucketError(
+      'malformed',
+      `/2.0/repositories/{workspace}/{repository}/pullrequests/${id}`,
+      null,
+      'the pull request names no destination branch',
+    );
   const mainBranch = policy.protectedBranches === null ? await mainBranchOf(client, store, workspaceUuid, repositoryUuid) : null;
   return {
     pullRequest,

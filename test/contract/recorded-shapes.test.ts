@@ -177,6 +177,7 @@ describe('emulator answers against recorded Bitbucket Cloud responses', () => {
   const UNRECORDED = [
     'GET /workspaces/{w}',
     'GET /workspaces/{w}/members',
+    'GET /workspaces/{w}/members/{member}',
     'GET /workspaces/{w}/permissions',
     'GET …/branch-restrictions',
     'GET …/effective-branching-model',

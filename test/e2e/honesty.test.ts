@@ -1,0 +1,187 @@
+/**
+ * No error becomes a pass: each case here was a pass (or a merge let through, or a record kept) before.
+ */
+import path from 'node:path';
+import { SimClock } from '../../local/runtime/clock';
+import { LocalForgeRuntime } from '../../local/runtime/runtime';
+import { BitbucketEmulator } from '../../local/emulator/server';
+import { DEMO_NOW, demoSeed } from '../../local/emulator/seeds';
+import type { SeedInput } from '../../local/emulator/model';
+import { Policy } from '../../src/policy/policy';
+import { createStore } from '../../src/store/store';
+import { keys } from '../../src/store/keys';
+import { member, ok } from '../builders/snapshot';
+import { checkWorkspace } from '../controls/harness';
+import { APP_TOKEN, withPeople } from '../builders/credentials';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+async function start(input: SeedInput) {
+  const clock = new SimClock(DEMO_NOW);
+  const { seed, users } = withPeople(input);
+  const emulator = new BitbucketEmulator(seed, clock);
+  await emulator.listen();
+  const runtime = new LocalForgeRuntime({ root: ROOT, bitbucketBaseUrl: emulator.url, auth: { app: `Bearer ${APP_TOKEN}`, users }, clock });
+  emulator.onEvent((event) => runtime.emit(event));
+  const ws = emulator.seed.workspaces[0]!;
+  await runtime.install(ws.uuid);
+  await runtime.drainQueues();
+  return { clock, emulator, runtime, ws };
+}
+type Started = Awaited<ReturnType<typeof start>>;
+
+/** The demo's payments-api with one open pull request, changed by `edit`. */
+function seedWith(
+  edit: (
+    pr: NonNullable<NonNullable<SeedInput['workspaces'][number]['repositories']>[number]['pullRequests']>[number],
+    repo: NonNullable<SeedInput['workspaces'][number]['repositories']>[number],
+  ) => void,
+): SeedInput {
+  const seed = demoSeed();
+  const repo = seed.workspaces[0]!.repositories!.find((candidate) => candidate.slug === 'payments-api')!;
+  const pr = repo.pullRequests!.find((candidate) => candidate.state === 'OPEN') ?? repo.pullRequests![0]!;
+  pr.state = 'OPEN';
+  pr.mergedOn = null;
+  pr.mergeCommit = null;
+  edit(pr, repo);
+  return seed;
+}
+
+describe('no error becomes a pass', () => {
+  let s: Started | null = null;
+  afterEach(async () => {
+    await s?.emulator.close();
+    s = null;
+  });
+  const check = (started: Started, repoSlug: string, id: number) => {
+    const repo = started.ws.repositories.find((candidate) => candidate.slug === repoSlug)!;
+    return started.runtime.mergeCheck({
+      workspace: { uuid: started.ws.uuid },
+      repository: { uuid: repo.uuid },
+      pullrequest: { id },
+      trigger: { type: 'on-merge' },
+    });
+  };
+
+  it('merge check: a KVS failure while keeping the result for the card does not turn a failing check into "could not evaluate" (nor, with allow, into a merge)', async () => {
+    let id = 0;
+    s = await start(
+      seedWith((pr) => {
+        id = pr.id;
+        pr.participants = [
+          { accountId: pr.authorId, role: 'REVIEWER', approved: true, state: 'approved', participatedOn: '2026-11-21T10:00:00Z' },
+        ];
+      }),
+    );
+    await s.runtime.withInstallation(s.ws.uuid, async () =>
+      createStore().putPolicy(Policy.parse({ ...(await createStore().getPolicy()), mergeCheckOnError: 'allow' })),
+    );
+    // Reads of the policy and the repository succeed; the card record's read and write fail.
+    s.runtime.installation(s.ws.uuid).kvs.failNext(2, 500, 'INTERNAL_SERVER_ERROR', 2);
+    const { result } = await check(s, 'payments-api', id);
+    expect(result).toMatchObject({ success: false });
+    expect((result as { message: string }).message).not.toMatch(/could not evaluate/);
+  });
+
+  it('merge check: a pull request whose destination branch Bitbucket does not name is not "not a protected branch"', async () => {
+    let id = 0;
+    s = await start(
+      seedWith((pr) => {
+        id = pr.id;
+        pr.destinationBranch = null;
+      }),
+    );
+    const { result } = await check(s, 'payments-api', id);
+    expect(result).toMatchObject({ success: false, message: expect.stringMatching(/could not evaluate.*names no destination branch/) });
+  });
+
+  it('merge check: statuses cut short by pagination are not read as complete', async () => {
+    let id = 0;
+    s = await start(
+      seedWith((pr, repo) => {
+        id = pr.id;
+        pr.participants = [
+          { accountId: '557058:186a1-demo-1', role: 'REVIEWER', approved: true, state: 'approved', participatedOn: '2026-11-21T10:00:00Z' },
+        ];
+        repo.statuses = [
+          ...Array.from({ length: 500 }, (_, i) => ({
+            commit: pr.sourceCommit,
+            key: `ok-${i}`,
+            state: 'SUCCESSFUL' as const,
+            refname: pr.sourceBranch,
+            createdOn: '2026-11-21T10:00:00Z',
+            updatedOn: '2026-11-21T10:00:00Z',
+          })),
+          {
+            commit: pr.sourceCommit,
+            key: 'security-scan',
+            state: 'FAILED' as const,
+            refname: pr.sourceBranch,
+            createdOn: '2026-11-21T10:00:00Z',
+            updatedOn: '2026-11-21T10:00:00Z',
+          },
+        ];
+      }),
+    );
+    const { result } = await check(s, 'payments-api', id);
+    expect(result).toMatchObject({ success: false });
+    expect((result as { message: string }).message).not.toMatch(/All checks passed/);
+  });
+
+  it('the evidence ledger records merges into protected branches only, as the backfill does', async () => {
+    s = await start(demoSeed());
+    const repo = s.ws.repositories.find((candidate) => candidate.slug === 'payments-api')!;
+    const author = s.emulator.seed.users[1]!.accountId;
+    const opened = await s.emulator.mutate({
+      type: 'open-pull-request',
+      workspace: 'acme',
+      repository: repo.slug,
+      title: 'Into a feature branch',
+      authorId: author,
+      sourceBranch: 'feature/a',
+      destinationBranch: 'feature/b',
+      sourceCommit: 'a'.repeat(40),
+    });
+    await s.emulator.mutate({
+      type: 'merge-pull-request',
+      workspace: 'acme',
+      repository: repo.slug,
+      pullRequestId: opened.pullRequestId!,
+      accountId: author,
+    });
+    await s.runtime.drainQueues();
+    expect(s.runtime.installation(s.ws.uuid).kvs.dump()[keys.evidence(repo.uuid, opened.pullRequestId!)]).toBeUndefined();
+    const intoMain = await s.emulator.mutate({
+      type: 'open-pull-request',
+      workspace: 'acme',
+      repository: repo.slug,
+      title: 'Into main',
+      authorId: author,
+      sourceBranch: 'feature/c',
+      sourceCommit: 'c'.repeat(40),
+    });
+    await s.emulator.mutate({
+      type: 'merge-pull-request',
+      workspace: 'acme',
+      repository: repo.slug,
+      pullRequestId: intoMain.pullRequestId!,
+      accountId: author,
+    });
+    await s.runtime.drainQueues();
+    expect(s.runtime.installation(s.ws.uuid).kvs.dump()[keys.evidence(repo.uuid, intoMain.pullRequestId!)]).toBeDefined();
+  });
+});
+
+describe('an empty answer that cannot be empty is not a pass', () => {
+  it('BB-MFA-1 with no members listed is not-evaluable', () => {
+    expect(checkWorkspace('BB-MFA-1', { members: ok([]) }).outcome).toBe('not-evaluable');
+    expect(checkWorkspace('BB-MFA-1', { members: ok([member('m1', true)]) }).outcome).toBe('pass');
+  });
+  it('BB-AC-2 with no owners listed is not-evaluable', () => {
+    expect(checkWorkspace('BB-AC-2', { workspacePermissions: ok([]) }).outcome).toBe('not-evaluable');
+    expect(
+      checkWorkspace('BB-AC-2', { workspacePermissions: ok([{ permission: 'owner', user: { account_id: 'o1', display_name: 'Owner' } }]) })
+        .outcome,
+    ).toBe('pass');
+  });
+});
