@@ -7,10 +7,8 @@
 import fs from 'node:fs';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { SimClock } from '../../local/runtime/clock';
-import { BitbucketEmulator } from '../../local/emulator/server';
-import { DEMO_NOW, demoSeed } from '../../local/emulator/seeds';
 import { OPENAPI_PATH } from '../forge/forge-checks';
+import { useDemoEmulator } from './demo-emulator';
 
 const available = fs.existsSync(OPENAPI_PATH);
 if (!available) console.warn(`Notice: ${OPENAPI_PATH} is missing; the OpenAPI contract tests are skipped.`);
@@ -159,15 +157,7 @@ describeContract('emulator responses against the Bitbucket OpenAPI document', ()
     { $id: 'bitbucket', components: available ? allowGaps((doc as unknown as { components: Record<string, unknown> }).components) : {} },
     'bitbucket',
   );
-  let emulator: BitbucketEmulator;
-  let statusCommit = '';
-
-  beforeAll(async () => {
-    emulator = new BitbucketEmulator(demoSeed(), new SimClock(DEMO_NOW));
-    await emulator.listen();
-    statusCommit = emulator.seed.workspaces[0]!.repositories[0]!.statuses[0]!.commit;
-  });
-  afterAll(() => emulator.close());
+  const demo = useDemoEmulator();
 
   function schemaFor(template: string, status = '200'): unknown {
     const operation = doc.paths[template]?.get;
@@ -177,7 +167,7 @@ describeContract('emulator responses against the Bitbucket OpenAPI document', ()
   }
 
   async function validate(requestPath: string, template: string, status = '200') {
-    const response = await fetch(`${emulator.url}${requestPath}`, { headers: { authorization: 'Bearer contract' } });
+    const response = await fetch(`${demo.emulator.url}${requestPath}`, { headers: { authorization: 'Bearer contract' } });
     expect(String(response.status)).toBe(status);
     const body = (await response.json()) as unknown;
     const check = ajv.compile(schemaFor(template, status) as object);
@@ -195,7 +185,7 @@ describeContract('emulator responses against the Bitbucket OpenAPI document', ()
   it('commit statuses', async () => {
     expect(
       await validate(
-        `/2.0/repositories/acme/payments-api/commit/${statusCommit}/statuses`,
+        `/2.0/repositories/acme/payments-api/commit/${demo.statusCommit}/statuses`,
         '/repositories/{workspace}/{repo_slug}/commit/{commit}/statuses',
       ),
     ).toEqual({ valid: true, errors: [] });
@@ -209,7 +199,7 @@ describeContract('emulator responses against the Bitbucket OpenAPI document', ()
   });
 
   it('the pagination envelope of pull-request activity', async () => {
-    const response = await fetch(`${emulator.url}/2.0/repositories/acme/payments-api/pullrequests/1/activity`, {
+    const response = await fetch(`${demo.emulator.url}/2.0/repositories/acme/payments-api/pullrequests/1/activity`, {
       headers: { authorization: 'Bearer contract' },
     });
     const body = (await response.json()) as { values: unknown[]; pagelen: number };

@@ -7,9 +7,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { SimClock } from '../../local/runtime/clock';
-import { BitbucketEmulator } from '../../local/emulator/server';
-import { DEMO_NOW, demoSeed } from '../../local/emulator/seeds';
+
+import { useDemoEmulator } from './demo-emulator';
 
 const RECORDED = path.resolve(__dirname, '..', 'fixtures', 'bitbucket-recorded');
 const recording = (file: string): unknown => JSON.parse(fs.readFileSync(path.join(RECORDED, file), 'utf8'));
@@ -107,17 +106,10 @@ function dateTimes(value: Json): string[] {
 }
 
 describe('emulator answers against recorded Bitbucket Cloud responses', () => {
-  let emulator: BitbucketEmulator;
-  let statusCommit = '';
-  beforeAll(async () => {
-    emulator = new BitbucketEmulator(demoSeed(), new SimClock(DEMO_NOW));
-    await emulator.listen();
-    statusCommit = emulator.seed.workspaces[0]!.repositories[0]!.statuses[0]!.commit;
-  });
-  afterAll(() => emulator.close());
+  const demo = useDemoEmulator();
 
   const get = async (route: string): Promise<Json> =>
-    (await (await fetch(`${emulator.url}${route}`, { headers: { authorization: 'Bearer shapes' } })).json()) as Json;
+    (await (await fetch(`${demo.emulator.url}${route}`, { headers: { authorization: 'Bearer shapes' } })).json()) as Json;
   const first = (page: Json): Json => ((page as { values: Json[] }).values[0] ?? null) as Json;
 
   // [the route the app calls, the request, the recording, what of each to compare]
@@ -139,7 +131,7 @@ describe('emulator answers against recorded Bitbucket Cloud responses', () => {
     ],
     [
       'GET …/commit/{c}/statuses (an item)',
-      () => `/2.0/repositories/acme/payments-api/commit/${statusCommit}/statuses`,
+      () => `/2.0/repositories/acme/payments-api/commit/${demo.statusCommit}/statuses`,
       'commit-status.json',
       first,
     ],

@@ -132,43 +132,29 @@ describe('no error becomes a pass', () => {
     s = await start(demoSeed());
     const repo = s.ws.repositories.find((candidate) => candidate.slug === 'payments-api')!;
     const author = s.emulator.seed.users[1]!.accountId;
-    const opened = await s.emulator.mutate({
-      type: 'open-pull-request',
-      workspace: 'acme',
-      repository: repo.slug,
-      title: 'Into a feature branch',
-      authorId: author,
-      sourceBranch: 'feature/a',
-      destinationBranch: 'feature/b',
-      sourceCommit: 'a'.repeat(40),
-    });
-    await s.emulator.mutate({
-      type: 'merge-pull-request',
-      workspace: 'acme',
-      repository: repo.slug,
-      pullRequestId: opened.pullRequestId!,
-      accountId: author,
-    });
-    await s.runtime.drainQueues();
-    expect(s.runtime.installation(s.ws.uuid).kvs.dump()[keys.evidence(repo.uuid, opened.pullRequestId!)]).toBeUndefined();
-    const intoMain = await s.emulator.mutate({
-      type: 'open-pull-request',
-      workspace: 'acme',
-      repository: repo.slug,
-      title: 'Into main',
-      authorId: author,
-      sourceBranch: 'feature/c',
-      sourceCommit: 'c'.repeat(40),
-    });
-    await s.emulator.mutate({
-      type: 'merge-pull-request',
-      workspace: 'acme',
-      repository: repo.slug,
-      pullRequestId: intoMain.pullRequestId!,
-      accountId: author,
-    });
-    await s.runtime.drainQueues();
-    expect(s.runtime.installation(s.ws.uuid).kvs.dump()[keys.evidence(repo.uuid, intoMain.pullRequestId!)]).toBeDefined();
+    const mergeInto = async (destinationBranch: string | undefined, letter: string) => {
+      const opened = await s!.emulator.mutate({
+        type: 'open-pull-request',
+        workspace: 'acme',
+        repository: repo.slug,
+        title: `Into ${destinationBranch ?? 'main'}`,
+        authorId: author,
+        sourceBranch: `feature/${letter}`,
+        ...(destinationBranch ? { destinationBranch } : {}),
+        sourceCommit: letter.repeat(40),
+      });
+      await s!.emulator.mutate({
+        type: 'merge-pull-request',
+        workspace: 'acme',
+        repository: repo.slug,
+        pullRequestId: opened.pullRequestId!,
+        accountId: author,
+      });
+      await s!.runtime.drainQueues();
+      return s!.runtime.installation(s!.ws.uuid).kvs.dump()[keys.evidence(repo.uuid, opened.pullRequestId!)];
+    };
+    expect(await mergeInto('feature/b', 'a')).toBeUndefined();
+    expect(await mergeInto(undefined, 'c')).toBeDefined();
   });
 });
 
