@@ -4,6 +4,11 @@ export class CliError extends Error {
     readonly code: 2 | 3,
     message: string,
   ) {
-    super(message);
+    super(redactCredentials(message));
   }
+}
+
+/** URLs with credentials in them (`https://user:password@host`) lose the credentials in every message. */
+export function redactCredentials(text: string): string {
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, '$1***@');
 }

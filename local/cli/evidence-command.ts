@@ -11,11 +11,17 @@ import { cliErrorFor, installAndScan, openApp } from './app-session';
 import { CliError } from './errors';
 import { credentialsFromEnvironment, loadPolicy, writeAtomically } from './scan-command';
 
+/**
+ * An ISO date (YYYY-MM-DD), taken as the start of that day in UTC. Nothing else: `07/01/2026` is ambiguous,
+ * and an impossible date (2026-02-30) is refused rather than rolled over into March.
+ */
 function day(value: string | undefined, name: string): Date {
-  if (!value) throw new CliError(2, `--${name} is required (a date, e.g. 2026-07-01)`);
-  const parsed = Date.parse(value);
-  if (Number.isNaN(parsed)) throw new CliError(2, `--${name} is not a date: ${JSON.stringify(value)}`);
-  return new Date(parsed);
+  if (!value) throw new CliError(2, `--${name} is required (an ISO date, e.g. 2026-07-01)`);
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const date = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : null;
+  if (!match || !date || date.getUTCMonth() !== Number(match[2]) - 1 || date.getUTCDate() !== Number(match[3]))
+    throw new CliError(2, `--${name} is not an ISO date (YYYY-MM-DD) that exists: ${JSON.stringify(value)}`);
+  return date;
 }
 
 export async function runEvidenceCommand(
@@ -39,7 +45,8 @@ export async function runEvidenceCommand(
   if (!values.workspace) throw new CliError(2, '--workspace is required (a slug or a {uuid})');
   const since = day(values.since, 'since');
   const until = day(values.until, 'until');
-  if (until <= since) throw new CliError(2, '--until must be after --since');
+  if (until <= since)
+    throw new CliError(2, '--until must be after --since (--until is exclusive: the period ends at the start of that day, UTC)');
   if (values.format !== 'csv' && values.format !== 'json')
     throw new CliError(2, `--format must be csv or json, not ${JSON.stringify(values.format)}`);
   const authorization = credentialsFromEnvironment(io.env);

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { runEmulatorCommand } from './emulator-command';
-import { CliError } from './errors';
+import { CliError, redactCredentials } from './errors';
 import { runScanCommand } from './scan-command';
 import { runDemoCommand } from './demo-command';
 import { runEvidenceCommand } from './evidence-command';
@@ -60,8 +60,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       return error.code;
     }
     if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
-      console.error(`attest: ${error.message}\n\n${USAGE}`);
+      console.error(`attest: ${redactCredentials(error.message)}\n\n${USAGE}`);
       return 2;
+    }
+    // Whatever else escapes is printed by Node with its message and stack: neither may carry a password.
+    if (error instanceof Error) {
+      error.message = redactCredentials(error.message);
+      if (error.stack) error.stack = redactCredentials(error.stack);
     }
     throw error;
   }

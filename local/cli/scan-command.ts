@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { controlById } from '../../src/controls';
+import { CATALOGUE, controlById } from '../../src/controls';
 import type { Severity } from '../../src/controls/types';
 import type { ScanReport } from '../../src/engine/scan';
 import { isExcepted } from '../../src/engine/summarize';
@@ -43,6 +43,17 @@ export function loadPolicy(file: string | undefined): Policy {
     const issue = parsed.error.issues[0];
     throw new CliError(2, `--config ${file}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
   }
+  // A control id the catalogue does not know would silently disable or except nothing: refuse it.
+  const named: Array<[string, string]> = [
+    ...parsed.data.disabledControls.map((id, i): [string, string] => [`disabledControls.${i}`, id]),
+    ...parsed.data.exceptions.map((exception, i): [string, string] => [`exceptions.${i}.control`, exception.control]),
+  ];
+  const unknown = named.find(([, id]) => controlById(id) === undefined);
+  if (unknown)
+    throw new CliError(
+      2,
+      `--config ${file}: ${unknown[0]}: unknown control id ${JSON.stringify(unknown[1])}; known: ${CATALOGUE.map((control) => control.id).join(', ')}`,
+    );
   return parsed.data;
 }
 

@@ -55,6 +55,18 @@ describe('attest evidence', () => {
   });
   afterAll(() => emulator.kill('SIGTERM'));
 
+  it.each([
+    ['an impossible date', '2026-02-30'],
+    ['a date that is not ISO 8601', '07/01/2026'],
+    ['a date-time', '2026-07-01T00:00:00Z'],
+  ])('refuses %s for --since, naming it', async (_name, since) => {
+    const result = await runAttest(['evidence', '--workspace', 'acme', '--base-url', base, '--since', since, '--until', '2026-10-01'], {
+      BITBUCKET_TOKEN: 't',
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`--since is not an ISO date (YYYY-MM-DD) that exists: ${JSON.stringify(since)}`);
+  });
+
   it('backfills a workspace it never installed, then prints the period as CSV or JSON', async () => {
     const state = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-evidence-'));
     const args = [
@@ -85,6 +97,9 @@ describe('attest evidence', () => {
     const result = await run(['evidence', '--workspace', 'acme', '--since', '2026-11-01', '--until', '2026-10-01'], {
       BITBUCKET_TOKEN: 'x',
     });
-    expect(result).toMatchObject({ code: 2, stderr: 'attest: --until must be after --since\n' });
+    expect(result).toMatchObject({
+      code: 2,
+      stderr: 'attest: --until must be after --since (--until is exclusive: the period ends at the start of that day, UTC)\n',
+    });
   });
 });

@@ -80,6 +80,29 @@ describe('attest scan', () => {
     });
   });
 
+  it('--config refuses a control id the catalogue does not know, naming the field and the known ids', async () => {
+    const file = path.join(dir, 'unknown-control.json');
+    fs.writeFileSync(file, JSON.stringify({ disabledControls: ['BB-CR-4', 'BB-XX-9'] }));
+    const result = await scanCli([...base(), '--config', file]);
+    expect(result).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining(`--config ${file}: disabledControls.1: unknown control id "BB-XX-9"; known: BB-REPO-1`),
+    });
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        exceptions: [{ control: 'BB-NOPE', repository: 'x', reason: 'r', approvedBy: '557058:1-a', expiresOn: '2027-01-01' }],
+      }),
+    );
+    expect((await scanCli([...base(), '--config', file])).stderr).toContain('exceptions.0.control: unknown control id "BB-NOPE"');
+  });
+
+  it('never prints the password of a --base-url with credentials', async () => {
+    const result = await scanCli(['--workspace', 'acme', '--base-url', 'http://admin:hunter2@127.0.0.1:9']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).not.toContain('hunter2');
+  }, 60_000);
+
   it('refused credentials → exit 3', async () => {
     sandbox.emulator.addFault({ path: '^/2.0/workspaces/acme$', kind: 'status', status: 401, times: 1 });
     expect(await scanCli(base())).toMatchObject({ code: 3, stderr: expect.stringContaining('Bitbucket refused the credentials') });
