@@ -8,6 +8,7 @@ import { Policy } from '../../src/policy/policy';
 import { evidenceCsv, evidenceJson } from '../../src/report/evidence';
 import { createStore } from '../../src/store/store';
 import { cliErrorFor, installAndScan, openApp } from './app-session';
+import { terminalSafe } from '../../src/report/formats';
 import { CliError } from './errors';
 import { credentialsFromEnvironment, loadPolicy, writeAtomically } from './scan-command';
 
@@ -69,6 +70,8 @@ export async function runEvidenceCommand(
   const output =
     values.format === 'json' ? evidenceJson(records, { since: since.toISOString(), until: until.toISOString() }) : evidenceCsv(records);
   if (values.out) writeAtomically(values.out, output);
-  else io.stdout.write(output);
+  // On a terminal, titles cannot move the cursor or open links (ESC/OSC-8): control characters are blanked.
+  // A file or a pipe gets the data as it is, so nothing an auditor receives is altered.
+  else io.stdout.write((io.stdout as { isTTY?: boolean }).isTTY ? output.split('\n').map(terminalSafe).join('\n') : output);
   return 0;
 }

@@ -10,13 +10,25 @@ import { isExcepted } from '../engine/summarize';
 
 export type Format = 'table' | 'json' | 'csv' | 'sarif';
 
+/**
+ * Text safe to print on a terminal: C0 and C1 control characters (ESC, CSI \u009b, OSC-8 hyperlinks and the
+ * rest), line and paragraph separators (U+2028/2029) and bidirectional overrides become spaces.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, ' ');
+}
+
 export function toJson(report: ScanReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-/** RFC 4180 quoting, and a leading apostrophe for cells starting with = + - @ (OWASP CSV injection). */
+/**
+ * RFC 4180 quoting, and a leading apostrophe for cells a spreadsheet would run as a formula: starting with
+ * = + - @, a tab or a carriage return, also after leading spaces (spreadsheets trim them first; OWASP CSV
+ * injection).
+ */
 export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const safe = /^[\s]*[=+\-@]|^[\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
@@ -78,9 +90,10 @@ export function toSarif(report: ScanReport): string {
     .filter(({ result }) => result.outcome === 'fail')
     .map(({ repository, result }) => {
       const control = controlById(result.control)!;
+      // Slugs are percent-encoded: a URI must not carry raw characters from a name (SARIF 2.1.0 §3.10).
       const uri = repository
-        ? `https://bitbucket.org/${report.workspace.slug}/${repository}`
-        : `https://bitbucket.org/${report.workspace.slug}/`;
+        ? `https://bitbucket.org/${encodeURIComponent(report.workspace.slug)}/${encodeURIComponent(repository)}`
+        : `https://bitbucket.org/${encodeURIComponent(report.workspace.slug)}/`;
       return {
         ruleId: result.control,
         ruleIndex: ids.indexOf(result.control),
@@ -117,7 +130,7 @@ export function toTable(report: ScanReport, colour: boolean): string {
   const paint = (outcome: keyof typeof COLOURS, text: string) => (colour ? `${COLOURS[outcome]}${text}\u001b[0m` : text);
   // Control characters and bidirectional overrides from repository names must not drive the terminal.
   // eslint-disable-next-line no-control-regex
-  const strip = (text: string) => text.replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, ' ');
+  const strip = terminalSafe;
   const header = ['REPOSITORY', 'CLASS', 'SCORE', 'PASS', 'FAIL', 'N/E', 'N/A', 'FAILING'];
   const rows = report.repositories.map((repository) => {
     const counts = { pass: 0, fail: 0, 'not-evaluable': 0, 'not-applicable': 0 };

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import '@microsoft/jest-sarif';
 import { runScanCommand, CliError } from '../../local/cli/scan-command';
-import { csvCell, toCsv, toSarif, toTable } from '../../src/report/formats';
+import { csvCell, terminalSafe, toCsv, toSarif, toTable } from '../../src/report/formats';
 import { startSandbox } from '../engine/sandbox';
 import type { ScanReport } from '../../src/engine/scan';
 
@@ -207,6 +207,45 @@ describe('report formats', () => {
     ['plain', 'plain'],
   ])('neutralises the CSV cell %s', (input, expected) => {
     expect(csvCell(input)).toBe(expected);
+  });
+
+  const HOSTILE: Array<[string, string]> = [
+    ['ESC colour', 'evil\u001b[31mname'],
+    ['C1 CSI', 'evil\u009b31mname'],
+    ['OSC-8 hyperlink', '\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007'],
+    ['line separator', 'two\u2028lines'],
+    ['paragraph separator', 'two\u2029paragraphs'],
+    ['right-to-left override', 'evil\u202ename'],
+    ['space then formula', ' =HYPERLINK("https://evil.example")'],
+    ['tab then formula', '\t=1+1'],
+    ['plus formula', '+cmd|calc'],
+  ];
+
+  it.each(HOSTILE)('neutralises %s in every output', (_name, text) => {
+    const hostile: ScanReport = { ...report, repositories: [{ ...report.repositories[0]!, slug: text }] };
+    // Terminal: no control character, separator or override survives.
+    expect(toTable(hostile, false)).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+    expect(terminalSafe(text)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
+    // CSV: a cell a spreadsheet would run starts with an apostrophe.
+    const cell = csvCell(text);
+    expect(cell.replace(/^"/, '')).not.toMatch(/^\s*[=+\-@]/);
+    // SARIF: the location URI carries the slug percent-encoded.
+    const sarif = JSON.parse(
+      toSarif({
+        ...hostile,
+        repositories: hostile.repositories.map((repo) => ({
+          ...repo,
+          results: repo.results.map((result) => ({ ...result, outcome: 'fail' as const })),
+        })),
+      }),
+    ) as {
+      runs: Array<{ results: Array<{ locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }> }>;
+    };
+    for (const result of sarif.runs[0]!.results) {
+      const uri = result.locations[0]!.physicalLocation.artifactLocation.uri;
+      // Only RFC 3986 path characters: unreserved, sub-delims and percent-escapes.
+      expect(uri).toMatch(/^https:\/\/bitbucket\.org\/[A-Za-z0-9%._~-]+\/[A-Za-z0-9%._~!$&'()*+,;=-]*$/);
+    }
   });
 
   it('strips control characters and bidirectional overrides from names in the table', () => {
