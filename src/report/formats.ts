@@ -15,6 +15,7 @@ export type Format = 'table' | 'json' | 'csv' | 'sarif';
  * rest), line and paragraph separators (U+2028/2029) and bidirectional overrides become spaces.
  */
 export function terminalSafe(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, ' ');
 }
 
@@ -129,7 +130,6 @@ const COLOURS = { pass: '\u001b[32m', fail: '\u001b[31m', 'not-evaluable': '\u00
 export function toTable(report: ScanReport, colour: boolean): string {
   const paint = (outcome: keyof typeof COLOURS, text: string) => (colour ? `${COLOURS[outcome]}${text}\u001b[0m` : text);
   // Control characters and bidirectional overrides from repository names must not drive the terminal.
-  // eslint-disable-next-line no-control-regex
   const strip = terminalSafe;
   const header = ['REPOSITORY', 'CLASS', 'SCORE', 'PASS', 'FAIL', 'N/E', 'N/A', 'FAILING'];
   const rows = report.repositories.map((repository) => {

@@ -224,8 +224,10 @@ describe('report formats', () => {
   it.each(HOSTILE)('neutralises %s in every output', (_name, text) => {
     const hostile: ScanReport = { ...report, repositories: [{ ...report.repositories[0]!, slug: text }] };
     // Terminal: no control character, separator or override survives.
+    /* eslint-disable no-control-regex -- matching control characters is the point */
     expect(toTable(hostile, false)).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
     expect(terminalSafe(text)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
+    /* eslint-enable no-control-regex */
     // CSV: a cell a spreadsheet would run starts with an apostrophe.
     const cell = csvCell(text);
     expect(cell.replace(/^"/, '')).not.toMatch(/^\s*[=+\-@]/);
