@@ -16,7 +16,7 @@ export const USAGE = `Usage: attest <command> [options]
 Commands:
   demo       the demo on the built-in emulator; writes attest-report/ (--out DIR)
   scan       scan a workspace: --workspace W [--base-url URL] [--config FILE] [--format table|json|csv|sarif]
-             [--out FILE] [--fail-on critical|high|medium|low] [--max-requests N]
+             [--out FILE] [--fail-on critical|high|medium|low] [--fail-on-not-evaluable] [--max-requests N]
              credentials from BITBUCKET_TOKEN, or BITBUCKET_EMAIL with BITBUCKET_API_TOKEN
   evidence   the change-management evidence for a period: --workspace W --since DATE --until DATE
              [--format csv|json] [--out FILE] [--base-url URL]

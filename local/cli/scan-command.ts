@@ -11,7 +11,7 @@ import type { Severity } from '../../src/controls/types';
 import type { ScanReport } from '../../src/engine/scan';
 import { isExcepted } from '../../src/engine/summarize';
 import { Policy } from '../../src/policy/policy';
-import { render, type Format } from '../../src/report/formats';
+import { render, terminalSafe, type Format } from '../../src/report/formats';
 import { reportFromStore } from '../../src/report/from-store';
 import { createStore } from '../../src/store/store';
 import { cliErrorFor, installAndScan, openApp } from './app-session';
@@ -69,13 +69,35 @@ export function writeAtomically(file: string, content: string): void {
   }
 }
 
+/** One result that trips `--fail-on` or `--fail-on-not-evaluable`, as printed on stderr. */
+export interface Tripped {
+  subject: string;
+  control: string;
+  outcome: string;
+  message: string;
+}
+
+/**
+ * The results that trip the thresholds: fails at or above `threshold` (not excepted), and with
+ * `notEvaluable` every result that could not be read, so CI can treat unreadable as failing.
+ */
+export function trippedBy(report: ScanReport, threshold: Severity | undefined, notEvaluable: boolean): Tripped[] {
+  const subjects = [
+    ...report.workspaceResults.map((result) => ({ subject: '(workspace)', result })),
+    ...report.repositories.flatMap((repository) => repository.results.map((result) => ({ subject: repository.slug, result }))),
+  ];
+  return subjects
+    .filter(({ result }) => {
+      if (notEvaluable && result.outcome === 'not-evaluable') return true;
+      if (threshold === undefined || result.outcome !== 'fail' || isExcepted(result)) return false;
+      const control = controlById(result.control);
+      return control !== undefined && SEVERITY_RANK[control.severity] >= SEVERITY_RANK[threshold];
+    })
+    .map(({ subject, result }) => ({ subject, control: result.control, outcome: result.outcome, message: result.message }));
+}
+
 export function failOnMet(report: ScanReport, threshold: Severity): boolean {
-  const results = [...report.workspaceResults, ...report.repositories.flatMap((repository) => repository.results)];
-  return results.some((result) => {
-    if (result.outcome !== 'fail' || isExcepted(result)) return false;
-    const control = controlById(result.control);
-    return control !== undefined && SEVERITY_RANK[control.severity] >= SEVERITY_RANK[threshold];
-  });
+  return trippedBy(report, threshold, false).length > 0;
 }
 
 export async function runScanCommand(
@@ -95,6 +117,7 @@ export async function runScanCommand(
       format: { type: 'string' },
       out: { type: 'string' },
       'fail-on': { type: 'string' },
+      'fail-on-not-evaluable': { type: 'boolean', default: false },
       'state-dir': { type: 'string', default: '.attest' },
       'max-requests': { type: 'string' },
     },
@@ -145,5 +168,15 @@ export async function runScanCommand(
   const output = render(report, format, format === 'table' && Boolean(io.stdout.isTTY) && !values.out);
   if (values.out) writeAtomically(values.out, output);
   else io.stdout.write(output);
-  return failOn && failOnMet(report, failOn) ? 1 : 0;
+  const tripped = trippedBy(report, failOn, values['fail-on-not-evaluable']);
+  if (tripped.length === 0) return 0;
+  // Which results tripped the threshold, on stderr, so a CI log says why the step failed.
+  const shown = tripped
+    .slice(0, 50)
+    .map((item) => `  ${terminalSafe(item.subject)} ${item.control} ${item.outcome}: ${terminalSafe(item.message)}`);
+  const more = tripped.length > shown.length ? [`  … and ${tripped.length - shown.length} more`] : [];
+  io.stderr.write(
+    [`attest: ${tripped.length} result${tripped.length === 1 ? '' : 's'} met the threshold:`, ...shown, ...more, ''].join('\n'),
+  );
+  return 1;
 }

@@ -80,6 +80,16 @@ describe('attest scan', () => {
     });
   });
 
+  it('--fail-on names on stderr the results that tripped it; --fail-on-not-evaluable trips on what could not be read', async () => {
+    const critical = await scanCli([...base(), '--format', 'json', '--fail-on', 'critical']);
+    expect(critical.code).toBe(1);
+    expect(critical.stderr).toMatch(/attest: \d+ results? met the threshold:\n {2}\S+ BB-[A-Z]+-\d fail: /);
+    // The demo policy leaves BB-MFA-2 unreadable (it needs an attestation): unreadable trips the second switch.
+    const unreadable = await scanCli([...base(), '--format', 'json', '--fail-on-not-evaluable']);
+    expect(unreadable.code).toBe(1);
+    expect(unreadable.stderr).toContain('(workspace) BB-MFA-2 not-evaluable');
+  });
+
   it('--config refuses a control id the catalogue does not know, naming the field and the known ids', async () => {
     const file = path.join(dir, 'unknown-control.json');
     fs.writeFileSync(file, JSON.stringify({ disabledControls: ['BB-CR-4', 'BB-XX-9'] }));
