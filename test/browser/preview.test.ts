@@ -9,6 +9,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startPreview, type Preview } from '../../local/preview/server';
 import { createStore } from '../../src/store/store';
+import { repositoryAccess } from '../../local/emulator/access';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
@@ -126,6 +127,23 @@ describe('attest preview in Chromium', () => {
     );
     await page.getByText(/^1 of \d+ repositories$/).waitFor();
     await page.getByLabel('Search').fill('no-such-repository');
+    await page.getByText('No repository matches these filters.').waitFor();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('viewing as a member who reads only the Payments project, the Repositories tab lists only what Bitbucket lets them read', async () => {
+    const ws = preview.app.emulator.seed.workspaces[0]!;
+    const leslie = preview.app.people[9]!;
+    const readable = ws.repositories.filter((repo) => repositoryAccess(ws, repo, leslie.accountId) !== 'none');
+    expect(readable.length).toBeLessThan(ws.repositories.length);
+    const { page, errors } = await open(`module=dashboard&as=${encodeURIComponent(leslie.accountId)}`);
+    expect(await page.locator('#pick-person').inputValue()).toBe(leslie.accountId);
+    await page.getByRole('tab', { name: 'Repositories' }).click();
+    await page.getByRole('table', { name: 'Repositories' }).waitFor();
+    await page.getByText(new RegExp(`^${readable.length} of ${readable.length} repositories$`)).waitFor();
+    const hidden = ws.repositories.find((repo) => repositoryAccess(ws, repo, leslie.accountId) === 'none')!;
+    await page.getByLabel('Search').fill(hidden.slug);
     await page.getByText('No repository matches these filters.').waitFor();
     expect(errors).toEqual([]);
     await page.close();
