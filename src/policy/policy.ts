@@ -51,6 +51,27 @@ export const Attestation = z.object({
 });
 export type Attestation = z.infer<typeof Attestation>;
 
+/**
+ * An exception's or attestation's id: derived from what it says (FNV-1a of its fields), so ones stored
+ * before ids existed get the same id every time, and a revoke names exactly one even when two
+ * administrators edit the list at once (a list index would shift under them).
+ */
+export function itemId(item: Record<string, unknown>): string {
+  const text = JSON.stringify(
+    Object.keys(item)
+      .filter((key) => key !== 'id')
+      .sort()
+      .map((key) => [key, item[key]]),
+  );
+  let a = 2166136261;
+  let b = 5381;
+  for (let i = 0; i < text.length; i++) {
+    a = Math.imul(a ^ text.charCodeAt(i), 16777619) >>> 0;
+    b = (Math.imul(b, 33) ^ text.charCodeAt(i)) >>> 0;
+  }
+  return `${a.toString(16).padStart(8, '0')}${b.toString(16).padStart(8, '0')}`;
+}
+
 export const PolicyException = z.object({
   control: z.string().min(1),
   repository: z.string().min(1).max(128),

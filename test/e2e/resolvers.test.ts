@@ -9,6 +9,8 @@ import { LocalForgeRuntime } from '../../local/runtime/runtime';
 import { BitbucketEmulator } from '../../local/emulator/server';
 import { DEMO_NOW, demoSeed } from '../../local/emulator/seeds';
 import { APP_TOKEN, withPeople } from '../builders/credentials';
+import { itemId } from '../../src/policy/policy';
+import { createStore } from '../../src/store/store';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 type Envelope = { ok: true; data: Record<string, unknown> } | { ok: false; error: { code: string; message: string } };
@@ -51,9 +53,9 @@ describe('resolvers', () => {
   const MUTATIONS: Array<[string, unknown]> = [
     ['policy/update', { minApprovals: 2 }],
     ['exceptions/add', { control: 'BB-REPO-2', repository: 'marketing-site', reason: 'Public by design', expiresOn: '2027-06-30' }],
-    ['exceptions/revoke', { index: 0 }],
+    ['exceptions/revoke', { id: '0123456789abcdef' }],
     ['attestations/add', { control: 'BB-MFA-2', statement: 'Enforced through the identity provider', expiresOn: '2027-06-30' }],
-    ['attestations/revoke', { index: 0 }],
+    ['attestations/revoke', { id: '0123456789abcdef' }],
     ['offboarded/set', { csv: 'accountId,name\n557058:1-gone,Former Person' }],
     ['scan/now', {}],
   ];
@@ -100,10 +102,27 @@ describe('resolvers', () => {
       ok: true,
       data: { policy: { attestations: [{ control: 'BB-MFA-2', attestedBy: admin }] } },
     });
-    expect(await call('exceptions/revoke', { index: 0 }, admin)).toMatchObject({ ok: true, data: { policy: { exceptions: [] } } });
-    expect(await call('attestations/revoke', { index: 3 }, admin)).toEqual({
+    // Revoked by id: another administrator's addition in between cannot shift which one goes.
+    const policy = await runtime.withInstallation(workspaceUuid, () => createStore().getPolicy());
+    const added = policy.exceptions.find(
+      (exception) => exception.repository === 'marketing-site' && exception.reason === 'Public by design',
+    )!;
+    await call(
+      'exceptions/add',
+      { control: 'BB-CR-4', repository: 'checkout-web', reason: 'Added meanwhile', expiresOn: '2027-06-30' },
+      admin,
+    );
+    expect(await call('exceptions/revoke', { id: itemId(added) }, admin)).toMatchObject({
+      ok: true,
+      data: { policy: { exceptions: [{ reason: 'Added meanwhile' }] } },
+    });
+    expect(await call('exceptions/revoke', { id: itemId(added) }, admin)).toEqual({
       ok: false,
-      error: { code: 'NOT_FOUND', message: 'index: no such attestation' },
+      error: { code: 'NOT_FOUND', message: 'id: no such exception (revoked already, or changed by someone else)' },
+    });
+    expect(await call('attestations/revoke', { id: 'ffffffffffffffff' }, admin)).toEqual({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: 'id: no such attestation (revoked already, or changed by someone else)' },
     });
   });
 

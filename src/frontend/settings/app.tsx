@@ -23,7 +23,7 @@ import {
   Textfield,
 } from '@forge/react';
 import { z } from 'zod';
-import { Policy } from '../../policy/policy';
+import { itemId, Policy } from '../../policy/policy';
 import { Loading, LoadError } from '../shared/states';
 import { callResolver, useResolver } from '../shared/use-resolver';
 
@@ -271,7 +271,9 @@ function Exceptions({
               },
               {
                 key: 'revoke',
-                content: <Button onClick={() => void save('exceptions/revoke', { index }, 'Exception revoked.')}>Revoke</Button>,
+                content: (
+                  <Button onClick={() => void save('exceptions/revoke', { id: itemId(exception) }, 'Exception revoked.')}>Revoke</Button>
+                ),
               },
             ],
           }))}
@@ -344,7 +346,7 @@ function Attestations({ policy, save, error }: { policy: Policy; save: Save; err
             ],
           }}
           rows={policy.attestations.map((attestation, index) => ({
-            key: `attestation-${index}`,
+            key: `attestation-${itemId(attestation)}`,
             cells: [
               { key: 'control', content: attestation.control },
               { key: 'statement', content: attestation.statement },
@@ -352,7 +354,11 @@ function Attestations({ policy, save, error }: { policy: Policy; save: Save; err
               { key: 'until', content: attestation.expiresOn },
               {
                 key: 'revoke',
-                content: <Button onClick={() => void save('attestations/revoke', { index }, 'Attestation revoked.')}>Revoke</Button>,
+                content: (
+                  <Button onClick={() => void save('attestations/revoke', { id: itemId(attestation) }, 'Attestation revoked.')}>
+                    Revoke
+                  </Button>
+                ),
               },
             ],
           }))}

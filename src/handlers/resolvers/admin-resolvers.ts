@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { controlById } from '../../controls';
 import { now } from '../../lib/clock';
 import { isUuid, unwrapUuid } from '../../lib/uuid';
-import { Attestation, OffboardedPerson, Policy, PolicyException } from '../../policy/policy';
+import { Attestation, OffboardedPerson, Policy, PolicyException, itemId } from '../../policy/policy';
 import { isRepositoryAdmin, isWorkspaceAdmin } from '../../services/authorization';
 import { enqueue } from '../../services/scan-jobs';
 import { createStore } from '../../store/store';
@@ -108,7 +108,7 @@ export async function addException(request: ResolverRequest) {
   );
 }
 
-const RevokeInput = z.strictObject({ index: z.number().int().nonnegative() });
+const RevokeInput = z.strictObject({ id: z.string().regex(/^[0-9a-f]{16}$/, 'expected the id of an exception or attestation') });
 
 export async function revokeException(request: ResolverRequest) {
   const admin = await asAdmin(request);
@@ -116,10 +116,10 @@ export async function revokeException(request: ResolverRequest) {
   const input = parsePayload(RevokeInput, request.payload);
   if ('error' in input) return input.error;
   const current = await createStore().getPolicy();
-  const target = current.exceptions[input.data.index];
-  if (!target) return failure('NOT_FOUND', 'index: no such exception');
+  const target = current.exceptions.find((exception) => itemId(exception) === input.data.id);
+  if (!target) return failure('NOT_FOUND', 'id: no such exception (revoked already, or changed by someone else)');
   return savePolicy(
-    { ...current, exceptions: current.exceptions.filter((_, i) => i !== input.data.index) },
+    { ...current, exceptions: current.exceptions.filter((exception) => exception !== target) },
     admin.accountId,
     `exception revoked: ${target.control} on ${target.repository}`,
     admin.workspaceUuid,
@@ -156,10 +156,10 @@ export async function revokeAttestation(request: ResolverRequest) {
   const input = parsePayload(RevokeInput, request.payload);
   if ('error' in input) return input.error;
   const current = await createStore().getPolicy();
-  const target = current.attestations[input.data.index];
-  if (!target) return failure('NOT_FOUND', 'index: no such attestation');
+  const target = current.attestations.find((attestation) => itemId(attestation) === input.data.id);
+  if (!target) return failure('NOT_FOUND', 'id: no such attestation (revoked already, or changed by someone else)');
   return savePolicy(
-    { ...current, attestations: current.attestations.filter((_, i) => i !== input.data.index) },
+    { ...current, attestations: current.attestations.filter((attestation) => attestation !== target) },
     admin.accountId,
     `attestation revoked: ${target.control}`,
     admin.workspaceUuid,
