@@ -345,7 +345,7 @@ function Attestations({ policy, save, error }: { policy: Policy; save: Save; err
               { key: 'revoke', content: '' },
             ],
           }}
-          rows={policy.attestations.map((attestation, index) => ({
+          rows={policy.attestations.map((attestation) => ({
             key: `attestation-${itemId(attestation)}`,
             cells: [
               { key: 'control', content: attestation.control },
