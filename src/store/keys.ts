@@ -48,6 +48,8 @@ export const keys = {
   summaryChunk: (index: number): string => `${V}:sum:${index}`,
   policy: (): string => `${V}:policy`,
   scan: (): string => `${V}:scan`,
+  /** A repository's last Re-check, kept 10 minutes (TTL): one Re-check per repository in that time. */
+  recheck: (repositoryUuid: string): string => `${V}:recheck:${unwrapUuid(repositoryUuid)}`,
   /** What a person may see (services/viewer.ts), kept a few minutes with a TTL; account ids fit the key pattern. */
   viewer: (accountId: string): string => `${V}:viewer:${accountKey(accountId)}`,
   viewerChunk: (accountId: string, index: number): string => `${V}:viewer:${accountKey(accountId)}:${index}`,

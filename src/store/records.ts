@@ -184,6 +184,8 @@ export const ScanState = z.object({
   nearLimitAt: z.string().nullable().default(null),
   /** When an administrator last pressed "Scan now" (rate-limited to one every 10 minutes). */
   scanNowAt: z.string().nullable().default(null),
+  /** When the last re-plan an administrator caused (Scan now, a policy save) runs: they share one per 10 minutes. */
+  manualPlanAt: z.string().nullable().default(null),
   repositories: z.number().int().nonnegative().default(0),
   truncated: z.boolean().default(false),
   /** Hours to evaluate every repository once at the current budget (the stated freshness). */

@@ -294,6 +294,17 @@ export function createStore() {
     async putScan(state: ScanState): Promise<void> {
       await kvs.set(keys.scan(), state);
     },
+    /**
+     * Claims a Re-check of a repository for 10 minutes: null when it was free (and is now taken), else when
+     * the last one was made. The claim expires by itself (a TTL), so nothing needs cleaning up.
+     */
+    async claimRecheck(repositoryUuid: string, at: string): Promise<string | null> {
+      const key = keys.recheck(repositoryUuid);
+      const last = await kvs.get(key);
+      if (typeof last === 'string') return last;
+      await kvs.set(key, at, { ttl: { value: 10, unit: 'MINUTES' } });
+      return null;
+    },
     async markScan(change: Partial<ScanState>): Promise<ScanState> {
       const next = { ...(await store.getScan()), ...change };
       await kvs.set(keys.scan(), next);

@@ -18,6 +18,7 @@ type Envelope = { ok: true; data: Record<string, unknown> } | { ok: false; error
 describe('resolvers', () => {
   let emulator: BitbucketEmulator;
   let runtime: LocalForgeRuntime;
+  let clock: SimClock;
   let workspaceUuid: string;
   let admin: string;
   let member: string;
@@ -31,7 +32,7 @@ describe('resolvers', () => {
     runtime.resolve(moduleOf(key), key, payload, { workspaceUuid, accountId, extension }) as Promise<Envelope>;
 
   beforeEach(async () => {
-    const clock = new SimClock(DEMO_NOW);
+    clock = new SimClock(DEMO_NOW);
     const { seed, users } = withPeople(demoSeed());
     emulator = new BitbucketEmulator(seed, clock);
     await emulator.listen();
@@ -151,6 +152,33 @@ describe('resolvers', () => {
   it('rate-limits "Scan now" to one every 10 minutes', async () => {
     expect(await call('scan/now', {}, admin)).toMatchObject({ ok: true });
     expect(await call('scan/now', {}, admin)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+  });
+
+  it("policy saves share Scan now's limit: six saves in twelve minutes queue two re-plans, and Scan now waits for them", async () => {
+    const plans = () =>
+      runtime.installation(workspaceUuid).queue.filter((event) => (event.body as { kind?: string }).kind === 'plan').length;
+    const before = plans();
+    for (let i = 0; i < 6; i++) {
+      expect(await call('policy/update', { minApprovals: 1 + (i % 2) }, admin)).toMatchObject({ ok: true });
+      clock.advance(2 * 60_000);
+    }
+    expect(plans() - before).toBe(2);
+    expect(await call('scan/now', {}, admin)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+  });
+
+  it('rate-limits "Re-check" to one per repository every 10 minutes', async () => {
+    const repo = emulator.seed.workspaces[0]!.repositories.find((candidate) => candidate.slug === 'payments-api')!;
+    const recheck = () =>
+      runtime.resolve(
+        'repository-compliance-card',
+        'repository/recheck',
+        {},
+        { workspaceUuid, accountId: admin, extension: { repository: { uuid: repo.uuid } } },
+      );
+    expect(await recheck()).toMatchObject({ ok: true });
+    expect(await recheck()).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    clock.advance(10 * 60_000 + 1000);
+    expect(await recheck()).toMatchObject({ ok: true });
   });
 
   it('serves a repository only to users who can read it, and "Re-check" only to its administrators', async () => {

@@ -18,6 +18,8 @@ import { failure, ok, parsePayload, type Envelope } from './envelope';
 /** A policy larger than this cannot be stored in one KVS value (240 KiB) with room to spare. */
 const MAX_POLICY_BYTES = 200 * 1024;
 const SCAN_NOW_INTERVAL_MS = 10 * 60_000;
+/** Scan now and the re-plans of policy saves share one run per this interval. */
+const MANUAL_PLAN_INTERVAL_MS = 10 * 60_000;
 
 async function asAdmin(request: ResolverRequest): Promise<{ accountId: string; workspaceUuid: string } | Envelope<never>> {
   const { accountId, workspaceUuid } = callerOf(request);
@@ -53,8 +55,18 @@ async function savePolicy(next: unknown, actor: string, what: string, workspaceU
   await store.addHistory([
     { subject: 'workspace', subjectName: 'policy', control: 'policy', from: null, to: null, at, cause: what, actor },
   ]);
-  // Classification, exceptions and thresholds change verdicts: re-evaluate within the budget.
-  await enqueue([{ job: { kind: 'plan', workspaceUuid, cause: 'policy-change' }, delayInSeconds: 5 }]);
+  // Classification, exceptions and thresholds change verdicts: re-evaluate within the budget, sharing Scan
+  // now's limit. A re-plan already waiting reads the newest policy when it runs, so a burst of saves costs one.
+  const scan = await store.getScan();
+  const pending = scan.manualPlanAt !== null && Date.parse(scan.manualPlanAt) > Date.parse(at);
+  if (!pending) {
+    const earliest = scan.manualPlanAt ? Date.parse(scan.manualPlanAt) + MANUAL_PLAN_INTERVAL_MS : 0;
+    const runAt = Math.max(Date.parse(at) + 5_000, earliest);
+    await enqueue([
+      { job: { kind: 'plan', workspaceUuid, cause: 'policy-change' }, delayInSeconds: Math.ceil((runAt - Date.parse(at)) / 1000) },
+    ]);
+    await store.markScan({ manualPlanAt: new Date(runAt).toISOString() });
+  }
   return ok({ policy: parsed.data });
 }
 
@@ -215,7 +227,14 @@ export async function scanNow(request: ResolverRequest) {
   if (scan.scanNowAt && at.getTime() - Date.parse(scan.scanNowAt) < SCAN_NOW_INTERVAL_MS) {
     return failure('RATE_LIMITED', `A scan was started at ${scan.scanNowAt}; the next one can start 10 minutes after it.`);
   }
-  await store.markScan({ scanNowAt: at.toISOString() });
+  // A policy save's re-plan counts too: waiting, or run less than 10 minutes ago.
+  if (scan.manualPlanAt && at.getTime() < Date.parse(scan.manualPlanAt) + MANUAL_PLAN_INTERVAL_MS) {
+    return failure(
+      'RATE_LIMITED',
+      `A re-evaluation after a settings change runs at ${scan.manualPlanAt}; a scan can start 10 minutes after it.`,
+    );
+  }
+  await store.markScan({ scanNowAt: at.toISOString(), manualPlanAt: at.toISOString() });
   await enqueue([{ job: { kind: 'plan', workspaceUuid: admin.workspaceUuid, cause: 'manual-scan' } }]);
   await store.addHistory([
     {
@@ -245,6 +264,10 @@ export async function recheckRepository(request: ResolverRequest) {
   if (!(await isRepositoryAdmin(accountId, workspaceUuid, uuid)))
     return failure('FORBIDDEN', 'Only the repository’s administrators can re-check it.');
   const at = now().toISOString();
+  // One Re-check per repository every 10 minutes (a key with a TTL), so a button cannot spend the hour.
+  const last = await createStore().claimRecheck(uuid, at);
+  if (last !== null)
+    return failure('RATE_LIMITED', `This repository was re-checked at ${last}; it can be re-checked again 10 minutes after that.`);
   await enqueue([{ job: { kind: 'repository', workspaceUuid, repositoryUuid: unwrapUuid(uuid), cause: 'manual-recheck', notBefore: at } }]);
   return ok({ queuedAt: at });
 }
