@@ -24,6 +24,8 @@ export interface RepositoryReport {
   mainBranch: string | null;
   classification: 'production' | 'non-production' | 'unclassified';
   score: number | null;
+  /** When these results were computed; null when the repository was not evaluated. */
+  evaluatedAt: string | null;
   results: Result[];
 }
 
@@ -35,6 +37,8 @@ export interface ScanReport {
   policy: Policy;
   summary: { score: number | null; repositories: number; outcomes: OutcomeCounts };
   workspaceResults: Result[];
+  /** When the workspace results were computed; null when they were not. */
+  workspaceEvaluatedAt: string | null;
   repositories: RepositoryReport[];
   /** Subjects with results left `not-evaluable` because the request budget ran out. */
   unevaluated: string[];
@@ -68,6 +72,7 @@ export function evaluateRepositorySubject(
     mainBranch: subject.mainBranch,
     classification: subject.classification,
     score: score(results),
+    evaluatedAt: now.toISOString(),
     results,
   };
 }
@@ -121,6 +126,7 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanReport> {
     policy,
     summary: { score: score(all), repositories: reports.length, outcomes: countOutcomes(all, emptyCounts()) },
     workspaceResults,
+    workspaceEvaluatedAt: budgetStopped(workspaceResults) ? null : now.toISOString(),
     repositories: reports,
     unevaluated,
     requests: client.budget.used,

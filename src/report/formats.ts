@@ -19,8 +19,30 @@ export function terminalSafe(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, ' ');
 }
 
+/**
+ * The JSON contract (schemaVersion 1): the report, with every result carrying what a reader needs without
+ * the catalogue: the control's title, severity and framework ids, and when the result was computed.
+ */
 export function toJson(report: ScanReport): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
+  const described = (result: Result, evaluatedAt: string | null) => {
+    const control = controlById(result.control);
+    return {
+      ...result,
+      title: control?.title ?? result.control,
+      severity: control?.severity ?? null,
+      frameworks: control?.frameworks ?? {},
+      evaluatedAt,
+    };
+  };
+  const out = {
+    ...report,
+    workspaceResults: report.workspaceResults.map((result) => described(result, report.workspaceEvaluatedAt)),
+    repositories: report.repositories.map((repository) => ({
+      ...repository,
+      results: repository.results.map((result) => described(result, repository.evaluatedAt)),
+    })),
+  };
+  return `${JSON.stringify(out, null, 2)}\n`;
 }
 
 /**

@@ -55,6 +55,7 @@ export async function reportFromStore(
           ? record.classification
           : classify(policy, { slug: record.slug, uuid: record.uuid, projectKey: record.projectKey }),
         score: evaluated ? score(results) : null,
+        evaluatedAt: evaluated ? record.evaluatedAt : null,
         results,
       };
     })
@@ -73,6 +74,7 @@ export async function reportFromStore(
     policy,
     summary: { score: score(all), repositories: repositories.length, outcomes: countOutcomes(all, emptyCounts()) },
     workspaceResults,
+    workspaceEvaluatedAt: workspaceFresh?.evaluatedAt ?? null,
     repositories,
     unevaluated: unevaluated.sort(),
     requests,

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import '@microsoft/jest-sarif';
 import { runScanCommand, CliError } from '../../local/cli/scan-command';
-import { csvCell, terminalSafe, toCsv, toSarif, toTable } from '../../src/report/formats';
+import { csvCell, terminalSafe, toCsv, toJson, toSarif, toTable } from '../../src/report/formats';
 import { startSandbox } from '../engine/sandbox';
 import type { ScanReport } from '../../src/engine/scan';
 
@@ -201,6 +201,24 @@ describe('report formats', () => {
     expect(sarif.runs[0]!.results).toHaveLength(fails);
     expect(sarif.runs[0]!.results[0]!.locations[0]!.physicalLocation.artifactLocation.uri).toMatch(/^https:\/\/bitbucket\.org\/acme\//);
     expect(sarif.runs[0]!.tool.driver.rules).toHaveLength(21);
+  });
+
+  it('JSON: every result carries its title, severity, framework ids and when it was evaluated', () => {
+    const json = JSON.parse(toJson(report)) as {
+      workspaceResults: Array<Record<string, unknown>>;
+      repositories: Array<{ evaluatedAt: string; results: Array<Record<string, unknown>> }>;
+    };
+    const results = [...json.workspaceResults, ...json.repositories.flatMap((repository) => repository.results)];
+    expect(results.length).toBeGreaterThan(100);
+    for (const result of results) {
+      expect(result).toMatchObject({
+        title: expect.any(String),
+        severity: expect.stringMatching(/^(critical|high|medium|low)$/),
+        frameworks: expect.any(Object),
+        evaluatedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      });
+    }
+    expect(json.repositories[0]!.results[0]!.evaluatedAt).toBe(json.repositories[0]!.evaluatedAt);
   });
 
   it('CSV has one row per subject and control', () => {

@@ -26,6 +26,11 @@ const Result = z.strictObject({
   remediation: z.array(z.string()).optional(),
   enforced: z.boolean().optional(),
   exception: z.object({ reason: z.string(), approvedBy: z.string(), expiresOn: z.string(), expired: z.boolean() }).optional(),
+  // Added within schemaVersion 1: what the result is about and when it was computed.
+  title: z.string().min(1),
+  severity: z.enum(['critical', 'high', 'medium', 'low']),
+  frameworks: z.object({ soc2: z.array(z.string()), iso27001: z.array(z.string()), cis: z.array(z.string()) }).partial(),
+  evaluatedAt: z.iso.datetime().nullable(),
 });
 /** The JSON contract of interfaces.md, schemaVersion 1. */
 const ScanJson = z.object({
@@ -40,6 +45,7 @@ const ScanJson = z.object({
     outcomes: z.object({ pass: z.number(), fail: z.number(), 'not-evaluable': z.number(), 'not-applicable': z.number() }),
   }),
   workspaceResults: z.array(Result),
+  workspaceEvaluatedAt: z.iso.datetime().nullable(),
   repositories: z.array(
     z.object({
       slug: z.string(),
@@ -48,6 +54,7 @@ const ScanJson = z.object({
       mainBranch: z.string().nullable(),
       classification: z.enum(['production', 'non-production', 'unclassified']),
       score: z.number().nullable(),
+      evaluatedAt: z.iso.datetime().nullable(),
       results: z.array(Result),
     }),
   ),
