@@ -27,6 +27,8 @@ export async function openApp(options: {
   stateDir: string | null;
   workspace: string;
   clock?: SimClock;
+  /** `--max-requests`: a hard cap on Bitbucket requests for the whole run. */
+  maxRequests?: number | null;
 }): Promise<AppSession> {
   const clock = options.clock ?? new SimClock(Date.now(), true);
   const runtime = new LocalForgeRuntime({
@@ -35,6 +37,7 @@ export async function openApp(options: {
     auth: { app: options.authorization },
     clock,
     stateDir: options.stateDir,
+    ...(options.maxRequests ? { maxProductRequests: options.maxRequests } : {}),
   });
   try {
     const workspace = await getWorkspace(createBitbucketClient({ request: appRequest() }), options.workspace);

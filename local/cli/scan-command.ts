@@ -143,7 +143,13 @@ export async function runScanCommand(
   const authorization = credentialsFromEnvironment(io.env);
   if (!authorization) throw new CliError(2, 'no credentials: set BITBUCKET_TOKEN, or BITBUCKET_EMAIL and BITBUCKET_API_TOKEN');
 
-  const session = await openApp({ baseUrl: baseUrl.toString(), authorization, stateDir: values['state-dir'], workspace: values.workspace });
+  const session = await openApp({
+    baseUrl: baseUrl.toString(),
+    authorization,
+    stateDir: values['state-dir'],
+    workspace: values.workspace,
+    maxRequests,
+  });
   const progress = io.stderr.isTTY ? (done: number, total: number) => io.stderr.write(`\rScanning: ${done}/${total} jobs`) : undefined;
   let report: ScanReport;
   try {

@@ -14,6 +14,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Clock, SimClock } from './clock';
+import { BitbucketError } from '../../src/bitbucket/errors';
 import { LocalKvs, type KvsOptions } from './kvs';
 import { INTERVAL_MS, loadManifest, type AppManifest, type UiModule } from './manifest';
 
@@ -36,6 +37,12 @@ export interface RuntimeOptions {
   queue?: QueueOptions;
   /** The local KVS's strictness: unordered queries and enforced per-minute limits by default. */
   kvs?: KvsOptions;
+  /**
+   * A hard cap on Bitbucket requests through this runtime (`attest scan --max-requests`): past it, a request is
+   * refused before it leaves, as the app's own budget refuses one (`budget-exhausted`), so what is left unread is
+   * reported as such and never passed.
+   */
+  maxProductRequests?: number;
   /** Scheduled triggers: spread over the interval per installation (default) and sometimes run twice (5 %). */
   schedule?: { spread?: boolean; duplicateRate?: number };
   log?: (line: string) => void;
@@ -356,6 +363,15 @@ export class LocalForgeRuntime {
     }
     const headers = new Headers(init?.headers as Record<string, string> | undefined);
     if (authorization) headers.set('authorization', authorization);
+    const cap = this.options.maxProductRequests;
+    if (cap !== undefined && this.productRequests >= cap) {
+      throw new BitbucketError(
+        'budget-exhausted',
+        requestPath.split('?')[0]!,
+        null,
+        `the cap of ${cap} requests (--max-requests) was reached`,
+      );
+    }
     const url = this.options.bitbucketBaseUrl.replace(/\/$/, '') + requestPath;
     this.productRequests++;
     return fetch(url, { ...init, headers });

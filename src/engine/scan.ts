@@ -94,7 +94,8 @@ export async function scanRepository(
   return evaluateRepositorySubject(repository, snapshot, policy, now);
 }
 
-function budgetStopped(results: readonly Result[]): boolean {
+/** Some results were left unread because a request budget or cap was spent. */
+export function budgetStopped(results: readonly Result[]): boolean {
   return results.some((result) => result.outcome === 'not-evaluable' && result.evidence.kind === 'budget-exhausted');
 }
 

@@ -5,7 +5,7 @@
  */
 import { REPOSITORY_CONTROLS, WORKSPACE_CONTROLS } from '../controls';
 import type { Result } from '../controls/types';
-import { SCHEMA_VERSION, type RepositoryReport, type ScanReport } from '../engine/scan';
+import { SCHEMA_VERSION, type RepositoryReport, type ScanReport, budgetStopped } from '../engine/scan';
 import { countOutcomes, emptyCounts, score } from '../engine/summarize';
 import { wrapUuid } from '../lib/uuid';
 import type { Policy } from '../policy/policy';
@@ -42,7 +42,7 @@ export async function reportFromStore(
     .map((record) => {
       const evaluated =
         record.results !== null && (since === null || (record.evaluatedAt !== null && Date.parse(record.evaluatedAt) >= since.getTime()));
-      if (!evaluated) unevaluated.push(record.slug);
+      if (!evaluated || budgetStopped((record.results ?? []) as Result[])) unevaluated.push(record.slug);
       const results = evaluated
         ? (record.results as Result[]).filter((result) => repositoryIds.includes(result.control))
         : notYet(repositoryIds, 'Not evaluated yet: the request budget was spent before this repository was read.');
@@ -64,7 +64,7 @@ export async function reportFromStore(
   const workspaceResults = workspaceFresh
     ? (workspaceFresh.results as Result[]).filter((result) => workspaceIds.includes(result.control))
     : notYet(workspaceIds, 'Not evaluated yet: the request budget was spent before the workspace was read.');
-  if (!workspaceFresh) unevaluated.push('(workspace)');
+  if (!workspaceFresh || budgetStopped(workspaceResults)) unevaluated.push('(workspace)');
   const all = [...workspaceResults, ...repositories.flatMap((repository) => repository.results)];
   return {
     schemaVersion: SCHEMA_VERSION,
