@@ -36,7 +36,9 @@ export interface LogEntry {
 export const FaultRule = z.object({
   /** A regular expression matched against the decoded request path. */
   path: z.string(),
-  kind: z.enum(['status', 'malformed', 'truncated-body', 'reset', 'latency', 'dangling-next']),
+  kind: z.enum(['status', 'malformed', 'truncated-body', 'reset', 'latency', 'dangling-next', 'omit-field']),
+  /** For `omit-field`: the key removed wherever it appears in the answer (an answer that leaves a field out). */
+  field: z.string().optional(),
   status: z.number().int().min(400).max(599).default(500),
   /** How many matching requests fail before the route recovers; null: forever. */
   times: z.number().int().positive().nullable().default(null),
@@ -258,6 +260,7 @@ export class BitbucketEmulator {
       if (fault?.kind === 'dangling-next' && body && typeof body === 'object') {
         body = { ...(body as Record<string, unknown>), next: `${this.baseUrl}${url.pathname}?page=9999&pagelen=10&dangling=1` };
       }
+      if (fault?.kind === 'omit-field' && fault.field) body = withoutKey(body, fault.field);
       let text = JSON.stringify(body);
       if (fault?.kind === 'truncated-body') text = text.slice(0, Math.floor(text.length / 2));
       return send(200, text, 'application/json', rateHeaders);
@@ -921,4 +924,15 @@ async function readBody(req: http.IncomingMessage): Promise<unknown> {
   } catch {
     throw new HttpError(400, 'the admin request body is not JSON');
   }
+}
+
+/** The value with `key` removed from every object in it. */
+function withoutKey(value: unknown, key: string): unknown {
+  if (Array.isArray(value)) return value.map((item) => withoutKey(item, key));
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>)
+      .filter(([name]) => name !== key)
+      .map(([name, child]) => [name, withoutKey(child, key)]),
+  );
 }

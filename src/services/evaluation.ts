@@ -2,6 +2,8 @@
  * Evaluating one repository or the workspace inside the app, and storing the result with the history of
  * what changed. BB-PR-1 and BB-PR-2 read the evidence ledger (kept up to date here), not the API listing.
  */
+import { BitbucketError } from '../bitbucket/errors';
+import { getRepository } from '../bitbucket/api';
 import type { BitbucketClient } from '../bitbucket/client';
 import type { Repository } from '../bitbucket/schemas';
 import { REPOSITORY_CONTROLS, WORKSPACE_CONTROLS } from '../controls';
@@ -57,6 +59,18 @@ export async function evaluateRepository(
   cause: string,
 ): Promise<RepositoryEvaluation> {
   const startRequests = client.budget.used;
+  // `mainbranch: null` is an empty repository; an answer without the field says nothing. Read the
+  // repository itself once more, and if it still does not say, stop: never evaluate it as empty.
+  if (repository.mainbranch === undefined) {
+    repository = await getRepository(client, workspaceUuid, repository.uuid);
+    if (repository.mainbranch === undefined)
+      throw new BitbucketError(
+        'malformed',
+        `/2.0/repositories/{workspace}/${repository.uuid}`,
+        null,
+        'the repository answer has no mainbranch field',
+      );
+  }
   const previous = await store.getRepository(repository.uuid);
   const base = toRepositoryRecord(repository, now, cause, previous);
   const subject = {

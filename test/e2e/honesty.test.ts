@@ -128,6 +128,33 @@ describe('no error becomes a pass', () => {
     expect((result as { message: string }).message).not.toMatch(/All checks passed/);
   });
 
+  it.each([
+    ['the listing', 'evaluated from the repository read again', '^/2\\.0/repositories/[^/]+$'],
+    ['the listing and the repository itself', 'never evaluated as empty', '^/2\\.0/repositories/[^/]+(/[^/]+)?$'],
+  ])('a repository whose main branch %s leaves out is %s', async (_where, _what, path) => {
+    const clock = new SimClock(DEMO_NOW);
+    const { seed, users } = withPeople(demoSeed());
+    const emulator = new BitbucketEmulator(seed, clock);
+    await emulator.listen();
+    emulator.addFault({ path, kind: 'omit-field', field: 'mainbranch' });
+    const runtime = new LocalForgeRuntime({
+      root: ROOT,
+      bitbucketBaseUrl: emulator.url,
+      auth: { app: `Bearer ${APP_TOKEN}`, users },
+      clock,
+    });
+    const ws = emulator.seed.workspaces[0]!;
+    s = { clock, emulator, runtime, ws };
+    await runtime.install(ws.uuid);
+    await runtime.drainQueues();
+    const repo = ws.repositories.find((candidate) => candidate.slug === 'payments-api')!;
+    const stored = runtime.installation(ws.uuid).kvs.dump()[keys.repository(repo.uuid)] as
+      { results: Array<{ control: string; outcome: string }> | null } | undefined;
+    const bp1 = stored?.results?.find((result) => result.control === 'BB-BP-1')?.outcome;
+    expect(bp1).not.toBe('not-applicable');
+    if (path.endsWith('+$')) expect(bp1).toBe('pass');
+  });
+
   it('the evidence ledger records merges into protected branches only, as the backfill does', async () => {
     s = await start(demoSeed());
     const repo = s.ws.repositories.find((candidate) => candidate.slug === 'payments-api')!;
