@@ -23,6 +23,8 @@ import { applicableControls, repositoryNeeds } from '../src/engine/collect';
 import { evaluateRepository } from '../src/engine/evaluate';
 import { scanRepository, scanWorkspace } from '../src/engine/scan';
 import { getRepository } from '../src/bitbucket/api';
+import { Repository } from '../src/bitbucket/schemas';
+import { toRepositoryRecord } from '../src/services/repository-record';
 import { Policy } from '../src/policy/policy';
 import { EvidenceRecord, RepositoryRecord, type StoredResult } from '../src/store/records';
 import { z } from 'zod';
@@ -435,37 +437,37 @@ function engine(): Figure {
   };
 }
 
+/** Stores every repository of the sandbox's workspace as evaluated (17 passes), as tooling: no scan. */
+async function storeEvaluated(s: Sandbox): Promise<void> {
+  const results = REPOSITORY_CONTROLS.map((control) => ({ control: control.id, outcome: 'pass' as const, message: 'ok', evidence: {} }));
+  const at = new Date(DEMO_NOW).toISOString();
+  await s.runtime.withInstallation(s.ws.uuid, async () => {
+    const store = createStore();
+    for (const repo of s.ws.repositories) {
+      const listed = {
+        uuid: repo.uuid,
+        slug: repo.slug,
+        name: repo.name,
+        full_name: `acme/${repo.slug}`,
+        is_private: true,
+        mainbranch: { name: 'main' },
+        project: { key: repo.projectKey },
+      };
+      const base = toRepositoryRecord(Repository.parse(listed), new Date(DEMO_NOW), 'bench');
+      await store.putRepository({ ...base, classification: 'production', score: 100, results, evaluatedAt: at, requests: 8 });
+    }
+  });
+}
+
 /** The dashboard resolver: KVS calls and bytes per load at a number of repositories. */
 async function dashboardReads(size: number): Promise<Figure> {
   const s = await sandbox(generateWorkspace(size, 0), { kvs: { rateLimits: 'count' } });
   const installation = s.runtime.installation(s.ws.uuid);
-  // Store the workspace's `size` repositories as evaluated directly (no scan needed for this figure), then the summary.
+  // The workspace's `size` repositories stored as evaluated (no scan needed for this figure), then the summary.
+  await storeEvaluated(s);
   await s.runtime.withInstallation(s.ws.uuid, async () => {
-    const store = createStore();
-    const results = REPOSITORY_CONTROLS.map((control) => ({ control: control.id, outcome: 'pass' as const, message: 'ok', evidence: {} }));
     const { rebuildSummary } = await import('../src/services/summary');
-    for (const repo of s.ws.repositories) {
-      await store.putRepository({
-        uuid: repo.uuid.replace(/[{}]/g, ''),
-        slug: repo.slug,
-        fullName: `acme/${repo.slug}`,
-        name: repo.name,
-        isPrivate: true,
-        mainBranch: 'main',
-        projectKey: 'CORE',
-        htmlUrl: null,
-        observedAt: new Date(DEMO_NOW).toISOString(),
-        cause: 'bench',
-        classification: 'production',
-        score: 100,
-        results,
-        evaluatedAt: new Date(DEMO_NOW).toISOString(),
-        requests: 8,
-        ledgerFrom: null,
-        ledgerCheckedAt: null,
-      });
-    }
-    await rebuildSummary(store, new Date(DEMO_NOW));
+    await rebuildSummary(createStore(), new Date(DEMO_NOW));
   });
   // As a workspace owner (the emulator accepts any token when the seed lists no credentials). The first
   // load lists the repositories the person can read (one request per 100) and keeps the answer 5 minutes;
@@ -509,33 +511,7 @@ async function kvsLimits(size: number): Promise<Figure> {
   const s = await sandbox(generateWorkspace(size, 0), { kvs: { rateLimits: 'count' } });
   const installation = s.runtime.installation(s.ws.uuid);
   const workspaceUuid = s.ws.uuid.replace(/[{}]/g, '');
-  const results = REPOSITORY_CONTROLS.map((control) => ({ control: control.id, outcome: 'pass' as const, message: 'ok', evidence: {} }));
-  await s.runtime.withInstallation(s.ws.uuid, async () => {
-    const store = createStore();
-    const at = new Date(DEMO_NOW).toISOString();
-    for (const repo of s.ws.repositories) {
-      const uuid = repo.uuid.replace(/[{}]/g, '');
-      await store.putRepository({
-        uuid,
-        slug: repo.slug,
-        fullName: `acme/${repo.slug}`,
-        name: repo.name,
-        isPrivate: true,
-        mainBranch: 'main',
-        projectKey: repo.projectKey,
-        htmlUrl: null,
-        observedAt: at,
-        cause: 'bench',
-        classification: 'production',
-        score: 100,
-        results,
-        evaluatedAt: at,
-        requests: 8,
-        ledgerFrom: null,
-        ledgerCheckedAt: null,
-      });
-    }
-  });
+  await storeEvaluated(s);
   const measure = async (body: Record<string, unknown>) => {
     s.clock.advance(120_000); // a fresh minute
     const before = { ...installation.kvs.stats };
