@@ -184,7 +184,13 @@ export async function runDemoCommand(argv: readonly string[], out: (line: string
     const { report, evidence, history } = await runtime.withInstallation(ws.uuid, async () => {
       const store = createStore();
       return {
-        report: await reportFromStore(store, { slug: ws.slug, uuid: ws.uuid }, policy, now, '0.1.0', runtime.productRequests),
+        report: await reportFromStore(store, {
+          workspace: { slug: ws.slug, uuid: ws.uuid },
+          policy,
+          generatedAt: now,
+          version: '0.1.0',
+          requests: runtime.productRequests,
+        }),
         evidence: await store.listEvidenceBetween(since, now),
         history: await store.recentHistory(new Date(DEMO_NOW), now, 50),
       };

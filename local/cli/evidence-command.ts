@@ -61,7 +61,7 @@ export async function runEvidenceCommand(
     );
     if (!installed) {
       const days = Math.min(365, Math.max(policy.reviewWindowDays, Math.ceil((session.clock.now() - since.getTime()) / 86_400_000)));
-      await installAndScan(session, Policy.parse({ ...policy, reviewWindowDays: days }), 1_000_000);
+      await installAndScan(session, { policy: Policy.parse({ ...policy, reviewWindowDays: days }), hourlyBudget: 1_000_000 });
     }
   } catch (error) {
     throw cliErrorFor(error, values.workspace, values['base-url']);

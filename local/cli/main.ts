@@ -17,20 +17,38 @@ Commands:
   demo       the demo on the built-in emulator; writes attest-report/ (--out DIR)
   scan       scan a workspace: --workspace W [--base-url URL] [--config FILE] [--format table|json|csv|sarif]
              [--out FILE] [--fail-on critical|high|medium|low] [--fail-on-not-evaluable] [--max-requests N]
+             [--max-wait DURATION (default 30m; then exit 3 with a partial report)] [--incremental]
+             every repository is evaluated afresh unless --incremental reuses unchanged ones' results
              credentials from BITBUCKET_TOKEN, or BITBUCKET_EMAIL with BITBUCKET_API_TOKEN
   evidence   the change-management evidence for a period: --workspace W --since DATE --until DATE
              [--format csv|json] [--out FILE] [--base-url URL]
   emulator   run the Bitbucket Cloud emulator alone (--port P, --seed demo|generated:N|FILE)
   render     print a UI module's ForgeDoc tree: dashboard|settings|repository-card|pull-request-card
              [--repository SLUG] [--pull-request ID] [--outline] [--seed demo|FILE]
-  preview    the UI modules in a browser, live over the demo workspace: [--port P] [--seed demo|FILE]`;
+  preview    the UI modules in a browser, live over the demo workspace: [--port P] [--seed demo|FILE]
+
+Any command: --log-json adds the app's JSON log lines on stderr.`;
 
 export class UsageError extends Error {}
 
+/**
+ * The app logs a JSON line per step. People get plain sentences from the commands instead; `--log-json`
+ * (any command) asks for the app's log as well, on stderr so it never mixes with a report on stdout.
+ */
+function setUpLogging(argv: readonly string[]): string[] {
+  const wanted = argv.includes('--log-json');
+  if (!wanted) {
+    process.env.ATTEST_LOG_LEVEL ??= 'silent';
+    return [...argv];
+  }
+  process.env.ATTEST_LOG_LEVEL ??= 'info';
+  console.info = (...parts: unknown[]) => console.error(...parts);
+  console.debug = (...parts: unknown[]) => console.error(...parts);
+  return argv.filter((arg) => arg !== '--log-json');
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
-  // The app logs a JSON line per step; on a terminal only warnings and errors are worth showing.
-  process.env.ATTEST_LOG_LEVEL ??= 'warn';
-  const [command, ...rest] = argv;
+  const [command, ...rest] = setUpLogging(argv);
   try {
     switch (command) {
       case 'emulator':

@@ -14,8 +14,9 @@ import { Policy } from '../../src/policy/policy';
 import { render, terminalSafe, type Format } from '../../src/report/formats';
 import { reportFromStore } from '../../src/report/from-store';
 import { createStore } from '../../src/store/store';
-import { cliErrorFor, installAndScan, openApp } from './app-session';
+import { cliErrorFor, installAndScan, openApp, type ScanOutcome } from './app-session';
 import { CliError } from './errors';
+import { checkReach } from './reach';
 
 export { CliError };
 const SEVERITY_RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };
@@ -55,6 +56,18 @@ export function loadPolicy(file: string | undefined): Policy {
       `--config ${file}: ${unknown[0]}: unknown control id ${JSON.stringify(unknown[1])}; known: ${CATALOGUE.map((control) => control.id).join(', ')}`,
     );
   return parsed.data;
+}
+
+/** `90s`, `10m`, `1h` or a number of seconds, to milliseconds; anything else is refused by name. */
+export function parseDuration(text: string, option: string): number {
+  const match = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text.trim());
+  if (!match) throw new CliError(2, `${option} must be a duration such as 90s, 10m or 1h, not ${JSON.stringify(text)}`);
+  return Number(match[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 's' | 'm' | 'h'];
+}
+
+/** A local wall-clock time, HH:MM, for messages on a terminal. */
+export function clockTime(at: Date): string {
+  return `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
 }
 
 /** Writes all or nothing: a temporary file beside the target, then a rename. */
@@ -120,6 +133,8 @@ export async function runScanCommand(
       'fail-on-not-evaluable': { type: 'boolean', default: false },
       'state-dir': { type: 'string', default: '.attest' },
       'max-requests': { type: 'string' },
+      'max-wait': { type: 'string', default: '30m' },
+      incremental: { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -139,6 +154,7 @@ export async function runScanCommand(
   const maxRequests = values['max-requests'] === undefined ? null : Number(values['max-requests']);
   if (maxRequests !== null && (!Number.isInteger(maxRequests) || maxRequests < 1))
     throw new CliError(2, '--max-requests must be a positive whole number');
+  const maxWaitMs = parseDuration(values['max-wait'], '--max-wait');
   const policy = loadPolicy(values.config);
   const authorization = credentialsFromEnvironment(io.env);
   if (!authorization) throw new CliError(2, 'no credentials: set BITBUCKET_TOKEN, or BITBUCKET_EMAIL and BITBUCKET_API_TOKEN');
@@ -150,30 +166,77 @@ export async function runScanCommand(
     workspace: values.workspace,
     maxRequests,
   });
-  const progress = io.stderr.isTTY ? (done: number, total: number) => io.stderr.write(`\rScanning: ${done}/${total} jobs`) : undefined;
+  const tty = Boolean(io.stderr.isTTY);
+  let progressShown = false;
+  const progress = tty
+    ? (done: number, total: number) => {
+        progressShown = true;
+        io.stderr.write(`\rScanning: ${done}/${total} jobs`);
+      }
+    : undefined;
+  const say = (line: string) => {
+    io.stderr.write(`${progressShown ? '\n' : ''}attest: ${line}\n`);
+    progressShown = false;
+  };
   let report: ScanReport;
+  let outcome: ScanOutcome;
   try {
+    const reach = await checkReach(session.workspace.uuid, policy, new Date(session.clock.now()));
+    for (const line of reach.lines) say(line);
     // The same path as in Bitbucket: install → plan → queue → consumers, then the stored results.
-    const { startedAt } = await installAndScan(session, policy, maxRequests ?? 1_000_000, progress);
-    report = await session.runtime.withInstallation(session.workspace.uuid, async () => {
-      return reportFromStore(
-        createStore(),
-        session.workspace,
-        policy,
-        new Date(session.clock.now()),
-        '0.1.0',
-        session.runtime.productRequests,
-        startedAt,
-      );
+    outcome = await installAndScan(session, {
+      refused: reach.refused,
+      policy,
+      hourlyBudget: maxRequests ?? 1_000_000,
+      incremental: values.incremental,
+      maxWaitMs,
+      ...(progress ? { onProgress: progress } : {}),
+      onWait: (until, rateLimited) =>
+        say(`${rateLimited ? 'rate-limited by Bitbucket' : 'Bitbucket could not be read for now'}; resuming at ${clockTime(until)}`),
     });
+    report = await session.runtime.withInstallation(session.workspace.uuid, () =>
+      reportFromStore(createStore(), {
+        workspace: session.workspace,
+        policy,
+        generatedAt: new Date(session.clock.now()),
+        version: '0.1.0',
+        requests: session.runtime.productRequests,
+        // Fresh by default: a result from before this run is not reported as now. `--incremental` reuses them,
+        // each with its evaluatedAt.
+        since: values.incremental ? null : outcome.startedAt,
+        ...(outcome.stopped
+          ? {
+              notEvaluatedWhy: `--max-wait ${values['max-wait']} ran out while Bitbucket ${outcome.stopped.rateLimited ? 'rate-limited the scan' : 'could not be read'}, before`,
+            }
+          : {}),
+      }),
+    );
   } catch (error) {
     throw cliErrorFor(error, values.workspace, baseUrl.toString());
   } finally {
-    if (progress) io.stderr.write('\n');
+    if (progressShown) io.stderr.write('\n');
+    progressShown = false;
   }
   const output = render(report, format, format === 'table' && Boolean(io.stdout.isTTY) && !values.out);
   if (values.out) writeAtomically(values.out, output);
   else io.stdout.write(output);
+  if (outcome.stopped) {
+    const unread = report.unevaluated;
+    io.stderr.write(
+      `attest: stopped after waiting ${Math.round(outcome.stopped.waitedMs / 1000)} s (--max-wait ${values['max-wait']}); Bitbucket would next be asked at ${clockTime(outcome.stopped.resumeAt)}.\n` +
+        `attest: not read, reported as not-evaluable: ${unread.length === 0 ? 'nothing' : unread.map(terminalSafe).join(', ')}\n`,
+    );
+    return 3;
+  }
+  if (values.incremental) {
+    const reused = report.repositories.filter(
+      (repository) => repository.evaluatedAt !== null && Date.parse(repository.evaluatedAt) < outcome.startedAt.getTime(),
+    );
+    if (reused.length > 0)
+      io.stderr.write(
+        `attest: --incremental: ${reused.length} of ${report.repositories.length} repositories reuse results evaluated before this run (each result carries its evaluatedAt)\n`,
+      );
+  }
   const tripped = trippedBy(report, failOn, values['fail-on-not-evaluable']);
   if (tripped.length === 0) return 0;
   // Which results tripped the threshold, on stderr, so a CI log says why the step failed.

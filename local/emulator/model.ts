@@ -86,6 +86,11 @@ export const PullRequestSeed = z.object({
   closedById: z.string().nullable().default(null),
   participants: z.array(ParticipantSeed).default([]),
   reviewers: z.array(z.string()).default([]),
+  /**
+   * Later pushes to the source branch, oldest first: each is an `update` in the activity log with the new source
+   * commit and its date (OpenAPI, pull request activity examples). The first head arrived at `createdOn`.
+   */
+  pushes: z.array(z.object({ previous: z.string(), commit: z.string(), at: Iso })).default([]),
 });
 export type PullRequestSeed = z.infer<typeof PullRequestSeed>;
 

@@ -648,36 +648,7 @@ export class BitbucketEmulator {
         .map((s) => render.commitStatus(ws, repo, s, base));
       return this.page(url, this.filter(url, list), PAGELEN_MAX, fields);
     }
-    if (sub === 'activity') {
-      const activity: Record<string, unknown>[] = [];
-      const prRef = { type: 'pullrequest', id: pr.id, title: pr.title, links: {} };
-      for (const p of pr.participants.filter((participant) => participant.approved)) {
-        activity.push({
-          approval: {
-            date: render.bbTime(p.participatedOn ?? pr.updatedOn),
-            user: render.account(users, p.accountId, base),
-            pullrequest: prRef,
-          },
-          pull_request: prRef,
-        });
-      }
-      if (pr.mergedOn) {
-        activity.push({
-          update: {
-            state: 'MERGED',
-            date: render.bbTime(pr.mergedOn),
-            author: render.account(users, pr.closedById ?? pr.authorId, base),
-            title: pr.title,
-          },
-          pull_request: prRef,
-        });
-      }
-      activity.push({
-        update: { state: 'OPEN', date: render.bbTime(pr.createdOn), author: render.account(users, pr.authorId, base), title: pr.title },
-        pull_request: prRef,
-      });
-      return this.page(url, activity, PULL_REQUEST_PAGELEN_MAX, fields);
-    }
+    if (sub === 'activity') return this.page(url, this.activity(pr, users, base), PULL_REQUEST_PAGELEN_MAX, fields);
     throw new HttpError(404, 'Resource not found');
   }
 
@@ -761,6 +732,7 @@ export class BitbucketEmulator {
           closedById: null,
           participants: [],
           reviewers: mutation.reviewers ?? [],
+          pushes: [],
         };
         repo.pullRequests.push(pr);
         await this.emit(this.pullRequestEvent(ws, repo, pr, 'avi:bitbucket:created:pullrequest', mutation.authorId));
@@ -815,6 +787,27 @@ export class BitbucketEmulator {
         });
         return { ok: true };
       }
+      case 'push-to-pull-request': {
+        const repo = this.repository(ws, mutation.repository);
+        const pr = this.findPullRequest(repo, mutation.pullRequestId);
+        if (pr.state !== 'OPEN') throw new HttpError(400, `Pull request ${pr.id} is ${pr.state}`);
+        pr.pushes.push({ previous: pr.sourceCommit, commit: mutation.commit, at: nowIso });
+        pr.sourceCommit = mutation.commit;
+        pr.updatedOn = nowIso;
+        // "Reset approvals when the source branch is modified" is a branch restriction on the destination
+        // (kind reset_pullrequest_approvals_on_change, OpenAPI `branchrestriction`): with it, a push clears them.
+        if (
+          repo.branchRestrictions.some(
+            (r) => r.kind === 'reset_pullrequest_approvals_on_change' && globCovers(r.pattern, pr.destinationBranch),
+          )
+        )
+          for (const participant of pr.participants) {
+            participant.approved = false;
+            if (participant.state === 'approved') participant.state = null;
+          }
+        await this.emit(this.pullRequestEvent(ws, repo, pr, 'avi:bitbucket:updated:pullrequest', pr.authorId));
+        return { ok: true };
+      }
       case 'merge-pull-request':
       case 'decline-pull-request': {
         const repo = this.repository(ws, mutation.repository);
@@ -853,6 +846,49 @@ export class BitbucketEmulator {
     }
   }
 
+  /**
+   * The activity log, newest first as Bitbucket serves it: approvals (dated by the approval), an `update` for
+   * the opening and for every later push (with the source commit as a 12-character hash, as in the OpenAPI
+   * examples) and for the merge.
+   */
+  private activity(pr: PullRequestSeed, users: ReturnType<BitbucketEmulator['users']>, base: string): Record<string, unknown>[] {
+    const prRef = { type: 'pullrequest', id: pr.id, title: pr.title, links: {} };
+    const firstHead = pr.pushes.length > 0 ? (pr.pushes[0]?.previous ?? pr.sourceCommit) : pr.sourceCommit;
+    const update = (state: string, at: string, commit: string, authorId: string) => ({
+      at,
+      entry: {
+        update: {
+          state,
+          date: render.bbTime(at),
+          author: render.account(users, authorId, base),
+          title: pr.title,
+          source: { branch: { name: pr.sourceBranch }, commit: { type: 'commit', hash: commit.slice(0, 12) } },
+          destination: { branch: pr.destinationBranch === null ? null : { name: pr.destinationBranch } },
+        },
+        pull_request: prRef,
+      },
+    });
+    const entries = [
+      update('OPEN', pr.createdOn, firstHead, pr.authorId),
+      ...pr.pushes.map((push) => update('OPEN', push.at, push.commit, pr.authorId)),
+      ...(pr.mergedOn ? [update('MERGED', pr.mergedOn, pr.sourceCommit, pr.closedById ?? pr.authorId)] : []),
+      ...pr.participants
+        .filter((participant) => participant.approved)
+        .map((p) => ({
+          at: p.participatedOn ?? pr.updatedOn,
+          entry: {
+            approval: {
+              date: render.bbTime(p.participatedOn ?? pr.updatedOn),
+              user: render.account(users, p.accountId, base),
+              pullrequest: prRef,
+            },
+            pull_request: prRef,
+          },
+        })),
+    ];
+    return entries.sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).map((item) => item.entry);
+  }
+
   private findPullRequest(repo: RepositorySeed, id: number): PullRequestSeed {
     const pr = repo.pullRequests.find((candidate) => candidate.id === id);
     if (!pr) throw new HttpError(404, `Pull request ${id} not found`);
@@ -888,6 +924,13 @@ export const Mutation = z.discriminatedUnion('type', [
     key: z.string(),
     state: z.enum(['SUCCESSFUL', 'FAILED', 'INPROGRESS', 'STOPPED']),
     refname: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('push-to-pull-request'),
+    workspace: z.string(),
+    repository: z.string(),
+    pullRequestId: z.number().int(),
+    commit: z.string().regex(/^[0-9a-f]{40}$/),
   }),
   z.object({
     type: z.literal('merge-pull-request'),
@@ -935,4 +978,14 @@ function withoutKey(value: unknown, key: string): unknown {
       .filter(([name]) => name !== key)
       .map(([name, child]) => [name, withoutKey(child, key)]),
   );
+}
+
+/** A branch-restriction glob (`*` any run of characters) against a branch name; no branch, no match. */
+function globCovers(pattern: string | null | undefined, branch: string | null): boolean {
+  if (!pattern || branch === null) return false;
+  const source = pattern
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${source}$`).test(branch);
 }

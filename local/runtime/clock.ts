@@ -41,3 +41,18 @@ export class SimClock implements Clock {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/**
+ * The wall clock, for `attest scan` and `attest evidence` against a real Bitbucket: timestamps are real, and
+ * a wait (a retry after a 429) takes the time it says. It cannot be moved; the runtime delivers the app's
+ * own planned queue delays early instead (RuntimeOptions.queue.skipPlannedDelays).
+ */
+export class WallClock implements Clock {
+  now(): number {
+    return Date.now();
+  }
+
+  async sleep(ms: number): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+  }
+}

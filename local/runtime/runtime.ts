@@ -57,6 +57,12 @@ export interface QueueOptions {
   maxRetries?: number;
   /** Events a minute an installation may push (Forge: 500). */
   eventsPerMinute?: number;
+  /**
+   * Deliver events pushed with `delayInSeconds` as soon as the queue reaches them, in the order their delays
+   * set (the CLI on the wall clock: the app spreads an hour's jobs over 14 minutes, which a one-off scan need
+   * not wait for). Retries the platform schedules (a consumer's InvocationError, a timeout) still wait.
+   */
+  skipPlannedDelays?: boolean;
   seed?: number;
 }
 
@@ -92,6 +98,8 @@ interface QueuedEvent {
   jobId: string;
   body: unknown;
   deliverAt: number;
+  /** Where the event stands among ready ones: its planned time, when delays are skipped. */
+  order?: number;
   retryCount: number;
   retryReason?: string;
   retryData?: unknown;
@@ -410,7 +418,8 @@ export class LocalForgeRuntime {
         queueName: String(body.queueName),
         jobId: String(body.jobId),
         body: event.body,
-        deliverAt: now + (event.delayInSeconds ?? 0) * 1000,
+        deliverAt: this.options.queue?.skipPlannedDelays ? now : now + (event.delayInSeconds ?? 0) * 1000,
+        order: now + (event.delayInSeconds ?? 0) * 1000,
         retryCount: 0,
         sequence: this.sequence++,
       };
@@ -478,8 +487,16 @@ export class LocalForgeRuntime {
       ready = all.filter(([, event]) => event.deliverAt <= earliest);
     }
     if (this.options.queue?.reorder) return ready[Math.floor(this.random() * ready.length)] ?? null;
-    ready.sort(([, a], [, b]) => a.deliverAt - b.deliverAt || a.sequence - b.sequence);
+    ready.sort(([, a], [, b]) => (a.order ?? a.deliverAt) - (b.order ?? b.deliverAt) || a.sequence - b.sequence);
     return ready[0] ?? null;
+  }
+
+  /** The earliest event still waiting, when no clock can be moved to it: when, and why it waits. */
+  nextDelivery(): { at: number; retryReason: string | null } | null {
+    let next: QueuedEvent | null = null;
+    for (const installation of this.installations.values())
+      for (const event of installation.queue) if (next === null || event.deliverAt < next.deliverAt) next = event;
+    return next === null ? null : { at: next.deliverAt, retryReason: next.retryReason ?? null };
   }
 
   private async deliver(installation: Installation, event: QueuedEvent): Promise<void> {
@@ -521,6 +538,7 @@ export class LocalForgeRuntime {
       ...event,
       retryCount: event.retryCount + 1,
       deliverAt: this.clock.now() + Math.min(900, retryAfterSeconds) * 1000,
+      order: this.clock.now() + Math.min(900, retryAfterSeconds) * 1000,
       sequence: this.sequence++,
     });
   }
@@ -582,6 +600,7 @@ export class LocalForgeRuntime {
         ...event,
         retryCount: event.retryCount + 1,
         deliverAt: this.clock.now() + Math.min(900, retryAfterSeconds) * 1000,
+        order: this.clock.now() + Math.min(900, retryAfterSeconds) * 1000,
         sequence: this.sequence++,
       });
     return record;

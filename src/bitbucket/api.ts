@@ -16,6 +16,7 @@ import {
   Pipeline,
   PipelinesConfig,
   PullRequest,
+  PullRequestActivity,
   Repository,
   WorkspacePermission,
 } from './schemas';
@@ -82,6 +83,26 @@ export async function getPullRequestStatuses(
       `more than ${page.values.length} statuses; the rest were not read`,
     );
   return page.values;
+}
+
+/**
+ * GET …/pullrequests/{id}/activity (read:pullrequest), at most `maxPages` pages of 50. The order of the log is
+ * not documented, so callers read dates, not positions; `truncated` says the log went on past what was read.
+ */
+export function getPullRequestActivity(
+  client: BitbucketClient,
+  workspaceUuid: string,
+  repositoryUuid: string,
+  id: number,
+  maxPages: number,
+): Promise<Paginated<PullRequestActivity>> {
+  const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
+  return paginate(
+    client,
+    (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/pullrequests/${id}/activity?pagelen=50`),
+    PullRequestActivity,
+    maxPages,
+  );
 }
 
 /** GET …/branch-restrictions (admin:repository:bitbucket). */

@@ -71,6 +71,26 @@ export const CommitStatus = z.object({
 });
 export type CommitStatus = z.infer<typeof CommitStatus>;
 
+/**
+ * One entry of GET …/pullrequests/{id}/activity (read:pullrequest). The OpenAPI document's examples show
+ * `update` entries carrying the source commit (a short hash) and the `date` of the update, and `approval`
+ * entries carrying the approver and the `date`; comments and requested changes are other keys, ignored here.
+ */
+export const PullRequestActivity = z.object({
+  update: z
+    .object({
+      date: z.string(),
+      state: z.string().optional(),
+      source: z
+        .object({ commit: z.object({ hash: z.string() }).nullish() })
+        .partial()
+        .nullish(),
+    })
+    .optional(),
+  approval: z.object({ date: z.string(), user: Account.nullish() }).optional(),
+});
+export type PullRequestActivity = z.infer<typeof PullRequestActivity>;
+
 const Group = z.object({ slug: z.string().optional(), name: z.string().optional(), full_slug: z.string().optional() });
 
 /** GET …/branch-restrictions (admin:repository). `value` is absent for kinds without one. */

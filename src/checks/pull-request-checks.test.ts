@@ -1,7 +1,8 @@
 import { BitbucketError } from '../bitbucket/errors';
 import type { CommitStatus, PullRequest } from '../bitbucket/schemas';
 import { Policy } from '../policy/policy';
-import { evaluatePullRequestChecks, mergeDecision, newestStatusPerKey } from './pull-request-checks';
+import type { HeadArrival } from './head-arrival';
+import { evaluatePullRequestChecks, mergeDecision, needsHeadArrival, newestStatusPerKey } from './pull-request-checks';
 
 const AUTHOR = { uuid: '{a}', account_id: 'author', display_name: 'Ada' };
 const OTHER = { uuid: '{b}', account_id: 'other', display_name: 'Grace' };
@@ -62,8 +63,84 @@ describe('pull-request checks', () => {
     ],
     ['zero required approvals → pass', [], 0, 'pass', 'approved by 0 people other than the author'],
   ])('PR-APPROVED: %s', (_name, participants, minApprovals, expected, message) => {
-    const checks = evaluatePullRequestChecks(pr({ participants }), passing, policy({ minApprovals }));
+    const checks = evaluatePullRequestChecks(pr({ participants }), passing, policy({ minApprovals, requireApprovalOfHead: false }));
     expect(outcome(checks, 'PR-APPROVED')).toMatchObject({ outcome: expected, message });
+  });
+
+  // Approvals of the current head only (requireApprovalOfHead, the default). The head arrived at 12:00.
+  const atNoon: HeadArrival = { kind: 'known', at: Date.parse('2026-11-02T12:00:00Z'), exact: true };
+  const before = '2026-11-02T11:59:59.999999+00:00';
+  const after = '2026-11-02T12:00:00.000001+00:00';
+  it.each<[string, Array<Record<string, unknown>>, number, HeadArrival | null, string, string]>([
+    [
+      'approved after the push → pass',
+      [{ user: OTHER, approved: true, participated_on: after }],
+      1,
+      atNoon,
+      'pass',
+      'approved since the latest push by 1 person other than the author',
+    ],
+    [
+      'approved before the push → fail, naming who',
+      [{ user: OTHER, approved: true, participated_on: before }],
+      1,
+      atNoon,
+      'fail',
+      'needs 1 more approval of the latest commit: Grace approved before the author pushed again',
+    ],
+    [
+      'one fresh of two needed → fail',
+      [
+        { user: OTHER, approved: true, participated_on: before },
+        { user: THIRD, approved: true, participated_on: after },
+      ],
+      2,
+      atNoon,
+      'fail',
+      'needs 1 more approval of the latest commit: Grace approved before the author pushed again',
+    ],
+    [
+      'approval time missing → not evaluable',
+      [{ user: OTHER, approved: true, participated_on: null }],
+      1,
+      atNoon,
+      'not-evaluable',
+      'cannot tell whether Grace approved before or after the latest push',
+    ],
+    [
+      'log cut short: an approval before what was read is not counted',
+      [{ user: OTHER, approved: true, participated_on: before }],
+      1,
+      { ...atNoon, exact: false },
+      'not-evaluable',
+      'cannot tell whether Grace approved before or after the latest push',
+    ],
+    [
+      'head arrival unknown → not evaluable with the reason',
+      [{ user: OTHER, approved: true, participated_on: after }],
+      1,
+      { kind: 'unknown', reason: 'the activity log could not be read (HTTP 500)' },
+      'not-evaluable',
+      'cannot tell whether the approvals came after the latest push: the activity log could not be read (HTTP 500)',
+    ],
+    [
+      'activity not read → never a pass',
+      [{ user: OTHER, approved: true, participated_on: after }],
+      1,
+      null,
+      'not-evaluable',
+      'cannot tell whether the approvals came after the latest push: the activity log was not read',
+    ],
+  ])('PR-APPROVED of the head: %s', (_name, participants, minApprovals, head, expected, message) => {
+    const checks = evaluatePullRequestChecks(pr({ participants }), passing, policy({ minApprovals }), head);
+    expect(outcome(checks, 'PR-APPROVED')).toMatchObject({ outcome: expected, message });
+  });
+
+  it('reads the activity log only when the approvals would otherwise suffice', () => {
+    expect(needsHeadArrival(pr({ participants: [{ user: OTHER, approved: true }] }), policy())).toBe(true);
+    expect(needsHeadArrival(pr({ participants: [{ user: AUTHOR, approved: true }] }), policy())).toBe(false);
+    expect(needsHeadArrival(pr({ participants: [{ user: OTHER, approved: true }] }), policy({ requireApprovalOfHead: false }))).toBe(false);
+    expect(needsHeadArrival(pr({ participants: [] }), policy({ minApprovals: 0 }))).toBe(false);
   });
 
   it.each([

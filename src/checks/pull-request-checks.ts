@@ -4,7 +4,8 @@
  * and the policy in; verdicts out.
  */
 import type { BitbucketError } from '../bitbucket/errors';
-import type { CommitStatus, PullRequest } from '../bitbucket/schemas';
+import type { CommitStatus, Participant, PullRequest } from '../bitbucket/schemas';
+import type { HeadArrival } from './head-arrival';
 import type { Policy } from '../policy/policy';
 import { instantMs } from '../lib/instant';
 
@@ -32,8 +33,60 @@ function sameAccount(a: PullRequest['author'], b: PullRequest['author']): boolea
   return a.account_id !== undefined && a.account_id === b.account_id;
 }
 
-function approvedCheck(pr: PullRequest, policy: Policy): PullRequestCheck {
-  const approvers = (pr.participants ?? []).filter((p) => p.approved === true && p.user && !sameAccount(p.user, pr.author));
+/** Participants who approved and are not the author. */
+export function independentApprovers(pr: PullRequest): Participant[] {
+  return (pr.participants ?? []).filter((p) => p.approved === true && p.user && !sameAccount(p.user, pr.author));
+}
+
+/** Whether the check needs to know when the head arrived: only when the approvals would otherwise suffice. */
+export function needsHeadArrival(pr: PullRequest, policy: Policy): boolean {
+  return policy.requireApprovalOfHead && policy.minApprovals > 0 && independentApprovers(pr).length >= policy.minApprovals;
+}
+
+const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+const nameOf = (p: Participant) => p.user?.display_name ?? 'a reviewer';
+
+/** Sorts approvals by whether they were given after the head arrived: fresh, stale, or not knowable. */
+function sortApprovals(approvers: readonly Participant[], head: Extract<HeadArrival, { kind: 'known' }>) {
+  const fresh: Participant[] = [];
+  const stale: Participant[] = [];
+  const unsure: Participant[] = [];
+  for (const approver of approvers) {
+    const at = approver.participated_on ? instantMs(approver.participated_on) : Number.NaN;
+    if (at >= head.at) fresh.push(approver);
+    else if (!Number.isNaN(at) && head.exact) stale.push(approver);
+    else unsure.push(approver);
+  }
+  return { fresh, stale, unsure };
+}
+
+function approvedOfHead(pr: PullRequest, policy: Policy, head: HeadArrival | null): Omit<PullRequestCheck, 'id' | 'title'> {
+  const needed = policy.minApprovals;
+  if (!head || head.kind === 'unknown')
+    return {
+      outcome: 'not-evaluable',
+      message: `cannot tell whether the approvals came after the latest push: ${head?.reason ?? 'the activity log was not read'}`,
+    };
+  const { fresh, stale, unsure } = sortApprovals(independentApprovers(pr), head);
+  if (fresh.length >= needed)
+    return {
+      outcome: 'pass',
+      message: `approved since the latest push by ${plural(fresh.length, 'person', 'people')} other than the author`,
+    };
+  if (fresh.length + unsure.length >= needed)
+    return {
+      outcome: 'not-evaluable',
+      message: `cannot tell whether ${unsure.map(nameOf).join(', ')} approved before or after the latest push`,
+    };
+  const missing = needed - fresh.length;
+  return {
+    outcome: 'fail',
+    message: `needs ${plural(missing, 'more approval', 'more approvals')} of the latest commit: ${stale.map(nameOf).join(', ')} approved before the author pushed again`,
+  };
+}
+
+function approvedCheck(pr: PullRequest, policy: Policy, head: HeadArrival | null): PullRequestCheck {
+  const approvers = independentApprovers(pr);
   const needed = policy.minApprovals;
   const missing = Math.max(0, needed - approvers.length);
   const base = { id: 'PR-APPROVED' as const, title: PULL_REQUEST_CHECK_TITLES['PR-APPROVED'] };
@@ -44,11 +97,12 @@ function approvedCheck(pr: PullRequest, policy: Policy): PullRequestCheck {
       message: 'the pull request has no author account, so independent approval cannot be told apart',
     };
   }
+  if (missing === 0 && needed > 0 && policy.requireApprovalOfHead) return { ...base, ...approvedOfHead(pr, policy, head) };
   if (missing === 0) {
     return {
       ...base,
       outcome: 'pass',
-      message: `approved by ${approvers.length} ${approvers.length === 1 ? 'person' : 'people'} other than the author`,
+      message: `approved by ${plural(approvers.length, 'person', 'people')} other than the author`,
     };
   }
   return {
@@ -118,12 +172,14 @@ function issueKeyCheck(pr: PullRequest, policy: Policy): PullRequestCheck {
   return { ...base, outcome: 'fail', message: 'name an issue in the title or the source branch' };
 }
 
+/** `head`: when the head commit arrived (read when `needsHeadArrival`), or null when it was not read. */
 export function evaluatePullRequestChecks(
   pr: PullRequest,
   statuses: readonly CommitStatus[] | BitbucketError,
   policy: Policy,
+  head: HeadArrival | null = null,
 ): PullRequestCheck[] {
-  return [approvedCheck(pr, policy), buildCheck(pr, statuses), changesRequestedCheck(pr), issueKeyCheck(pr, policy)];
+  return [approvedCheck(pr, policy, head), buildCheck(pr, statuses), changesRequestedCheck(pr), issueKeyCheck(pr, policy)];
 }
 
 export interface MergeDecision {

@@ -64,7 +64,15 @@ export function repositoryNeeds(controls: readonly RepositoryControl[]): Set<Rep
   return new Set(controls.flatMap((control) => control.needs));
 }
 
+/** Reads refused when the credentials' reach was checked, by need (ScanState.refusedNeeds). */
+export type Refusals = Readonly<Record<string, { at: string; message: string }>>;
+
+function refusedSlice(need: string, refusal: { at: string; message: string }): { ok: false; error: BitbucketError } {
+  return { ok: false, error: new BitbucketError('forbidden', need, 403, `${refusal.message} (checked at ${refusal.at}; not asked again)`) };
+}
+
 export interface CollectOptions {
+  refused?: Refusals;
   /** Reads the merged pull requests another way (the app's evidence ledger) instead of the API listing. */
   mergedPullRequests?: () => Promise<{ values: MergedPullRequest[]; truncated: boolean }>;
 }
@@ -79,6 +87,27 @@ export async function collectRepository(
   options: CollectOptions = {},
 ): Promise<Partial<RepositorySnapshot>> {
   const snapshot: Partial<RepositorySnapshot> = { repository: { ok: true, value: repository } };
+  const refused = options.refused ?? {};
+  // A need the credentials were refused is answered with that refusal, without asking Bitbucket again.
+  const asked = new Set([...needs].filter((need) => refused[need] === undefined));
+  if (asked.has('effectiveBranchingModel') && refused.branchRestrictions) asked.delete('effectiveBranchingModel');
+  Object.assign(snapshot, await collectAsked(client, workspaceUuid, repository, asked, { policy, now, options }));
+  for (const need of needs) {
+    const refusal = refused[need] ?? (need === 'effectiveBranchingModel' ? refused.branchRestrictions : undefined);
+    if (refusal) Object.assign(snapshot, { [need]: refusedSlice(need, refusal) });
+  }
+  return snapshot;
+}
+
+async function collectAsked(
+  client: BitbucketClient,
+  workspaceUuid: string,
+  repository: Repository,
+  needs: ReadonlySet<RepositoryNeed>,
+  context: { policy: Policy; now: Date; options: CollectOptions },
+): Promise<Partial<RepositorySnapshot>> {
+  const { policy, now, options } = context;
+  const snapshot: Partial<RepositorySnapshot> = {};
   const uuid = repository.uuid;
   const main = repository.mainbranch?.name ?? null;
   if (needs.has('branchRestrictions') || needs.has('effectiveBranchingModel')) {
@@ -126,9 +155,15 @@ export function workspaceNeeds(controls: readonly WorkspaceControl[], policy: Po
 export async function collectWorkspace(
   client: BitbucketClient,
   workspaceUuid: string,
-  needs: ReadonlySet<WorkspaceNeed>,
+  allNeeds: ReadonlySet<WorkspaceNeed>,
+  refused: Refusals = {},
 ): Promise<Partial<WorkspaceSnapshot>> {
   const snapshot: Partial<WorkspaceSnapshot> = {};
+  const needs = new Set([...allNeeds].filter((need) => refused[need] === undefined));
+  for (const need of allNeeds) {
+    const refusal = refused[need];
+    if (refusal) Object.assign(snapshot, { [need]: refusedSlice(need, refusal) });
+  }
   if (needs.has('members')) snapshot.members = await listSlice(() => listMembers(client, workspaceUuid), 'members');
   if (needs.has('workspacePermissions'))
     snapshot.workspacePermissions = await listSlice(() => listWorkspaceOwners(client, workspaceUuid), 'permissions');

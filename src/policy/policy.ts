@@ -123,6 +123,8 @@ export const Policy = z.object({
     .default(null),
   protectedBranches: z.array(z.string().min(1).max(200)).max(50).nullable().default(null),
   mergeCheckOnError: z.enum(['block', 'allow']).default('block'),
+  /** Count only approvals given after the pull request's latest push (stale approvals approved other code). */
+  requireApprovalOfHead: z.boolean().default(true),
 });
 export type Policy = z.infer<typeof Policy>;
 export type PolicyInput = z.input<typeof Policy>;

@@ -149,11 +149,22 @@ export function toSarif(report: ScanReport): string {
 const COLOURS = { pass: '\u001b[32m', fail: '\u001b[31m', 'not-evaluable': '\u001b[33m', 'not-applicable': '\u001b[90m' } as const;
 
 /** One line per subject with its failing controls; colour only when writing to a terminal. */
+/** How long before the report a repository was evaluated: reused results (`--incremental`) show their age. */
+export function age(evaluatedAt: string | null, reportAt: number): string {
+  if (evaluatedAt === null) return 'never';
+  const minutes = Math.floor((reportAt - Date.parse(evaluatedAt)) / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 120) return `${minutes} min ago`;
+  if (minutes < 48 * 60) return `${Math.floor(minutes / 60)} h ago`;
+  return `${Math.floor(minutes / 1440)} d ago`;
+}
+
 export function toTable(report: ScanReport, colour: boolean): string {
   const paint = (outcome: keyof typeof COLOURS, text: string) => (colour ? `${COLOURS[outcome]}${text}\u001b[0m` : text);
   // Control characters and bidirectional overrides from repository names must not drive the terminal.
   const strip = terminalSafe;
-  const header = ['REPOSITORY', 'CLASS', 'SCORE', 'PASS', 'FAIL', 'N/E', 'N/A', 'FAILING'];
+  const header = ['REPOSITORY', 'CLASS', 'SCORE', 'PASS', 'FAIL', 'N/E', 'N/A', 'EVALUATED', 'FAILING'];
+  const generated = Date.parse(report.generatedAt);
   const rows = report.repositories.map((repository) => {
     const counts = { pass: 0, fail: 0, 'not-evaluable': 0, 'not-applicable': 0 };
     for (const result of repository.results) counts[result.outcome]++;
@@ -166,6 +177,7 @@ export function toTable(report: ScanReport, colour: boolean): string {
       String(counts.fail),
       String(counts['not-evaluable']),
       String(counts['not-applicable']),
+      age(repository.evaluatedAt, generated),
       failing.join(' '),
     ];
   });
@@ -186,7 +198,7 @@ export function toTable(report: ScanReport, colour: boolean): string {
     '',
     `${o.pass} pass, ${o.fail} fail, ${o['not-evaluable']} not-evaluable, ${o['not-applicable']} not-applicable; ${report.requests} Bitbucket requests.`,
   );
-  if (report.unevaluated.length > 0) out.push(`Not evaluated (request budget spent): ${report.unevaluated.join(', ')}`);
+  if (report.unevaluated.length > 0) out.push(`Not evaluated: ${report.unevaluated.map(strip).join(', ')}`);
   return `${out.join('\n')}\n`;
 }
 

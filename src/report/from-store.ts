@@ -18,20 +18,26 @@ function notYet(ids: readonly string[], why: string): Result[] {
     outcome: 'not-evaluable' as const,
     message: why,
     evidence: { kind: 'not-evaluated' },
-    remediation: ['Run the scan again with a larger request budget, or wait for the next scheduled run.'],
+    remediation: ['Run the scan again (with a larger --max-requests or --max-wait), or wait for the next scheduled run.'],
   }));
 }
 
-/** `since`: only evaluations from this instant on count; older stored results are reported as not evaluated. */
-export async function reportFromStore(
-  store: Store,
-  workspace: { slug: string; uuid: string },
-  policy: Policy,
-  generatedAt: Date,
-  version: string,
-  requests: number,
-  since: Date | null = null,
-): Promise<ScanReport> {
+export interface ReportContext {
+  workspace: { slug: string; uuid: string };
+  policy: Policy;
+  generatedAt: Date;
+  version: string;
+  requests: number;
+  /** Only evaluations from this instant on count; older stored results are reported as not evaluated. */
+  since?: Date | null;
+  /** Why a subject without a current evaluation was not read (default: the request budget ran out). */
+  notEvaluatedWhy?: string;
+}
+
+export async function reportFromStore(store: Store, context: ReportContext): Promise<ScanReport> {
+  const { workspace, policy, generatedAt, version, requests } = context;
+  const since = context.since ?? null;
+  const why = context.notEvaluatedWhy ?? 'the request budget was spent before';
   const enabled = (ids: readonly string[]) => ids.filter((id) => !policy.disabledControls.includes(id)).sort();
   const repositoryIds = enabled(REPOSITORY_CONTROLS.map((control) => control.id));
   const workspaceIds = enabled(WORKSPACE_CONTROLS.map((control) => control.id));
@@ -45,7 +51,7 @@ export async function reportFromStore(
       if (!evaluated || budgetStopped((record.results ?? []) as Result[])) unevaluated.push(record.slug);
       const results = evaluated
         ? (record.results as Result[]).filter((result) => repositoryIds.includes(result.control))
-        : notYet(repositoryIds, 'Not evaluated yet: the request budget was spent before this repository was read.');
+        : notYet(repositoryIds, `Not evaluated yet: ${why} this repository was read.`);
       return {
         slug: record.slug,
         uuid: wrapUuid(record.uuid),
@@ -63,7 +69,7 @@ export async function reportFromStore(
   const workspaceFresh = stored && (since === null || Date.parse(stored.evaluatedAt) >= since.getTime()) ? stored : null;
   const workspaceResults = workspaceFresh
     ? (workspaceFresh.results as Result[]).filter((result) => workspaceIds.includes(result.control))
-    : notYet(workspaceIds, 'Not evaluated yet: the request budget was spent before the workspace was read.');
+    : notYet(workspaceIds, `Not evaluated yet: ${why} the workspace was read.`);
   if (!workspaceFresh || budgetStopped(workspaceResults)) unevaluated.push('(workspace)');
   const all = [...workspaceResults, ...repositories.flatMap((repository) => repository.results)];
   return {

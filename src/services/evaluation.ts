@@ -8,7 +8,7 @@ import type { BitbucketClient } from '../bitbucket/client';
 import type { Repository } from '../bitbucket/schemas';
 import { REPOSITORY_CONTROLS, WORKSPACE_CONTROLS } from '../controls';
 import type { Result } from '../controls/types';
-import { applicableControls, collectRepository, collectWorkspace, repositoryNeeds, workspaceNeeds } from '../engine/collect';
+import { applicableControls, collectRepository, collectWorkspace, repositoryNeeds, workspaceNeeds, type Refusals } from '../engine/collect';
 import { evaluateWorkspace } from '../engine/evaluate';
 import { evaluateRepositorySubject } from '../engine/scan';
 import { classify } from '../policy/resolve';
@@ -49,15 +49,19 @@ export interface RepositoryEvaluation {
  * Reads and evaluates one repository. Nothing is stored but evidence records the ledger lacked; the
  * caller decides whether the results are stored (`storeRepositoryEvaluation`).
  */
-export async function evaluateRepository(
-  client: BitbucketClient,
-  store: Store,
-  workspaceUuid: string,
-  repository: Repository,
-  policy: Policy,
-  now: Date,
-  cause: string,
-): Promise<RepositoryEvaluation> {
+export interface RepositoryJob {
+  workspaceUuid: string;
+  repository: Repository;
+  policy: Policy;
+  now: Date;
+  cause: string;
+  /** Reads the credentials were refused when their reach was checked: not asked again. */
+  refused?: Refusals;
+}
+
+export async function evaluateRepository(client: BitbucketClient, store: Store, job: RepositoryJob): Promise<RepositoryEvaluation> {
+  const { workspaceUuid, policy, now, cause } = job;
+  let repository = job.repository;
   const startRequests = client.budget.used;
   // `mainbranch: null` is an empty repository; an answer without the field says nothing. Read the
   // repository itself once more, and if it still does not say, stop: never evaluate it as empty.
@@ -80,6 +84,7 @@ export async function evaluateRepository(
   const needs = repositoryNeeds(applicableControls(REPOSITORY_CONTROLS, subject, policy));
   let ledger: LedgerRead | null = null;
   const snapshot = await collectRepository(client, workspaceUuid, repository, needs, policy, now, {
+    refused: job.refused ?? {},
     mergedPullRequests: async () => {
       ledger = await readLedger(client, store, workspaceUuid, base, policy, now);
       return { values: ledger.merged, truncated: ledger.truncated };
@@ -108,10 +113,10 @@ export async function storeRepositoryEvaluation(store: Store, evaluation: Reposi
 export async function evaluateWorkspaceControls(
   client: BitbucketClient,
   workspaceUuid: string,
-  policy: Policy,
-  now: Date,
+  context: { policy: Policy; now: Date; refused?: Refusals },
 ): Promise<Result[]> {
-  const snapshot = await collectWorkspace(client, workspaceUuid, workspaceNeeds(WORKSPACE_CONTROLS, policy));
+  const { policy, now } = context;
+  const snapshot = await collectWorkspace(client, workspaceUuid, workspaceNeeds(WORKSPACE_CONTROLS, policy), context.refused ?? {});
   return evaluateWorkspace(WORKSPACE_CONTROLS, snapshot, { policy, now });
 }
 

@@ -8,6 +8,7 @@
 import { listRepositories } from '../bitbucket/api';
 import type { BitbucketClient } from '../bitbucket/client';
 import { repositorySlug } from '../bitbucket/schemas';
+import { instantMs } from '../lib/instant';
 import { unwrapUuid } from '../lib/uuid';
 import type { Store } from '../store/store';
 import type { QueuedJob } from './scan-jobs';
@@ -82,11 +83,19 @@ export async function planHour(
     // First evaluations: the measured typical cost once there are a few, the conservative default before.
     return known.length >= 5 ? typical : FIRST_EVALUATION_ESTIMATE;
   };
-  const order = [...listing.values].sort((a, b) => {
-    const ea = stored.get(unwrapUuid(a.uuid))?.evaluatedAt ?? '';
-    const eb = stored.get(unwrapUuid(b.uuid))?.evaluatedAt ?? '';
-    return ea.localeCompare(eb) || repositorySlug(a).localeCompare(repositorySlug(b));
-  });
+  // `--incremental`: a repository unchanged since its stored evaluation keeps that evaluation.
+  const unchanged = (repository: (typeof listing.values)[number]) => {
+    const record = stored.get(unwrapUuid(repository.uuid));
+    const changed = repository.updated_on ? instantMs(repository.updated_on) : Number.NaN;
+    return record?.results != null && record.evaluatedAt !== null && changed <= Date.parse(record.evaluatedAt);
+  };
+  const order = [...listing.values]
+    .filter((repository) => !(state.reuseUnchanged && unchanged(repository)))
+    .sort((a, b) => {
+      const ea = stored.get(unwrapUuid(a.uuid))?.evaluatedAt ?? '';
+      const eb = stored.get(unwrapUuid(b.uuid))?.evaluatedAt ?? '';
+      return ea.localeCompare(eb) || repositorySlug(a).localeCompare(repositorySlug(b));
+    });
 
   const workspaceDue =
     state.workspaceEvaluatedAt === null || now.getTime() - Date.parse(state.workspaceEvaluatedAt) >= 86_400_000 - 300_000;

@@ -2,11 +2,12 @@
  * Reads one pull request and its statuses (two Bitbucket requests), evaluates the pull-request checks and
  * stores them for the card. Shared by the merge check and the pull-request events.
  */
-import { getPullRequest, getPullRequestStatuses, getRepository } from '../bitbucket/api';
+import { getPullRequest, getPullRequestActivity, getPullRequestStatuses, getRepository } from '../bitbucket/api';
 import type { BitbucketClient } from '../bitbucket/client';
 import { BitbucketError } from '../bitbucket/errors';
 import type { CommitStatus, PullRequest } from '../bitbucket/schemas';
-import { evaluatePullRequestChecks, type PullRequestCheck } from '../checks/pull-request-checks';
+import { headArrival, type HeadArrival } from '../checks/head-arrival';
+import { evaluatePullRequestChecks, needsHeadArrival, type PullRequestCheck } from '../checks/pull-request-checks';
 import { globMatches } from '../lib/glob';
 import { unwrapUuid } from '../lib/uuid';
 import type { Policy } from '../policy/policy';
@@ -72,11 +73,30 @@ export async function evaluatePullRequest(
       'the pull request names no destination branch',
     );
   const mainBranch = policy.protectedBranches === null ? await mainBranchOf(client, store, workspaceUuid, repositoryUuid) : null;
+  const head = needsHeadArrival(pullRequest, policy) ? await readHeadArrival(client, { workspaceUuid, repositoryUuid, pullRequest }) : null;
   return {
     pullRequest,
     protectedDestination: isProtectedBranch(destination, mainBranch, policy),
-    checks: evaluatePullRequestChecks(pullRequest, statuses, policy),
+    checks: evaluatePullRequestChecks(pullRequest, statuses, policy, head),
   };
+}
+
+/**
+ * When the head commit arrived, from up to two pages (100 entries) of the activity log: one more request in
+ * the common case, read only when approvals would otherwise suffice. A longer log leaves the answer "at or
+ * before", and an approval older than what was read is reported as unknown, never counted.
+ */
+async function readHeadArrival(
+  client: BitbucketClient,
+  target: { workspaceUuid: string; repositoryUuid: string; pullRequest: PullRequest },
+): Promise<HeadArrival> {
+  try {
+    const log = await getPullRequestActivity(client, target.workspaceUuid, target.repositoryUuid, target.pullRequest.id, 2);
+    return headArrival(log, target.pullRequest.source.commit?.hash);
+  } catch (error) {
+    if (!(error instanceof BitbucketError)) throw error;
+    return { kind: 'unknown', reason: `the activity log could not be read (${error.message})` };
+  }
 }
 
 export async function storePullRequestEvaluation(

@@ -190,5 +190,15 @@ export const ScanState = z.object({
   truncated: z.boolean().default(false),
   /** Hours to evaluate every repository once at the current budget (the stated freshness). */
   hoursPerFullPass: z.number().nonnegative().nullable().default(null),
+  /**
+   * Plans leave out repositories whose stored results are newer than the repository's last change
+   * (`attest scan --incremental`): settings changes without an event are then missed, which is why it is opt-in.
+   */
+  reuseUnchanged: z.boolean().default(false),
+  /**
+   * Reads the credentials were refused when their reach was checked (`attest scan`), by need: not asked again
+   * for every repository; the controls that need them are not-evaluable with this message.
+   */
+  refusedNeeds: z.record(z.string(), z.object({ at: z.string(), message: z.string() })).default({}),
 });
 export type ScanState = z.infer<typeof ScanState>;

@@ -205,4 +205,36 @@ describeContract('emulator responses against the Bitbucket OpenAPI document', ()
     const body = (await response.json()) as { values: unknown[]; pagelen: number };
     expect(body).toMatchObject({ pagelen: expect.any(Number), values: expect.any(Array) });
   });
+
+  /** The documented examples of the activity log (JSON inside the operation's description). */
+  function documentedActivity(name: 'Update' | 'Approval'): Record<string, unknown> {
+    const document = JSON.parse(fs.readFileSync(OPENAPI_PATH, 'utf8')) as {
+      paths: Record<string, { get: { description: string } }>;
+    };
+    const text = document.paths['/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/activity']!.get.description;
+    const block = text.slice(text.indexOf(`${name} example:`)).split('```')[1]!;
+    const entry = (JSON.parse(block) as { values: Array<Record<string, Record<string, unknown>>> }).values[0]!;
+    return entry[name.toLowerCase()]!;
+  }
+
+  it('activity entries carry the documented keys, dates and short source hashes, newest first', async () => {
+    const response = await fetch(`${demo.emulator.url}/2.0/repositories/acme/payments-api/pullrequests/1/activity`, {
+      headers: { authorization: 'Bearer contract' },
+    });
+    const body = (await response.json()) as { values: Array<Record<string, Record<string, unknown>>> };
+    const updates = body.values.flatMap((entry) => (entry.update ? [entry.update] : []));
+    const approvals = body.values.flatMap((entry) => (entry.approval ? [entry.approval] : []));
+    expect(updates.length).toBeGreaterThan(0);
+    const documentedUpdate = Object.keys(documentedActivity('Update'));
+    for (const update of updates) {
+      for (const key of Object.keys(update)) expect(documentedUpdate).toContain(key);
+      expect(update.date).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
+      // The documented example names the source commit by 12 characters.
+      expect((update.source as { commit: { hash: string } }).commit.hash).toMatch(/^[0-9a-f]{12}$/);
+    }
+    const documentedApproval = Object.keys(documentedActivity('Approval'));
+    for (const approval of approvals) for (const key of Object.keys(approval)) expect(documentedApproval).toContain(key);
+    const dates = body.values.map((entry) => Date.parse(String((entry.update ?? entry.approval)!.date).replace(/(\.\d{3})\d+/, '$1')));
+    expect([...dates].sort((a, b) => b - a)).toEqual(dates);
+  });
 });

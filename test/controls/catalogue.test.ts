@@ -7,7 +7,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CATALOGUE } from '../../src/controls';
+import { createBudget, type BitbucketClient } from '../../src/bitbucket/client';
+import { BitbucketError } from '../../src/bitbucket/errors';
+import type { RepositoryNeed, WorkspaceNeed } from '../../src/controls/types';
 import { collectRepository, collectWorkspace } from '../../src/engine/collect';
+import { Policy } from '../../src/policy/policy';
 
 const SPEC = path.resolve(__dirname, '..', '..', '..', 'shared', 'design', 'controls.md');
 
@@ -28,19 +32,57 @@ describe('the control catalogue', () => {
     }
   });
 
-  it('has a collector for every need', () => {
-    const collectors = `${collectRepository.toString()}\n${collectWorkspace.toString()}`;
-    for (const control of CATALOGUE) {
-      for (const need of control.needs) {
-        if (need === 'repository') continue; // from the workspace's repository list
-        expect([control.id, need, collectors.includes(`'${need}'`) || collectors.includes(`snapshot.${need} =`)]).toEqual([
-          control.id,
-          need,
-          true,
-        ]);
-      }
-    }
-  });
+  // Every need is read when asked for (here every read fails, so each comes back as its error), and a need
+  // the credentials were refused up front is answered with that refusal without a request.
+  const failing = (): BitbucketClient & { calls: number } => {
+    const client = {
+      calls: 0,
+      budget: createBudget(null),
+      getJson: async () => {
+        client.calls++;
+        throw new BitbucketError('upstream', 'test', 503, 'unavailable');
+      },
+      getText: async () => {
+        client.calls++;
+        throw new BitbucketError('upstream', 'test', 503, 'unavailable');
+      },
+    };
+    return client;
+  };
+  const repository = { uuid: '{3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f}', full_name: 'acme/r', mainbranch: { name: 'main' } };
+  const needsOf = (scope: 'repository' | 'workspace') => [
+    ...new Set(CATALOGUE.filter((control) => control.scope === scope).flatMap((control) => control.needs as readonly string[])),
+  ];
+  const collect = (client: BitbucketClient, need: string, refused: Record<string, { at: string; message: string }> = {}) =>
+    needsOf('workspace').includes(need)
+      ? collectWorkspace(client, '{7d4e3c2b-1a09-4f8e-9d6c-5b4a39281706}', new Set([need]) as Set<WorkspaceNeed>, refused)
+      : collectRepository(
+          client,
+          '{7d4e3c2b-1a09-4f8e-9d6c-5b4a39281706}',
+          repository,
+          new Set([need]) as Set<RepositoryNeed>,
+          Policy.parse({}),
+          new Date(),
+          { refused },
+        );
+
+  it.each([...needsOf('repository').filter((need) => need !== 'repository'), ...needsOf('workspace')])(
+    'reads %s when asked, and answers a refused read without asking',
+    async (need) => {
+      const asked = failing();
+      const read = (await collect(asked, need)) as Record<string, { ok: boolean } | undefined>;
+      // (The branching model is read only when a restriction uses it: with restrictions unreadable, it is not.)
+      expect(read[need]).toMatchObject(need === 'effectiveBranchingModel' ? { ok: true, value: null } : { ok: false });
+      expect(asked.calls).toBeGreaterThan(0);
+      const refusedClient = failing();
+      const refused = (await collect(refusedClient, need, { [need]: { at: '2026-11-30T18:00:00.000Z', message: 'refused' } })) as Record<
+        string,
+        { ok: boolean; error?: BitbucketError } | undefined
+      >;
+      expect(refused[need]).toMatchObject({ ok: false, error: { kind: 'forbidden', status: 403 } });
+      expect(refusedClient.calls).toBe(0);
+    },
+  );
 
   const spec = fs.existsSync(SPEC) ? fs.readFileSync(SPEC, 'utf8') : null;
   (spec ? it : it.skip)('matches controls.md: titles, severities and the framework mapping', () => {

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { SimClock } from '../../local/runtime/clock';
 import { LocalForgeRuntime } from '../../local/runtime/runtime';
-import { BitbucketEmulator } from '../../local/emulator/server';
+import { BitbucketEmulator, Mutation } from '../../local/emulator/server';
 import { DEMO_NOW, demoSeed } from '../../local/emulator/seeds';
 import type { SeedInput } from '../../local/emulator/model';
 import { Policy } from '../../src/policy/policy';
@@ -126,6 +126,75 @@ describe('no error becomes a pass', () => {
     const { result } = await check(s, 'payments-api', id);
     expect(result).toMatchObject({ success: false });
     expect((result as { message: string }).message).not.toMatch(/All checks passed/);
+  });
+
+  it('merge check: an approval given before the author pushed again approves other code, and does not count', async () => {
+    let id = 0;
+    s = await start(seedWith((pr) => (id = pr.id)));
+    const started = s;
+    const repo = started.ws.repositories.find((candidate) => candidate.slug === 'payments-api')!;
+    const pr = repo.pullRequests.find((candidate) => candidate.id === id)!;
+    const reviewer = started.emulator.seed.users.find((user) => user.accountId !== pr.authorId)!;
+    const mutate = (mutation: Record<string, unknown>) =>
+      started.emulator.mutate(Mutation.parse({ workspace: started.ws.slug, repository: repo.slug, ...mutation }));
+    const passBuild = (commit: string) =>
+      mutate({ type: 'build-status', commit, key: 'ci', state: 'SUCCESSFUL', refname: pr.sourceBranch });
+    repo.statuses = [];
+    repo.branchRestrictions = repo.branchRestrictions.filter((r) => r.kind !== 'reset_pullrequest_approvals_on_change');
+    pr.participants = [];
+    await passBuild(pr.sourceCommit);
+    started.clock.advance(60_000);
+    await mutate({ type: 'review', pullRequestId: id, accountId: reviewer.accountId, decision: 'approve' });
+    const approvedMessage = async () => (await check(started, 'payments-api', id)).result as { success: boolean; message: string };
+    expect(await approvedMessage()).toMatchObject({ success: true });
+
+    started.clock.advance(60_000);
+    const pushed = 'feedface'.repeat(5);
+    await mutate({ type: 'push-to-pull-request', pullRequestId: id, commit: pushed });
+    await passBuild(pushed);
+    const stale = await approvedMessage();
+    expect(stale.success).toBe(false);
+    expect(stale.message).toContain(`${reviewer.displayName} approved before the author pushed again`);
+
+    // The policy can choose to count them (a branch that resets approvals on change needs no more).
+    await started.runtime.withInstallation(started.ws.uuid, async () =>
+      createStore().putPolicy(Policy.parse({ ...(await createStore().getPolicy()), requireApprovalOfHead: false })),
+    );
+    expect(await approvedMessage()).toMatchObject({ success: true });
+    await started.runtime.withInstallation(started.ws.uuid, async () =>
+      createStore().putPolicy(Policy.parse({ ...(await createStore().getPolicy()), requireApprovalOfHead: true })),
+    );
+
+    started.clock.advance(60_000);
+    await mutate({ type: 'review', pullRequestId: id, accountId: reviewer.accountId, decision: 'approve' });
+    expect(await approvedMessage()).toMatchObject({ success: true, message: 'All Attest checks passed.' });
+  });
+
+  it('the emulator resets approvals on a push where the destination branch says so, as Bitbucket does', async () => {
+    let id = 0;
+    s = await start(seedWith((pr) => (id = pr.id)));
+    const repo = s.ws.repositories.find((candidate) => candidate.slug === 'payments-api')!;
+    const pr = repo.pullRequests.find((candidate) => candidate.id === id)!;
+    repo.branchRestrictions.push({
+      id: 999,
+      kind: 'reset_pullrequest_approvals_on_change',
+      branch_match_kind: 'glob',
+      pattern: pr.destinationBranch!,
+      value: null,
+      users: [],
+      groups: [],
+    });
+    pr.participants = [{ accountId: 'someone', role: 'REVIEWER', approved: true, state: 'approved', participatedOn: pr.createdOn }];
+    await s.emulator.mutate(
+      Mutation.parse({
+        type: 'push-to-pull-request',
+        workspace: s.ws.slug,
+        repository: repo.slug,
+        pullRequestId: id,
+        commit: 'ab'.repeat(20),
+      }),
+    );
+    expect(pr.participants[0]).toMatchObject({ approved: false, state: null });
   });
 
   it.each([

@@ -136,7 +136,13 @@ describe('bad input', () => {
     const { report, evidence } = await s.runtime.withInstallation(ws(), async () => {
       const store = createStore();
       return {
-        report: await reportFromStore(store, { slug: 'acme', uuid: ws() }, Policy.parse({}), new Date(DEMO_NOW), 'test', 0),
+        report: await reportFromStore(store, {
+          workspace: { slug: 'acme', uuid: ws() },
+          policy: Policy.parse({}),
+          generatedAt: new Date(DEMO_NOW),
+          version: 'test',
+          requests: 0,
+        }),
         evidence: await store.listEvidenceBetween(new Date(DEMO_NOW - 86_400_000), new Date(DEMO_NOW + 86_400_000)),
       };
     });

@@ -97,6 +97,7 @@ function SettingsBody({ data }: { data: PolicyData }) {
     protectedBranches: (policy.protectedBranches ?? []).join(', '),
     disabledControls: policy.disabledControls.join(', '),
     mergeCheckOnError: policy.mergeCheckOnError,
+    requireApprovalOfHead: policy.requireApprovalOfHead ? 'yes' : 'no',
     classificationRules: JSON.stringify(policy.classification, null, 2),
   });
   const set = (field: keyof typeof form) => (event: unknown) => setForm({ ...form, [field]: textOf(event) });
@@ -127,6 +128,7 @@ function SettingsBody({ data }: { data: PolicyData }) {
         protectedBranches: list(form.protectedBranches).length === 0 ? null : list(form.protectedBranches),
         disabledControls: list(form.disabledControls),
         mergeCheckOnError: form.mergeCheckOnError,
+        requireApprovalOfHead: form.requireApprovalOfHead === 'yes',
         classification,
       },
       'Policy saved. Repositories are re-evaluated with it over the next minutes.',
@@ -183,6 +185,19 @@ function SettingsBody({ data }: { data: PolicyData }) {
           onChange={(event) => setForm({ ...form, mergeCheckOnError: textOf(event) === 'allow' ? 'allow' : 'block' })}
         />
         {error('mergeCheckOnError')}
+      </Stack>
+      <Stack space="space.050">
+        <Label labelFor="requireApprovalOfHead">An approval given before the author pushed again</Label>
+        <RadioGroup
+          name="requireApprovalOfHead"
+          value={form.requireApprovalOfHead}
+          options={[
+            { name: 'requireApprovalOfHead', value: 'yes', label: 'Does not count: it approved other code (recommended)' },
+            { name: 'requireApprovalOfHead', value: 'no', label: 'Still counts' },
+          ]}
+          onChange={(event) => setForm({ ...form, requireApprovalOfHead: textOf(event) === 'no' ? 'no' : 'yes' })}
+        />
+        {error('requireApprovalOfHead')}
       </Stack>
       <Stack space="space.050">
         <Label labelFor="classificationRules">Classification</Label>

@@ -21,6 +21,7 @@ import { recordMergedPullRequest } from '../../services/evidence';
 import { planHour } from '../../services/planner';
 import { enqueue, ScanJob } from '../../services/scan-jobs';
 import { rebuildSummary } from '../../services/summary';
+import type { ScanState } from '../../store/records';
 import { createStore, type Store } from '../../store/store';
 
 /** The least time between two scheduled plans (F/manifest-reference/modules/scheduled-trigger/: runs can repeat). */
@@ -52,8 +53,17 @@ function retry(kind: 'rate-limited' | 'not-yet-authorised' | 'upstream'): Invoca
 }
 
 /** Why results should not be stored yet, or null when they can be. */
-function transientFailure(results: readonly Result[], installedAt: string | null, at: Date): 'rate-limited' | 'not-yet-authorised' | null {
-  const kinds = results.filter((result) => result.outcome === 'not-evaluable').map((result) => result.evidence.kind);
+function transientFailure(
+  results: readonly Result[],
+  scan: Pick<ScanState, 'installedAt' | 'refusedNeeds'>,
+  at: Date,
+): 'rate-limited' | 'not-yet-authorised' | null {
+  const { installedAt } = scan;
+  // A refusal already known (the credentials' reach, checked up front) will not clear by waiting.
+  const known = (need: unknown) => typeof need === 'string' && scan.refusedNeeds[need] !== undefined;
+  const kinds = results
+    .filter((result) => result.outcome === 'not-evaluable' && !known(result.evidence.need))
+    .map((result) => result.evidence.kind);
   if (kinds.includes('rate-limited')) return 'rate-limited';
   const recentlyInstalled = installedAt !== null && at.getTime() - Date.parse(installedAt) < INSTALL_GRACE_MS;
   if (kinds.includes('unauthorized') || (recentlyInstalled && kinds.includes('forbidden'))) return 'not-yet-authorised';
@@ -161,7 +171,14 @@ async function run(job: ScanJob, store: Store, retries: number, log: Logger): Pr
         throw error;
       }
       const policy = await store.getPolicy();
-      const evaluation = await evaluateRepository(client, store, job.workspaceUuid, repository, policy, at, job.cause);
+      const evaluation = await evaluateRepository(client, store, {
+        workspaceUuid: job.workspaceUuid,
+        repository,
+        policy,
+        now: at,
+        cause: job.cause,
+        refused: scan.refusedNeeds,
+      });
       // A repository deleted while its job waited answers 404 everywhere: confirm, and drop it rather
       // than store "could not be read" for something that no longer exists.
       if (
@@ -181,7 +198,7 @@ async function run(job: ScanJob, store: Store, retries: number, log: Logger): Pr
         log.info('Repository deleted during the scan: dropped', { repository: job.repositoryUuid });
         return;
       }
-      const transient = transientFailure((evaluation.record.results ?? []) as Result[], scan.installedAt, at);
+      const transient = transientFailure((evaluation.record.results ?? []) as Result[], scan, at);
       if (transient && retries < MAX_RETRIES_BEFORE_STORING) {
         if (transient === 'rate-limited') await store.markScan({ rateLimitedAt: at.toISOString() });
         log.warn('Not stored: Bitbucket refused for now; retrying', { repository: job.repositoryUuid, reason: transient });
@@ -206,8 +223,8 @@ async function run(job: ScanJob, store: Store, retries: number, log: Logger): Pr
       const client = createBitbucketClient({ request: appRequest() });
       const policy = await store.getPolicy();
       const scan = await store.getScan();
-      const results = await evaluateWorkspaceControls(client, job.workspaceUuid, policy, at);
-      const transient = transientFailure(results, scan.installedAt, at);
+      const results = await evaluateWorkspaceControls(client, job.workspaceUuid, { policy, now: at, refused: scan.refusedNeeds });
+      const transient = transientFailure(results, scan, at);
       if (transient && retries < MAX_RETRIES_BEFORE_STORING) return retry(transient);
       await storeWorkspaceResults(store, results, at, job.cause);
       await store.markScan({ workspaceEvaluatedAt: at.toISOString() });

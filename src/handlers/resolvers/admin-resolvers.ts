@@ -83,6 +83,7 @@ const PolicyUpdate = z.strictObject({
   issueKeyPattern: z.string().nullable().optional(),
   protectedBranches: z.array(z.string()).nullable().optional(),
   mergeCheckOnError: z.enum(['block', 'allow']).optional(),
+  requireApprovalOfHead: z.boolean().optional(),
 });
 
 export async function updatePolicy(request: ResolverRequest) {
