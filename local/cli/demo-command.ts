@@ -22,7 +22,10 @@ import { ROOT } from './app-session';
 
 const HOUR = 3_600_000;
 
-export async function runDemoCommand(argv: readonly string[], out: (line: string) => void = (line) => console.info(line)): Promise<number> {
+export async function runDemoCommand(
+  argv: readonly string[],
+  out: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): Promise<number> {
   const { values } = parseArgs({ args: [...argv], options: { out: { type: 'string', default: 'attest-report' } }, strict: true });
   const started = performance.now();
   const clock = new SimClock(DEMO_NOW);

@@ -25,8 +25,9 @@ export async function runEmulatorCommand(argv: readonly string[], signal?: Abort
   }
   const emulator = new BitbucketEmulator(seed, new SimClock(seed.now ? Date.parse(seed.now) : DEMO_NOW));
   const url = await emulator.listen(port);
-  console.info(`Bitbucket emulator listening on ${url}`);
-  for (const ws of emulator.seed.workspaces) console.info(`workspace ${ws.slug} ${ws.uuid}`);
+  // Written to stdout directly: console.info carries the app's log lines, which the CLI sends to stderr.
+  process.stdout.write(`Bitbucket emulator listening on ${url}\n`);
+  for (const ws of emulator.seed.workspaces) process.stdout.write(`workspace ${ws.slug} ${ws.uuid}\n`);
   await untilInterrupted(signal);
   await emulator.close();
   return 0;

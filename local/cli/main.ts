@@ -37,11 +37,9 @@ export class UsageError extends Error {}
  */
 function setUpLogging(argv: readonly string[]): string[] {
   const wanted = argv.includes('--log-json');
-  if (!wanted) {
-    process.env.ATTEST_LOG_LEVEL ??= 'silent';
-    return [...argv];
-  }
-  process.env.ATTEST_LOG_LEVEL ??= 'info';
+  // An empty ATTEST_LOG_LEVEL counts as unset. Whatever the level, log lines never go to stdout, where the
+  // report is written.
+  if (!process.env.ATTEST_LOG_LEVEL) process.env.ATTEST_LOG_LEVEL = wanted ? 'info' : 'silent';
   console.info = (...parts: unknown[]) => console.error(...parts);
   console.debug = (...parts: unknown[]) => console.error(...parts);
   return argv.filter((arg) => arg !== '--log-json');
@@ -67,7 +65,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'help':
       case '--help':
       case '-h':
-        console.info(USAGE);
+        process.stdout.write(`${USAGE}\n`);
         return command === undefined ? 2 : 0;
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);

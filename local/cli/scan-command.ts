@@ -65,6 +65,11 @@ export function parseDuration(text: string, option: string): number {
   return Number(match[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 's' | 'm' | 'h'];
 }
 
+/** What a person reads while the scan waits for a retry. */
+export function waitMessage(until: Date, rateLimited: boolean): string {
+  return `${rateLimited ? 'rate-limited by Bitbucket' : 'Bitbucket could not be read for now'}; resuming at ${clockTime(until)}`;
+}
+
 /** A local wall-clock time, HH:MM, for messages on a terminal. */
 export function clockTime(at: Date): string {
   return `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
@@ -191,8 +196,7 @@ export async function runScanCommand(
       incremental: values.incremental,
       maxWaitMs,
       ...(progress ? { onProgress: progress } : {}),
-      onWait: (until, rateLimited) =>
-        say(`${rateLimited ? 'rate-limited by Bitbucket' : 'Bitbucket could not be read for now'}; resuming at ${clockTime(until)}`),
+      onWait: (until, rateLimited) => say(waitMessage(until, rateLimited)),
     });
     report = await session.runtime.withInstallation(session.workspace.uuid, () =>
       reportFromStore(createStore(), {

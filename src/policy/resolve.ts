@@ -12,7 +12,7 @@ export interface RepositoryIdentity {
   projectKey: string | null;
 }
 
-function sameRepository(reference: string, repository: RepositoryIdentity): boolean {
+export function sameRepository(reference: string, repository: Pick<RepositoryIdentity, 'slug' | 'uuid'>): boolean {
   if (reference === repository.slug) return true;
   return isUuid(reference) && isUuid(repository.uuid) && unwrapUuid(reference) === unwrapUuid(repository.uuid);
 }

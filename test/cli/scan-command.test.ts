@@ -2,14 +2,20 @@
  * `attest scan` options, errors and output formats: one clear line and exit 2 or 3 on bad input, nothing
  * half-written to --out, valid SARIF 2.1.0, CSV without formula injection, colour only on a terminal.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import '@microsoft/jest-sarif';
-import { runScanCommand, CliError } from '../../local/cli/scan-command';
+import { runScanCommand, CliError, waitMessage } from '../../local/cli/scan-command';
+import { installAndScan, openApp } from '../../local/cli/app-session';
+import { Policy } from '../../src/policy/policy';
+import { createStore } from '../../src/store/store';
 import { csvCell, terminalSafe, toCsv, toJson, toSarif, toTable } from '../../src/report/formats';
 import { startSandbox } from '../engine/sandbox';
+import { demoSeed } from '../../local/emulator/seeds';
+import { Mutation } from '../../local/emulator/server';
 import type { ScanReport } from '../../src/engine/scan';
 
 function sink(isTTY = false) {
@@ -173,6 +179,200 @@ describe('attest scan', () => {
     const tty = await scanCli([...base(), '--format', 'table'], { BITBUCKET_TOKEN: 'table-tty' }, true);
     expect(tty.stdout).toContain('\u001b[');
     expect(tty.stderr).toMatch(/Scanning: (\d+)\/\1 jobs/);
+  });
+});
+
+const BIN = path.resolve(__dirname, '..', '..', 'bin', 'attest.js');
+
+describe('attest scan tells the truth about now', () => {
+  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-now-'));
+  beforeAll(async () => {
+    const seed = demoSeed();
+    // An admin token per scan (each scan of the demo spends ~470 of a credential's hour), and a member's token
+    // without repository-admin rights.
+    seed.credentials = [
+      ...['first', 'second', 'incremental', 'limited', 'waits', 'log-json', 'log-plain'].map((token) => ({ token, admin: true })),
+      { token: 'no-admin', admin: false },
+    ];
+    sandbox = await startSandbox(seed);
+  });
+  afterAll(() => sandbox.emulator.close());
+  const args = (state: string, ...rest: string[]) => [
+    '--workspace',
+    'acme',
+    '--base-url',
+    sandbox.emulator.url,
+    '--state-dir',
+    path.join(dir, state),
+    '--format',
+    'json',
+    ...rest,
+  ];
+  const bp1 = (report: ScanReport, slug: string) =>
+    report.repositories.find((repository) => repository.slug === slug)?.results.find((result) => result.control === 'BB-BP-1');
+
+  it('a second scan into the same state directory reads every repository again: a removed push restriction fails; times are the wall clock', async () => {
+    const before = Date.now();
+    const first = await scanCli(args('reused', '--out', path.join(dir, 'first.json')), { BITBUCKET_TOKEN: 'first' });
+    expect(first.code).toBe(0);
+    const firstReport = JSON.parse(fs.readFileSync(path.join(dir, 'first.json'), 'utf8')) as ScanReport;
+    expect(bp1(firstReport, 'payments-api')?.outcome).toBe('pass');
+    expect(Date.parse(firstReport.generatedAt)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(firstReport.generatedAt)).toBeLessThanOrEqual(Date.now());
+    for (const repository of firstReport.repositories) expect(Date.parse(repository.evaluatedAt!)).toBeLessThanOrEqual(Date.now());
+
+    await sandbox.emulator.mutate(
+      Mutation.parse({ type: 'set-branch-restrictions', workspace: 'acme', repository: 'payments-api', restrictions: [] }),
+    );
+    const second = await scanCli(args('reused', '--out', path.join(dir, 'second.json')), { BITBUCKET_TOKEN: 'second' });
+    expect(second.code).toBe(0);
+    const secondReport = JSON.parse(fs.readFileSync(path.join(dir, 'second.json'), 'utf8')) as ScanReport;
+    expect(bp1(secondReport, 'payments-api')?.outcome).toBe('fail');
+    expect(secondReport.unevaluated).toEqual([]);
+    expect(secondReport.requests).toBeGreaterThan(firstReport.repositories.length * 3);
+  });
+
+  it('--incremental reuses the results of unchanged repositories, says so, and each carries when it was evaluated', async () => {
+    const incremental = await scanCli(args('reused', '--incremental', '--out', path.join(dir, 'incremental.json')), {
+      BITBUCKET_TOKEN: 'incremental',
+    });
+    expect(incremental.code).toBe(0);
+    expect(incremental.stderr).toMatch(/--incremental: \d+ of \d+ repositories reuse results evaluated before this run/);
+    const report = JSON.parse(fs.readFileSync(path.join(dir, 'incremental.json'), 'utf8')) as ScanReport;
+    const fresh = JSON.parse(fs.readFileSync(path.join(dir, 'second.json'), 'utf8')) as ScanReport;
+    expect(report.requests).toBeLessThan(fresh.requests / 2);
+    for (const repository of report.repositories) {
+      expect(repository.evaluatedAt).not.toBeNull();
+      for (const result of repository.results) expect(result).toHaveProperty('evaluatedAt');
+    }
+  });
+
+  it('a token without repository-admin rights: its reach is checked up front, the controls it cannot evaluate are named, and nothing refused is asked again', async () => {
+    const before = sandbox.emulator.log.length;
+    const limited = await scanCli(args('no-admin', '--out', path.join(dir, 'no-admin.json')), { BITBUCKET_TOKEN: 'no-admin' });
+    expect(limited.code).toBe(0);
+    expect(limited.stderr).toMatch(
+      /the credentials were refused branch restrictions \(of [^)]+\) \(HTTP 403\): BB-BP-1, .* cannot be evaluated/,
+    );
+    const asked = sandbox.emulator.log.slice(before).filter((entry) => entry.path.endsWith('/branch-restrictions'));
+    expect(asked).toHaveLength(1);
+    const report = JSON.parse(fs.readFileSync(path.join(dir, 'no-admin.json'), 'utf8')) as ScanReport;
+    const result = bp1(report, 'payments-api');
+    expect(result).toMatchObject({ outcome: 'not-evaluable' });
+    expect(result?.message).toContain('not asked again');
+    expect(
+      report.repositories.flatMap((repository) => repository.results).some((r) => r.outcome === 'pass' && r.control === 'BB-BP-1'),
+    ).toBe(false);
+  });
+
+  it('rate-limited past --max-wait: exit 3, a partial report, and what was not read listed', async () => {
+    const repo = sandbox.emulator.seed.workspaces[0]!.repositories.find((candidate) => candidate.slug === 'payments-api')!;
+    const escaped = repo.uuid.replace(/[{}]/g, (brace) => `\\${brace}`);
+    sandbox.emulator.addFault({
+      path: `^/2\\.0/repositories/[^/]+/${escaped}/branch-restrictions$`,
+      kind: 'status',
+      status: 429,
+      times: null,
+    });
+    try {
+      const out = path.join(dir, 'limited.json');
+      const result = await scanCli(args('limited', '--max-wait', '0', '--out', out), { BITBUCKET_TOKEN: 'limited' });
+      expect(result.code).toBe(3);
+      expect(result.stderr).toMatch(/stopped after waiting 0 s \(--max-wait 0\); Bitbucket would next be asked at \d\d:\d\d/);
+      const report = JSON.parse(fs.readFileSync(out, 'utf8')) as ScanReport;
+      // After a 429 the app pauses every repository job of the installation, so the rest wait with it.
+      expect(report.unevaluated).toContain('payments-api');
+      expect(report.unevaluated.length).toBeLessThan(report.repositories.length);
+      expect(result.stderr).toContain(`not read, reported as not-evaluable: ${report.unevaluated.join(', ')}`);
+      for (const slug of report.unevaluated.filter((name) => name !== '(workspace)'))
+        for (const r of report.repositories.find((repository) => repository.slug === slug)!.results) expect(r.outcome).not.toBe('pass');
+      expect(bp1(report, 'payments-api')).toMatchObject({ outcome: 'not-evaluable' });
+      expect(bp1(report, 'payments-api')?.message).toContain('--max-wait 0 ran out while Bitbucket rate-limited the scan');
+    } finally {
+      sandbox.emulator.clearFaults();
+    }
+  });
+
+  it('waits for a rate-limited retry, saying until when in words, then finishes the scan', async () => {
+    const repo = sandbox.emulator.seed.workspaces[0]!.repositories.find((candidate) => candidate.slug === 'checkout-web')!;
+    const escaped = repo.uuid.replace(/[{}]/g, (brace) => `\\${brace}`);
+    // Four 429s: the client's four attempts of one read; the queue's retry 10 minutes later succeeds.
+    sandbox.emulator.addFault({
+      path: `^/2\\.0/repositories/[^/]+/${escaped}/branch-restrictions$`,
+      kind: 'status',
+      status: 429,
+      times: 4,
+    });
+    // A clock that waits instantly, so the ten minutes pass in no time; the scan waits on it as on the wall clock.
+    let current = Date.now();
+    const clock = { now: () => current, sleep: async (ms: number) => void (current += ms) };
+    const session = await openApp({
+      baseUrl: sandbox.emulator.url,
+      authorization: 'Bearer waits',
+      stateDir: null,
+      workspace: 'acme',
+      clock,
+    });
+    const waits: string[] = [];
+    const start = current;
+    const outcome = await installAndScan(session, {
+      policy: Policy.parse({}),
+      hourlyBudget: 1_000_000,
+      maxWaitMs: 3_600_000,
+      onWait: (until, rateLimited) => waits.push(`${until.getTime() - start >= 600_000} ${waitMessage(until, rateLimited)}`),
+    });
+    expect(outcome.stopped).toBeNull();
+    expect(waits.length).toBeGreaterThan(0);
+    expect(waits[0]).toMatch(/^true rate-limited by Bitbucket; resuming at \d\d:\d\d$/);
+    const stored = await session.runtime.withInstallation(session.workspace.uuid, () => createStore().getRepository(repo.uuid));
+    expect(stored?.results?.find((result) => result.control === 'BB-BP-1')?.outcome).not.toBe('not-evaluable');
+  });
+
+  it.each([
+    ['without --log-json: sentences only', [] as string[], false],
+    ["with --log-json: the app's JSON log lines too, on stderr", ['--log-json'], true],
+  ])(
+    'the real command %s',
+    async (_name, extra, json) => {
+      const repo = sandbox.emulator.seed.workspaces[0]!.repositories.find((candidate) => candidate.slug === 'ledger')!;
+      const escaped = repo.uuid.replace(/[{}]/g, (brace) => `\\${brace}`);
+      sandbox.emulator.addFault({
+        path: `^/2\\.0/repositories/[^/]+/${escaped}/branch-restrictions$`,
+        kind: 'status',
+        status: 429,
+        times: null,
+      });
+      try {
+        const child = spawn(process.execPath, [BIN, 'scan', ...args(`log-${json}`, '--max-wait', '0'), ...extra], {
+          env: { ...process.env, ATTEST_LOG_LEVEL: '', BITBUCKET_TOKEN: json ? 'log-json' : 'log-plain' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+        expect(code).toBe(3);
+        expect(() => JSON.parse(stdout) as unknown).not.toThrow();
+        const jsonLines = stderr.split('\n').filter((line) => line.startsWith('{'));
+        expect(stderr).toContain('attest: stopped after waiting 0 s');
+        if (json) expect(jsonLines.length).toBeGreaterThan(0);
+        else expect(jsonLines).toEqual([]);
+      } finally {
+        sandbox.emulator.clearFaults();
+      }
+    },
+    60_000,
+  );
+
+  it.each([
+    ['10x', '--max-wait must be a duration such as 90s, 10m or 1h, not "10x"'],
+    ['5 minutes', '--max-wait must be a duration'],
+  ])('--max-wait %s is refused by name', async (value, message) => {
+    const result = await scanCli(args('bad', '--max-wait', value), { BITBUCKET_TOKEN: 'first' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
   });
 });
 

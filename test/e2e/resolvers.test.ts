@@ -166,6 +166,24 @@ describe('resolvers', () => {
     expect(await call('scan/now', {}, admin)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
   });
 
+  it('a save re-evaluates only what it affects: nothing for merge-check settings, one repository for its exception', async () => {
+    const queued = () => runtime.installation(workspaceUuid).queue.map((event) => event.body as { kind?: string; repositoryUuid?: string });
+    const before = queued().length;
+    expect(await call('policy/update', { mergeCheckOnError: 'allow', requireApprovalOfHead: false }, admin)).toMatchObject({ ok: true });
+    expect(queued().length - before).toBe(0);
+    const repo = emulator.seed.workspaces[0]!.repositories.find((candidate) => candidate.slug === 'payments-api')!;
+    const answer = await call(
+      'exceptions/add',
+      { control: 'BB-REPO-2', repository: 'payments-api', reason: 'vendor review', expiresOn: '2027-01-01' },
+      admin,
+    );
+    expect(answer).toMatchObject({ ok: true });
+    const added = queued().slice(before);
+    expect(added.filter((job) => job.kind === 'plan')).toEqual([]);
+    expect(added.filter((job) => job.kind === 'repository').map((job) => job.repositoryUuid)).toEqual([repo.uuid.replace(/[{}]/g, '')]);
+    expect(added.filter((job) => job.kind === 'summary')).toHaveLength(1);
+  });
+
   it('rate-limits "Re-check" to one per repository every 10 minutes', async () => {
     const repo = emulator.seed.workspaces[0]!.repositories.find((candidate) => candidate.slug === 'payments-api')!;
     const recheck = () =>

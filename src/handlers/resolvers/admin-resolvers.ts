@@ -9,6 +9,8 @@ import { controlById } from '../../controls';
 import { now } from '../../lib/clock';
 import { isUuid, unwrapUuid } from '../../lib/uuid';
 import { Attestation, OffboardedPerson, Policy, PolicyException, itemId } from '../../policy/policy';
+import { rescanScope, type RescanScope } from '../../policy/rescan-scope';
+import { sameRepository } from '../../policy/resolve';
 import { isRepositoryAdmin, isWorkspaceAdmin } from '../../services/authorization';
 import { enqueue } from '../../services/scan-jobs';
 import { createStore } from '../../store/store';
@@ -51,23 +53,45 @@ async function savePolicy(next: unknown, actor: string, what: string, workspaceU
     return failure('INVALID_INPUT', 'policy: too large to store; remove expired exceptions or old attestations');
   const store = createStore();
   const at = now().toISOString();
+  const before = await store.getPolicy();
   await store.putPolicy(parsed.data);
   await store.addHistory([
     { subject: 'workspace', subjectName: 'policy', control: 'policy', from: null, to: null, at, cause: what, actor },
   ]);
-  // Classification, exceptions and thresholds change verdicts: re-evaluate within the budget, sharing Scan
-  // now's limit. A re-plan already waiting reads the newest policy when it runs, so a burst of saves costs one.
+  const scope = rescanScope(before, parsed.data);
+  if (scope.kind === 'some') await reevaluateSome(scope, workspaceUuid, at);
+  if (scope.kind === 'all') await replanAll(workspaceUuid, at);
+  return ok({ policy: parsed.data });
+}
+
+/** Only what the change affects: the repositories an exception names, and the workspace controls. */
+async function reevaluateSome(scope: Extract<RescanScope, { kind: 'some' }>, workspaceUuid: string, at: string): Promise<void> {
+  const records = scope.repositories.length > 0 ? await createStore().listRepositories() : [];
+  const named = records.filter((record) => scope.repositories.some((reference) => sameRepository(reference, record)));
+  await enqueue([
+    ...named.map((record) => ({
+      job: { kind: 'repository' as const, workspaceUuid, repositoryUuid: record.uuid, cause: 'policy-change', notBefore: at },
+    })),
+    ...(scope.workspace ? [{ job: { kind: 'workspace' as const, workspaceUuid, cause: 'policy-change' } }] : []),
+    { job: { kind: 'summary', workspaceUuid, cause: 'policy-change', notBefore: at }, delayInSeconds: 60 },
+  ]);
+}
+
+/**
+ * Classification and thresholds change verdicts everywhere: re-plan within the budget, sharing Scan now's
+ * limit. A re-plan already waiting reads the newest policy when it runs, so a burst of saves costs one.
+ */
+async function replanAll(workspaceUuid: string, at: string): Promise<void> {
+  const store = createStore();
   const scan = await store.getScan();
   const pending = scan.manualPlanAt !== null && Date.parse(scan.manualPlanAt) > Date.parse(at);
-  if (!pending) {
-    const earliest = scan.manualPlanAt ? Date.parse(scan.manualPlanAt) + MANUAL_PLAN_INTERVAL_MS : 0;
-    const runAt = Math.max(Date.parse(at) + 5_000, earliest);
-    await enqueue([
-      { job: { kind: 'plan', workspaceUuid, cause: 'policy-change' }, delayInSeconds: Math.ceil((runAt - Date.parse(at)) / 1000) },
-    ]);
-    await store.markScan({ manualPlanAt: new Date(runAt).toISOString() });
-  }
-  return ok({ policy: parsed.data });
+  if (pending) return;
+  const earliest = scan.manualPlanAt ? Date.parse(scan.manualPlanAt) + MANUAL_PLAN_INTERVAL_MS : 0;
+  const runAt = Math.max(Date.parse(at) + 5_000, earliest);
+  await enqueue([
+    { job: { kind: 'plan', workspaceUuid, cause: 'policy-change' }, delayInSeconds: Math.ceil((runAt - Date.parse(at)) / 1000) },
+  ]);
+  await store.markScan({ manualPlanAt: new Date(runAt).toISOString() });
 }
 
 const PolicyUpdate = z.strictObject({
