@@ -6,6 +6,7 @@
 import type { BitbucketError } from '../bitbucket/errors';
 import type { CommitStatus, Participant, PullRequest } from '../bitbucket/schemas';
 import type { HeadArrival } from './head-arrival';
+import { independentApprovers } from '../controls/approvals';
 import type { Policy } from '../policy/policy';
 import { instantMs } from '../lib/instant';
 
@@ -27,20 +28,13 @@ export const PULL_REQUEST_CHECK_TITLES: Record<PullRequestCheckId, string> = {
   'PR-ISSUE-KEY': 'Title or source branch names an issue',
 };
 
-function sameAccount(a: PullRequest['author'], b: PullRequest['author']): boolean {
-  if (!a || !b) return false;
-  if (a.uuid && b.uuid) return a.uuid.toLowerCase() === b.uuid.toLowerCase();
-  return a.account_id !== undefined && a.account_id === b.account_id;
-}
-
-/** Participants who approved and are not the author. */
-export function independentApprovers(pr: PullRequest): Participant[] {
-  return (pr.participants ?? []).filter((p) => p.approved === true && p.user && !sameAccount(p.user, pr.author));
-}
-
 /** Whether the check needs to know when the head arrived: only when the approvals would otherwise suffice. */
 export function needsHeadArrival(pr: PullRequest, policy: Policy): boolean {
-  return policy.requireApprovalOfHead && policy.minApprovals > 0 && independentApprovers(pr).length >= policy.minApprovals;
+  return (
+    policy.requireApprovalOfHead &&
+    policy.minApprovals > 0 &&
+    independentApprovers(pr.participants, pr.author).length >= policy.minApprovals
+  );
 }
 
 const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
@@ -67,7 +61,7 @@ function approvedOfHead(pr: PullRequest, policy: Policy, head: HeadArrival | nul
       outcome: 'not-evaluable',
       message: `cannot tell whether the approvals came after the latest push: ${head?.reason ?? 'the activity log was not read'}`,
     };
-  const { fresh, stale, unsure } = sortApprovals(independentApprovers(pr), head);
+  const { fresh, stale, unsure } = sortApprovals(independentApprovers(pr.participants, pr.author), head);
   if (fresh.length >= needed)
     return {
       outcome: 'pass',
@@ -86,7 +80,7 @@ function approvedOfHead(pr: PullRequest, policy: Policy, head: HeadArrival | nul
 }
 
 function approvedCheck(pr: PullRequest, policy: Policy, head: HeadArrival | null): PullRequestCheck {
-  const approvers = independentApprovers(pr);
+  const approvers = independentApprovers(pr.participants, pr.author);
   const needed = policy.minApprovals;
   const missing = Math.max(0, needed - approvers.length);
   const base = { id: 'PR-APPROVED' as const, title: PULL_REQUEST_CHECK_TITLES['PR-APPROVED'] };

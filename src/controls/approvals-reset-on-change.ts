@@ -23,7 +23,7 @@ export const approvalsResetOnChange: RepositoryControl<(typeof BRANCH_NEEDS)[num
   frameworks: { soc2: ['CC8.1'], iso27001: ['8.32'], cis: ['1.1.4'] },
   docs: DOCS_MERGE_CHECKS,
   evaluate(data, subject) {
-    const branch = branchData(data, subject.mainBranch!);
+    const branch = branchData(data, subject.mainBranch);
     const found = kindApplies(branch, ['reset_pullrequest_approvals_on_change', 'smart_reset_pullrequest_approvals']);
     if (found.length > 0) {
       const blocking = enforced(branch);

@@ -22,7 +22,7 @@ export const mainBranchBlocksDirectPushes: RepositoryControl<(typeof BRANCH_NEED
   frameworks: { soc2: ['CC8.1'], iso27001: ['8.4', '8.32'], cis: ['1.1.15'] },
   docs: DOCS_BRANCH_RESTRICTIONS,
   evaluate(data, subject) {
-    const branch = branchData(data, subject.mainBranch!);
+    const branch = branchData(data, subject.mainBranch);
     const push = kindApplies(branch, ['push']);
     if (push.length > 0) {
       const allowed = push.flatMap((r) => [

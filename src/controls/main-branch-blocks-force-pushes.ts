@@ -22,7 +22,7 @@ export const mainBranchBlocksForcePushes: RepositoryControl<(typeof BRANCH_NEEDS
   frameworks: { soc2: ['CC8.1'], iso27001: ['8.32'], cis: ['1.1.16'] },
   docs: DOCS_BRANCH_RESTRICTIONS,
   evaluate(data, subject) {
-    const branch = branchData(data, subject.mainBranch!);
+    const branch = branchData(data, subject.mainBranch);
     const found = kindApplies(branch, ['force']);
     if (found.length > 0) return pass(`${branch.mainBranch} is protected against force pushes.`, evidenceOf(found));
     return fail(`No force restriction applies to ${branch.mainBranch}.`, evidenceOf([]));

@@ -25,7 +25,7 @@ export const mergeChecksAreEnforced: RepositoryControl<(typeof BRANCH_NEEDS)[num
   frameworks: { soc2: ['CC8.1'], iso27001: ['8.32'], cis: ['1.1.9', '1.1.14'] },
   docs: DOCS_MERGE_CHECKS,
   evaluate(data, subject) {
-    const branch = branchData(data, subject.mainBranch!);
+    const branch = branchData(data, subject.mainBranch);
     const found = kindApplies(branch, ['enforce_merge_checks']);
     if (found.length > 0) return pass(`Merge checks on ${branch.mainBranch} block merges.`, evidenceOf(found));
     return fail(`Merge checks on ${branch.mainBranch} only warn: nothing enforces them.`, evidenceOf([]));

@@ -3,19 +3,8 @@
  * `reviewWindowDays`. This is the sample an auditor takes for SOC 2 CC8.1. Reads: GET …/pullrequests
  * (state=MERGED, into main, `+values.participants`).
  */
-import type { MergedPullRequest } from '../bitbucket/schemas';
+import { independentApprovers } from './approvals';
 import { fail, need, notApplicable, pass, type RepositoryControl } from './types';
-
-export function independentApprovers(pr: MergedPullRequest): string[] {
-  const author = pr.author;
-  return pr.participants
-    .filter((p) => p.approved === true && p.user)
-    .filter(
-      (p) =>
-        !(author && ((author.uuid && p.user!.uuid === author.uuid) || (author.account_id && p.user!.account_id === author.account_id))),
-    )
-    .map((p) => p.user!.account_id ?? p.user!.uuid ?? 'unknown');
-}
 
 export const mergedPullRequestsIndependentlyApproved: RepositoryControl<'mergedPullRequests'> = {
   id: 'BB-PR-1',
@@ -41,7 +30,7 @@ export const mergedPullRequestsIndependentlyApproved: RepositoryControl<'mergedP
     if (merged.length === 0)
       return notApplicable(`No pull request was merged into the main branch in the last ${policy.reviewWindowDays} days.`, { merged: 0 });
     const unapproved = merged
-      .filter((pr) => independentApprovers(pr).length === 0)
+      .filter((pr) => independentApprovers(pr.participants, pr.author).length === 0)
       .map((pr) => pr.id)
       .sort((a, b) => a - b);
     const evidence = { merged: merged.length, withoutIndependentApproval: unapproved, windowDays: policy.reviewWindowDays };

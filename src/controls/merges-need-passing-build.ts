@@ -23,7 +23,7 @@ export const mergesNeedPassingBuild: RepositoryControl<(typeof BRANCH_NEEDS)[num
   frameworks: { soc2: ['CC8.1'], iso27001: ['8.29', '8.32'], cis: ['1.1.9'] },
   docs: DOCS_MERGE_CHECKS,
   evaluate(data, subject) {
-    const branch = branchData(data, subject.mainBranch!);
+    const branch = branchData(data, subject.mainBranch);
     const found = kindApplies(branch, ['require_passing_builds_to_merge']);
     const configured = Math.max(0, ...found.map((r) => r.value ?? 0));
     const evidence = { ...evidenceOf(found), configured };

@@ -24,7 +24,7 @@ export const nobodyBypassesPushRestriction: RepositoryControl<(typeof BRANCH_NEE
   frameworks: { soc2: ['CC8.1'], iso27001: ['8.2', '8.32'], cis: ['1.1.14'] },
   docs: DOCS_BRANCH_RESTRICTIONS,
   evaluate(data, subject, { policy }) {
-    const branch = branchData(data, subject.mainBranch!);
+    const branch = branchData(data, subject.mainBranch);
     const push = kindApplies(branch, ['push']);
     if (push.length === 0) return notApplicable(`No push restriction applies to ${branch.mainBranch} (BB-BP-1 fails).`, evidenceOf([]));
     const service = new Set(policy.serviceAccounts);

@@ -22,7 +22,7 @@ export const pullRequestsNeedEnoughApprovals: RepositoryControl<(typeof BRANCH_N
   frameworks: { soc2: ['CC8.1'], iso27001: ['8.25', '8.32'], cis: ['1.1.3'] },
   docs: DOCS_MERGE_CHECKS,
   evaluate(data, subject, { policy }) {
-    const branch = branchData(data, subject.mainBranch!);
+    const branch = branchData(data, subject.mainBranch);
     const found = kindApplies(branch, ['require_approvals_to_merge']);
     const configured = Math.max(0, ...found.map((r) => r.value ?? 0));
     const evidence = { ...evidenceOf(found), configured, required: policy.minApprovals };

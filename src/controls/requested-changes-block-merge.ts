@@ -20,7 +20,7 @@ export const requestedChangesBlockMerge: RepositoryControl<(typeof BRANCH_NEEDS)
   frameworks: { soc2: ['CC8.1'], iso27001: ['8.32'], cis: [] },
   docs: DOCS_MERGE_CHECKS,
   evaluate(data, subject) {
-    const branch = branchData(data, subject.mainBranch!);
+    const branch = branchData(data, subject.mainBranch);
     const found = kindApplies(branch, ['require_no_changes_requested']);
     if (found.length > 0) {
       const blocking = enforced(branch);

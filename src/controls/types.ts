@@ -84,15 +84,30 @@ interface ControlBase {
   docs: string;
 }
 
-export interface RepositoryControl<N extends RepositoryNeed = RepositoryNeed> extends ControlBase {
+interface RepositoryControlBase<N extends RepositoryNeed> extends ControlBase {
   scope: 'repository';
   needs: readonly N[];
   /** Whether the control applies to non-production repositories (only BB-REPO-1 and BB-REPO-2 do). */
   appliesToNonProduction: boolean;
-  /** Branch controls are `not-applicable` for a repository without a main branch. */
-  needsMainBranch: boolean;
+}
+
+/** A repository that has a main branch: what branch controls are evaluated against. */
+export interface BranchSubject extends RepositorySubject {
+  mainBranch: string;
+}
+
+/** Branch controls are `not-applicable` for a repository without a main branch, and see it as a string. */
+export interface BranchControl<N extends RepositoryNeed = RepositoryNeed> extends RepositoryControlBase<N> {
+  needsMainBranch: true;
+  evaluate(data: Pick<RepositorySnapshot, N>, subject: BranchSubject, context: EvaluationContext): Verdict;
+}
+
+export interface RepositoryWideControl<N extends RepositoryNeed = RepositoryNeed> extends RepositoryControlBase<N> {
+  needsMainBranch: false;
   evaluate(data: Pick<RepositorySnapshot, N>, subject: RepositorySubject, context: EvaluationContext): Verdict;
 }
+
+export type RepositoryControl<N extends RepositoryNeed = RepositoryNeed> = BranchControl<N> | RepositoryWideControl<N>;
 
 export interface WorkspaceControl<N extends WorkspaceNeed = WorkspaceNeed> extends ControlBase {
   scope: 'workspace';

@@ -73,6 +73,27 @@ function withException(result: Result, policy: Policy, identity: RepositoryIdent
   return { ...result, exception: { reason, approvedBy, expiresOn, expired: match.expired } };
 }
 
+const EMPTY_REPOSITORY = {
+  outcome: 'not-applicable' as const,
+  message: 'The repository is empty: it has no main branch.',
+  evidence: { mainBranch: null },
+};
+
+/** One applicable control: a branch control sees the main branch as a string, or is not applicable. */
+function evaluateOne(
+  control: RepositoryControl,
+  snapshot: Partial<RepositorySnapshot>,
+  subject: RepositorySubject,
+  context: EvaluationContext,
+): Result {
+  const data = snapshot as RepositorySnapshot;
+  const slices = snapshot as Record<string, Slice<unknown> | undefined>;
+  if (!control.needsMainBranch) return run(control, () => control.evaluate(data, subject, context), slices);
+  const mainBranch = subject.mainBranch;
+  if (mainBranch === null) return { control: control.id, ...EMPTY_REPOSITORY };
+  return run(control, () => control.evaluate(data, { ...subject, mainBranch }, context), slices);
+}
+
 export function evaluateRepository(
   controls: readonly RepositoryControl[],
   snapshot: Partial<RepositorySnapshot>,
@@ -91,16 +112,8 @@ export function evaluateRepository(
         message: 'Not checked for non-production repositories.',
         evidence: { classification: 'non-production' },
       };
-    } else if (subject.mainBranch === null && control.needsMainBranch) {
-      result = {
-        control: control.id,
-        outcome: 'not-applicable',
-        message: 'The repository is empty: it has no main branch.',
-        evidence: { mainBranch: null },
-      };
     } else {
-      const data = snapshot as RepositorySnapshot;
-      result = run(control, () => control.evaluate(data, subject, context), snapshot as Record<string, Slice<unknown> | undefined>);
+      result = evaluateOne(control, snapshot, subject, context);
     }
     results.push(withException(result, context.policy, identity, context.now));
   }

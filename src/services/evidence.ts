@@ -9,7 +9,7 @@ import { getPullRequest, getPullRequestStatuses, listMergedPullRequestsSince, to
 import type { BitbucketClient } from '../bitbucket/client';
 import type { CommitStatus, MergedPullRequest, PullRequest } from '../bitbucket/schemas';
 import { hadPassingBuild } from '../controls/merged-pull-requests-had-passing-build';
-import { independentApprovers } from '../controls/merged-pull-requests-independently-approved';
+import { independentApprovers } from '../controls/approvals';
 import { newestStatusPerKey } from '../checks/pull-request-checks';
 import { requireInstant, toInstant } from '../lib/instant';
 import { unwrapUuid } from '../lib/uuid';
@@ -26,21 +26,18 @@ export function evidenceRecord(
   origin: EvidenceRecord['origin'],
   recordedAt: Date,
 ): EvidenceRecord {
-  const merged = toMergedPullRequest(pr, statuses);
-  const independent = new Set(independentApprovers(merged));
+  const approvers = independentApprovers(pr.participants, pr.author);
   return {
     repositoryUuid: unwrapUuid(repository.uuid),
     repositorySlug: repository.slug,
     pullRequestId: pr.id,
     title: pr.title ?? '',
     author: { accountId: pr.author?.account_id ?? null, name: pr.author?.display_name ?? null },
-    approvers: (pr.participants ?? [])
-      .filter((p) => p.approved === true && p.user && independent.has(p.user.account_id ?? p.user.uuid ?? 'unknown'))
-      .map((p) => ({
-        accountId: p.user?.account_id ?? null,
-        name: p.user?.display_name ?? null,
-        approvedAt: toInstant(p.participated_on),
-      })),
+    approvers: approvers.map((p) => ({
+      accountId: p.user.account_id ?? null,
+      name: p.user.display_name ?? null,
+      approvedAt: toInstant(p.participated_on),
+    })),
     builds: newestStatusPerKey(statuses).map((status) => ({
       key: status.key,
       state: status.state,
@@ -50,8 +47,8 @@ export function evidenceRecord(
     source: pr.source.branch?.name ?? null,
     mergeCommit: pr.merge_commit?.hash ?? null,
     mergedAt: requireInstant(mergedAt, 'mergedAt'),
-    independentlyApproved: independent.size > 0,
-    passingBuild: hadPassingBuild(merged),
+    independentlyApproved: approvers.length > 0,
+    passingBuild: hadPassingBuild(toMergedPullRequest(pr, statuses)),
     recordedAt: recordedAt.toISOString(),
     origin,
   };
