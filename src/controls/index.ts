@@ -54,3 +54,10 @@ export const WORKSPACE_CONTROLS = CATALOGUE.filter((control): control is Workspa
 export function controlById(id: string): Control | undefined {
   return CATALOGUE.find((control) => control.id === id);
 }
+
+/** A control the report already names: one the catalogue lacks is a bug, said by name. */
+export function requireControl(id: string): Control {
+  const control = controlById(id);
+  if (!control) throw new Error(`unknown control ${JSON.stringify(id)}: not in the catalogue`);
+  return control;
+}

@@ -44,7 +44,7 @@ export function findException(policy: Policy, control: string, repository: Repos
   if (candidates.length === 0) return null;
   const live = candidates.find((exception) => Date.parse(exception.expiresOn) > now.getTime());
   if (live) return { exception: live, expired: false };
-  const latest = [...candidates].sort((a, b) => Date.parse(b.expiresOn) - Date.parse(a.expiresOn))[0]!;
+  const latest = candidates.reduce((a, b) => (Date.parse(b.expiresOn) > Date.parse(a.expiresOn) ? b : a));
   return { exception: latest, expired: true };
 }
 

@@ -3,7 +3,7 @@
  * terminal table. Strings from Bitbucket (names, titles) are data: the CSV neutralises cells that a
  * spreadsheet would run as formulas.
  */
-import { controlById } from '../controls';
+import { controlById, requireControl } from '../controls';
 import type { Result } from '../controls/types';
 import type { ScanReport } from '../engine/scan';
 import { isExcepted } from '../engine/summarize';
@@ -94,7 +94,7 @@ const SARIF_LEVEL = { critical: 'error', high: 'error', medium: 'warning', low: 
 export function toSarif(report: ScanReport): string {
   const ids = [...new Set(rowsOf(report).map(({ result }) => result.control))].sort();
   const rules = ids.map((id) => {
-    const control = controlById(id)!;
+    const control = requireControl(id);
     return {
       id,
       name: control.title.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : '')),
@@ -112,7 +112,7 @@ export function toSarif(report: ScanReport): string {
   const results = rowsOf(report)
     .filter(({ result }) => result.outcome === 'fail')
     .map(({ repository, result }) => {
-      const control = controlById(result.control)!;
+      const control = requireControl(result.control);
       // Slugs are percent-encoded: a URI must not carry raw characters from a name (SARIF 2.1.0 §3.10).
       const uri = repository
         ? `https://bitbucket.org/${encodeURIComponent(report.workspace.slug)}/${encodeURIComponent(repository)}`
@@ -123,7 +123,7 @@ export function toSarif(report: ScanReport): string {
         level: SARIF_LEVEL[control.severity],
         message: { text: result.message },
         locations: [{ physicalLocation: { artifactLocation: { uri } } }],
-        ...(isExcepted(result) ? { suppressions: [{ kind: 'external', justification: result.exception!.reason }] } : {}),
+        ...(result.exception && isExcepted(result) ? { suppressions: [{ kind: 'external', justification: result.exception.reason }] } : {}),
       };
     });
   const sarif = {
@@ -181,13 +181,13 @@ export function toTable(report: ScanReport, colour: boolean): string {
       failing.join(' '),
     ];
   });
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
   const out = [`Workspace ${report.workspace.slug}: score ${report.summary.score ?? '—'}, ${report.summary.repositories} repositories`, ''];
   out.push(line(header));
   for (const row of rows) {
     const coloured = [...row];
-    coloured[4] = row[4] === '0' ? row[4] : paint('fail', row[4]!.padEnd(widths[4]!));
+    coloured[4] = row[4] === '0' ? row[4] : paint('fail', (row[4] ?? '').padEnd(widths[4] ?? 0));
     out.push(line(coloured));
   }
   out.push('', 'Workspace controls:');

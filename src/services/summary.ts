@@ -27,7 +27,8 @@ export async function rebuildSummary(store: Store, now: Date): Promise<SummaryMe
     .sort((a, b) => a.slug.localeCompare(b.slug));
   const all = [...((workspace?.results ?? []) as Result[]), ...repositories.flatMap((record) => (record.results ?? []) as Result[])];
   const evaluated = rows.filter((row) => row.evaluatedAt !== null);
-  const oldest = evaluated.length === rows.length && rows.length > 0 ? evaluated.map((row) => row.evaluatedAt!).sort()[0]! : null;
+  const times = rows.flatMap((row) => (row.evaluatedAt === null ? [] : [row.evaluatedAt])).sort();
+  const oldest = times.length === rows.length ? (times[0] ?? null) : null;
   const subjects: Array<{ name: string; uuid: string | null; results: Result[] }> = [
     { name: 'workspace', uuid: null, results: (workspace?.results ?? []) as Result[] },
     ...repositories.map((record) => ({ name: record.slug, uuid: record.uuid, results: (record.results ?? []) as Result[] })),
@@ -50,8 +51,7 @@ export async function rebuildSummary(store: Store, now: Date): Promise<SummaryMe
     excepted: subjects
       .flatMap((subject) =>
         subject.results
-          .filter((r) => r.exception)
-          .map((r) => ({ subject: subject.name, subjectUuid: subject.uuid, control: r.control, ...r.exception! })),
+          .flatMap((r) => (r.exception ? [{ subject: subject.name, subjectUuid: subject.uuid, control: r.control, ...r.exception }] : [])),
       )
       .slice(0, CAP),
     advisory: subjects

@@ -258,17 +258,20 @@ export function createStore() {
     },
     /** Writes the summary split into chunks under the value limit; the meta is written last. */
     async putSummary(meta: Omit<SummaryMeta, 'chunks'>, rows: readonly SummaryRow[]): Promise<number> {
-      const chunks: SummaryRow[][] = [[]];
+      const chunks: SummaryRow[][] = [];
+      let current: SummaryRow[] = [];
       let size = 0;
       for (const row of rows) {
         const bytes = Buffer.byteLength(JSON.stringify(row)) + 1;
-        if (size + bytes > SUMMARY_CHUNK_BYTES && chunks[chunks.length - 1]!.length > 0) {
-          chunks.push([]);
+        if (size + bytes > SUMMARY_CHUNK_BYTES && current.length > 0) {
+          chunks.push(current);
+          current = [];
           size = 0;
         }
-        chunks[chunks.length - 1]!.push(row);
+        current.push(row);
         size += bytes;
       }
+      chunks.push(current);
       const items = chunks.map((chunkRows, i) => ({ key: keys.summaryChunk(i), value: { rows: chunkRows } }));
       // 25 chunks of 200 KiB would be 5 MB, over the 4 MB a batch may carry: batch by size.
       for (const batch of batchesOf(items, (item) => Buffer.byteLength(JSON.stringify(item)))) {

@@ -93,11 +93,11 @@ function DashboardBody({ view, reload }: { view: DashboardViewModel; reload: () 
           <Tab>Changes</Tab>
         </TabList>
         <TabPanel>
-          <Overview view={view} />
+          <Overview view={view} summary={view.summary} />
         </TabPanel>
         <TabPanel>{repositoriesOpened ? <RepositoriesTab controls={view.controls} /> : <Loading what="the repositories" />}</TabPanel>
         <TabPanel>
-          <Frameworks view={view} />
+          <Frameworks summary={view.summary} />
         </TabPanel>
         <TabPanel>
           <Evidence />
@@ -110,8 +110,9 @@ function DashboardBody({ view, reload }: { view: DashboardViewModel; reload: () 
   );
 }
 
-function Overview({ view }: { view: DashboardViewModel }) {
-  const summary = view.summary!;
+type Summary = NonNullable<DashboardViewModel['summary']>;
+
+function Overview({ view, summary }: { view: DashboardViewModel; summary: Summary }) {
   const { freshness } = view;
   const [scanMessage, setScanMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const title = (id: string) => view.controls[id]?.title ?? id;
@@ -397,8 +398,8 @@ function RepositoryDetails({ row, controls, onClose }: { row: Row; controls: Das
   );
 }
 
-function Frameworks({ view }: { view: DashboardViewModel }) {
-  const items = view.summary!.frameworks;
+function Frameworks({ summary }: { summary: Summary }) {
+  const items = summary.frameworks;
   const status = { met: 'success', gaps: 'removed', unknown: 'moved' } as const;
   const label = { met: 'met', gaps: 'gaps', unknown: 'not fully checked' } as const;
   return (

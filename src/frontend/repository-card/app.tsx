@@ -58,11 +58,12 @@ export function RepositoryCardBody() {
   // What needs a look (failing, unreadable, advisory or excepted) is listed one by one; the rest is summed up
   // per outcome. A sidebar card is about 320 px wide: a lozenge beside a long title gets squeezed to "p…".
   const title = (control: string) => controls[control]?.title ?? control;
-  const needsLook = repository.results.filter(
+  const results = repository.results;
+  const needsLook = results.filter(
     (result) => result.outcome === 'fail' || result.outcome === 'not-evaluable' || result.enforced === false || result.exception,
   );
   const quiet = (outcome: 'pass' | 'not-applicable') =>
-    repository.results!.filter((result) => result.outcome === outcome && !needsLook.includes(result));
+    results.filter((result) => result.outcome === outcome && !needsLook.includes(result));
   return (
     <Stack space="space.100">
       <Heading size="small">

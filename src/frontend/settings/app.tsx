@@ -43,7 +43,7 @@ function parsePolicy(data: unknown): PolicyData | null {
 
 /** The field an INVALID_INPUT message names (`minApprovals: …` → `minApprovals`). */
 export function fieldOf(message: string): string {
-  return message.split(':')[0]!.split('.')[0]!.trim();
+  return (message.split(':')[0] ?? '').split('.')[0]?.trim() ?? '';
 }
 
 const textOf = (event: unknown) => String((event as { target?: { value?: string } } | null)?.target?.value ?? '');
