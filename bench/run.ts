@@ -19,13 +19,13 @@ import type { SeedInput } from '../local/emulator/model';
 import { DEMO_NOW, demoPolicy, demoSeed, generateWorkspace } from '../local/emulator/seeds';
 import { appRequest, createBitbucketClient } from '../src/bitbucket/client';
 import { REPOSITORY_CONTROLS } from '../src/controls';
-import { applicableControls, repositoryNeeds } from '../src/engine/collect';
 import { evaluateRepository } from '../src/engine/evaluate';
 import { scanRepository, scanWorkspace } from '../src/engine/scan';
 import { getRepository } from '../src/bitbucket/api';
 import { Repository } from '../src/bitbucket/schemas';
 import { toRepositoryRecord } from '../src/services/repository-record';
 import { Policy } from '../src/policy/policy';
+import { resolveRepository } from '../src/policy/resolve';
 import { EvidenceRecord, RepositoryRecord, type StoredResult } from '../src/store/records';
 import { z } from 'zod';
 import { createStore } from '../src/store/store';
@@ -107,8 +107,9 @@ async function requestsPerRepository(): Promise<Figure> {
   });
   let floor = 2; // the workspace and the repository list
   for (const repo of report.repositories) {
-    const controls = applicableControls(REPOSITORY_CONTROLS, { classification: repo.classification, mainBranch: repo.mainBranch }, policy);
-    const needs = [...repositoryNeeds(controls)].filter((need) => need !== 'repository' && need !== 'effectiveBranchingModel');
+    const identity = { slug: repo.slug, uuid: repo.uuid, projectKey: repo.project };
+    const resolved = resolveRepository(REPOSITORY_CONTROLS, { identity, mainBranch: repo.mainBranch }, policy, new Date(DEMO_NOW));
+    const needs = [...resolved.needs].filter((need) => need !== 'repository' && need !== 'effectiveBranchingModel');
     const usesModel = s.ws.repositories
       .find((r) => r.slug === repo.slug)!
       .branchRestrictions.some((r) => r.branch_match_kind === 'branching_model');
@@ -121,7 +122,7 @@ async function requestsPerRepository(): Promise<Figure> {
       needs.length -
       (pipelinesOff && needs.includes('pipelinesFile') ? 1 : 0) +
       (readsFile ? 1 : 0) +
-      (usesModel && controls.length > 2 ? 1 : 0) +
+      (usesModel && resolved.applicable.length > 2 ? 1 : 0) +
       (pr?.merged ?? 0);
   }
   floor += 2; // members, workspace permissions
@@ -308,9 +309,9 @@ async function faultsAtScale(size: number): Promise<Figure> {
       const client = createBitbucketClient({ request: appRequest() });
       const repoUuid = clean.ws.repositories.find((repo) => repo.slug === entry.slug)!.uuid;
       const repository = await getRepository(client, clean.ws.uuid, repoUuid);
-      return (await scanRepository(client, clean.ws.uuid, repository, policy, new Date(entry.evaluatedAt))).results.find(
-        (result) => result.control === control,
-      );
+      return (
+        await scanRepository(client, { workspaceUuid: clean.ws.uuid, repository }, { policy, now: new Date(entry.evaluatedAt) })
+      ).results.find((result) => result.control === control);
     });
     if (truth?.outcome !== 'pass') falsePassKeys.push(key);
   }
@@ -418,13 +419,9 @@ function engine(): Figure {
   const started = performance.now();
   let peak = 0;
   for (const [i, snapshot] of snapshots.entries()) {
-    evaluateRepository(
-      REPOSITORY_CONTROLS,
-      snapshot,
-      { classification: 'production', mainBranch: 'main' },
-      { slug: `r${i}`, uuid: `{00000000-0000-4000-8000-${String(i).padStart(12, '0')}}`, projectKey: null },
-      { policy, now: new Date(DEMO_NOW) },
-    );
+    const identity = { slug: `r${i}`, uuid: `{00000000-0000-4000-8000-${String(i).padStart(12, '0')}}`, projectKey: null };
+    const now = new Date(DEMO_NOW);
+    evaluateRepository(snapshot, resolveRepository(REPOSITORY_CONTROLS, { identity, mainBranch: 'main' }, policy, now), { policy, now });
     if (i % 500 === 0) peak = Math.max(peak, process.memoryUsage().rss);
   }
   const seconds = (performance.now() - started) / 1000;

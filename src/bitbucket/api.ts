@@ -24,6 +24,18 @@ import { instantMs, toInstant } from '../lib/instant';
 import { isUuid, wrapUuid } from '../lib/uuid';
 import { z } from 'zod';
 
+/** A repository of a workspace, by UUID (with or without braces). */
+export interface RepositoryRef {
+  workspaceUuid: string;
+  repositoryUuid: string;
+}
+
+/** A branch, and the instant a listing reads back to. */
+export interface BranchWindow {
+  branch: string;
+  since: Date;
+}
+
 const REPOSITORY_FIELDS =
   'uuid,slug,name,full_name,is_private,mainbranch.name,project.key,project.uuid,project.name,updated_on,links.html.href';
 
@@ -47,7 +59,7 @@ export function listRepositories(client: BitbucketClient, workspaceUuid: string,
     client,
     (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}?pagelen=100&sort=slug&fields=${fields}`),
     Repository,
-    maxPages,
+    { maxPages },
   );
 }
 
@@ -72,7 +84,7 @@ export async function getPullRequestStatuses(
     client,
     (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/pullrequests/${id}/statuses?pagelen=100`),
     CommitStatus,
-    5,
+    { maxPages: 5 },
   );
   // A list cut short is not the list: a FAILED status on a page not read must not read as "all passed".
   if (page.truncated)
@@ -91,17 +103,15 @@ export async function getPullRequestStatuses(
  */
 export function getPullRequestActivity(
   client: BitbucketClient,
-  workspaceUuid: string,
-  repositoryUuid: string,
-  id: number,
+  target: RepositoryRef & { id: number },
   maxPages: number,
 ): Promise<Paginated<PullRequestActivity>> {
-  const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
+  const [workspace, repository, id] = [wrapUuid(target.workspaceUuid), wrapUuid(target.repositoryUuid), target.id];
   return paginate(
     client,
     (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/pullrequests/${id}/activity?pagelen=50`),
     PullRequestActivity,
-    maxPages,
+    { maxPages },
   );
 }
 
@@ -116,7 +126,7 @@ export function listBranchRestrictions(
     client,
     (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/branch-restrictions?pagelen=100`),
     BranchRestriction,
-    10,
+    { maxPages: 10 },
   );
 }
 
@@ -144,7 +154,7 @@ export function listEffectiveDefaultReviewers(
     client,
     (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/effective-default-reviewers?pagelen=100`),
     DefaultReviewer,
-    5,
+    { maxPages: 5 },
   );
 }
 
@@ -210,12 +220,11 @@ export function getPipelinesFile(
 /** GET …/pipelines on the main branch, newest first, back to `since` (read:pipeline). Pipelines use their own parameters, not BBQL. */
 export async function listMainBranchPipelines(
   client: BitbucketClient,
-  workspaceUuid: string,
-  repositoryUuid: string,
-  branch: string,
-  since: Date,
+  target: RepositoryRef,
+  window: BranchWindow,
 ): Promise<Paginated<Pipeline>> {
-  const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
+  const [workspace, repository] = [wrapUuid(target.workspaceUuid), wrapUuid(target.repositoryUuid)];
+  const { branch, since } = window;
   const listing = await paginate(
     client,
     (bitbucket) =>
@@ -223,8 +232,7 @@ export async function listMainBranchPipelines(
         route`/2.0/repositories/${workspace}/${repository}/pipelines?target.branch=${branch}&sort=-created_on&pagelen=100`,
       ),
     Pipeline,
-    10,
-    (pipeline) => instantMs(pipeline.created_on) < since.getTime(),
+    { maxPages: 10, stopAfter: (pipeline) => instantMs(pipeline.created_on) < since.getTime() },
   );
   return { ...listing, values: listing.values.filter((pipeline) => instantMs(pipeline.created_on) >= since.getTime()) };
 }
@@ -236,13 +244,12 @@ export async function listMainBranchPipelines(
  */
 export function listMergedPullRequestsSince(
   client: BitbucketClient,
-  workspaceUuid: string,
-  repositoryUuid: string,
-  branch: string,
-  since: Date,
+  target: RepositoryRef,
+  window: BranchWindow,
   maxPages = 20,
 ): Promise<Paginated<PullRequest>> {
-  const [workspace, repository] = [wrapUuid(workspaceUuid), wrapUuid(repositoryUuid)];
+  const [workspace, repository] = [wrapUuid(target.workspaceUuid), wrapUuid(target.repositoryUuid)];
+  const { branch, since } = window;
   const q = `destination.branch.name = ${JSON.stringify(branch)} AND updated_on >= ${since.toISOString()}`;
   return paginate(
     client,
@@ -251,7 +258,7 @@ export function listMergedPullRequestsSince(
         route`/2.0/repositories/${workspace}/${repository}/pullrequests?state=MERGED&q=${q}&sort=-updated_on&fields=${'+values.participants'}&pagelen=50`,
       ),
     PullRequest,
-    maxPages,
+    { maxPages },
   );
 }
 
@@ -272,15 +279,13 @@ export function toMergedPullRequest(pr: PullRequest, statuses: CommitStatus[]): 
 /** Merged pull requests since `since` with each one's statuses (GET …/pullrequests/{id}/statuses). */
 export async function listMergedPullRequests(
   client: BitbucketClient,
-  workspaceUuid: string,
-  repositoryUuid: string,
-  branch: string,
-  since: Date,
+  target: RepositoryRef,
+  window: BranchWindow,
 ): Promise<Paginated<MergedPullRequest>> {
-  const listing = await listMergedPullRequestsSince(client, workspaceUuid, repositoryUuid, branch, since);
+  const listing = await listMergedPullRequestsSince(client, target, window);
   const merged: MergedPullRequest[] = [];
   for (const pr of listing.values)
-    merged.push(toMergedPullRequest(pr, await getPullRequestStatuses(client, workspaceUuid, repositoryUuid, pr.id)));
+    merged.push(toMergedPullRequest(pr, await getPullRequestStatuses(client, target.workspaceUuid, target.repositoryUuid, pr.id)));
   return { values: merged, truncated: listing.truncated, pages: listing.pages };
 }
 
@@ -292,7 +297,7 @@ export function listMembers(client: BitbucketClient, workspaceUuid: string): Pro
     (bitbucket) =>
       bitbucket.requestBitbucket(route`/2.0/workspaces/${workspace}/members?pagelen=100&fields=${'+values.user.has_2fa_enabled'}`),
     Member,
-    100,
+    { maxPages: 100 },
   );
 }
 
@@ -303,7 +308,7 @@ export function listWorkspaceOwners(client: BitbucketClient, workspaceUuid: stri
     client,
     (bitbucket) => bitbucket.requestBitbucket(route`/2.0/workspaces/${workspace}/permissions?q=${'permission="owner"'}&pagelen=100`),
     WorkspacePermission,
-    20,
+    { maxPages: 20 },
   );
 }
 

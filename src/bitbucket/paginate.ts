@@ -22,14 +22,20 @@ export interface Paginated<T> {
   pages: number;
 }
 
+export interface PageLimits<V> {
+  /** Pages read at most (default 50); past it the walk is reported `truncated`. */
+  maxPages?: number;
+  /** Stop after the page on which this holds for an item (lists sorted newest first, read back to a date). */
+  stopAfter?: (value: V) => boolean;
+}
+
 export async function paginate<T extends z.ZodType>(
   client: BitbucketClient,
   first: BitbucketCall,
   item: T,
-  maxPages = 50,
-  /** Stop after the page on which this holds for an item (lists sorted newest first, read back to a date). */
-  stopAfter?: (value: z.infer<T>) => boolean,
+  limits: PageLimits<z.infer<T>> = {},
 ): Promise<Paginated<z.infer<T>>> {
+  const { maxPages = 50, stopAfter } = limits;
   const schema = Page(item);
   const values: z.infer<T>[] = [];
   let call: BitbucketCall | null = first;

@@ -24,13 +24,12 @@ export const offboardedPeopleHaveNoAccess: WorkspaceControl<'members'> = {
     if (policy.offboarded === null) return notEvaluable('No offboarded list has been provided, so leftover access cannot be checked.', {});
     const members = need('members', data.members);
     const offboarded = new Map(policy.offboarded.map((person) => [person.accountId, person]));
-    const still = members
-      .filter((member) => member.user.account_id && offboarded.has(member.user.account_id))
-      .map((member) => ({
-        accountId: member.user.account_id!,
-        name: member.user.display_name ?? offboarded.get(member.user.account_id!)?.name ?? null,
-        offboardedOn: offboarded.get(member.user.account_id!)!.offboardedOn,
-      }));
+    const still = members.flatMap((member) => {
+      const accountId = member.user.account_id;
+      const person = accountId === undefined ? undefined : offboarded.get(accountId);
+      if (accountId === undefined || person === undefined) return [];
+      return [{ accountId, name: member.user.display_name ?? person.name ?? null, offboardedOn: person.offboardedOn }];
+    });
     const evidence = { members: members.length, offboarded: policy.offboarded.length, stillMembers: still };
     if (still.length === 0) return pass(`None of the ${policy.offboarded.length} offboarded people is a workspace member.`, evidence);
     return fail(

@@ -18,18 +18,9 @@ import {
 } from '../bitbucket/api';
 import type { BitbucketClient } from '../bitbucket/client';
 import { BitbucketError } from '../bitbucket/errors';
-import type { MergedPullRequest, Repository } from '../bitbucket/schemas';
+import type { Repository } from '../bitbucket/schemas';
 import { usesBranchingModel } from '../controls/restrictions';
-import type {
-  RepositoryControl,
-  RepositoryNeed,
-  RepositorySnapshot,
-  RepositorySubject,
-  Slice,
-  WorkspaceControl,
-  WorkspaceNeed,
-  WorkspaceSnapshot,
-} from '../controls/types';
+import type { RepositoryNeed, RepositorySnapshot, Slice, WorkspaceControl, WorkspaceNeed, WorkspaceSnapshot } from '../controls/types';
 import type { Policy } from '../policy/policy';
 
 async function slice<T>(read: () => Promise<T>, label: string): Promise<Slice<T>> {
@@ -46,24 +37,6 @@ async function listSlice<T>(read: () => Promise<{ values: T[]; truncated: boolea
   return result.ok ? { ok: true, value: result.value.values, truncated: result.value.truncated } : result;
 }
 
-/** The controls that will actually be evaluated (not disabled, and applicable to this subject). */
-export function applicableControls(
-  controls: readonly RepositoryControl[],
-  subject: RepositorySubject,
-  policy: Policy,
-): RepositoryControl[] {
-  return controls.filter(
-    (control) =>
-      !policy.disabledControls.includes(control.id) &&
-      (subject.classification !== 'non-production' || control.appliesToNonProduction) &&
-      (subject.mainBranch !== null || !control.needsMainBranch),
-  );
-}
-
-export function repositoryNeeds(controls: readonly RepositoryControl[]): Set<RepositoryNeed> {
-  return new Set(controls.flatMap((control) => control.needs));
-}
-
 /** Reads refused when the credentials' reach was checked, by need (ScanState.refusedNeeds). */
 export type Refusals = Readonly<Record<string, { at: string; message: string }>>;
 
@@ -71,42 +44,43 @@ function refusedSlice(need: string, refusal: { at: string; message: string }): {
   return { ok: false, error: new BitbucketError('forbidden', need, 403, `${refusal.message} (checked at ${refusal.at}; not asked again)`) };
 }
 
-export interface CollectOptions {
+export interface CollectContext {
+  policy: Policy;
+  now: Date;
+  /** Reads refused when the credentials' reach was checked: answered with the refusal, not asked again. */
   refused?: Refusals;
-  /** Reads the merged pull requests another way (the app's evidence ledger) instead of the API listing. */
-  mergedPullRequests?: () => Promise<{ values: MergedPullRequest[]; truncated: boolean }>;
+  /** Slices already read by an earlier step (the evidence ledger's merged pull requests): not read again. */
+  given?: Partial<RepositorySnapshot>;
 }
 
+export interface CollectTarget {
+  workspaceUuid: string;
+  repository: Repository;
+  needs: ReadonlySet<RepositoryNeed>;
+}
+
+/** Reads every need once, into a snapshot of data or the typed error that stopped each read. */
 export async function collectRepository(
   client: BitbucketClient,
-  workspaceUuid: string,
-  repository: Repository,
-  needs: ReadonlySet<RepositoryNeed>,
-  policy: Policy,
-  now: Date,
-  options: CollectOptions = {},
+  target: CollectTarget,
+  context: CollectContext,
 ): Promise<Partial<RepositorySnapshot>> {
-  const snapshot: Partial<RepositorySnapshot> = { repository: { ok: true, value: repository } };
-  const refused = options.refused ?? {};
+  const snapshot: Partial<RepositorySnapshot> = { repository: { ok: true, value: target.repository }, ...context.given };
+  const refused = context.refused ?? {};
   // A need the credentials were refused is answered with that refusal, without asking Bitbucket again.
-  const asked = new Set([...needs].filter((need) => refused[need] === undefined));
+  const asked = new Set([...target.needs].filter((need) => refused[need] === undefined && snapshot[need] === undefined));
   if (asked.has('effectiveBranchingModel') && refused.branchRestrictions) asked.delete('effectiveBranchingModel');
-  Object.assign(snapshot, await collectAsked(client, workspaceUuid, repository, asked, { policy, now, options }));
-  for (const need of needs) {
+  Object.assign(snapshot, await collectAsked(client, { ...target, needs: asked }, context));
+  for (const need of target.needs) {
     const refusal = refused[need] ?? (need === 'effectiveBranchingModel' ? refused.branchRestrictions : undefined);
     if (refusal) Object.assign(snapshot, { [need]: refusedSlice(need, refusal) });
   }
   return snapshot;
 }
 
-async function collectAsked(
-  client: BitbucketClient,
-  workspaceUuid: string,
-  repository: Repository,
-  needs: ReadonlySet<RepositoryNeed>,
-  context: { policy: Policy; now: Date; options: CollectOptions },
-): Promise<Partial<RepositorySnapshot>> {
-  const { policy, now, options } = context;
+async function collectAsked(client: BitbucketClient, target: CollectTarget, context: CollectContext): Promise<Partial<RepositorySnapshot>> {
+  const { policy, now } = context;
+  const { workspaceUuid, repository, needs } = target;
   const snapshot: Partial<RepositorySnapshot> = {};
   const uuid = repository.uuid;
   const main = repository.mainbranch?.name ?? null;
@@ -137,12 +111,17 @@ async function collectAsked(
     }
     if (needs.has('mainBranchPipelines')) {
       const since = new Date(now.getTime() - policy.buildWindowDays * 86_400_000);
-      snapshot.mainBranchPipelines = await listSlice(() => listMainBranchPipelines(client, workspaceUuid, uuid, main, since), 'pipelines');
+      snapshot.mainBranchPipelines = await listSlice(
+        () => listMainBranchPipelines(client, { workspaceUuid, repositoryUuid: uuid }, { branch: main, since }),
+        'pipelines',
+      );
     }
     if (needs.has('mergedPullRequests')) {
       const since = new Date(now.getTime() - policy.reviewWindowDays * 86_400_000);
-      const read = options.mergedPullRequests ?? (() => listMergedPullRequests(client, workspaceUuid, uuid, main, since));
-      snapshot.mergedPullRequests = await listSlice(read, 'pullrequests');
+      snapshot.mergedPullRequests = await listSlice(
+        () => listMergedPullRequests(client, { workspaceUuid, repositoryUuid: uuid }, { branch: main, since }),
+        'pullrequests',
+      );
     }
   }
   return snapshot;

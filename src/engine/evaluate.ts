@@ -4,8 +4,7 @@
  * was cut short is `not-evaluable` too. Exceptions are attached to fails; remediation only to fails and
  * not-evaluable results.
  */
-import type { Policy } from '../policy/policy';
-import { findException, type RepositoryIdentity } from '../policy/resolve';
+import type { ExceptionMatch, NotApplicable, ResolvedRepository } from '../policy/resolve';
 import {
   MissingData,
   type Control,
@@ -65,21 +64,20 @@ function run(control: Control, evaluate: () => Verdict, snapshot: Record<string,
   }
 }
 
-function withException(result: Result, policy: Policy, identity: RepositoryIdentity | null, now: Date): Result {
+function withException(result: Result, exceptions: ReadonlyMap<string, ExceptionMatch>): Result {
   if (result.outcome !== 'fail') return result;
-  const match = findException(policy, result.control, identity, now);
+  const match = exceptions.get(result.control);
   if (!match) return result;
   const { reason, approvedBy, expiresOn } = match.exception;
   return { ...result, exception: { reason, approvedBy, expiresOn, expired: match.expired } };
 }
 
-const EMPTY_REPOSITORY = {
-  outcome: 'not-applicable' as const,
-  message: 'The repository is empty: it has no main branch.',
-  evidence: { mainBranch: null },
+const NOT_APPLICABLE: Record<NotApplicable, { message: string; evidence: Record<string, unknown> }> = {
+  'non-production': { message: 'Not checked for non-production repositories.', evidence: { classification: 'non-production' } },
+  empty: { message: 'The repository is empty: it has no main branch.', evidence: { mainBranch: null } },
 };
 
-/** One applicable control: a branch control sees the main branch as a string, or is not applicable. */
+/** One applicable control: a branch control sees the main branch as a string. */
 function evaluateOne(
   control: RepositoryControl,
   snapshot: Partial<RepositorySnapshot>,
@@ -90,53 +88,41 @@ function evaluateOne(
   const slices = snapshot as Record<string, Slice<unknown> | undefined>;
   if (!control.needsMainBranch) return run(control, () => control.evaluate(data, subject, context), slices);
   const mainBranch = subject.mainBranch;
-  if (mainBranch === null) return { control: control.id, ...EMPTY_REPOSITORY };
+  if (mainBranch === null) return { control: control.id, outcome: 'not-applicable', ...NOT_APPLICABLE.empty };
   return run(control, () => control.evaluate(data, { ...subject, mainBranch }, context), slices);
 }
 
+/** Runs the controls `resolveRepository` found applicable on what was collected; the others are not applicable. */
 export function evaluateRepository(
-  controls: readonly RepositoryControl[],
   snapshot: Partial<RepositorySnapshot>,
-  subject: RepositorySubject,
-  identity: RepositoryIdentity,
+  resolved: ResolvedRepository,
   context: EvaluationContext,
 ): Result[] {
-  const results: Result[] = [];
-  for (const control of controls) {
-    if (context.policy.disabledControls.includes(control.id)) continue;
-    let result: Result;
-    if (subject.classification === 'non-production' && !control.appliesToNonProduction) {
-      result = {
-        control: control.id,
-        outcome: 'not-applicable',
-        message: 'Not checked for non-production repositories.',
-        evidence: { classification: 'non-production' },
-      };
-    } else {
-      result = evaluateOne(control, snapshot, subject, context);
-    }
-    results.push(withException(result, context.policy, identity, context.now));
-  }
-  return results.sort((a, b) => a.control.localeCompare(b.control));
+  const subject = { classification: resolved.classification, mainBranch: resolved.mainBranch };
+  const results: Result[] = [
+    ...resolved.notApplicable.map(({ control, why }): Result => ({
+      control: control.id,
+      outcome: 'not-applicable',
+      ...NOT_APPLICABLE[why],
+    })),
+    ...resolved.applicable.map((control) => evaluateOne(control, snapshot, subject, context)),
+  ];
+  return results.map((result) => withException(result, resolved.exceptions)).sort((a, b) => a.control.localeCompare(b.control));
 }
 
 export function evaluateWorkspace(
   controls: readonly WorkspaceControl[],
   snapshot: Partial<WorkspaceSnapshot>,
   context: EvaluationContext,
+  exceptions: ReadonlyMap<string, ExceptionMatch>,
 ): Result[] {
+  const slices = snapshot as Record<string, Slice<unknown> | undefined>;
   return controls
     .filter((control) => !context.policy.disabledControls.includes(control.id))
     .map((control) =>
       withException(
-        run(
-          control,
-          () => control.evaluate(snapshot as WorkspaceSnapshot, context),
-          snapshot as Record<string, Slice<unknown> | undefined>,
-        ),
-        context.policy,
-        null,
-        context.now,
+        run(control, () => control.evaluate(snapshot as WorkspaceSnapshot, context), slices),
+        exceptions,
       ),
     )
     .sort((a, b) => a.control.localeCompare(b.control));

@@ -7,11 +7,11 @@ import { getWorkspace, listRepositories } from '../bitbucket/api';
 import type { BitbucketClient } from '../bitbucket/client';
 import { repositorySlug, type Repository } from '../bitbucket/schemas';
 import { REPOSITORY_CONTROLS, WORKSPACE_CONTROLS } from '../controls';
-import type { Result } from '../controls/types';
+import type { EvaluationContext, Result } from '../controls/types';
 import type { Policy } from '../policy/policy';
-import { classify } from '../policy/resolve';
+import { resolveRepository, resolveWorkspaceExceptions, type RepositoryIdentity, type ResolvedRepository } from '../policy/resolve';
 import { unwrapUuid, wrapUuid } from '../lib/uuid';
-import { applicableControls, collectRepository, collectWorkspace, repositoryNeeds, workspaceNeeds } from './collect';
+import { collectRepository, collectWorkspace, workspaceNeeds } from './collect';
 import { evaluateRepository, evaluateWorkspace } from './evaluate';
 import { countOutcomes, emptyCounts, score, type OutcomeCounts } from './summarize';
 
@@ -55,43 +55,39 @@ export interface ScanOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export function evaluateRepositorySubject(
-  repository: Repository,
-  snapshot: Parameters<typeof evaluateRepository>[1],
-  policy: Policy,
-  now: Date,
-): RepositoryReport {
-  const slug = repositorySlug(repository);
-  const identity = { slug, uuid: repository.uuid, projectKey: repository.project?.key ?? null };
-  const subject = { classification: classify(policy, identity), mainBranch: repository.mainbranch?.name ?? null };
-  const results = evaluateRepository(REPOSITORY_CONTROLS, snapshot, subject, identity, { policy, now });
+/** The report row of one evaluated repository. */
+export function repositoryReport(resolved: ResolvedRepository, results: Result[], now: Date): RepositoryReport {
   return {
-    slug,
-    uuid: wrapUuid(repository.uuid),
-    project: identity.projectKey,
-    mainBranch: subject.mainBranch,
-    classification: subject.classification,
+    slug: resolved.identity.slug,
+    uuid: wrapUuid(resolved.identity.uuid),
+    project: resolved.identity.projectKey,
+    mainBranch: resolved.mainBranch,
+    classification: resolved.classification,
     score: score(results),
     evaluatedAt: now.toISOString(),
     results,
   };
 }
 
+export function identityOf(repository: Repository): RepositoryIdentity {
+  return { slug: repositorySlug(repository), uuid: repository.uuid, projectKey: repository.project?.key ?? null };
+}
+
+/** Resolve → collect → evaluate, for one repository, reading everything from the API (no ledger). */
 export async function scanRepository(
   client: BitbucketClient,
-  workspaceUuid: string,
-  repository: Repository,
-  policy: Policy,
-  now: Date,
+  target: { workspaceUuid: string; repository: Repository },
+  context: EvaluationContext,
 ): Promise<RepositoryReport> {
-  const slug = repositorySlug(repository);
-  const subject = {
-    classification: classify(policy, { slug, uuid: repository.uuid, projectKey: repository.project?.key ?? null }),
-    mainBranch: repository.mainbranch?.name ?? null,
-  };
-  const needs = repositoryNeeds(applicableControls(REPOSITORY_CONTROLS, subject, policy));
-  const snapshot = await collectRepository(client, workspaceUuid, repository, needs, policy, now);
-  return evaluateRepositorySubject(repository, snapshot, policy, now);
+  const { repository } = target;
+  const resolved = resolveRepository(
+    REPOSITORY_CONTROLS,
+    { identity: identityOf(repository), mainBranch: repository.mainbranch?.name ?? null },
+    context.policy,
+    context.now,
+  );
+  const snapshot = await collectRepository(client, { workspaceUuid: target.workspaceUuid, repository, needs: resolved.needs }, context);
+  return repositoryReport(resolved, evaluateRepository(snapshot, resolved, context), context.now);
 }
 
 /** Some results were left unread because a request budget or cap was spent. */
@@ -108,11 +104,12 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanReport> {
   const reports: RepositoryReport[] = [];
   options.onProgress?.(0, repositories.length);
   for (const repository of repositories) {
-    reports.push(await scanRepository(client, workspaceUuid, repository, policy, now));
+    reports.push(await scanRepository(client, { workspaceUuid, repository }, { policy, now }));
     options.onProgress?.(reports.length, repositories.length);
   }
   const workspaceSnapshot = await collectWorkspace(client, workspaceUuid, workspaceNeeds(WORKSPACE_CONTROLS, policy));
-  const workspaceResults = evaluateWorkspace(WORKSPACE_CONTROLS, workspaceSnapshot, { policy, now });
+  const exceptions = resolveWorkspaceExceptions(WORKSPACE_CONTROLS, policy, now);
+  const workspaceResults = evaluateWorkspace(WORKSPACE_CONTROLS, workspaceSnapshot, { policy, now }, exceptions);
   const all = [...workspaceResults, ...reports.flatMap((report) => report.results)];
   const unevaluated = [
     ...reports.filter((report) => budgetStopped(report.results)).map((report) => report.slug),

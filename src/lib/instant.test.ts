@@ -74,23 +74,23 @@ describe('Bitbucket timestamps', () => {
 
   it('stores evidence times as instants, whatever form Bitbucket sent', () => {
     const record = evidenceRecord(
-      { uuid: REPO, slug: 'api' },
-      PullRequest.parse({
-        id: 7,
-        title: 'Fix',
-        state: 'MERGED',
-        author: { account_id: 'a', display_name: 'A' },
-        participants: [
-          { user: { account_id: 'b', display_name: 'B' }, approved: true, participated_on: '2026-09-30T21:00:00.123456+00:00' },
-        ],
-        source: { branch: { name: 'fix' } },
-        destination: { branch: { name: 'main' } },
-        updated_on: '2026-09-30T23:59:59.999999+00:00',
-      }),
-      [CommitStatus.parse({ key: 'ci', state: 'SUCCESSFUL', updated_on: '2026-09-30T22:00:00+00:00' })],
-      '2026-10-01T01:59:59.999999+02:00',
-      'event',
-      new Date('2026-10-01T00:00:00Z'),
+      {
+        repository: { uuid: REPO, slug: 'api' },
+        pr: PullRequest.parse({
+          id: 7,
+          title: 'Fix',
+          state: 'MERGED',
+          author: { account_id: 'a', display_name: 'A' },
+          participants: [
+            { user: { account_id: 'b', display_name: 'B' }, approved: true, participated_on: '2026-09-30T21:00:00.123456+00:00' },
+          ],
+          source: { branch: { name: 'fix' } },
+          destination: { branch: { name: 'main' } },
+          updated_on: '2026-09-30T23:59:59.999999+00:00',
+        }),
+        statuses: [CommitStatus.parse({ key: 'ci', state: 'SUCCESSFUL', updated_on: '2026-09-30T22:00:00+00:00' })],
+      },
+      { mergedAt: '2026-10-01T01:59:59.999999+02:00', origin: 'event', recordedAt: new Date('2026-10-01T00:00:00Z') },
     );
     expect(record.mergedAt).toBe('2026-09-30T23:59:59.999Z');
     expect(record.approvers[0]!.approvedAt).toBe('2026-09-30T21:00:00.123Z');

@@ -1,9 +1,11 @@
 /**
  * Policy lookups the engine needs: classification (explicit entries, then rules; first match wins),
- * exceptions and attestations against the injected clock (controls.md "Classification", "Exceptions").
+ * exceptions and attestations against the injected clock (docs/controls.md "Classification", "Exceptions"),
+ * and the whole subject of a repository evaluation resolved once (`resolveRepository`).
  */
 import { globMatches } from '../lib/glob';
 import { unwrapUuid, isUuid } from '../lib/uuid';
+import type { RepositoryControl, RepositoryNeed, RepositorySubject } from '../controls/types';
 import type { Attestation, Classification, Policy, PolicyException } from './policy';
 
 export interface RepositoryIdentity {
@@ -58,4 +60,62 @@ export function expiredAttestation(policy: Policy, control: string, now: Date): 
   return (
     policy.attestations.find((attestation) => attestation.control === control && Date.parse(attestation.expiresOn) <= now.getTime()) ?? null
   );
+}
+
+/** Why an enabled control does not apply to a repository. */
+export type NotApplicable = 'non-production' | 'empty';
+
+/**
+ * Everything the policy decides about one repository, resolved once before anything is read: its
+ * classification, the enabled controls and whether each applies, the reads those need, and the exception
+ * (live or latest expired) of each control. Collect reads `needs`; evaluate runs `applicable` controls and
+ * attaches `exceptions`; nobody asks the policy again.
+ */
+export interface ResolvedRepository extends RepositorySubject {
+  identity: RepositoryIdentity;
+  applicable: RepositoryControl[];
+  notApplicable: Array<{ control: RepositoryControl; why: NotApplicable }>;
+  needs: Set<RepositoryNeed>;
+  exceptions: Map<string, ExceptionMatch>;
+}
+
+export function resolveRepository(
+  catalogue: readonly RepositoryControl[],
+  target: { identity: RepositoryIdentity; mainBranch: string | null },
+  policy: Policy,
+  now: Date,
+): ResolvedRepository {
+  const classification = classify(policy, target.identity);
+  const resolved: ResolvedRepository = {
+    identity: target.identity,
+    classification,
+    mainBranch: target.mainBranch,
+    applicable: [],
+    notApplicable: [],
+    needs: new Set(),
+    exceptions: new Map(),
+  };
+  for (const control of catalogue) {
+    if (policy.disabledControls.includes(control.id)) continue;
+    const match = findException(policy, control.id, target.identity, now);
+    if (match) resolved.exceptions.set(control.id, match);
+    if (classification === 'non-production' && !control.appliesToNonProduction)
+      resolved.notApplicable.push({ control, why: 'non-production' });
+    else if (target.mainBranch === null && control.needsMainBranch) resolved.notApplicable.push({ control, why: 'empty' });
+    else {
+      resolved.applicable.push(control);
+      for (const need of control.needs) resolved.needs.add(need);
+    }
+  }
+  return resolved;
+}
+
+/** The exceptions of the workspace controls (no repository), resolved once. */
+export function resolveWorkspaceExceptions(catalogue: readonly { id: string }[], policy: Policy, now: Date): Map<string, ExceptionMatch> {
+  const exceptions = new Map<string, ExceptionMatch>();
+  for (const control of catalogue) {
+    const match = findException(policy, control.id, null, now);
+    if (match) exceptions.set(control.id, match);
+  }
+  return exceptions;
 }

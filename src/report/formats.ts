@@ -182,7 +182,7 @@ export function toTable(report: ScanReport, colour: boolean): string {
     ];
   });
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
+  const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ');
   const out = [`Workspace ${report.workspace.slug}: score ${report.summary.score ?? '—'}, ${report.summary.repositories} repositories`, ''];
   out.push(line(header));
   for (const row of rows) {

@@ -46,7 +46,7 @@ export async function isWorkspaceAdmin(accountId: string, workspaceUuid: string)
       client,
       (bitbucket) => bitbucket.requestBitbucket(route`/2.0/workspaces/${workspace}/permissions?q=${'permission="owner"'}&pagelen=100`),
       WorkspacePermission,
-      20,
+      { maxPages: 20 },
     );
     owners = listing.values;
     complete = !listing.truncated;

@@ -4,29 +4,27 @@
  */
 import { BitbucketError } from '../bitbucket/errors';
 import { getRepository } from '../bitbucket/api';
-import type { BitbucketClient } from '../bitbucket/client';
-import type { Repository } from '../bitbucket/schemas';
+import type { MergedPullRequest, Repository } from '../bitbucket/schemas';
 import { REPOSITORY_CONTROLS, WORKSPACE_CONTROLS } from '../controls';
-import type { Result } from '../controls/types';
-import { applicableControls, collectRepository, collectWorkspace, repositoryNeeds, workspaceNeeds, type Refusals } from '../engine/collect';
-import { evaluateWorkspace } from '../engine/evaluate';
-import { evaluateRepositorySubject } from '../engine/scan';
-import { classify } from '../policy/resolve';
-import type { Policy } from '../policy/policy';
+import type { Result, Slice } from '../controls/types';
+import { collectRepository, collectWorkspace, workspaceNeeds, type Refusals } from '../engine/collect';
+import { evaluateRepository as runControls, evaluateWorkspace } from '../engine/evaluate';
+import { score } from '../engine/summarize';
+import { resolveRepository, resolveWorkspaceExceptions } from '../policy/resolve';
 import type { HistoryEntry, RepositoryRecord, StoredResult } from '../store/records';
 import type { Store } from '../store/store';
 import { readLedger, type LedgerRead } from './evidence';
+import type { AppContext } from './context';
 import { toRepositoryRecord } from './repository-record';
 
 export function outcomeChanges(
-  subject: string,
-  subjectName: string,
+  subject: { uuid: string; name: string },
   before: readonly StoredResult[] | null,
   after: readonly Result[] | null,
-  at: string,
-  cause: string,
-  actor: string | null = null,
+  change: { at: string; cause: string; actor?: string | null },
 ): HistoryEntry[] {
+  const { at, cause } = change;
+  const actor = change.actor ?? null;
   if (before === null) return []; // a first evaluation is not a change
   const previous = new Map(before.map((result) => [result.control, result.outcome]));
   const next = new Map((after ?? []).map((result) => [result.control, result.outcome]));
@@ -34,7 +32,7 @@ export function outcomeChanges(
   for (const control of new Set([...previous.keys(), ...next.keys()])) {
     const from = previous.get(control) ?? null;
     const to = next.get(control) ?? null;
-    if (from !== to) changes.push({ subject, subjectName, control, from, to, at, cause, actor });
+    if (from !== to) changes.push({ subject: subject.uuid, subjectName: subject.name, control, from, to, at, cause, actor });
   }
   return changes.sort((a, b) => a.control.localeCompare(b.control));
 }
@@ -45,64 +43,82 @@ export interface RepositoryEvaluation {
   requests: number;
 }
 
-/**
- * Reads and evaluates one repository. Nothing is stored but evidence records the ledger lacked; the
- * caller decides whether the results are stored (`storeRepositoryEvaluation`).
- */
 export interface RepositoryJob {
-  workspaceUuid: string;
   repository: Repository;
-  policy: Policy;
-  now: Date;
   cause: string;
   /** Reads the credentials were refused when their reach was checked: not asked again. */
   refused?: Refusals;
 }
 
-export async function evaluateRepository(client: BitbucketClient, store: Store, job: RepositoryJob): Promise<RepositoryEvaluation> {
-  const { workspaceUuid, policy, now, cause } = job;
-  let repository = job.repository;
-  const startRequests = client.budget.used;
-  // `mainbranch: null` is an empty repository; an answer without the field says nothing. Read the
-  // repository itself once more, and if it still does not say, stop: never evaluate it as empty.
-  if (repository.mainbranch === undefined) {
-    repository = await getRepository(client, workspaceUuid, repository.uuid);
-    if (repository.mainbranch === undefined)
-      throw new BitbucketError(
-        'malformed',
-        `/2.0/repositories/{workspace}/${repository.uuid}`,
-        null,
-        'the repository answer has no mainbranch field',
-      );
+/** `mainbranch: null` is an empty repository; an answer without the field says nothing: read it again, or stop. */
+async function withMainBranch(ctx: AppContext, repository: Repository): Promise<Repository> {
+  if (repository.mainbranch !== undefined) return repository;
+  const again = await getRepository(ctx.client, ctx.workspaceUuid, repository.uuid);
+  if (again.mainbranch === undefined)
+    throw new BitbucketError(
+      'malformed',
+      `/2.0/repositories/{workspace}/${repository.uuid}`,
+      null,
+      'the repository answer has no mainbranch field',
+    );
+  return again;
+}
+
+/** The ledger brought up to date as its own step; its merged pull requests (or the error) become a slice. */
+async function ledgerStep(
+  ctx: AppContext,
+  base: RepositoryRecord,
+  mainBranch: string,
+): Promise<{ slice: Slice<MergedPullRequest[]>; read: LedgerRead | null }> {
+  try {
+    const read = await readLedger(ctx, base, mainBranch);
+    return { slice: { ok: true, value: read.merged, truncated: read.truncated }, read };
+  } catch (error) {
+    const failure =
+      error instanceof BitbucketError
+        ? error
+        : new BitbucketError('internal', 'pullrequests', null, error instanceof Error ? error.message : String(error));
+    return { slice: { ok: false, error: failure }, read: null };
   }
+}
+
+/**
+ * Reads and evaluates one repository, top-down: the policy resolves the subject once (policy/resolve), the
+ * ledger is brought up to date (services/evidence), the other reads are collected (engine/collect), the
+ * controls decide (engine/evaluate). Nothing is stored but evidence records the ledger lacked; the caller
+ * decides whether the results are stored (`storeRepositoryEvaluation`).
+ */
+export async function evaluateRepository(ctx: AppContext, job: RepositoryJob): Promise<RepositoryEvaluation> {
+  const { client, store, workspaceUuid, policy, now } = ctx;
+  const startRequests = client.budget.used;
+  const repository = await withMainBranch(ctx, job.repository);
   const previous = await store.getRepository(repository.uuid);
-  const base = toRepositoryRecord(repository, now, cause, previous);
-  const subject = {
-    classification: classify(policy, { slug: base.slug, uuid: repository.uuid, projectKey: base.projectKey }),
-    mainBranch: base.mainBranch,
-  };
-  const needs = repositoryNeeds(applicableControls(REPOSITORY_CONTROLS, subject, policy));
-  let ledger: LedgerRead | null = null;
-  const snapshot = await collectRepository(client, workspaceUuid, repository, needs, policy, now, {
-    refused: job.refused ?? {},
-    mergedPullRequests: async () => {
-      ledger = await readLedger(client, store, workspaceUuid, base, policy, now);
-      return { values: ledger.merged, truncated: ledger.truncated };
-    },
-  });
-  const report = evaluateRepositorySubject(repository, snapshot, policy, now);
-  const read = ledger as LedgerRead | null;
+  const base = toRepositoryRecord(repository, now, job.cause, previous);
+  const identity = { slug: base.slug, uuid: repository.uuid, projectKey: base.projectKey };
+  const resolved = resolveRepository(REPOSITORY_CONTROLS, { identity, mainBranch: base.mainBranch }, policy, now);
+  const refused = job.refused ?? {};
+  const ledger =
+    resolved.needs.has('mergedPullRequests') && base.mainBranch !== null && !refused.mergedPullRequests
+      ? await ledgerStep(ctx, base, base.mainBranch)
+      : null;
+  const given = ledger ? { mergedPullRequests: ledger.slice } : {};
+  const snapshot = await collectRepository(client, { workspaceUuid, repository, needs: resolved.needs }, { policy, now, refused, given });
+  const results = runControls(snapshot, resolved, { policy, now });
+  const evaluatedAt = now.toISOString();
   const record: RepositoryRecord = {
     ...base,
-    classification: report.classification,
-    score: report.score,
-    results: report.results,
-    evaluatedAt: now.toISOString(),
+    classification: resolved.classification,
+    score: score(results),
+    results,
+    evaluatedAt,
     requests: client.budget.used - startRequests,
-    ledgerFrom: read ? read.ledgerFrom : base.ledgerFrom,
-    ledgerCheckedAt: read ? read.ledgerCheckedAt : base.ledgerCheckedAt,
+    ledgerFrom: ledger?.read ? ledger.read.ledgerFrom : base.ledgerFrom,
+    ledgerCheckedAt: ledger?.read ? ledger.read.ledgerCheckedAt : base.ledgerCheckedAt,
   };
-  const changes = outcomeChanges(record.uuid, record.slug, previous?.results ?? null, report.results, record.evaluatedAt!, cause);
+  const changes = outcomeChanges({ uuid: record.uuid, name: record.slug }, previous?.results ?? null, results, {
+    at: evaluatedAt,
+    cause: job.cause,
+  });
   return { record, changes, requests: record.requests };
 }
 
@@ -110,20 +126,18 @@ export async function storeRepositoryEvaluation(store: Store, evaluation: Reposi
   return store.putRepository(evaluation.record, evaluation.changes);
 }
 
-export async function evaluateWorkspaceControls(
-  client: BitbucketClient,
-  workspaceUuid: string,
-  context: { policy: Policy; now: Date; refused?: Refusals },
-): Promise<Result[]> {
-  const { policy, now } = context;
-  const snapshot = await collectWorkspace(client, workspaceUuid, workspaceNeeds(WORKSPACE_CONTROLS, policy), context.refused ?? {});
-  return evaluateWorkspace(WORKSPACE_CONTROLS, snapshot, { policy, now });
+export async function evaluateWorkspaceControls(ctx: AppContext, refused: Refusals = {}): Promise<Result[]> {
+  const { client, workspaceUuid, policy, now } = ctx;
+  const snapshot = await collectWorkspace(client, workspaceUuid, workspaceNeeds(WORKSPACE_CONTROLS, policy), refused);
+  return evaluateWorkspace(WORKSPACE_CONTROLS, snapshot, { policy, now }, resolveWorkspaceExceptions(WORKSPACE_CONTROLS, policy, now));
 }
 
 export async function storeWorkspaceResults(store: Store, results: Result[], now: Date, cause: string): Promise<boolean> {
   const previous = await store.getWorkspace();
   const written = await store.putWorkspace({ results, evaluatedAt: now.toISOString(), cause });
   if (written)
-    await store.addHistory(outcomeChanges('workspace', 'workspace', previous?.results ?? null, results, now.toISOString(), cause));
+    await store.addHistory(
+      outcomeChanges({ uuid: 'workspace', name: 'workspace' }, previous?.results ?? null, results, { at: now.toISOString(), cause }),
+    );
   return written;
 }

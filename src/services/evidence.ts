@@ -6,7 +6,6 @@
  * evaluations, which lists recently merged pull requests and records any an event missed.
  */
 import { getPullRequest, getPullRequestStatuses, listMergedPullRequestsSince, toMergedPullRequest } from '../bitbucket/api';
-import type { BitbucketClient } from '../bitbucket/client';
 import type { CommitStatus, MergedPullRequest, PullRequest } from '../bitbucket/schemas';
 import { hadPassingBuild } from '../controls/merged-pull-requests-had-passing-build';
 import { independentApprovers } from '../controls/approvals';
@@ -14,18 +13,22 @@ import { newestStatusPerKey } from '../checks/pull-request-checks';
 import { requireInstant, toInstant } from '../lib/instant';
 import { unwrapUuid } from '../lib/uuid';
 import { isProtectedBranch, mainBranchOf } from './pull-request-evaluation';
-import type { Policy } from '../policy/policy';
 import type { EvidenceRecord, RepositoryRecord } from '../store/records';
-import type { Store } from '../store/store';
+import type { AppContext } from './context';
+
+/** What a merge is recorded from: the pull request as read, its statuses, and where it was merged. */
+export interface MergeSource {
+  repository: { uuid: string; slug: string };
+  pr: PullRequest;
+  statuses: CommitStatus[];
+}
 
 export function evidenceRecord(
-  repository: { uuid: string; slug: string },
-  pr: PullRequest,
-  statuses: CommitStatus[],
-  mergedAt: string,
-  origin: EvidenceRecord['origin'],
-  recordedAt: Date,
+  source: MergeSource,
+  entry: { mergedAt: string; origin: EvidenceRecord['origin']; recordedAt: Date },
 ): EvidenceRecord {
+  const { repository, pr, statuses } = source;
+  const { mergedAt, origin, recordedAt } = entry;
   const approvers = independentApprovers(pr.participants, pr.author);
   return {
     repositoryUuid: unwrapUuid(repository.uuid),
@@ -79,15 +82,11 @@ export function mergedFromEvidence(record: EvidenceRecord): MergedPullRequest {
 
 /** A `fulfilled` event: two requests (the pull request and its statuses), one record, idempotent. */
 export async function recordMergedPullRequest(
-  client: BitbucketClient,
-  store: Store,
-  workspaceUuid: string,
-  repository: { uuid: string; slug: string },
-  id: number,
-  mergedAt: string,
-  origin: EvidenceRecord['origin'],
-  now: Date,
+  ctx: Omit<AppContext, 'policy'>,
+  merge: { repository: { uuid: string; slug: string }; id: number; mergedAt: string; origin: EvidenceRecord['origin'] },
 ): Promise<{ written: boolean; record: EvidenceRecord | null }> {
+  const { client, store, workspaceUuid, now } = ctx;
+  const { repository, id, mergedAt, origin } = merge;
   if (await store.getEvidence(repository.uuid, id)) return { written: false, record: null };
   const pr = await getPullRequest(client, workspaceUuid, repository.uuid, id);
   if (pr.state !== 'MERGED') return { written: false, record: null };
@@ -97,7 +96,7 @@ export async function recordMergedPullRequest(
   const mainBranch = policy.protectedBranches === null ? await mainBranchOf(client, store, workspaceUuid, repository.uuid) : null;
   if (!isProtectedBranch(pr.destination.branch?.name, mainBranch, policy)) return { written: false, record: null };
   const statuses = await getPullRequestStatuses(client, workspaceUuid, repository.uuid, id);
-  const record = evidenceRecord(repository, pr, statuses, mergedAt, origin, now);
+  const record = evidenceRecord({ repository, pr, statuses }, { mergedAt, origin, recordedAt: now });
   return { written: await store.putEvidence(record), record };
 }
 
@@ -114,31 +113,25 @@ export interface LedgerRead {
  * window. The first time, the whole window is listed (backfill); afterwards only what was updated since
  * the last check, with an hour of overlap, and statuses are read only for pull requests the ledger lacks.
  */
-export async function readLedger(
-  client: BitbucketClient,
-  store: Store,
-  workspaceUuid: string,
-  record: RepositoryRecord,
-  policy: Policy,
-  now: Date,
-): Promise<LedgerRead> {
-  const mainBranch = record.mainBranch!;
+export async function readLedger(ctx: AppContext, record: RepositoryRecord, mainBranch: string): Promise<LedgerRead> {
+  const { client, store, workspaceUuid, policy, now } = ctx;
   const windowStart = new Date(now.getTime() - policy.reviewWindowDays * 86_400_000);
-  const covered = record.ledgerFrom !== null && record.ledgerCheckedAt !== null && Date.parse(record.ledgerFrom) <= windowStart.getTime();
-  const listFrom = covered ? new Date(Math.max(windowStart.getTime(), Date.parse(record.ledgerCheckedAt!) - 3_600_000)) : windowStart;
-  const listing = await listMergedPullRequestsSince(client, workspaceUuid, record.uuid, mainBranch, listFrom);
+  const checkedAt = record.ledgerCheckedAt;
+  const covered = record.ledgerFrom !== null && checkedAt !== null && Date.parse(record.ledgerFrom) <= windowStart.getTime();
+  const listFrom = covered ? new Date(Math.max(windowStart.getTime(), Date.parse(checkedAt) - 3_600_000)) : windowStart;
+  const listing = await listMergedPullRequestsSince(
+    client,
+    { workspaceUuid, repositoryUuid: record.uuid },
+    { branch: mainBranch, since: listFrom },
+  );
   let recorded = 0;
   for (const pr of listing.values) {
     if (await store.getEvidence(record.uuid, pr.id)) continue;
     const statuses = await getPullRequestStatuses(client, workspaceUuid, record.uuid, pr.id);
     const written = await store.putEvidence(
       evidenceRecord(
-        { uuid: record.uuid, slug: record.slug },
-        pr,
-        statuses,
-        pr.updated_on ?? now.toISOString(),
-        covered ? 'reconcile' : 'backfill',
-        now,
+        { repository: { uuid: record.uuid, slug: record.slug }, pr, statuses },
+        { mergedAt: pr.updated_on ?? now.toISOString(), origin: covered ? 'reconcile' : 'backfill', recordedAt: now },
       ),
     );
     if (written) recorded++;

@@ -6,11 +6,12 @@
  * hour, and the stated freshness (`hoursPerFullPass`) says how long a full pass takes at this budget.
  */
 import { listRepositories } from '../bitbucket/api';
-import type { BitbucketClient } from '../bitbucket/client';
-import { repositorySlug } from '../bitbucket/schemas';
+import type { Paginated } from '../bitbucket/paginate';
+import { repositorySlug, type Repository } from '../bitbucket/schemas';
 import { instantMs } from '../lib/instant';
 import { unwrapUuid } from '../lib/uuid';
-import type { Store } from '../store/store';
+import type { RepositoryRecord } from '../store/records';
+import type { AppContext } from './context';
 import type { QueuedJob } from './scan-jobs';
 import { toRepositoryRecord } from './repository-record';
 
@@ -36,24 +37,16 @@ export function nextBudget(current: number, signal: 'rate-limited' | 'near-limit
   return Math.min(DEFAULT_HOURLY_BUDGET, Math.round(current * 1.1));
 }
 
-export async function planHour(
-  client: BitbucketClient,
-  store: Store,
-  workspaceUuid: string,
-  now: Date,
-  cause: string,
-  random: () => number = Math.random,
-): Promise<Plan> {
-  const state = await store.getScan();
-  const since = (at: string | null) => at !== null && (state.lastPlanAt === null || at > state.lastPlanAt);
-  const signal = since(state.rateLimitedAt) ? 'rate-limited' : since(state.nearLimitAt) ? 'near-limit' : null;
-  const budget = state.lastPlanAt === null ? state.hourlyBudget : nextBudget(state.hourlyBudget, signal);
-  const before = client.budget.used;
-  const listing = await listRepositories(client, workspaceUuid);
+/** What a plan works with: the invocation's client, store, workspace and instant; `random` jitters the spread. */
+export type PlanContext = Omit<AppContext, 'policy'> & { random?: () => number };
+
+type Listed = Paginated<Repository>['values'][number];
+
+/** Repositories gone without a `deleted` event (or whose event was lost) are dropped, and said; new ones stored at once. */
+async function reconcileRecords(ctx: PlanContext, listing: Paginated<Repository>, cause: string): Promise<Map<string, RepositoryRecord>> {
+  const { store, now } = ctx;
   const stored = new Map((await store.listRepositories()).map((record) => [record.uuid, record]));
   const listed = new Set(listing.values.map((repository) => unwrapUuid(repository.uuid)));
-
-  // Repositories gone without a `deleted` event (or whose event was lost): drop them, and say so.
   if (!listing.truncated) {
     for (const record of stored.values()) {
       if (listed.has(record.uuid)) continue;
@@ -74,42 +67,49 @@ export async function planHour(
   for (const repository of listing.values) {
     if (!stored.has(unwrapUuid(repository.uuid))) await store.putRepository(toRepositoryRecord(repository, now, cause));
   }
+  return stored;
+}
 
+/** Requests one evaluation of a repository is expected to cost: its last measured cost, or the typical one. */
+function costEstimator(stored: ReadonlyMap<string, RepositoryRecord>): (uuid: string) => number {
   const known = [...stored.values()].filter((record) => record.requests > 0).map((record) => record.requests);
   const typical = known.length > 0 ? Math.ceil(known.reduce((sum, n) => sum + n, 0) / known.length) : FIRST_EVALUATION_ESTIMATE;
-  const estimate = (uuid: string) => {
+  return (uuid) => {
     const record = stored.get(uuid);
     if (record?.evaluatedAt) return Math.max(1, record.requests || typical);
     // First evaluations: the measured typical cost once there are a few, the conservative default before.
     return known.length >= 5 ? typical : FIRST_EVALUATION_ESTIMATE;
   };
-  // `--incremental`: a repository unchanged since its stored evaluation keeps that evaluation.
-  const unchanged = (repository: (typeof listing.values)[number]) => {
+}
+
+/** Oldest results first; with `reuseUnchanged` (`attest scan --incremental`), unchanged repositories keep theirs. */
+function evaluationOrder(listing: readonly Listed[], stored: ReadonlyMap<string, RepositoryRecord>, reuseUnchanged: boolean): Listed[] {
+  const unchanged = (repository: Listed) => {
     const record = stored.get(unwrapUuid(repository.uuid));
     const changed = repository.updated_on ? instantMs(repository.updated_on) : Number.NaN;
     return record?.results != null && record.evaluatedAt !== null && changed <= Date.parse(record.evaluatedAt);
   };
-  const order = [...listing.values]
-    .filter((repository) => !(state.reuseUnchanged && unchanged(repository)))
+  return listing
+    .filter((repository) => !(reuseUnchanged && unchanged(repository)))
     .sort((a, b) => {
       const ea = stored.get(unwrapUuid(a.uuid))?.evaluatedAt ?? '';
       const eb = stored.get(unwrapUuid(b.uuid))?.evaluatedAt ?? '';
       return ea.localeCompare(eb) || repositorySlug(a).localeCompare(repositorySlug(b));
     });
+}
 
-  const workspaceDue =
-    state.workspaceEvaluatedAt === null || now.getTime() - Date.parse(state.workspaceEvaluatedAt) >= 86_400_000 - 300_000;
-  let remaining = budget - (client.budget.used - before) - (workspaceDue ? WORKSPACE_EVALUATION_ESTIMATE : 0);
-  const selected: typeof order = [];
-  for (const repository of order) {
-    const cost = estimate(unwrapUuid(repository.uuid));
-    if (cost > remaining) continue;
-    remaining -= cost;
-    selected.push(repository);
-  }
-
-  // Spread the hour's jobs over 14 minutes with jitter (queue delays go up to 15 minutes), so parallel
-  // consumers do not all call Bitbucket at once, and pushes stay far under 500 events a minute.
+/**
+ * The hour's jobs: spread over 14 minutes with jitter (queue delays go up to 15 minutes), so parallel
+ * consumers do not all call Bitbucket at once, and pushes stay far under 500 events a minute.
+ */
+function jobsFor(
+  ctx: PlanContext,
+  selection: { selected: Listed[]; estimate: (uuid: string) => number; workspaceDue: boolean },
+  cause: string,
+): QueuedJob[] {
+  const { workspaceUuid, now } = ctx;
+  const random = ctx.random ?? Math.random;
+  const { selected, estimate } = selection;
   const spread = 840;
   const jobs: QueuedJob[] = selected.map((repository, index) => ({
     job: {
@@ -123,12 +123,34 @@ export async function planHour(
     },
     delayInSeconds: selected.length <= 1 ? 0 : Math.floor((index / selected.length) * spread + random() * 30),
   }));
-  if (workspaceDue) jobs.push({ job: { kind: 'workspace', workspaceUuid, cause }, delayInSeconds: 0 });
+  if (selection.workspaceDue) jobs.push({ job: { kind: 'workspace', workspaceUuid, cause }, delayInSeconds: 0 });
   jobs.push({
     job: { kind: 'summary', workspaceUuid, cause, notBefore: now.toISOString() },
     delayInSeconds: selected.length > 0 ? 900 : 0,
   });
+  return jobs;
+}
 
+export async function planHour(ctx: PlanContext, cause: string): Promise<Plan> {
+  const { client, store, workspaceUuid, now } = ctx;
+  const state = await store.getScan();
+  const since = (at: string | null) => at !== null && (state.lastPlanAt === null || at > state.lastPlanAt);
+  const signal = since(state.rateLimitedAt) ? 'rate-limited' : since(state.nearLimitAt) ? 'near-limit' : null;
+  const budget = state.lastPlanAt === null ? state.hourlyBudget : nextBudget(state.hourlyBudget, signal);
+  const before = client.budget.used;
+  const listing = await listRepositories(client, workspaceUuid);
+  const stored = await reconcileRecords(ctx, listing, cause);
+  const estimate = costEstimator(stored);
+  const workspaceDue =
+    state.workspaceEvaluatedAt === null || now.getTime() - Date.parse(state.workspaceEvaluatedAt) >= 86_400_000 - 300_000;
+  let remaining = budget - (client.budget.used - before) - (workspaceDue ? WORKSPACE_EVALUATION_ESTIMATE : 0);
+  const selected: Listed[] = [];
+  for (const repository of evaluationOrder(listing.values, stored, state.reuseUnchanged)) {
+    const cost = estimate(unwrapUuid(repository.uuid));
+    if (cost > remaining) continue;
+    remaining -= cost;
+    selected.push(repository);
+  }
   const total = listing.values.reduce((sum, repository) => sum + estimate(unwrapUuid(repository.uuid)), 0);
   const hoursPerFullPass = Math.round((total / Math.max(1, budget - WORKSPACE_EVALUATION_ESTIMATE)) * 10) / 10;
   await store.markScan({
@@ -138,17 +160,22 @@ export async function planHour(
     truncated: listing.truncated,
     hoursPerFullPass,
   });
-  if (now.getUTCHours() === 3) {
-    // History starts at the install; without a record of it, two years back covers any retention we keep.
-    const from = state.installedAt ? new Date(state.installedAt) : new Date(now.getTime() - 730 * 86_400_000);
-    await store.pruneHistory(new Date(now.getTime() - HISTORY_RETENTION_DAYS * 86_400_000).toISOString(), from);
-  }
+  await pruneHistoryNightly(ctx, state.installedAt);
   return {
-    jobs,
+    jobs: jobsFor(ctx, { selected, estimate, workspaceDue }, cause),
     budget,
     planned: selected.length,
     estimatedRequests: budget - remaining,
     repositories: listing.values.length,
     hoursPerFullPass,
   };
+}
+
+/** Once a day (the 03:00 UTC plan), history older than the retention goes. */
+async function pruneHistoryNightly(ctx: PlanContext, installedAt: string | null): Promise<void> {
+  const { store, now } = ctx;
+  if (now.getUTCHours() !== 3) return;
+  // History starts at the install; without a record of it, two years back covers any retention we keep.
+  const from = installedAt ? new Date(installedAt) : new Date(now.getTime() - 730 * 86_400_000);
+  await store.pruneHistory(new Date(now.getTime() - HISTORY_RETENTION_DAYS * 86_400_000).toISOString(), from);
 }

@@ -12,6 +12,7 @@ import { globMatches } from '../lib/glob';
 import { unwrapUuid } from '../lib/uuid';
 import type { Policy } from '../policy/policy';
 import type { Store } from '../store/store';
+import type { AppContext } from './context';
 
 export interface PullRequestEvaluation {
   pullRequest: PullRequest;
@@ -46,14 +47,13 @@ export function isProtectedBranch(branch: string | null | undefined, mainBranch:
   return policy.protectedBranches.some((pattern) => globMatches(pattern, branch));
 }
 
+/** One pull request, read and checked: `ctx.now` is not used (the checks are about the pull request now). */
 export async function evaluatePullRequest(
-  client: BitbucketClient,
-  store: Store,
-  policy: Policy,
-  workspaceUuid: string,
-  repositoryUuid: string,
-  id: number,
+  ctx: Omit<AppContext, 'now'>,
+  target: { repositoryUuid: string; id: number },
 ): Promise<PullRequestEvaluation> {
+  const { client, store, policy, workspaceUuid } = ctx;
+  const { repositoryUuid, id } = target;
   const pullRequest = await getPullRequest(client, workspaceUuid, repositoryUuid, id);
   let statuses: CommitStatus[] | BitbucketError;
   try {
@@ -91,7 +91,7 @@ async function readHeadArrival(
   target: { workspaceUuid: string; repositoryUuid: string; pullRequest: PullRequest },
 ): Promise<HeadArrival> {
   try {
-    const log = await getPullRequestActivity(client, target.workspaceUuid, target.repositoryUuid, target.pullRequest.id, 2);
+    const log = await getPullRequestActivity(client, { ...target, id: target.pullRequest.id }, 2);
     return headArrival(log, target.pullRequest.source.commit?.hash);
   } catch (error) {
     if (!(error instanceof BitbucketError)) throw error;
@@ -101,14 +101,13 @@ async function readHeadArrival(
 
 export async function storePullRequestEvaluation(
   store: Store,
-  repositoryUuid: string,
   evaluation: PullRequestEvaluation,
-  evaluatedAt: Date,
-  cause: string,
+  stored: { repositoryUuid: string; evaluatedAt: Date; cause: string },
 ): Promise<boolean> {
   const pr = evaluation.pullRequest;
+  const { evaluatedAt, cause } = stored;
   return store.putPullRequest({
-    repositoryUuid: unwrapUuid(repositoryUuid),
+    repositoryUuid: unwrapUuid(stored.repositoryUuid),
     id: pr.id,
     title: pr.title ?? '',
     state: pr.state,

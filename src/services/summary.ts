@@ -50,8 +50,9 @@ export async function rebuildSummary(store: Store, now: Date): Promise<SummaryMe
       .slice(0, CAP),
     excepted: subjects
       .flatMap((subject) =>
-        subject.results
-          .flatMap((r) => (r.exception ? [{ subject: subject.name, subjectUuid: subject.uuid, control: r.control, ...r.exception }] : [])),
+        subject.results.flatMap((r) =>
+          r.exception ? [{ subject: subject.name, subjectUuid: subject.uuid, control: r.control, ...r.exception }] : [],
+        ),
       )
       .slice(0, CAP),
     advisory: subjects

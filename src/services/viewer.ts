@@ -64,7 +64,7 @@ async function readableRepositories(workspaceUuid: string): Promise<string[]> {
     userClient(),
     (bitbucket) => bitbucket.requestBitbucket(route`/2.0/repositories/${workspace}?pagelen=100&fields=${'values.uuid,next'}`),
     z.object({ uuid: z.string() }),
-    MAX_PAGES,
+    { maxPages: MAX_PAGES },
   );
   if (listing.truncated)
     throw new BitbucketError('upstream', `/2.0/repositories/${workspace}`, null, 'the list of repositories you can read was cut short');

@@ -58,12 +58,8 @@ describe('the control catalogue', () => {
       ? collectWorkspace(client, '{7d4e3c2b-1a09-4f8e-9d6c-5b4a39281706}', new Set([need]) as Set<WorkspaceNeed>, refused)
       : collectRepository(
           client,
-          '{7d4e3c2b-1a09-4f8e-9d6c-5b4a39281706}',
-          repository,
-          new Set([need]) as Set<RepositoryNeed>,
-          Policy.parse({}),
-          new Date(),
-          { refused },
+          { workspaceUuid: '{7d4e3c2b-1a09-4f8e-9d6c-5b4a39281706}', repository, needs: new Set([need]) as Set<RepositoryNeed> },
+          { policy: Policy.parse({}), now: new Date(), refused },
         );
 
   it.each([...needsOf('repository').filter((need) => need !== 'repository'), ...needsOf('workspace')])(

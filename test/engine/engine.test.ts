@@ -5,6 +5,7 @@
 import { REPOSITORY_CONTROLS } from '../../src/controls';
 import type { RepositoryControl } from '../../src/controls/types';
 import { evaluateRepository } from '../../src/engine/evaluate';
+import { resolveRepository } from '../../src/policy/resolve';
 import { scanWorkspace, type ScanReport } from '../../src/engine/scan';
 import { frameworkView, score } from '../../src/engine/summarize';
 import { Policy } from '../../src/policy/policy';
@@ -128,13 +129,14 @@ describe('isolation', () => {
         throw new Error('boom');
       },
     };
-    const results = evaluateRepository(
-      [broken, ...REPOSITORY_CONTROLS.filter((c) => c.id === 'BB-REPO-2')],
-      repositorySnapshot(),
-      { classification: 'production', mainBranch: 'main' },
-      { slug: 'api', uuid: '{0f3c1a2b-1111-4222-8333-444455556666}', projectKey: null },
-      { policy: Policy.parse({}), now: new Date() },
-    );
+    const policy = Policy.parse({ classification: { repositories: { api: 'production' } } });
+    const now = new Date();
+    const identity = { slug: 'api', uuid: '{0f3c1a2b-1111-4222-8333-444455556666}', projectKey: null };
+    const controls = [broken, ...REPOSITORY_CONTROLS.filter((c) => c.id === 'BB-REPO-2')];
+    const results = evaluateRepository(repositorySnapshot(), resolveRepository(controls, { identity, mainBranch: 'main' }, policy, now), {
+      policy,
+      now,
+    });
     expect(results).toEqual([
       expect.objectContaining({ control: 'BB-REPO-2', outcome: 'pass' }),
       expect.objectContaining({ control: 'BB-TEST-1', outcome: 'not-evaluable', message: 'The control failed to evaluate: boom.' }),

@@ -36,12 +36,13 @@ export async function mergeCheck(payload: unknown): Promise<MergeDecision> {
     policy = await store.getPolicy();
     // One attempt per request: the merge check must stay well inside its invocation limit.
     const client = createBitbucketClient({ request: appRequest(), maxAttempts: 2, backoffBaseMs: 200 });
-    const evaluation = await evaluatePullRequest(client, store, policy, workspaceUuid, repositoryUuid, id);
+    const evaluation = await evaluatePullRequest({ client, store, policy, workspaceUuid }, { repositoryUuid, id });
     // The decision is made from what Bitbucket answered; keeping it for the card is best-effort, so a
     // storage failure never turns a computed verdict into "could not evaluate" (or, with
     // mergeCheckOnError: allow, into a merge).
-    await storePullRequestEvaluation(store, repositoryUuid, evaluation, now(), 'merge-check').catch((error: unknown) =>
-      scoped.warn('The evaluation was not stored for the card', { error: error instanceof Error ? error.message : String(error) }),
+    await storePullRequestEvaluation(store, evaluation, { repositoryUuid, evaluatedAt: now(), cause: 'merge-check' }).catch(
+      (error: unknown) =>
+        scoped.warn('The evaluation was not stored for the card', { error: error instanceof Error ? error.message : String(error) }),
     );
     if (!evaluation.protectedDestination) {
       return {

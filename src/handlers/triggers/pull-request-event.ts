@@ -50,7 +50,7 @@ async function handlePullRequestEvent(event: unknown): Promise<void> {
     }
   }
   if (payload.eventType === 'avi:bitbucket:fulfilled:pullrequest' && 'pullrequest' in payload) {
-    await recordMerge(payload.pullrequest.id, workspaceUuid, repositoryUuid, payload.timestamp, store, scoped);
+    await recordMerge({ id: payload.pullrequest.id, workspaceUuid, repositoryUuid, timestamp: payload.timestamp }, { store, log: scoped });
     return;
   }
   if (payload.eventType === 'avi:bitbucket:rejected:pullrequest') {
@@ -62,8 +62,8 @@ async function handlePullRequestEvent(event: unknown): Promise<void> {
   const policy = await store.getPolicy();
   for (const id of ids) {
     try {
-      const evaluation = await evaluatePullRequest(client, store, policy, workspaceUuid, repositoryUuid, id);
-      await storePullRequestEvaluation(store, repositoryUuid, evaluation, now(), payload.eventType);
+      const evaluation = await evaluatePullRequest({ client, store, policy, workspaceUuid }, { repositoryUuid, id });
+      await storePullRequestEvaluation(store, evaluation, { repositoryUuid, evaluatedAt: now(), cause: payload.eventType });
       scoped.info('Pull-request checks stored', { pullRequest: id, state: evaluation.pullRequest.state });
     } catch (error) {
       if (!(error instanceof BitbucketError)) throw error;
@@ -73,27 +73,19 @@ async function handlePullRequestEvent(event: unknown): Promise<void> {
 }
 
 async function recordMerge(
-  id: number,
-  workspaceUuid: string,
-  repositoryUuid: string,
-  timestamp: string | undefined,
-  store: Store,
-  log: Logger,
+  merge: { id: number; workspaceUuid: string; repositoryUuid: string; timestamp: string | undefined },
+  deps: { store: Store; log: Logger },
 ): Promise<void> {
+  const { id, workspaceUuid, repositoryUuid, timestamp } = merge;
+  const { store, log } = deps;
   const at = now();
   const mergedAt = toInstant(timestamp) ?? at.toISOString();
   const slug = (await store.getRepository(repositoryUuid))?.slug ?? repositoryUuid;
   const client = createBitbucketClient({ request: appRequest(), maxAttempts: 2, backoffBaseMs: 250 });
   try {
     const { written } = await recordMergedPullRequest(
-      client,
-      store,
-      workspaceUuid,
-      { uuid: repositoryUuid, slug },
-      id,
-      mergedAt,
-      'event',
-      at,
+      { client, store, workspaceUuid, now: at },
+      { repository: { uuid: repositoryUuid, slug }, id, mergedAt, origin: 'event' },
     );
     await store.deletePullRequest(repositoryUuid, id);
     log.info(written ? 'Evidence recorded' : 'Evidence already recorded', { pullRequest: id });
