@@ -1,6 +1,6 @@
 /**
  * Wiring only: every `handler: index.<export>` of manifest.yml, grouped by Forge module kind.
- * test/manifest/wiring.test.ts checks that the manifest and these exports match in both directions.
+ * test/forge/manifest.test.ts checks that the manifest and these exports match in both directions.
  */
 
 // trigger

@@ -1,4 +1,4 @@
-/** An error the CLI reports as one line on stderr with its exit code (interfaces.md: 2 usage, 3 API). */
+/** An error the CLI reports as one line on stderr with its exit code (docs/interfaces.md: 2 usage, 3 API). */
 export class CliError extends Error {
   constructor(
     readonly code: 2 | 3,

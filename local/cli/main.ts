@@ -1,5 +1,5 @@
 /**
- * The `attest` command (../shared/design/interfaces.md). Exit codes: 0 done, 1 `--fail-on` threshold met,
+ * The `attest` command (docs/interfaces.md). Exit codes: 0 done, 1 `--fail-on` threshold met,
  * 2 usage or configuration error, 3 the API could not be reached or refused the credentials.
  */
 import { parseArgs } from 'node:util';

@@ -1,7 +1,7 @@
 /**
  * `attest scan --workspace W`: a full scan against a Bitbucket Cloud API (the real one, or any server at
  * `--base-url`), run on the local Forge runtime with the app's own client and engine. Credentials come from
- * the environment only. Output: interfaces.md's JSON/CSV/SARIF contract or a table.
+ * the environment only. Output: docs/interfaces.md's JSON/CSV/SARIF contract or a table.
  */
 import fs from 'node:fs';
 import path from 'node:path';

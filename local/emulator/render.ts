@@ -340,7 +340,7 @@ export function pullRequest(
       commit: commitRef(ws, repo, pr.destinationCommit.slice(0, 12), base),
       repository: repoRef,
     },
-    // merge_commit.hash is abbreviated on the live API (platform-facts §9).
+    // merge_commit.hash is abbreviated on the live API (docs/platform-facts.md §9).
     // The document's `merge_commit` is `{hash}`; no recording shows a non-null one.
     merge_commit: pr.mergeCommit ? { hash: pr.mergeCommit.slice(0, 12) } : null,
     draft: false,
@@ -361,7 +361,7 @@ export function pullRequest(
       ),
     },
   };
-  // `participants` and `reviewers` are only in the single pull-request representation (platform-facts §9).
+  // `participants` and `reviewers` are only in the single pull-request representation (docs/platform-facts.md §9).
   if (single) {
     out.participants = pr.participants.map((p) => ({
       type: 'participant',

@@ -207,8 +207,8 @@ export class BitbucketEmulator {
           'www-authenticate': 'Bearer realm="Bitbucket.org HTTP"',
         });
 
-      // Rate limit: a rolling hour per credential (S/api-request-limits/). Bitbucket answers 429 with a
-      // text/plain body and usually no Retry-After (platform-facts §9).
+      // Rate limit: a rolling hour per credential (https://support.atlassian.com/bitbucket-cloud/docs/api-request-limits/). Bitbucket answers 429 with a
+      // text/plain body and usually no Retry-After (docs/platform-facts.md §9).
       const now = this.clock.now();
       const times = (this.requestTimes.get(credential.label) ?? []).filter((at) => at > now - 3_600_000);
       const scaled = url.pathname.startsWith('/2.0/repositories/');
@@ -629,7 +629,7 @@ export class BitbucketEmulator {
     const users = this.users();
     const base = this.baseUrl;
     if (id === undefined) {
-      // Lists answer OPEN only unless `state` is given; `state` is repeatable (platform-facts §9).
+      // Lists answer OPEN only unless `state` is given; `state` is repeatable (docs/platform-facts.md §9).
       const states = url.searchParams.getAll('state').map((s) => s.toUpperCase());
       const wanted = states.length > 0 ? states : ['OPEN'];
       // `participants` are only in the single representation unless asked for with `+values.participants`.
@@ -832,7 +832,7 @@ export class BitbucketEmulator {
         return { ok: true };
       }
       case 'set-branch-restrictions': {
-        // No Forge event exists for restriction changes (platform-facts §2): only a re-scan sees them.
+        // No Forge event exists for restriction changes (docs/platform-facts.md §2): only a re-scan sees them.
         const repo = this.repository(ws, mutation.repository);
         repo.branchRestrictions = mutation.restrictions.map((r) => BranchRestrictionSchema.parse(r));
         return { ok: true };

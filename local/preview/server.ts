@@ -12,7 +12,7 @@ import { CliError } from '../cli/errors';
 import { bundlePreviewClient, type Asset } from './bundle';
 import { describeIssues, InvokeRequest, PREVIEW_MODULES, type InvokeResponse, type PreviewConfig, type PreviewModule } from './protocol';
 
-/** Where Bitbucket places each module (platform-facts.md: workspace settings pages, the two sidebars). */
+/** Where Bitbucket places each module (docs/platform-facts.md §1: workspace settings pages, the two sidebars). */
 const PLACEMENTS: Record<PreviewModule, PreviewConfig['placement']> = {
   dashboard: { kind: 'page', width: null, where: 'a workspace settings page' },
   settings: { kind: 'page', width: null, where: 'a workspace settings page' },

@@ -238,7 +238,7 @@ export class LocalKvs implements KvsFaults {
     const existing = map.get(key);
     const live = existing && !this.expired(existing) ? existing : undefined;
     if (options?.keyPolicy === 'FAIL_IF_EXISTS' && live) {
-      // The REST reference documents the key policy but not the error (F/rest/v2/api-group-forge-kvs/).
+      // The REST reference documents the key policy but not the error (https://developer.atlassian.com/platform/forge/rest/v2/api-group-forge-kvs/).
       // 400 is the status the error page gives every documented refusal; the code is not documented.
       throw this.undocumented(400, `key ${key} already exists`);
     }

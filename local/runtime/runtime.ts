@@ -1,7 +1,7 @@
 /**
  * The local Forge runtime: runs the app's own handlers, routed by the real manifest.yml, with the real
  * `@forge/api`, `@forge/kvs`, `@forge/events` and `@forge/resolver`, by implementing the transport those
- * SDKs call, `global.__forge_fetch__(meta, path, init)` (offline-toolchain.md §6):
+ * SDKs call, `global.__forge_fetch__(meta, path, init)` (docs/offline-toolchain.md §6):
  *
  * - product requests (`requestBitbucket`) go to a Bitbucket base URL: the emulator, or the real API with
  *   credentials from the environment;
@@ -84,7 +84,7 @@ interface Scope {
   deadline: number;
   /** The user a UI resolver was invoked by (`principal.accountId` of the runtime payload); null elsewhere. */
   principal: string | null;
-  /** `asUser()` works only in UI resolvers (platform: F/apis-reference/fetch-api-product.requestbitbucket/). */
+  /** `asUser()` works only in UI resolvers (platform: https://developer.atlassian.com/platform/forge/apis-reference/fetch-api-product.requestbitbucket/). */
   asUserAllowed: boolean;
   /** Set when the invocation ran out of time: Forge has stopped the function, so its later calls fail. */
   timedOut: boolean;
@@ -145,7 +145,7 @@ export function installForgeGlobals(): void {
     return platform.fetch(meta, requestPath, init, storage.getStore());
   };
   const metric = { incr: () => undefined, measure: () => ({ stop: () => undefined }) };
-  // No `kvs.url`/`kvs.host`: with them @forge/kvs switches to proxy mode (offline-toolchain.md §6).
+  // No `kvs.url`/`kvs.host`: with them @forge/kvs switches to proxy mode (docs/offline-toolchain.md §6).
   globals.__forge_runtime__ = {
     get appContext() {
       const scope = storage.getStore();
@@ -290,7 +290,7 @@ export class LocalForgeRuntime {
       const execution = scope ? scopeStorage().run(scope, run) : run();
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          // Forge stops the function at its limit (F/limits-invocation/): whatever it still tries afterwards
+          // Forge stops the function at its limit (https://developer.atlassian.com/platform/forge/limits-invocation/): whatever it still tries afterwards
           // (KVS writes, Bitbucket calls) must fail here rather than race on in the background.
           if (scope) scope.timedOut = true;
           reject(new InvocationTimeout(functionKey, limitMs));
@@ -343,7 +343,7 @@ export class LocalForgeRuntime {
 
   /**
    * `asUser()` as Forge documents it: only in UI resolvers, acting as the invoking user, with no account id
-   * argument (F/apis-reference/fetch-api-product.requestbitbucket/). A user without a grant gets the proxy
+   * argument (https://developer.atlassian.com/platform/forge/apis-reference/fetch-api-product.requestbitbucket/). A user without a grant gets the proxy
    * header `forge-proxy-error: NEEDS_AUTHENTICATION_ERR`, which @forge/api turns into NeedsAuthenticationError
    * (node_modules/@forge/api/out/api/fetch.js, handleProxyResponseErrors).
    */
@@ -397,7 +397,7 @@ export class LocalForgeRuntime {
     const now = this.clock.now();
     const perMinute = this.options.queue?.eventsPerMinute ?? 500;
     installation.pushedAt = installation.pushedAt.filter((at) => at > now - 60_000);
-    // 429 → RateLimitError (@forge/events out/validators.js); 500 events a minute (F/limits-async-events/).
+    // 429 → RateLimitError (@forge/events out/validators.js); 500 events a minute (https://developer.atlassian.com/platform/forge/limits-async-events/).
     if (installation.pushFaults.rateLimitPushes > 0) {
       installation.pushFaults.rateLimitPushes--;
       return json(429, { message: 'queue rate limit reached (injected)' });
@@ -525,7 +525,7 @@ export class LocalForgeRuntime {
       event.retryReason = result.retryOptions?.retryReason;
       event.retryData = result.retryOptions?.retryData;
     } else if (record.outcome === 'error' || record.outcome === 'timeout') {
-      // Forge retries failed and timed-out consumers with exponential backoff (platform-facts §6).
+      // Forge retries failed and timed-out consumers with exponential backoff (docs/platform-facts.md §6).
       retryAfterSeconds = 30 * 2 ** event.retryCount;
       event.retryReason = record.outcome === 'timeout' ? 'FUNCTION_TIME_OUT' : 'FUNCTION_PLATFORM_UNKNOWN_ERROR';
     }
@@ -574,7 +574,7 @@ export class LocalForgeRuntime {
   /**
    * One delivery of a product event to a trigger. A returned InvocationError is retried after its
    * `retryAfter` (≤900 s), at most 4 times, with `retryContext` in the event; a timeout is retried too; an
-   * error the function throws is not (F/events-reference/product_events/).
+   * error the function throws is not (https://developer.atlassian.com/platform/forge/events-reference/product_events/).
    */
   private async redeliverTrigger(
     installation: Installation,
@@ -644,7 +644,7 @@ export class LocalForgeRuntime {
   /**
    * When each installation's scheduled runs of one interval happen in [start, end]. Forge spreads runs over
    * the interval per installation rather than on the hour, and a run can happen twice
-   * (F/manifest-reference/modules/scheduled-trigger/): each installation gets a fixed offset into the
+   * (https://developer.atlassian.com/platform/forge/manifest-reference/modules/scheduled-trigger/): each installation gets a fixed offset into the
    * interval, and now and then (`duplicateRate`, seeded) a second run a few minutes after the first.
    */
   private scheduledRuns(interval: 'hour' | 'day', start: number, end: number): Array<{ at: number; installation: Installation }> {
@@ -686,7 +686,7 @@ export class LocalForgeRuntime {
     if (this.clock.now() < end) this.options.clock.advanceTo(end);
   }
 
-  /** A merge-check invocation with the documented payload (platform-facts §3). */
+  /** A merge-check invocation with the documented payload (docs/platform-facts.md §3). */
   async mergeCheck(payload: {
     workspace: { uuid: string };
     repository: { uuid: string };

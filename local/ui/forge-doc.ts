@@ -1,6 +1,6 @@
 /**
  * Rendering UI Kit modules outside Bitbucket: the real @forge/react reconciler with a bridge of our own
- * (offline-toolchain.md §7). The reconciler calls `self.__bridge.callBridge('reconcile', {forgeDoc})` after
+ * (docs/offline-toolchain.md §7). The reconciler calls `self.__bridge.callBridge('reconcile', {forgeDoc})` after
  * every commit; `invoke` goes to the local runtime's resolvers; `getContext` answers useProductContext.
  */
 import { act, type ReactElement } from 'react';

@@ -1,6 +1,6 @@
 /**
  * One typed call per data need. Paths use the {}-wrapped workspace and repository UUIDs: Forge requires the
- * workspace UUID, not the slug (platform-facts §8). `fields=` asks only for what the schemas declare.
+ * workspace UUID, not the slug (docs/platform-facts.md §8). `fields=` asks only for what the schemas declare.
  */
 import { route } from '@forge/api';
 import type { BitbucketClient } from './client';
@@ -240,7 +240,7 @@ export async function listMainBranchPipelines(
 /**
  * Pull requests merged into `branch` and updated since `since`, newest first, with participants
  * (`+values.participants`: the list omits them otherwise). 50 a page is the pull-request list's maximum
- * (platform-facts §9). A merged pull request's `updated_on` is its merge unless it was commented on later.
+ * (docs/platform-facts.md §9). A merged pull request's `updated_on` is its merge unless it was commented on later.
  */
 export function listMergedPullRequestsSince(
   client: BitbucketClient,

@@ -4,7 +4,7 @@
  * it). It owns retries, the request budget and response validation; `paginate.ts` owns `next` links.
  *
  * Retries: 429 honours `Retry-After` when present, otherwise exponential backoff with jitter, because
- * Bitbucket often answers 429 with a text/plain body and no Retry-After (platform-facts §9). 5xx and network
+ * Bitbucket often answers 429 with a text/plain body and no Retry-After (docs/platform-facts.md §9). 5xx and network
  * errors back off too; other 4xx are final.
  */
 import api, { type APIResponse, type RequestInit, type Route } from '@forge/api';
@@ -33,7 +33,7 @@ export function appRequest(): BitbucketPort {
 export interface RequestBudget {
   readonly ceiling: number | null;
   used: number;
-  /** Bitbucket said `X-RateLimit-NearLimit: true` on a scaled endpoint (S/api-request-limits/). */
+  /** Bitbucket said `X-RateLimit-NearLimit: true` on a scaled endpoint (https://support.atlassian.com/bitbucket-cloud/docs/api-request-limits/). */
   nearLimit: boolean;
 }
 
@@ -85,86 +85,106 @@ async function errorDetail(response: APIResponse): Promise<string> {
   return text.slice(0, 200).trim();
 }
 
-export function createBitbucketClient(options: ClientOptions): BitbucketClient {
-  const budget = options.budget ?? createBudget();
-  const maxAttempts = options.maxAttempts ?? 4;
+/** The client's options with their defaults filled in. */
+interface Settings {
+  request: ClientOptions['request'];
+  budget: RequestBudget;
+  maxAttempts: number;
+  sleep: (ms: number) => Promise<void>;
+  backoff: (attempt: number) => number;
+}
+
+interface Sent {
+  response: APIResponse;
+  path: string;
+}
+
+/** Full jitter (AWS architecture blog, "Exponential Backoff And Jitter"): parallel consumers do not retry in step. */
+function jitteredBackoff(options: ClientOptions): (attempt: number) => number {
   const base = options.backoffBaseMs ?? 1000;
   const cap = options.backoffMaxMs ?? 30_000;
-  const sleep = options.sleep ?? clockSleep;
   const random = options.random ?? Math.random;
-
-  interface Sent {
-    response: APIResponse;
-    path: string;
-  }
-
-  async function send(call: BitbucketCall, accept: string): Promise<Sent> {
-    let lastError: BitbucketError | null = null;
-    let path = '(unknown)';
-    // The port each attempt sees: it records the path, spends the budget and sets Accept.
-    const port: BitbucketPort = {
-      requestBitbucket(route: Route, init?: RequestInit) {
-        path = route.value;
-        if (budget.ceiling !== null && budget.used >= budget.ceiling) {
-          throw new BitbucketError('budget-exhausted', path, null, `${budget.used} requests used`);
-        }
-        budget.used++;
-        return options.request.requestBitbucket(route, { ...init, headers: { Accept: accept, ...init?.headers } });
-      },
-    };
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      let response: APIResponse;
-      try {
-        response = await call(port);
-      } catch (error) {
-        if (error instanceof BitbucketError) throw error;
-        // asUser without the user's consent: Forge must see this error to prompt for it (F/apis-reference).
-        if (isConsentRequired(error)) throw error;
-        lastError = new BitbucketError('upstream', path, null, error instanceof Error ? error.message : String(error));
-        if (attempt < maxAttempts) await sleep(backoff(attempt));
-        continue;
-      }
-      if (response.headers.get('x-ratelimit-nearlimit') === 'true') budget.nearLimit = true;
-      if (response.ok) return { response, path };
-      if (!isRetryable(response.status) || attempt === maxAttempts) {
-        throw new BitbucketError(kindForStatus(response.status), path, response.status, await errorDetail(response));
-      }
-      const hinted = response.status === 429 ? retryAfterMs(response) : null;
-      lastError = new BitbucketError(kindForStatus(response.status), path, response.status, await errorDetail(response));
-      await sleep(hinted ?? backoff(attempt));
-    }
-    throw lastError ?? new BitbucketError('upstream', path, null, 'no attempt was made');
-  }
-
-  function backoff(attempt: number): number {
-    // Full jitter (AWS architecture blog, "Exponential Backoff And Jitter"): spreads retries of parallel
-    // consumers so they do not hit the rate limit again in step.
+  return (attempt) => {
     const ceiling = Math.min(cap, base * 2 ** (attempt - 1));
     return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-  }
+  };
+}
 
+/** The port each attempt sees: it records the path, spends the budget and sets Accept. */
+function portFor(settings: Settings, accept: string, seen: { path: string }): BitbucketPort {
+  const { budget } = settings;
   return {
-    budget,
+    requestBitbucket(route: Route, init?: RequestInit) {
+      seen.path = route.value;
+      if (budget.ceiling !== null && budget.used >= budget.ceiling) {
+        throw new BitbucketError('budget-exhausted', seen.path, null, `${budget.used} requests used`);
+      }
+      budget.used++;
+      return settings.request.requestBitbucket(route, { ...init, headers: { Accept: accept, ...init?.headers } });
+    },
+  };
+}
+
+async function send(settings: Settings, call: BitbucketCall, accept: string): Promise<Sent> {
+  let lastError: BitbucketError | null = null;
+  const seen = { path: '(unknown)' };
+  const port = portFor(settings, accept, seen);
+  for (let attempt = 1; attempt <= settings.maxAttempts; attempt++) {
+    let response: APIResponse;
+    try {
+      response = await call(port);
+    } catch (error) {
+      if (error instanceof BitbucketError) throw error;
+      // asUser without the user's consent: Forge must see this error to prompt for it (https://developer.atlassian.com/platform/forge/apis-reference).
+      if (isConsentRequired(error)) throw error;
+      lastError = new BitbucketError('upstream', seen.path, null, error instanceof Error ? error.message : String(error));
+      if (attempt < settings.maxAttempts) await settings.sleep(settings.backoff(attempt));
+      continue;
+    }
+    if (response.headers.get('x-ratelimit-nearlimit') === 'true') settings.budget.nearLimit = true;
+    if (response.ok) return { response, path: seen.path };
+    const failure = new BitbucketError(kindForStatus(response.status), seen.path, response.status, await errorDetail(response));
+    if (!isRetryable(response.status) || attempt === settings.maxAttempts) throw failure;
+    lastError = failure;
+    const hinted = response.status === 429 ? retryAfterMs(response) : null;
+    await settings.sleep(hinted ?? settings.backoff(attempt));
+  }
+  throw lastError ?? new BitbucketError('upstream', seen.path, null, 'no attempt was made');
+}
+
+async function parseJson<S extends z.ZodType>({ response, path }: Sent, schema: S): Promise<z.infer<S>> {
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new BitbucketError('malformed', path, response.status, 'the body is not JSON');
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue ? issue.path.join('.') || '(root)' : '(root)';
+    throw new BitbucketError('malformed', path, response.status, `${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+export function createBitbucketClient(options: ClientOptions): BitbucketClient {
+  const settings: Settings = {
+    request: options.request,
+    budget: options.budget ?? createBudget(),
+    maxAttempts: options.maxAttempts ?? 4,
+    sleep: options.sleep ?? clockSleep,
+    backoff: jitteredBackoff(options),
+  };
+  return {
+    budget: settings.budget,
     async getJson(call, schema) {
-      const { response, path } = await send(call, 'application/json');
-      const text = await response.text();
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        throw new BitbucketError('malformed', path, response.status, 'the body is not JSON');
-      }
-      const parsed = schema.safeParse(body);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const where = issue ? issue.path.join('.') || '(root)' : '(root)';
-        throw new BitbucketError('malformed', path, response.status, `${where}: ${issue?.message ?? 'invalid'}`);
-      }
-      return parsed.data;
+      return parseJson(await send(settings, call, 'application/json'), schema);
     },
     async getText(call) {
       try {
-        const { response } = await send(call, 'text/plain');
+        const { response } = await send(settings, call, 'text/plain');
         return await response.text();
       } catch (error) {
         if (error instanceof BitbucketError && error.kind === 'not-found') return null;

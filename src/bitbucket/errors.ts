@@ -19,7 +19,7 @@ export function isConsentRequired(error: unknown): boolean {
 }
 
 export type BitbucketErrorKind =
-  | 'unauthorized' // 401: credentials missing or not yet valid (right after install, platform-facts §2)
+  | 'unauthorized' // 401: credentials missing or not yet valid (right after install, docs/platform-facts.md §2)
   | 'forbidden' // 403: missing scope, not an admin, or a plan-gated feature
   | 'not-found' // 404
   | 'rate-limited' // 429 after retries

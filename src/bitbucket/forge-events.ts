@@ -2,7 +2,7 @@
  * zod schemas for the Forge event payloads the app subscribes to. These are NOT Bitbucket webhook payloads:
  * they are thin (identifiers and a little state), every UUID is wrapped in braces, `title` is
  * `{truncated, value}`, `source.branch` is a string, and `selfGenerated` marks events our own API calls
- * caused (F/events-reference/bitbucket/, read 2026-11; platform-facts §2). Only the fields the app uses
+ * caused (https://developer.atlassian.com/platform/forge/events-reference/bitbucket/, read 2026-11; docs/platform-facts.md §2). Only the fields the app uses
  * are declared; unknown fields pass through untouched and optional ones may be missing.
  */
 import { z } from 'zod';
@@ -98,7 +98,7 @@ export type BuildStatusEvent = z.infer<typeof BuildStatusEvent>;
 export const PullRequestTriggerEvent = z.discriminatedUnion('eventType', [PullRequestEvent, BuildStatusEvent]);
 export type PullRequestTriggerEvent = z.infer<typeof PullRequestTriggerEvent>;
 
-/** Forge lifecycle events (F/events-reference/life-cycle/). */
+/** Forge lifecycle events (https://developer.atlassian.com/platform/forge/events-reference/life-cycle/). */
 export const LIFECYCLE_EVENTS = ['avi:forge:installed:app', 'avi:forge:upgraded:app'] as const;
 export const LifecycleEvent = z.object({
   eventType: z.enum(LIFECYCLE_EVENTS).optional(),
@@ -110,7 +110,7 @@ export const LifecycleEvent = z.object({
 });
 export type LifecycleEvent = z.infer<typeof LifecycleEvent>;
 
-/** The merge-check invocation payload (F/manifest-reference/modules/bitbucket-merge-check/). */
+/** The merge-check invocation payload (https://developer.atlassian.com/platform/forge/manifest-reference/modules/bitbucket-merge-check/). */
 export const MergeCheckPayload = z.object({
   workspace: Resource,
   repository: Resource,

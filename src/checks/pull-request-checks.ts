@@ -1,5 +1,5 @@
 /**
- * The pull-request checks of controls.md ("Pull-request checks"), shared by the merge check and the
+ * The pull-request checks of docs/controls.md ("Pull-request checks"), shared by the merge check and the
  * pull-request card. Pure: the pull request, its statuses (or the error that stopped us reading them)
  * and the policy in; verdicts out.
  */
@@ -127,7 +127,7 @@ function buildCheck(pr: PullRequest, statuses: readonly CommitStatus[] | Bitbuck
     return { ...base, outcome: 'not-evaluable', message: `build statuses could not be read: ${(statuses as BitbucketError).message}` };
   }
   // A status counts for the pull request only when it was reported for its source branch
-  // (platform-facts §9: statuses are per commit; `refname` names the branch they were built for).
+  // (docs/platform-facts.md §9: statuses are per commit; `refname` names the branch they were built for).
   const source = pr.source.branch?.name;
   const relevant = statuses.filter((status) => !status.refname || !source || status.refname === source);
   if (relevant.length === 0) {

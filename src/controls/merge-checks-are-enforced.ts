@@ -1,6 +1,6 @@
 /**
  * BB-BP-4 — Merge checks on the main branch are enforced. Without an `enforce_merge_checks` restriction
- * (Premium) Bitbucket's merge checks only warn (platform-facts §9), so approvals and builds are advisory.
+ * (Premium) Bitbucket's merge checks only warn (docs/platform-facts.md §9), so approvals and builds are advisory.
  * Reads: GET …/branch-restrictions (admin), and the effective branching model when needed.
  */
 import { BRANCH_NEEDS, BRANCH_PROTECTION_STEPS, DOCS_MERGE_CHECKS, branchData, evidenceOf, kindApplies } from './branch-data';

@@ -1,5 +1,5 @@
 /**
- * When a branch restriction applies to the main branch (controls.md "Subjects and the main branch"):
+ * When a branch restriction applies to the main branch (docs/controls.md "Subjects and the main branch"):
  * `glob` patterns match the branch name with `*` standing for a run of characters; `branching_model` types resolve
  * through the repository's effective branching model.
  */

@@ -1,5 +1,5 @@
 /**
- * Scores, outcome counts and the per-framework view (controls.md "Score", "Framework mapping").
+ * Scores, outcome counts and the per-framework view (docs/controls.md "Score", "Framework mapping").
  * Weights: critical 10, high 5, medium 3, low 1. A subject's score is
  * round(100 × Σ weight(pass or excepted fail) ÷ Σ weight(pass or fail)); null when nothing counts.
  */

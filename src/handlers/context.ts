@@ -1,6 +1,6 @@
 /**
  * Reads the workspace of an invocation. Every Bitbucket function gets `context.workspaceId` (the wrapped
- * workspace UUID, platform-facts §1); `installContext` (`ari:cloud:bitbucket::workspace/<uuid>`) is the
+ * workspace UUID, docs/platform-facts.md §1); `installContext` (`ari:cloud:bitbucket::workspace/<uuid>`) is the
  * fallback for invocations that carry only that, such as scheduled triggers.
  */
 import { InvocationContext } from '../bitbucket/forge-events';

@@ -1,5 +1,5 @@
 /**
- * Bitbucket's branch-restriction glob (controls.md "Subjects and the main branch"): `*` matches any run of
+ * Bitbucket's branch-restriction glob (docs/controls.md "Subjects and the main branch"): `*` matches any run of
  * characters, including `/`; every other character matches itself. Also used for slug rules and
  * protected-branch patterns, which the policy documents with the same meaning.
  */

@@ -1,8 +1,8 @@
 /**
  * Bitbucket and Forge hand out UUIDs wrapped in braces (`{0f3c…}`): event payloads, `context.workspaceId`,
- * `context.extension`. KVS keys may not contain braces (platform-facts §7), and route paths need them
+ * `context.extension`. KVS keys may not contain braces (docs/platform-facts.md §7), and route paths need them
  * wrapped. Atlassian documents `wrapUuid`/`unwrapUuid` in `@forge/bitbucket`, which our registry does not
- * carry (platform-facts §1), so they live here.
+ * carry (docs/platform-facts.md §1), so they live here.
  */
 const BARE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,5 +1,5 @@
 /**
- * The workspace policy of controls.md ("Policy"): one zod schema with the documented defaults. Every write
+ * The workspace policy of docs/controls.md ("Policy"): one zod schema with the documented defaults. Every write
  * is validated against it, and so is every read (an older version of the app may have stored it).
  */
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 /**
  * The change-management evidence for an audit period, as an auditor takes it away: one row per pull
- * request merged into a protected branch (interfaces.md `attest evidence`).
+ * request merged into a protected branch (docs/interfaces.md `attest evidence`).
  */
 import type { EvidenceRecord } from '../store/records';
 import { csvRow } from './formats';

@@ -1,5 +1,5 @@
 /**
- * The scan report in the public formats of interfaces.md: JSON (schemaVersion 1), CSV, SARIF 2.1.0, and a
+ * The scan report in the public formats of docs/interfaces.md: JSON (schemaVersion 1), CSV, SARIF 2.1.0, and a
  * terminal table. Strings from Bitbucket (names, titles) are data: the CSV neutralises cells that a
  * spreadsheet would run as formulas.
  */

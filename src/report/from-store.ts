@@ -1,5 +1,5 @@
 /**
- * The scan report (interfaces.md, schemaVersion 1) built from what the app stored: the same contract
+ * The scan report (docs/interfaces.md, schemaVersion 1) built from what the app stored: the same contract
  * whether a scan ran directly or through the install, the queue and the consumers. A repository the app
  * has not evaluated yet is reported with every control `not-evaluable`, saying so — never as a pass.
  */

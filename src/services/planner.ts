@@ -1,5 +1,5 @@
 /**
- * The hour's plan. Settings drift has no Bitbucket event (platform-facts §2), so every hour the planner
+ * The hour's plan. Settings drift has no Bitbucket event (docs/platform-facts.md §2), so every hour the planner
  * lists the repositories and queues evaluations for the ones whose results are oldest, within an hourly
  * request budget: by default 80% of the base 1,000 requests an hour, halved after a 429 and raised 10% an
  * hour while none comes. The workspace controls run once a day. What does not fit waits for the next

@@ -63,7 +63,7 @@ const PUSH_ATTEMPTS = 3;
 
 /**
  * Pushes jobs in chunks of at most 50 events, the per-push maximum. A push can be accepted in part: the
- * SDK throws PartialSuccessError naming the refused events (@forge/events; F/runtime-reference/
+ * SDK throws PartialSuccessError naming the refused events (@forge/events; https://developer.atlassian.com/platform/forge/runtime-reference/
  * async-events-api-error-handling/), and those are pushed again; what is still refused after three
  * attempts, or a RateLimitError, is thrown, so the caller's invocation fails and is retried whole (jobs
  * are idempotent, so the events that did get through are harmless twice).

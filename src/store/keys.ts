@@ -1,7 +1,7 @@
 /**
  * The only place KVS keys are built. Storage is per installation (one workspace), so keys do not repeat
  * the workspace. UUIDs are stored without braces: keys must match ^(?!\s+$)[a-zA-Z0-9:._\s-#]+$
- * (platform-facts §7). The `v1` prefix lets a later schema migrate by reading v1 and writing v2.
+ * (docs/platform-facts.md §7). The `v1` prefix lets a later schema migrate by reading v1 and writing v2.
  *
  *   v1:repo:<repo>                     RepositoryState: the repository, its classification and results
  *   v1:pr:<repo>:<id>                  PullRequestRecord: pull-request checks for the card

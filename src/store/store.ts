@@ -98,8 +98,9 @@ function monthsBetween(from: Date, to: Date): string[] {
   return months;
 }
 
-export function createStore() {
-  const store = {
+/** Repository states: one record per repository, never overwritten by an older evaluation. */
+function repositoriesStore() {
+  return {
     getRepository: (uuid: string) => read(keys.repository(uuid), RepositoryRecord),
     async listRepositories(): Promise<RepositoryRecord[]> {
       return (await readAll(keys.repositoryPrefix(), RepositoryRecord)).map((entry) => entry.value);
@@ -131,7 +132,12 @@ export function createStore() {
           .execute();
       else await kvs.delete(keys.repository(uuid));
     },
+  };
+}
 
+/** Pull-request check results kept for the card, one record per open pull request. */
+function pullRequestsStore() {
+  return {
     getPullRequest: (repositoryUuid: string, id: number) => read(keys.pullRequest(repositoryUuid, id), PullRequestRecord),
     async listPullRequests(repositoryUuid: string): Promise<PullRequestRecord[]> {
       return (await readAll(keys.pullRequestPrefix(repositoryUuid), PullRequestRecord)).map((entry) => entry.value);
@@ -146,7 +152,12 @@ export function createStore() {
     async deletePullRequest(repositoryUuid: string, id: number): Promise<void> {
       await kvs.delete(keys.pullRequest(repositoryUuid, id));
     },
+  };
+}
 
+/** The evidence ledger: immutable records by pull request, and a date index for period exports. */
+function evidenceStore() {
+  return {
     /**
      * Writes an evidence record once; a second write of the same pull request is a no-op (returns false).
      * What KVS answers to a `FAIL_IF_EXISTS` write of an existing key is not documented, so a refused write
@@ -187,7 +198,12 @@ export function createStore() {
           a.mergedAt.localeCompare(b.mergedAt) || a.repositorySlug.localeCompare(b.repositorySlug) || a.pullRequestId - b.pullRequestId,
       );
     },
+  };
+}
 
+/** The history of outcome changes, keyed by month so reads and pruning never rely on query order. */
+function historyStore() {
+  return {
     async addHistory(entries: readonly HistoryEntry[]): Promise<void> {
       const items = entries.map((entry) => ({ key: keys.history(entry.at, entry.subject, entry.control), value: entry }));
       for (const batch of batchesOf(items, (item) => Buffer.byteLength(JSON.stringify(item)))) {
@@ -226,7 +242,12 @@ export function createStore() {
       }
       return old.length;
     },
+  };
+}
 
+/** The workspace controls' state. */
+function workspaceStore() {
+  return {
     getWorkspace: () => read(keys.workspace(), WorkspaceState),
     async putWorkspace(state: WorkspaceState): Promise<boolean> {
       const current = await read(keys.workspace(), WorkspaceState);
@@ -234,7 +255,12 @@ export function createStore() {
       await kvs.set(keys.workspace(), state);
       return true;
     },
+  };
+}
 
+/** The dashboard summary: a meta record and its rows in chunks. */
+function summaryStore() {
+  return {
     /** The summary without its rows: one KVS read, what the dashboard's first view needs. */
     getSummaryMeta: () => read(keys.summaryMeta(), SummaryMeta),
     /**
@@ -282,7 +308,12 @@ export function createStore() {
       await kvs.set(keys.summaryMeta(), { ...meta, chunks: chunks.length });
       return chunks.length;
     },
+  };
+}
 
+/** The policy and the scan bookkeeping. */
+function settingsStore() {
+  return {
     /** The stored policy, or the defaults when none was saved (or the stored one no longer parses). */
     async getPolicy(): Promise<Policy> {
       return (await read(keys.policy(), Policy)) ?? Policy.parse({});
@@ -309,12 +340,24 @@ export function createStore() {
       return null;
     },
     async markScan(change: Partial<ScanState>): Promise<ScanState> {
-      const next = { ...(await store.getScan()), ...change };
+      const next = { ...((await read(keys.scan(), ScanState)) ?? ScanState.parse({})), ...change };
       await kvs.set(keys.scan(), next);
       return next;
     },
   };
-  return store;
+}
+
+/** The installation's storage, typed and validated on every read: one object of small, separate parts. */
+export function createStore() {
+  return {
+    ...repositoriesStore(),
+    ...pullRequestsStore(),
+    ...evidenceStore(),
+    ...historyStore(),
+    ...workspaceStore(),
+    ...summaryStore(),
+    ...settingsStore(),
+  };
 }
 export type Store = ReturnType<typeof createStore>;
 

@@ -22,7 +22,7 @@ const describeContract = available ? describe : describe.skip;
  * - `…/pullrequests/{id}/activity` has no response schema in the document (described as text): checked
  *   only for the pagination envelope.
  * - An empty repository has `mainbranch: null` on the live API; the document types `mainbranch` as an
- *   object; and a participant who has not reviewed has `state: null` (platform-facts §9), where the document
+ *   object; and a participant who has not reviewed has `state: null` (docs/platform-facts.md §9), where the document
  *   types `state` as a string enum. GAPS below makes exactly those fields nullable before validating.
  */
 const GAPS: Array<{ schema: string; property: string }> = [

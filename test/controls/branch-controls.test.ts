@@ -1,6 +1,6 @@
 /**
  * Table-driven tests of the branch-protection and code-review controls: pass, fail, not-applicable, and
- * the boundaries controls.md names (glob patterns, branching-model resolution, thresholds, several
+ * the boundaries docs/controls.md names (glob patterns, branching-model resolution, thresholds, several
  * restrictions of one kind, service accounts, smart_reset versus reset, enforced versus advisory).
  */
 import type { BranchRestriction } from '../../src/bitbucket/schemas';

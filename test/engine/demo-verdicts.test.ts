@@ -1,6 +1,6 @@
 /**
  * `attest scan` against `attest emulator --seed demo`, as a person runs them (two real processes), checked
- * against what the seed was built to show, and against the JSON contract of interfaces.md.
+ * against what the seed was built to show, and against the JSON contract of docs/interfaces.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,7 +32,7 @@ const Result = z.strictObject({
   frameworks: z.object({ soc2: z.array(z.string()), iso27001: z.array(z.string()), cis: z.array(z.string()) }).partial(),
   evaluatedAt: z.iso.datetime().nullable(),
 });
-/** The JSON contract of interfaces.md, schemaVersion 1. */
+/** The JSON contract of docs/interfaces.md, schemaVersion 1. */
 const ScanJson = z.object({
   schemaVersion: z.literal(1),
   tool: z.object({ name: z.literal('attest'), version: z.string() }),

@@ -1,7 +1,7 @@
 /**
- * Offline stand-ins for `forge lint` (which needs a login here: offline-toolchain.md §2): the manifest
+ * Offline stand-ins for `forge lint` (which needs a login here: docs/offline-toolchain.md §2): the manifest
  * validator of @forge/manifest, the client-side linter of @forge/lint, and our own wiring checks for what
- * neither catches (missing handler exports, unknown event names: offline-toolchain.md §3).
+ * neither catches (missing handler exports, unknown event names: docs/offline-toolchain.md §3).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -66,7 +66,7 @@ export interface LintOutcome {
  * Runs @forge/lint in client-side mode. The Bitbucket OpenAPI document gives full endpoint→scope checks;
  * without it (a clone outside our workspace) an empty document is used and a notice printed. The linter
  * caches under the home directory and downloads specs unless all six LOCAL_*_SWAGGER variables are set
- * (offline-toolchain.md §4), so both are pointed at a temporary directory first.
+ * (docs/offline-toolchain.md §4), so both are pointed at a temporary directory first.
  */
 export async function runForgeLint(manifest: Record<string, unknown>): Promise<LintOutcome> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-forge-home-'));

@@ -11,7 +11,7 @@ process.stdin.on('end', async () => {
   const { manifest, files, root } = JSON.parse(input);
   process.chdir(root);
   const logger = { info: () => undefined };
-  // Only getDeprecatedRuntimes is called in client-side mode (offline-toolchain.md §4).
+  // Only getDeprecatedRuntimes is called in client-side mode (docs/offline-toolchain.md §4).
   const statsig = { getDeprecatedRuntimes: async () => [] };
   const results = await lint(files, manifest, 'development', logger, statsig, { linter: { mode: 'client-side' } });
   const counts = problemCount(results);

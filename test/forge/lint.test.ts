@@ -1,6 +1,6 @@
 /**
  * @forge/lint in client-side mode over src/, with the Bitbucket OpenAPI document for endpoint→scope checks
- * (offline-toolchain.md §4). `forge lint` itself needs a login we do not have.
+ * (docs/offline-toolchain.md §4). `forge lint` itself needs a login we do not have.
  */
 import { readManifest, runForgeLint } from './forge-checks';
 

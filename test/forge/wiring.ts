@@ -1,5 +1,5 @@
 /**
- * Wiring checks @forge/manifest does not do (offline-toolchain.md §3): every `handler` is an export of
+ * Wiring checks @forge/manifest does not do (docs/offline-toolchain.md §3): every `handler` is an export of
  * src/index.ts, every export is used, module keys are unique across all modules (functions included),
  * and the events the code handles are exactly the events the manifest subscribes to.
  */

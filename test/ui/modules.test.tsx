@@ -29,7 +29,7 @@ const field = (doc: ForgeDoc, type: string, name: string) =>
     [node.props.name, node.props.id, node.props.inputId].some((value) => value === name || String(value ?? '').endsWith(`-${name}`)),
   );
 const byText = (doc: ForgeDoc, type: string, text: string) => findAll(doc, type).find((node) => textOf(node).includes(text));
-/** DynamicTable renders its rows as ContentWrapper{name: rows} > Row{rowKey} (offline-toolchain.md §7). */
+/** DynamicTable renders its rows as ContentWrapper{name: rows} > Row{rowKey} (docs/offline-toolchain.md §7). */
 const rowKeys = (table: ForgeDoc) =>
   findAll(
     table.children.find((child) => child.type === 'ContentWrapper' && child.props.name === 'rows'),

@@ -2,7 +2,7 @@
  * The preview's `self.__bridge`: what Bitbucket's host page answers for a UI Kit module. `reconcile`
  * carries each committed ForgeDoc to the host renderer, `invoke` goes to the preview server (the local
  * runtime's resolvers), `getContext` answers useProductContext. @forge/bridge captures this object when
- * it is first imported (offline-toolchain.md §7), so it is installed before any module code loads.
+ * it is first imported (docs/offline-toolchain.md §7), so it is installed before any module code loads.
  */
 import type { ForgeDoc } from '../../ui/forge-doc';
 import { InvokeResponse, type PreviewConfig } from '../protocol';

@@ -4,7 +4,7 @@
  * Bitbucket does the same on its side of the iframe; its renderer is not public, so the prop mapping here
  * follows the UI Kit component reference (props pass through to the @atlaskit component of the same
  * name) and @forge/react's own transforms (DynamicTable → ContentWrapper{head|rows} > Row > Cell,
- * offline-toolchain.md §7).
+ * docs/offline-toolchain.md §7).
  *
  * Handlers cross the bridge as plain data: the app receives `{ target: { value } }` for inputs, the option
  * for a Select and the ISO date for a DatePicker, never a DOM event.

@@ -6,7 +6,6 @@
  */
 import React, { useState } from 'react';
 import {
-  BarChart,
   Button,
   CodeBlock,
   DatePicker,
@@ -28,6 +27,7 @@ import {
 } from '@forge/react';
 import { z } from 'zod';
 import { Loading, LoadError } from '../shared/states';
+import { Overview, type Summary } from './overview';
 import { callResolver, useResolver } from '../shared/use-resolver';
 import { OUTCOME_APPEARANCE, OUTCOME_LABEL } from '../shared/outcomes';
 import {
@@ -110,134 +110,6 @@ function DashboardBody({ view, reload }: { view: DashboardViewModel; reload: () 
   );
 }
 
-type Summary = NonNullable<DashboardViewModel['summary']>;
-
-function Overview({ view, summary }: { view: DashboardViewModel; summary: Summary }) {
-  const { freshness } = view;
-  const [scanMessage, setScanMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const title = (id: string) => view.controls[id]?.title ?? id;
-  const scanNow = async () => {
-    const answer = await callResolver('scan/now', {});
-    setScanMessage(
-      answer.ok ? { ok: true, text: 'Scan queued: results update over the next minutes.' } : { ok: false, text: answer.error.message },
-    );
-  };
-  return (
-    <Stack space="space.200">
-      <Heading size="medium">Score {summary.score ?? '—'}</Heading>
-      <Inline space="space.100">
-        <Lozenge appearance="success">{summary.outcomes.pass} pass</Lozenge>
-        <Lozenge appearance="removed">{summary.outcomes.fail} fail</Lozenge>
-        <Lozenge appearance="moved">{summary.outcomes['not-evaluable']} could not check</Lozenge>
-        <Lozenge appearance="default">{summary.outcomes['not-applicable']} not applicable</Lozenge>
-      </Inline>
-      <Text>
-        Critical controls weigh 10, high 5, medium 3, low 1; results that could not be checked are left out of the score and listed below.
-      </Text>
-      <Heading size="small">Workspace controls</Heading>
-      {view.workspaceResults.map((result) => (
-        <Inline key={result.control} space="space.100" alignBlock="center">
-          <Lozenge appearance={OUTCOME_APPEARANCE[result.outcome]}>{OUTCOME_LABEL[result.outcome]}</Lozenge>
-          <Text>
-            {title(result.control)}: {result.message}
-          </Text>
-        </Inline>
-      ))}
-      <Heading size="small">Pass rate per control</Heading>
-      <BarChart
-        data={summary.controlRates
-          .filter((rate) => rate.rate !== null)
-          .map((rate) => ({ control: rate.control, percent: Math.round((rate.rate ?? 0) * 100) }))}
-        xAccessor="control"
-        yAccessor="percent"
-        title="Share of subjects where the control holds (%)"
-      />
-      <Heading size="small">Could not be checked ({summary.attention.notEvaluable.length})</Heading>
-      {summary.attention.notEvaluable.length === 0 ? (
-        <Text>Every control could be read.</Text>
-      ) : (
-        <DynamicTable
-          caption="Results that could not be checked"
-          head={{
-            cells: [
-              { key: 'subject', content: 'Where' },
-              { key: 'control', content: 'Control' },
-              { key: 'why', content: 'Why' },
-              { key: 'fix', content: 'How to fix it' },
-            ],
-          }}
-          rows={summary.attention.notEvaluable.map((item, i) => ({
-            key: `ne-${i}`,
-            cells: [
-              { key: 's', content: item.subject },
-              { key: 'c', content: title(item.control) },
-              { key: 'w', content: item.message },
-              { key: 'f', content: item.fix ?? '—' },
-            ],
-          }))}
-          rowsPerPage={10}
-        />
-      )}
-      <Heading size="small">Excepted ({summary.attention.excepted.length})</Heading>
-      {summary.attention.excepted.length === 0 ? (
-        <Text>No exceptions apply.</Text>
-      ) : (
-        <DynamicTable
-          caption="Excepted results"
-          head={{
-            cells: [
-              { key: 'subject', content: 'Where' },
-              { key: 'control', content: 'Control' },
-              { key: 'reason', content: 'Why' },
-              { key: 'who', content: 'Approved by' },
-              { key: 'until', content: 'Until' },
-            ],
-          }}
-          rows={summary.attention.excepted.map((item, i) => ({
-            key: `ex-${i}`,
-            cells: [
-              { key: 's', content: item.subject },
-              { key: 'c', content: title(item.control) },
-              { key: 'r', content: item.reason },
-              { key: 'a', content: item.approvedBy },
-              { key: 'u', content: item.expired ? <Lozenge appearance="removed">{`expired ${item.expiresOn}`}</Lozenge> : item.expiresOn },
-            ],
-          }))}
-          rowsPerPage={10}
-        />
-      )}
-      <Heading size="small">Advisory: configured but not enforced ({summary.attention.advisory.length})</Heading>
-      <Text>
-        {summary.attention.advisory.length === 0
-          ? 'Every configured merge check is enforced.'
-          : 'These merge checks only warn: Bitbucket enforces them only with an enforce_merge_checks restriction (Premium).'}
-      </Text>
-      {summary.attention.advisory.slice(0, 50).map((item, i) => (
-        <Text key={`ad-${i}`}>
-          {item.subject}: {title(item.control)}
-        </Text>
-      ))}
-      <Heading size="small">Freshness</Heading>
-      <Text>
-        Oldest result: {summary.oldestEvaluatedAt ?? 'not every repository is evaluated yet'}. Last plan: {freshness.lastPlanAt ?? 'none'}.
-        A full pass takes about {freshness.hoursPerFullPass ?? '—'} hours at {freshness.hourlyBudget} requests an hour
-        {freshness.rateLimitedAt ? `; Bitbucket rate-limited the app at ${freshness.rateLimitedAt}` : ''}.
-      </Text>
-      {/* In an Inline: a Stack stretches its children, and a page-wide button reads as a banner. */}
-      <Inline>
-        <Button appearance="primary" onClick={() => void scanNow()}>
-          Scan now
-        </Button>
-      </Inline>
-      {scanMessage ? (
-        <SectionMessage appearance={scanMessage.ok ? 'success' : 'warning'}>
-          <Text>{scanMessage.text}</Text>
-        </SectionMessage>
-      ) : null}
-    </Stack>
-  );
-}
-
 function RepositoriesTab({ controls }: { controls: DashboardViewModel['controls'] }) {
   const { load, reload } = useResolver('dashboard/repositories', {}, RepositoriesView);
   if (load.state === 'loading') return <Loading what="the repositories" />;
@@ -251,62 +123,71 @@ function option(value: string | null, label: string) {
   return { label, value: value ?? '' };
 }
 
-export function Repositories({ rows, controls }: { rows: Row[]; controls: DashboardViewModel['controls'] }) {
-  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
-  const [page, setPage] = useState(1);
-  const [selected, setSelected] = useState<Row | null>(null);
-  const visible = filterRows(rows, filters);
-  const update = (change: Partial<Filters>) => {
-    setFilters((current) => ({ ...current, ...change }));
-    setPage(1);
-  };
+function RepositoryFilters({ rows, filters, update }: { rows: Row[]; filters: Filters; update: (change: Partial<Filters>) => void }) {
   const value = (event: unknown) => (event as { value?: string } | null)?.value || null;
   return (
-    <Stack space="space.200">
-      <Inline space="space.100" alignBlock="end">
-        <Stack space="space.050">
-          <Label labelFor="search">Search</Label>
-          <Textfield
-            id="search"
-            name="search"
-            placeholder="Repository or control id"
-            value={filters.search}
-            onChange={(event) => update({ search: String((event as { target?: { value?: string } }).target?.value ?? '') })}
-          />
-        </Stack>
-        <Select
-          inputId="project"
-          name="project"
-          placeholder="All projects"
-          options={[option(null, 'All projects'), ...projectsOf(rows).map((p) => option(p, p))]}
-          onChange={(event) => update({ project: value(event) })}
+    <Inline space="space.100" alignBlock="end">
+      <Stack space="space.050">
+        <Label labelFor="search">Search</Label>
+        <Textfield
+          id="search"
+          name="search"
+          placeholder="Repository or control id"
+          value={filters.search}
+          onChange={(event) => update({ search: String((event as { target?: { value?: string } }).target?.value ?? '') })}
         />
-        <Select
-          inputId="classification"
-          placeholder="Any classification"
-          options={[
-            option(null, 'Any classification'),
-            option('production', 'production'),
-            option('non-production', 'non-production'),
-            option('unclassified', 'unclassified'),
-          ]}
-          onChange={(event) => update({ classification: value(event) })}
-        />
-        <Select
-          inputId="outcome"
-          placeholder="Any outcome"
-          options={[
-            option(null, 'Any outcome'),
-            option('failing', 'Failing a control'),
-            option('unreadable', 'Could not check a control'),
-            option('passing', 'Passing everything'),
-          ]}
-          onChange={(event) => update({ outcome: value(event) as Filters['outcome'] })}
-        />
-      </Inline>
-      <Text>
-        {visible.length} of {rows.length} repositories
-      </Text>
+      </Stack>
+      <Select
+        inputId="project"
+        name="project"
+        placeholder="All projects"
+        options={[option(null, 'All projects'), ...projectsOf(rows).map((p) => option(p, p))]}
+        onChange={(event) => update({ project: value(event) })}
+      />
+      <Select
+        inputId="classification"
+        placeholder="Any classification"
+        options={[
+          option(null, 'Any classification'),
+          option('production', 'production'),
+          option('non-production', 'non-production'),
+          option('unclassified', 'unclassified'),
+        ]}
+        onChange={(event) => update({ classification: value(event) })}
+      />
+      <Select
+        inputId="outcome"
+        placeholder="Any outcome"
+        options={[
+          option(null, 'Any outcome'),
+          option('failing', 'Failing a control'),
+          option('unreadable', 'Could not check a control'),
+          option('passing', 'Passing everything'),
+        ]}
+        onChange={(event) => update({ outcome: value(event) as Filters['outcome'] })}
+      />
+    </Inline>
+  );
+}
+
+function failingCell(row: Row): string {
+  if (row.failing.length > 0) return row.failing.join(', ');
+  return row.counts['not-evaluable'] > 0 ? `none failing; ${row.counts['not-evaluable']} could not be checked` : 'none';
+}
+
+function RepositoryTable({
+  visible,
+  page,
+  setPage,
+  open,
+}: {
+  visible: Row[];
+  page: number;
+  setPage: (page: number) => void;
+  open: (row: Row) => void;
+}) {
+  return (
+    <>
       {visible.length === 0 ? (
         <Text>No repository matches these filters.</Text>
       ) : (
@@ -330,17 +211,9 @@ export function Repositories({ rows, controls }: { rows: Row[]; controls: Dashbo
               { key: row.project ?? '', content: row.project ?? '—' },
               { key: row.classification, content: row.classification },
               { key: row.score ?? -1, content: row.score === null ? '—' : String(row.score) },
-              {
-                key: row.failing.length,
-                content:
-                  row.failing.length === 0
-                    ? row.counts['not-evaluable'] > 0
-                      ? `none failing; ${row.counts['not-evaluable']} could not be checked`
-                      : 'none'
-                    : row.failing.join(', '),
-              },
+              { key: row.failing.length, content: failingCell(row) },
               { key: row.evaluatedAt ?? '', content: row.evaluatedAt ?? 'not yet' },
-              { key: 'open', content: <Button onClick={() => setSelected(row)}>Details</Button> },
+              { key: 'open', content: <Button onClick={() => open(row)}>Details</Button> },
             ],
           }))}
           rowsPerPage={PAGE}
@@ -350,6 +223,26 @@ export function Repositories({ rows, controls }: { rows: Row[]; controls: Dashbo
           defaultSortOrder="ASC"
         />
       )}
+    </>
+  );
+}
+
+export function Repositories({ rows, controls }: { rows: Row[]; controls: DashboardViewModel['controls'] }) {
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const [page, setPage] = useState(1);
+  const [selected, setSelected] = useState<Row | null>(null);
+  const visible = filterRows(rows, filters);
+  const update = (change: Partial<Filters>) => {
+    setFilters((current) => ({ ...current, ...change }));
+    setPage(1);
+  };
+  return (
+    <Stack space="space.200">
+      <RepositoryFilters rows={rows} filters={filters} update={update} />
+      <Text>
+        {visible.length} of {rows.length} repositories
+      </Text>
+      <RepositoryTable visible={visible} page={page} setPage={setPage} open={setSelected} />
       {selected ? <RepositoryDetails row={selected} controls={controls} onClose={() => setSelected(null)} /> : null}
     </Stack>
   );
@@ -453,6 +346,46 @@ const EvidenceData = z.object({
 });
 type EvidenceData = z.infer<typeof EvidenceData>;
 
+function EvidencePeriod({ data }: { data: EvidenceData }) {
+  return (
+    <Stack space="space.100">
+      <Text>
+        {data.merged} pull requests merged; {data.compliant} compliant ({data.share === null ? '—' : `${Math.round(data.share * 100)}%`}).
+      </Text>
+      {data.nonCompliant.length === 0 ? (
+        <Text>Every pull request in the period was compliant.</Text>
+      ) : (
+        <DynamicTable
+          caption="Pull requests merged without independent approval or a passing build"
+          head={{
+            cells: [
+              { key: 'repo', content: 'Repository' },
+              { key: 'id', content: 'Pull request' },
+              { key: 'approved', content: 'Independent approval' },
+              { key: 'build', content: 'Passing build' },
+              { key: 'at', content: 'Merged' },
+            ],
+          }}
+          rows={data.nonCompliant.map((record) => ({
+            key: `${record.repositorySlug}-${record.pullRequestId}`,
+            cells: [
+              { key: 'repo', content: record.repositorySlug },
+              { key: 'id', content: `#${record.pullRequestId} ${record.title}` },
+              { key: 'approved', content: record.independentlyApproved ? 'yes' : 'no' },
+              { key: 'build', content: record.passingBuild ? 'yes' : 'no' },
+              { key: 'at', content: record.mergedAt },
+            ],
+          }))}
+          rowsPerPage={20}
+        />
+      )}
+      <Heading size="small">CSV for the auditor</Heading>
+      <Text>Copy this into a file, or run `attest evidence` for the same rows.</Text>
+      <CodeBlock language="text" text={data.csv} />
+    </Stack>
+  );
+}
+
 export function Evidence() {
   const today = new Date().toISOString().slice(0, 10);
   const ninetyDaysAgo = new Date(Date.now() - 90 * 86_400_000).toISOString().slice(0, 10);
@@ -489,44 +422,7 @@ export function Evidence() {
           <Text>{result.error}</Text>
         </SectionMessage>
       ) : null}
-      {result?.data ? (
-        <Stack space="space.100">
-          <Text>
-            {result.data.merged} pull requests merged; {result.data.compliant} compliant (
-            {result.data.share === null ? '—' : `${Math.round(result.data.share * 100)}%`}).
-          </Text>
-          {result.data.nonCompliant.length === 0 ? (
-            <Text>Every pull request in the period was compliant.</Text>
-          ) : (
-            <DynamicTable
-              caption="Pull requests merged without independent approval or a passing build"
-              head={{
-                cells: [
-                  { key: 'repo', content: 'Repository' },
-                  { key: 'id', content: 'Pull request' },
-                  { key: 'approved', content: 'Independent approval' },
-                  { key: 'build', content: 'Passing build' },
-                  { key: 'at', content: 'Merged' },
-                ],
-              }}
-              rows={result.data.nonCompliant.map((record) => ({
-                key: `${record.repositorySlug}-${record.pullRequestId}`,
-                cells: [
-                  { key: 'repo', content: record.repositorySlug },
-                  { key: 'id', content: `#${record.pullRequestId} ${record.title}` },
-                  { key: 'approved', content: record.independentlyApproved ? 'yes' : 'no' },
-                  { key: 'build', content: record.passingBuild ? 'yes' : 'no' },
-                  { key: 'at', content: record.mergedAt },
-                ],
-              }))}
-              rowsPerPage={20}
-            />
-          )}
-          <Heading size="small">CSV for the auditor</Heading>
-          <Text>Copy this into a file, or run `attest evidence` for the same rows.</Text>
-          <CodeBlock language="text" text={result.data.csv} />
-        </Stack>
-      ) : null}
+      {result?.data ? <EvidencePeriod data={result.data} /> : null}
     </Stack>
   );
 }

@@ -42,6 +42,31 @@ export function RepositoryCard() {
   return <RepositoryCardBody />;
 }
 
+type CardResult = z.infer<typeof Result>;
+
+/** A result that needs a look: its outcome, whether it is advisory or excepted, and what to do. */
+function NeedsLook({ result, title }: { result: CardResult; title: string }) {
+  return (
+    <Stack space="space.050">
+      <Inline space="space.050" shouldWrap>
+        <Lozenge appearance={OUTCOME_APPEARANCE[result.outcome]}>{OUTCOME_LABEL[result.outcome]}</Lozenge>
+        {result.enforced === false ? <Lozenge appearance="moved">advisory</Lozenge> : null}
+        {result.exception ? (
+          <Lozenge appearance={result.exception.expired ? 'removed' : 'inprogress'}>
+            {result.exception.expired ? 'exception expired' : 'excepted'}
+          </Lozenge>
+        ) : null}
+      </Inline>
+      <Text>{title}</Text>
+      {result.outcome === 'fail' || result.outcome === 'not-evaluable' ? (
+        <Text>
+          {result.message} Fix: {result.remediation?.[0] ?? 'see the dashboard'}
+        </Text>
+      ) : null}
+    </Stack>
+  );
+}
+
 export function RepositoryCardBody() {
   const { load, reload } = useResolver('repository/get', {}, parseCard);
   const [notice, setNotice] = useState<string | null>(null);
@@ -70,23 +95,7 @@ export function RepositoryCardBody() {
         Score {repository.score ?? '—'} · {repository.classification}
       </Heading>
       {needsLook.map((result) => (
-        <Stack key={result.control} space="space.050">
-          <Inline space="space.050" shouldWrap>
-            <Lozenge appearance={OUTCOME_APPEARANCE[result.outcome]}>{OUTCOME_LABEL[result.outcome]}</Lozenge>
-            {result.enforced === false ? <Lozenge appearance="moved">advisory</Lozenge> : null}
-            {result.exception ? (
-              <Lozenge appearance={result.exception.expired ? 'removed' : 'inprogress'}>
-                {result.exception.expired ? 'exception expired' : 'excepted'}
-              </Lozenge>
-            ) : null}
-          </Inline>
-          <Text>{title(result.control)}</Text>
-          {result.outcome === 'fail' || result.outcome === 'not-evaluable' ? (
-            <Text>
-              {result.message} Fix: {result.remediation?.[0] ?? 'see the dashboard'}
-            </Text>
-          ) : null}
-        </Stack>
+        <NeedsLook key={result.control} result={result} title={title(result.control)} />
       ))}
       {(['pass', 'not-applicable'] as const).map((outcome) =>
         quiet(outcome).length === 0 ? null : (

@@ -1,5 +1,5 @@
 /**
- * Workspace settings (`bitbucket:workspaceSettingsMenuPage`, `useAsConfig`): the policy of controls.md,
+ * Workspace settings (`bitbucket:workspaceSettingsMenuPage`, `useAsConfig`): the policy of docs/controls.md,
  * exceptions, attestations for the two-step-verification controls, and the offboarded list. Every change
  * is validated by the resolver as a whole; an invalid field is named next to it and nothing is saved.
  * Only workspace administrators can save (the resolver asks Bitbucket); others see the values read-only.
@@ -61,8 +61,11 @@ export function Settings() {
 }
 
 /** Saves through a resolver; on success the policy it answers with replaces the one shown. */
+/** The outcome of the last save: which save (`key`), and on a refusal the field it names. */
+type SaveStatus = { ok: boolean; message: string; field: string | null; key: string };
+
 function useSave(onSaved: (policy: Policy) => void) {
-  const [status, setStatus] = useState<{ ok: boolean; message: string; field: string | null; key: string } | null>(null);
+  const [status, setStatus] = useState<SaveStatus | null>(null);
   const save = async (key: string, payload: Record<string, unknown>, success: string) => {
     const answer = await callResolver(key, payload);
     if (answer.ok) {
@@ -81,11 +84,9 @@ function useSave(onSaved: (policy: Policy) => void) {
   return { status, save };
 }
 
-function SettingsBody({ data }: { data: PolicyData }) {
-  const { controls, controlIds } = data;
-  const [policy, setPolicy] = useState(data.policy);
-  const { status, save } = useSave(setPolicy);
-  const [form, setForm] = useState({
+/** The policy form's fields as text, from the stored policy. */
+export function formOf(policy: Policy) {
+  return {
     minApprovals: String(policy.minApprovals),
     maxWorkspaceAdmins: String(policy.maxWorkspaceAdmins),
     minBuildSuccessRate: String(policy.minBuildSuccessRate),
@@ -99,42 +100,46 @@ function SettingsBody({ data }: { data: PolicyData }) {
     mergeCheckOnError: policy.mergeCheckOnError,
     requireApprovalOfHead: policy.requireApprovalOfHead ? 'yes' : 'no',
     classificationRules: JSON.stringify(policy.classification, null, 2),
-  });
-  const set = (field: keyof typeof form) => (event: unknown) => setForm({ ...form, [field]: textOf(event) });
-  // `key`: which save the error belongs to, when two forms have a field of the same name (expiresOn).
-  const error = (field: string, key?: string) =>
-    status && !status.ok && status.field === field && (key === undefined || status.key === key) ? (
-      <ErrorMessage>{status.message}</ErrorMessage>
-    ) : null;
-  const number = (value: string) => (value.trim() === '' || Number.isNaN(Number(value)) ? value : Number(value));
-  const submitPolicy = () => {
-    let classification: unknown;
-    try {
-      classification = JSON.parse(form.classificationRules);
-    } catch {
-      classification = form.classificationRules; // the resolver names the field
-    }
-    return save(
-      'policy/update',
-      {
-        minApprovals: number(form.minApprovals),
-        maxWorkspaceAdmins: number(form.maxWorkspaceAdmins),
-        minBuildSuccessRate: number(form.minBuildSuccessRate),
-        buildWindowDays: number(form.buildWindowDays),
-        reviewWindowDays: number(form.reviewWindowDays),
-        securityScanners: list(form.securityScanners),
-        serviceAccounts: list(form.serviceAccounts),
-        issueKeyPattern: form.issueKeyPattern.trim() === '' ? null : form.issueKeyPattern,
-        protectedBranches: list(form.protectedBranches).length === 0 ? null : list(form.protectedBranches),
-        disabledControls: list(form.disabledControls),
-        mergeCheckOnError: form.mergeCheckOnError,
-        requireApprovalOfHead: form.requireApprovalOfHead === 'yes',
-        classification,
-      },
-      'Policy saved. Repositories are re-evaluated with it over the next minutes.',
-    );
   };
-  const field = (name: keyof typeof form, label: string, help?: string) => (
+}
+type PolicyForm = ReturnType<typeof formOf>;
+
+/** What `policy/update` is sent: numbers where the field holds one, lists split, the classification parsed. */
+export function policyUpdate(form: PolicyForm): Record<string, unknown> {
+  const number = (value: string) => (value.trim() === '' || Number.isNaN(Number(value)) ? value : Number(value));
+  let classification: unknown;
+  try {
+    classification = JSON.parse(form.classificationRules);
+  } catch {
+    classification = form.classificationRules; // the resolver names the field
+  }
+  return {
+    minApprovals: number(form.minApprovals),
+    maxWorkspaceAdmins: number(form.maxWorkspaceAdmins),
+    minBuildSuccessRate: number(form.minBuildSuccessRate),
+    buildWindowDays: number(form.buildWindowDays),
+    reviewWindowDays: number(form.reviewWindowDays),
+    securityScanners: list(form.securityScanners),
+    serviceAccounts: list(form.serviceAccounts),
+    issueKeyPattern: form.issueKeyPattern.trim() === '' ? null : form.issueKeyPattern,
+    protectedBranches: list(form.protectedBranches).length === 0 ? null : list(form.protectedBranches),
+    disabledControls: list(form.disabledControls),
+    mergeCheckOnError: form.mergeCheckOnError,
+    requireApprovalOfHead: form.requireApprovalOfHead === 'yes',
+    classification,
+  };
+}
+
+interface FormProps {
+  form: PolicyForm;
+  setForm: (form: PolicyForm) => void;
+  status: SaveStatus | null;
+  error: FieldError;
+}
+
+function PolicyTextFields({ form, setForm, status, error, controlIds }: FormProps & { controlIds: string[] }) {
+  const set = (field: keyof PolicyForm) => (event: unknown) => setForm({ ...form, [field]: textOf(event) });
+  const field = (name: keyof PolicyForm, label: string, help?: string) => (
     <Stack space="space.050" key={name}>
       <Label labelFor={name}>{label}</Label>
       <Textfield id={name} name={name} value={form[name]} onChange={set(name)} isInvalid={status?.field === name} />
@@ -143,22 +148,7 @@ function SettingsBody({ data }: { data: PolicyData }) {
     </Stack>
   );
   return (
-    <Stack space="space.300">
-      <Heading size="large">Attest compliance settings</Heading>
-      {data.redacted ? (
-        <SectionMessage appearance="information" title="Shown to workspace administrators only">
-          <Text>
-            Exceptions, attestations, service accounts and the offboarded list name people, so only workspace administrators see them here.
-            Only administrators can change these settings.
-          </Text>
-        </SectionMessage>
-      ) : null}
-      {status ? (
-        <SectionMessage appearance={status.ok ? 'success' : 'error'} title={status.ok ? 'Saved' : 'Nothing was saved'}>
-          <Text>{status.message}</Text>
-        </SectionMessage>
-      ) : null}
-      <Heading size="medium">Policy</Heading>
+    <>
       {field(
         'minApprovals',
         'Minimum approvals',
@@ -173,6 +163,13 @@ function SettingsBody({ data }: { data: PolicyData }) {
       {field('issueKeyPattern', 'Issue-key pattern', 'A regular expression, e.g. [A-Z]+-\\d+. Empty turns the check off.')}
       {field('protectedBranches', 'Protected branches', 'Comma-separated globs; empty means the main branch.')}
       {field('disabledControls', 'Disabled controls', `Comma-separated ids, e.g. BB-CR-4. Known: ${controlIds.join(', ')}.`)}
+    </>
+  );
+}
+
+function MergeCheckChoices({ form, setForm, error }: FormProps) {
+  return (
+    <>
       <Stack space="space.050">
         <Label labelFor="mergeCheckOnError">When Bitbucket cannot be read, the merge check should</Label>
         <RadioGroup
@@ -199,24 +196,70 @@ function SettingsBody({ data }: { data: PolicyData }) {
         />
         {error('requireApprovalOfHead')}
       </Stack>
-      <Stack space="space.050">
-        <Label labelFor="classificationRules">Classification</Label>
-        <TextArea
-          id="classificationRules"
-          name="classificationRules"
-          value={form.classificationRules}
-          onChange={set('classificationRules')}
-          isMonospaced
-        />
-        <Text>
-          {
-            '{"repositories": {"slug": "production"}, "rules": [{"project": "KEY", "classification": "non-production"}, {"repository": "sandbox-*", "classification": "non-production"}]}'
-          }
-        </Text>
-        {error('classification')}
-      </Stack>
+    </>
+  );
+}
+
+function ClassificationField({ form, setForm, error }: FormProps) {
+  const set = (field: keyof PolicyForm) => (event: unknown) => setForm({ ...form, [field]: textOf(event) });
+  return (
+    <Stack space="space.050">
+      <Label labelFor="classificationRules">Classification</Label>
+      <TextArea
+        id="classificationRules"
+        name="classificationRules"
+        value={form.classificationRules}
+        onChange={set('classificationRules')}
+        isMonospaced
+      />
+      <Text>
+        {
+          '{"repositories": {"slug": "production"}, "rules": [{"project": "KEY", "classification": "non-production"}, {"repository": "sandbox-*", "classification": "non-production"}]}'
+        }
+      </Text>
+      {error('classification')}
+    </Stack>
+  );
+}
+
+function SettingsBody({ data }: { data: PolicyData }) {
+  const { controls, controlIds } = data;
+  const [policy, setPolicy] = useState(data.policy);
+  const { status, save } = useSave(setPolicy);
+  const [form, setForm] = useState(formOf(policy));
+  // `key`: which save the error belongs to, when two forms have a field of the same name (expiresOn).
+  const error = (field: string, key?: string) =>
+    status && !status.ok && status.field === field && (key === undefined || status.key === key) ? (
+      <ErrorMessage>{status.message}</ErrorMessage>
+    ) : null;
+  const props = { form, setForm, status, error };
+  return (
+    <Stack space="space.300">
+      <Heading size="large">Attest compliance settings</Heading>
+      {data.redacted ? (
+        <SectionMessage appearance="information" title="Shown to workspace administrators only">
+          <Text>
+            Exceptions, attestations, service accounts and the offboarded list name people, so only workspace administrators see them here.
+            Only administrators can change these settings.
+          </Text>
+        </SectionMessage>
+      ) : null}
+      {status ? (
+        <SectionMessage appearance={status.ok ? 'success' : 'error'} title={status.ok ? 'Saved' : 'Nothing was saved'}>
+          <Text>{status.message}</Text>
+        </SectionMessage>
+      ) : null}
+      <Heading size="medium">Policy</Heading>
+      <PolicyTextFields {...props} controlIds={controlIds} />
+      <MergeCheckChoices {...props} />
+      <ClassificationField {...props} />
       <Inline>
-        <Button appearance="primary" onClick={() => void submitPolicy()}>
+        <Button
+          appearance="primary"
+          onClick={() =>
+            void save('policy/update', policyUpdate(form), 'Policy saved. What it changes is re-evaluated over the next minutes.')
+          }
+        >
           Save policy
         </Button>
       </Inline>
@@ -234,25 +277,10 @@ function SettingsBody({ data }: { data: PolicyData }) {
 type Save = (key: string, payload: Record<string, unknown>, success: string) => Promise<void>;
 type FieldError = (field: string, key?: string) => React.ReactElement | null;
 
-function Exceptions({
-  policy,
-  controls,
-  controlIds,
-  save,
-  error,
-}: {
-  policy: Policy;
-  controls: PolicyData['controls'];
-  controlIds: string[];
-  save: Save;
-  error: FieldError;
-}) {
-  const [draft, setDraft] = useState({ control: '', repository: '', reason: '', expiresOn: '' });
+function ExceptionTable({ policy, controls, save }: { policy: Policy; controls: PolicyData['controls']; save: Save }) {
   const now = Date.now();
   return (
-    <Stack space="space.100">
-      <Heading size="medium">Exceptions</Heading>
-      <Text>An exception keeps a failing result visible as excepted and counts it as met in the score until it expires.</Text>
+    <>
       {policy.exceptions.length === 0 ? (
         <Text>No exceptions.</Text>
       ) : (
@@ -294,6 +322,24 @@ function Exceptions({
           }))}
         />
       )}
+    </>
+  );
+}
+
+function ExceptionForm({
+  controls,
+  controlIds,
+  save,
+  error,
+}: {
+  controls: PolicyData['controls'];
+  controlIds: string[];
+  save: Save;
+  error: FieldError;
+}) {
+  const [draft, setDraft] = useState({ control: '', repository: '', reason: '', expiresOn: '' });
+  return (
+    <>
       <Heading size="small">Add an exception</Heading>
       <FormField id="exception-control" label="Control" error={error('control', 'exceptions/add')}>
         <Select
@@ -333,19 +379,36 @@ function Exceptions({
       <Inline>
         <Button onClick={() => void save('exceptions/add', draft, 'Exception added.')}>Add exception</Button>
       </Inline>
+    </>
+  );
+}
+
+function Exceptions({
+  policy,
+  controls,
+  controlIds,
+  save,
+  error,
+}: {
+  policy: Policy;
+  controls: PolicyData['controls'];
+  controlIds: string[];
+  save: Save;
+  error: FieldError;
+}) {
+  return (
+    <Stack space="space.100">
+      <Heading size="medium">Exceptions</Heading>
+      <Text>An exception keeps a failing result visible as excepted and counts it as met in the score until it expires.</Text>
+      <ExceptionTable policy={policy} controls={controls} save={save} />
+      <ExceptionForm controls={controls} controlIds={controlIds} save={save} error={error} />
     </Stack>
   );
 }
 
-function Attestations({ policy, save, error }: { policy: Policy; save: Save; error: FieldError }) {
-  const [draft, setDraft] = useState({ control: 'BB-MFA-2', statement: '', evidenceUrl: '', expiresOn: '' });
+function AttestationTable({ policy, save }: { policy: Policy; save: Save }) {
   return (
-    <Stack space="space.100">
-      <Heading size="medium">Attestations</Heading>
-      <Text>
-        Bitbucket's API does not expose whether two-step verification is required, nor (for some members) whether it is on: an administrator
-        attests it, with evidence and an expiry date.
-      </Text>
+    <>
       {policy.attestations.length === 0 ? (
         <Text>No attestations.</Text>
       ) : (
@@ -379,6 +442,22 @@ function Attestations({ policy, save, error }: { policy: Policy; save: Save; err
           }))}
         />
       )}
+    </>
+  );
+}
+
+type AttestationDraft = { control: string; statement: string; evidenceUrl: string; expiresOn: string };
+
+/** The evidence link is optional: an empty field is left out rather than sent as an invalid URL. */
+function attestationPayload(draft: AttestationDraft): Record<string, unknown> {
+  const { control, statement, expiresOn } = draft;
+  return { control, statement, expiresOn, ...(draft.evidenceUrl ? { evidenceUrl: draft.evidenceUrl } : {}) };
+}
+
+function AttestationForm({ save, error }: { save: Save; error: FieldError }) {
+  const [draft, setDraft] = useState<AttestationDraft>({ control: 'BB-MFA-2', statement: '', evidenceUrl: '', expiresOn: '' });
+  return (
+    <>
       <Heading size="small">Add an attestation</Heading>
       <FormField id="attestation-control" label="Control">
         <Select
@@ -418,23 +497,22 @@ function Attestations({ policy, save, error }: { policy: Policy; save: Save; err
         />
       </FormField>
       <Inline>
-        <Button
-          onClick={() =>
-            void save(
-              'attestations/add',
-              {
-                control: draft.control,
-                statement: draft.statement,
-                expiresOn: draft.expiresOn,
-                ...(draft.evidenceUrl ? { evidenceUrl: draft.evidenceUrl } : {}),
-              },
-              'Attestation added.',
-            )
-          }
-        >
-          Attest
-        </Button>
+        <Button onClick={() => void save('attestations/add', attestationPayload(draft), 'Attestation added.')}>Attest</Button>
       </Inline>
+    </>
+  );
+}
+
+function Attestations({ policy, save, error }: { policy: Policy; save: Save; error: FieldError }) {
+  return (
+    <Stack space="space.100">
+      <Heading size="medium">Attestations</Heading>
+      <Text>
+        Bitbucket's API does not expose whether two-step verification is required, nor (for some members) whether it is on: an administrator
+        attests it, with evidence and an expiry date.
+      </Text>
+      <AttestationTable policy={policy} save={save} />
+      <AttestationForm save={save} error={error} />
     </Stack>
   );
 }

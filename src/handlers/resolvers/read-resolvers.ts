@@ -193,7 +193,7 @@ export async function getPullRequestCard(request: ResolverRequest) {
   if ('ok' in target) return target;
   const store = createStore();
   const [record, repository] = await Promise.all([store.getPullRequest(target.uuid, id), store.getRepository(target.uuid)]);
-  // Whether the merge check is Required for the branch cannot be read through the API (platform-facts §3):
+  // Whether the merge check is Required for the branch cannot be read through the API (docs/platform-facts.md §3):
   // the card says so instead of guessing.
   const enforced = repository?.results?.find((result) => result.control === 'BB-BP-4')?.outcome ?? null;
   return ok({

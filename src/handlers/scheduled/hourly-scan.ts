@@ -1,6 +1,6 @@
 /**
  * `hourly-scan` scheduled trigger: queue the hour's plan. Settings drift has no Bitbucket event (branch
- * restrictions, permissions, default reviewers: platform-facts §2), so the planner re-evaluates the
+ * restrictions, permissions, default reviewers: docs/platform-facts.md §2), so the planner re-evaluates the
  * repositories whose results are oldest. A workspace that was never scanned (an upgrade that skipped the
  * install event) is planned like any other: its repositories have no results, so they come first.
  * Errors here are not retried by Forge (§5): the work happens in the consumer, which is.

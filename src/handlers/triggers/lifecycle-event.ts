@@ -1,7 +1,7 @@
 /**
  * `lifecycle-events` trigger: on install (and major-version upgrade) queue the workspace's first plan. The
  * work runs in the consumer, which has 900 s and retries through the queue: right after install Bitbucket
- * may refuse the app for some minutes (platform-facts §2). The first evaluation of each repository also
+ * may refuse the app for some minutes (docs/platform-facts.md §2). The first evaluation of each repository also
  * backfills the evidence ledger with the review window, so an auditor's period is covered from day one.
  */
 import { LifecycleEvent } from '../../bitbucket/forge-events';
