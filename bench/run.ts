@@ -371,6 +371,16 @@ async function mergeCheck(latencyMs: number): Promise<Figure> {
       sourceCommit: '1'.repeat(40),
     })
   ).pullRequestId!;
+  // Approved by someone else: the check then also reads the activity log (was it given after the latest push?),
+  // the most a merge check asks.
+  await s.emulator.mutate({
+    type: 'review',
+    workspace: 'acme',
+    repository: 'ledger',
+    pullRequestId: id,
+    accountId: s.emulator.seed.users[1]!.accountId,
+    decision: 'approve',
+  });
   if (latencyMs > 0) s.emulator.addFault({ path: 'pullrequests', kind: 'latency', latencyMs });
   const runs = quick ? 20 : 200;
   const own: number[] = [];
@@ -392,7 +402,7 @@ async function mergeCheck(latencyMs: number): Promise<Figure> {
   return {
     figure: `Merge check with ${latencyMs === 0 ? 'the emulator answering instantly' : `${latencyMs} ms latency`}: requests per check; our own time p50 / p99`,
     value: `${requests} requests; p50 ${percentile(own, 50).toFixed(1)} ms, p99 ${percentile(own, 99).toFixed(1)} ms (${runs} checks; includes local HTTP and KVS)`,
-    target: '≤ 2 requests; p99 ≤ 20 ms of our own time',
+    target: '≤ 3 requests (2 when no approval needs dating); p99 ≤ 20 ms of our own time',
     data: { latencyMs, requests, p50: percentile(own, 50), p99: percentile(own, 99), runs },
   };
 }

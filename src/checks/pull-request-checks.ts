@@ -6,17 +6,17 @@
 import type { BitbucketError } from '../bitbucket/errors';
 import type { CommitStatus, Participant, PullRequest } from '../bitbucket/schemas';
 import type { HeadArrival } from './head-arrival';
+import type { Outcome } from '../controls/outcome';
 import { independentApprovers } from '../controls/approvals';
 import type { Policy } from '../policy/policy';
 import { instantMs } from '../lib/instant';
 
-export type CheckOutcome = 'pass' | 'fail' | 'not-evaluable' | 'not-applicable';
 export type PullRequestCheckId = 'PR-APPROVED' | 'PR-BUILD' | 'PR-NO-CHANGES-REQUESTED' | 'PR-ISSUE-KEY';
 
 export interface PullRequestCheck {
   id: PullRequestCheckId;
   title: string;
-  outcome: CheckOutcome;
+  outcome: Outcome;
   /** One short plain line: what holds, or what is missing. */
   message: string;
 }

@@ -16,7 +16,9 @@ import type {
 } from '../bitbucket/schemas';
 import type { Classification, Policy } from '../policy/policy';
 
-export type Outcome = 'pass' | 'fail' | 'not-evaluable' | 'not-applicable';
+import type { Outcome } from './outcome';
+
+export type { Outcome };
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
 export type Scope = 'repository' | 'workspace';
 

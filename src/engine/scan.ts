@@ -7,6 +7,7 @@ import { getWorkspace, listRepositories } from '../bitbucket/api';
 import type { BitbucketClient } from '../bitbucket/client';
 import { repositorySlug, type Repository } from '../bitbucket/schemas';
 import { REPOSITORY_CONTROLS, WORKSPACE_CONTROLS } from '../controls';
+import type { SubjectClassification } from '../controls/outcome';
 import type { EvaluationContext, Result } from '../controls/types';
 import type { Policy } from '../policy/policy';
 import { resolveRepository, resolveWorkspaceExceptions, type RepositoryIdentity, type ResolvedRepository } from '../policy/resolve';
@@ -22,7 +23,7 @@ export interface RepositoryReport {
   uuid: string;
   project: string | null;
   mainBranch: string | null;
-  classification: 'production' | 'non-production' | 'unclassified';
+  classification: SubjectClassification;
   score: number | null;
   /** When these results were computed; null when the repository was not evaluated. */
   evaluatedAt: string | null;

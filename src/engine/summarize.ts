@@ -4,11 +4,12 @@
  * round(100 × Σ weight(pass or excepted fail) ÷ Σ weight(pass or fail)); null when nothing counts.
  */
 import { CATALOGUE, controlById } from '../controls';
-import type { Outcome, Result, Severity } from '../controls/types';
+import type { OutcomeCounts } from '../controls/outcome';
+import type { Result, Severity } from '../controls/types';
 
 export const WEIGHTS: Record<Severity, number> = { critical: 10, high: 5, medium: 3, low: 1 };
 
-export type OutcomeCounts = Record<Outcome, number>;
+export type { OutcomeCounts };
 
 export function emptyCounts(): OutcomeCounts {
   return { pass: 0, fail: 0, 'not-evaluable': 0, 'not-applicable': 0 };

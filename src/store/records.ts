@@ -4,7 +4,9 @@
  */
 import { z } from 'zod';
 
-export const Outcome = z.enum(['pass', 'fail', 'not-evaluable', 'not-applicable']);
+import { Outcome, OutcomeCounts, SubjectClassification } from '../controls/outcome';
+
+export { Outcome };
 
 export const StoredResult = z.object({
   control: z.string(),
@@ -30,7 +32,7 @@ export const RepositoryRecord = z.object({
   observedAt: z.string(),
   /** What caused the observation: an event name, `install-scan`, `scheduled-scan`. */
   cause: z.string(),
-  classification: z.enum(['production', 'non-production', 'unclassified']).default('unclassified'),
+  classification: SubjectClassification.default('unclassified'),
   score: z.number().nullable().default(null),
   /** null until the controls were evaluated. */
   results: z.array(StoredResult).nullable().default(null),
@@ -113,9 +115,9 @@ export const SummaryRow = z.object({
   uuid: z.string(),
   slug: z.string(),
   project: z.string().nullable(),
-  classification: z.enum(['production', 'non-production', 'unclassified']),
+  classification: SubjectClassification,
   score: z.number().nullable(),
-  counts: z.object({ pass: z.number(), fail: z.number(), 'not-evaluable': z.number(), 'not-applicable': z.number() }),
+  counts: OutcomeCounts,
   failing: z.array(z.string()),
   evaluatedAt: z.string().nullable(),
 });
@@ -130,7 +132,7 @@ export const SummaryMeta = z.object({
   repositories: z.number().int().nonnegative(),
   evaluated: z.number().int().nonnegative(),
   score: z.number().nullable(),
-  outcomes: z.object({ pass: z.number(), fail: z.number(), 'not-evaluable': z.number(), 'not-applicable': z.number() }),
+  outcomes: OutcomeCounts,
   oldestEvaluatedAt: z.string().nullable(),
   /** For each SOC 2 criterion, ISO control and CIS item: the controls behind it and their state. */
   frameworks: z
@@ -139,7 +141,7 @@ export const SummaryMeta = z.object({
         framework: z.enum(['soc2', 'iso27001', 'cis']),
         id: z.string(),
         controls: z.array(z.string()),
-        outcomes: z.object({ pass: z.number(), fail: z.number(), 'not-evaluable': z.number(), 'not-applicable': z.number() }),
+        outcomes: OutcomeCounts,
         status: z.enum(['met', 'gaps', 'unknown']),
       }),
     )

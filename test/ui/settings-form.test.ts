@@ -1,6 +1,11 @@
 import { formOf, policyUpdate } from '../../src/frontend/settings/app';
 import { Policy } from '../../src/policy/policy';
 
+const sent = (update: ReturnType<typeof policyUpdate>) => {
+  if ('field' in update) throw new Error(`refused: ${update.message}`);
+  return update.payload;
+};
+
 describe('the settings form', () => {
   it.each<[string, Record<string, unknown>]>([
     ['the defaults', {}],
@@ -21,20 +26,23 @@ describe('the settings form', () => {
     ],
   ])('sends back what it shows: %s', (_name, input) => {
     const policy = Policy.parse(input);
-    expect(Policy.parse({ ...policy, ...policyUpdate(formOf(policy)) })).toEqual(policy);
+    expect(Policy.parse({ ...policy, ...sent(policyUpdate(formOf(policy))) })).toEqual(policy);
   });
 
   it.each([
-    ['minApprovals', ' ', ' '],
-    ['minApprovals', 'two', 'two'],
-    ['issueKeyPattern', '  ', null],
-    ['protectedBranches', ' , ', null],
-  ])('a %s of %j is sent as %j, for the resolver to accept or name', (field, text, sent) => {
-    const form = { ...formOf(Policy.parse({})), [field]: text };
-    expect(policyUpdate(form)[field]).toEqual(sent);
+    ['minApprovals', ' ', 'minApprovals: expected a number'],
+    ['buildWindowDays', 'two', 'buildWindowDays: expected a number'],
+    ['classificationRules', '{oops', 'classification: not valid JSON'],
+  ])('a %s of %j is refused before anything is sent, naming the field', (field, text, message) => {
+    expect(policyUpdate({ ...formOf(Policy.parse({})), [field]: text })).toEqual({ field: message.split(':')[0], message });
   });
 
-  it('unparseable classification JSON is sent as text, so the resolver names the field', () => {
-    expect(policyUpdate({ ...formOf(Policy.parse({})), classificationRules: '{oops' }).classification).toBe('{oops');
+  it.each([
+    ['issueKeyPattern', '  ', null],
+    ['protectedBranches', ' , ', null],
+    ['minApprovals', ' 3 ', 3],
+  ])('a %s of %j is sent as %j', (field, text, expected) => {
+    const payload = sent(policyUpdate({ ...formOf(Policy.parse({})), [field]: text })) as Record<string, unknown>;
+    expect(payload[field]).toEqual(expected);
   });
 });

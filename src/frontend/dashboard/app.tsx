@@ -25,25 +25,15 @@ import {
   Text,
   Textfield,
 } from '@forge/react';
-import { z } from 'zod';
 import { Loading, LoadError } from '../shared/states';
 import { Overview, type Summary } from './overview';
 import { callResolver, useResolver } from '../shared/use-resolver';
 import { OUTCOME_APPEARANCE, OUTCOME_LABEL } from '../shared/outcomes';
-import {
-  DashboardView,
-  FRAMEWORK_NAMES,
-  filterRows,
-  NO_FILTERS,
-  projectsOf,
-  RepositoriesView,
-  type DashboardViewModel,
-  type Filters,
-  type Row,
-} from './view-model';
+import type { EvidenceView } from '../../contract/resolvers';
+import { FRAMEWORK_NAMES, filterRows, NO_FILTERS, projectsOf, type DashboardViewModel, type Filters, type Row } from './view-model';
 
 export function Dashboard() {
-  const { load, reload } = useResolver('dashboard/get', {}, DashboardView);
+  const { load, reload } = useResolver('dashboard/get', {});
   if (load.state === 'loading') return <Loading what="the workspace compliance dashboard" />;
   if (load.state === 'error') return <LoadError message={load.message} onRetry={reload} />;
   return <DashboardBody view={load.data} reload={reload} />;
@@ -111,7 +101,7 @@ function DashboardBody({ view, reload }: { view: DashboardViewModel; reload: () 
 }
 
 function RepositoriesTab({ controls }: { controls: DashboardViewModel['controls'] }) {
-  const { load, reload } = useResolver('dashboard/repositories', {}, RepositoriesView);
+  const { load, reload } = useResolver('dashboard/repositories', {});
   if (load.state === 'loading') return <Loading what="the repositories" />;
   if (load.state === 'error') return <LoadError message={load.message} onRetry={reload} />;
   return <Repositories rows={load.data.repositories} controls={controls} />;
@@ -249,22 +239,7 @@ export function Repositories({ rows, controls }: { rows: Row[]; controls: Dashbo
 }
 
 function RepositoryDetails({ row, controls, onClose }: { row: Row; controls: DashboardViewModel['controls']; onClose: () => void }) {
-  const { load, reload } = useResolver(
-    'repository/get',
-    { repositoryUuid: `{${row.uuid}}` },
-    (data) =>
-      data as {
-        repository: {
-          results: Array<{
-            control: string;
-            outcome: keyof typeof OUTCOME_APPEARANCE;
-            message: string;
-            remediation?: string[];
-            enforced?: boolean;
-          }> | null;
-        } | null;
-      },
-  );
+  const { load, reload } = useResolver('repository/get', { repositoryUuid: `{${row.uuid}}` });
   return (
     <Stack space="space.100">
       <Inline space="space.100" alignBlock="center">
@@ -328,23 +303,7 @@ function Frameworks({ summary }: { summary: Summary }) {
   );
 }
 
-const EvidenceData = z.object({
-  merged: z.number(),
-  compliant: z.number(),
-  share: z.number().nullable(),
-  nonCompliant: z.array(
-    z.object({
-      repositorySlug: z.string(),
-      pullRequestId: z.number(),
-      title: z.string(),
-      independentlyApproved: z.boolean(),
-      passingBuild: z.boolean(),
-      mergedAt: z.string(),
-    }),
-  ),
-  csv: z.string(),
-});
-type EvidenceData = z.infer<typeof EvidenceData>;
+type EvidenceData = EvidenceView;
 
 function EvidencePeriod({ data }: { data: EvidenceData }) {
   return (
@@ -394,9 +353,7 @@ export function Evidence() {
   const [result, setResult] = useState<{ data?: EvidenceData; error?: string } | null>(null);
   const loadPeriod = async () => {
     const answer = await callResolver('evidence/get', { since, until });
-    if (!answer.ok) return setResult({ error: answer.error.message });
-    const data = EvidenceData.safeParse(answer.data);
-    setResult(data.success ? { data: data.data } : { error: 'Attest answered in an unexpected shape.' });
+    setResult(answer.ok ? { data: answer.data } : { error: answer.error.message });
   };
   return (
     <Stack space="space.200">

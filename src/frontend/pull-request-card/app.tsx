@@ -4,40 +4,10 @@
  */
 import React from 'react';
 import { Inline, LinkButton, Lozenge, Stack, Text, useProductContext } from '@forge/react';
-import { z } from 'zod';
+import type { ResolverOutput } from '../../contract/resolvers';
 import { Loading, LoadError } from '../shared/states';
 import { useResolver } from '../shared/use-resolver';
 import { OUTCOME_APPEARANCE as APPEARANCE } from '../shared/outcomes';
-
-const Card = z.object({
-  pullRequest: z
-    .object({
-      protectedDestination: z.boolean(),
-      destination: z.string().nullable(),
-      evaluatedAt: z.string(),
-      checks: z.array(
-        z.object({
-          id: z.string(),
-          title: z.string(),
-          outcome: z.enum(['pass', 'fail', 'not-evaluable', 'not-applicable']),
-          message: z.string(),
-        }),
-      ),
-    })
-    .nullable(),
-  repository: z
-    .object({
-      slug: z.string(),
-      htmlUrl: z.string().nullable(),
-      mergeChecksEnforced: z.enum(['pass', 'fail', 'not-evaluable', 'not-applicable']).nullable(),
-    })
-    .nullable(),
-});
-
-function parseCard(data: unknown) {
-  const parsed = Card.safeParse(data);
-  return parsed.success ? parsed.data : null;
-}
 
 const LABEL = { pass: 'met', fail: 'missing', 'not-evaluable': 'could not check', 'not-applicable': 'not required' } as const;
 
@@ -48,7 +18,7 @@ export function PullRequestCard() {
 }
 
 function PullRequestCardBody() {
-  const { load, reload } = useResolver('pull-request/get', {}, parseCard);
+  const { load, reload } = useResolver('pull-request/get', {});
   if (load.state === 'loading') return <Loading what="the pull request's checks" />;
   if (load.state === 'error') return <LoadError message={load.message} onRetry={reload} />;
   const pr = load.data.pullRequest;
@@ -74,7 +44,7 @@ function PullRequestCardBody() {
   );
 }
 
-function EnforcementNote({ repository }: { repository: z.infer<typeof Card>['repository'] }) {
+function EnforcementNote({ repository }: { repository: ResolverOutput<'pull-request/get'>['repository'] }) {
   if (!repository) return null;
   const enforced = repository.mergeChecksEnforced;
   const line =

@@ -5,44 +5,16 @@
  */
 import React, { useState } from 'react';
 import { Button, Heading, Inline, Lozenge, SectionMessage, Stack, Text, useProductContext } from '@forge/react';
-import { z } from 'zod';
+import type { CardResult } from '../../contract/resolvers';
 import { Loading, LoadError } from '../shared/states';
 import { OUTCOME_APPEARANCE, OUTCOME_LABEL } from '../shared/outcomes';
 import { callResolver, useResolver } from '../shared/use-resolver';
-
-const Result = z.object({
-  control: z.string(),
-  outcome: z.enum(['pass', 'fail', 'not-evaluable', 'not-applicable']),
-  message: z.string(),
-  remediation: z.array(z.string()).optional(),
-  enforced: z.boolean().optional(),
-  exception: z.object({ reason: z.string(), expiresOn: z.string(), expired: z.boolean() }).partial().optional(),
-});
-const Card = z.object({
-  repository: z
-    .object({
-      slug: z.string(),
-      score: z.number().nullable(),
-      classification: z.string(),
-      evaluatedAt: z.string().nullable(),
-      results: z.array(Result).nullable(),
-    })
-    .nullable(),
-  controls: z.record(z.string(), z.object({ title: z.string(), severity: z.string() })),
-});
-
-function parseCard(data: unknown) {
-  const parsed = Card.safeParse(data);
-  return parsed.success ? parsed.data : null;
-}
 
 export function RepositoryCard() {
   const context = useProductContext();
   if (!context) return <Loading what="the repository's compliance" />;
   return <RepositoryCardBody />;
 }
-
-type CardResult = z.infer<typeof Result>;
 
 /** A result that needs a look: its outcome, whether it is advisory or excepted, and what to do. */
 function NeedsLook({ result, title }: { result: CardResult; title: string }) {
@@ -68,7 +40,7 @@ function NeedsLook({ result, title }: { result: CardResult; title: string }) {
 }
 
 export function RepositoryCardBody() {
-  const { load, reload } = useResolver('repository/get', {}, parseCard);
+  const { load, reload } = useResolver('repository/get', {});
   const [notice, setNotice] = useState<string | null>(null);
   if (load.state === 'loading') return <Loading what="the repository's compliance" />;
   if (load.state === 'error') return <LoadError message={load.message} onRetry={reload} />;

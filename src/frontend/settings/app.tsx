@@ -22,24 +22,12 @@ import {
   TextArea,
   Textfield,
 } from '@forge/react';
-import { z } from 'zod';
+import type { PolicyView, ResolverInput } from '../../contract/resolvers';
 import { itemId, Policy } from '../../policy/policy';
 import { Loading, LoadError } from '../shared/states';
 import { callResolver, useResolver } from '../shared/use-resolver';
 
-const PolicyData = z.object({
-  policy: Policy,
-  /** The caller is not a workspace administrator: what names people was left out of `policy`. */
-  redacted: z.boolean().default(false),
-  controls: z.record(z.string(), z.object({ title: z.string() })),
-  controlIds: z.array(z.string()),
-});
-type PolicyData = z.infer<typeof PolicyData>;
-
-function parsePolicy(data: unknown): PolicyData | null {
-  const parsed = PolicyData.safeParse(data);
-  return parsed.success ? parsed.data : null;
-}
+type PolicyData = PolicyView;
 
 /** The field an INVALID_INPUT message names (`minApprovals: …` → `minApprovals`). */
 export function fieldOf(message: string): string {
@@ -54,7 +42,7 @@ const list = (text: string) =>
     .filter(Boolean);
 
 export function Settings() {
-  const { load, reload } = useResolver('policy/get', {}, parsePolicy);
+  const { load, reload } = useResolver('policy/get', {});
   if (load.state === 'loading') return <Loading what="the policy" />;
   if (load.state === 'error') return <LoadError message={load.message} onRetry={reload} />;
   return <SettingsBody data={load.data} />;
@@ -64,14 +52,16 @@ export function Settings() {
 /** The outcome of the last save: which save (`key`), and on a refusal the field it names. */
 type SaveStatus = { ok: boolean; message: string; field: string | null; key: string };
 
+/** The resolvers the settings page saves through: each answers with the policy as stored. */
+type SettingsKey = 'policy/update' | 'exceptions/add' | 'exceptions/revoke' | 'attestations/add' | 'attestations/revoke' | 'offboarded/set';
+
 function useSave(onSaved: (policy: Policy) => void) {
   const [status, setStatus] = useState<SaveStatus | null>(null);
-  const save = async (key: string, payload: Record<string, unknown>, success: string) => {
+  const save = async <K extends SettingsKey>(key: K, payload: ResolverInput<K>, success: string) => {
     const answer = await callResolver(key, payload);
     if (answer.ok) {
       setStatus({ ok: true, message: success, field: null, key });
-      const saved = Policy.safeParse((answer.data as { policy?: unknown } | null)?.policy);
-      if (saved.success) onSaved(saved.data);
+      onSaved(answer.data.policy);
     } else {
       setStatus({
         ok: false,
@@ -81,7 +71,9 @@ function useSave(onSaved: (policy: Policy) => void) {
       });
     }
   };
-  return { status, save };
+  /** A refusal decided here, before anything is sent (a number field that holds no number). */
+  const refuse = (key: SettingsKey, field: string, message: string) => setStatus({ ok: false, message, field, key });
+  return { status, save, refuse };
 }
 
 /** The policy form's fields as text, from the stored policy. */
@@ -104,29 +96,38 @@ export function formOf(policy: Policy) {
 }
 type PolicyForm = ReturnType<typeof formOf>;
 
-/** What `policy/update` is sent: numbers where the field holds one, lists split, the classification parsed. */
-export function policyUpdate(form: PolicyForm): Record<string, unknown> {
-  const number = (value: string) => (value.trim() === '' || Number.isNaN(Number(value)) ? value : Number(value));
+const NUMBER_FIELDS = ['minApprovals', 'maxWorkspaceAdmins', 'minBuildSuccessRate', 'buildWindowDays', 'reviewWindowDays'] as const;
+
+/**
+ * What `policy/update` is sent, or the field that cannot be sent as it is: a number field that holds no
+ * number, or classification that is not JSON. The resolver decides the rest (ranges, known ids) and names
+ * the field it refuses.
+ */
+export function policyUpdate(form: PolicyForm): { payload: ResolverInput<'policy/update'> } | { field: string; message: string } {
+  const numbers: Partial<Record<(typeof NUMBER_FIELDS)[number], number>> = {};
+  for (const field of NUMBER_FIELDS) {
+    const value = form[field].trim();
+    if (value === '' || Number.isNaN(Number(value))) return { field, message: `${field}: expected a number` };
+    numbers[field] = Number(value);
+  }
   let classification: unknown;
   try {
     classification = JSON.parse(form.classificationRules);
   } catch {
-    classification = form.classificationRules; // the resolver names the field
+    return { field: 'classification', message: 'classification: not valid JSON' };
   }
   return {
-    minApprovals: number(form.minApprovals),
-    maxWorkspaceAdmins: number(form.maxWorkspaceAdmins),
-    minBuildSuccessRate: number(form.minBuildSuccessRate),
-    buildWindowDays: number(form.buildWindowDays),
-    reviewWindowDays: number(form.reviewWindowDays),
-    securityScanners: list(form.securityScanners),
-    serviceAccounts: list(form.serviceAccounts),
-    issueKeyPattern: form.issueKeyPattern.trim() === '' ? null : form.issueKeyPattern,
-    protectedBranches: list(form.protectedBranches).length === 0 ? null : list(form.protectedBranches),
-    disabledControls: list(form.disabledControls),
-    mergeCheckOnError: form.mergeCheckOnError,
-    requireApprovalOfHead: form.requireApprovalOfHead === 'yes',
-    classification,
+    payload: {
+      ...numbers,
+      securityScanners: list(form.securityScanners),
+      serviceAccounts: list(form.serviceAccounts),
+      issueKeyPattern: form.issueKeyPattern.trim() === '' ? null : form.issueKeyPattern,
+      protectedBranches: list(form.protectedBranches).length === 0 ? null : list(form.protectedBranches),
+      disabledControls: list(form.disabledControls),
+      mergeCheckOnError: form.mergeCheckOnError,
+      requireApprovalOfHead: form.requireApprovalOfHead === 'yes',
+      classification,
+    },
   };
 }
 
@@ -225,8 +226,13 @@ function ClassificationField({ form, setForm, error }: FormProps) {
 function SettingsBody({ data }: { data: PolicyData }) {
   const { controls, controlIds } = data;
   const [policy, setPolicy] = useState(data.policy);
-  const { status, save } = useSave(setPolicy);
+  const { status, save, refuse } = useSave(setPolicy);
   const [form, setForm] = useState(formOf(policy));
+  const submit = () => {
+    const update = policyUpdate(form);
+    if ('field' in update) return refuse('policy/update', update.field, update.message);
+    void save('policy/update', update.payload, 'Policy saved. What it changes is re-evaluated over the next minutes.');
+  };
   // `key`: which save the error belongs to, when two forms have a field of the same name (expiresOn).
   const error = (field: string, key?: string) =>
     status && !status.ok && status.field === field && (key === undefined || status.key === key) ? (
@@ -254,12 +260,7 @@ function SettingsBody({ data }: { data: PolicyData }) {
       <MergeCheckChoices {...props} />
       <ClassificationField {...props} />
       <Inline>
-        <Button
-          appearance="primary"
-          onClick={() =>
-            void save('policy/update', policyUpdate(form), 'Policy saved. What it changes is re-evaluated over the next minutes.')
-          }
-        >
+        <Button appearance="primary" onClick={submit}>
           Save policy
         </Button>
       </Inline>
@@ -274,7 +275,7 @@ function SettingsBody({ data }: { data: PolicyData }) {
   );
 }
 
-type Save = (key: string, payload: Record<string, unknown>, success: string) => Promise<void>;
+type Save = <K extends SettingsKey>(key: K, payload: ResolverInput<K>, success: string) => Promise<void>;
 type FieldError = (field: string, key?: string) => React.ReactElement | null;
 
 function ExceptionTable({ policy, controls, save }: { policy: Policy; controls: PolicyData['controls']; save: Save }) {
@@ -446,10 +447,10 @@ function AttestationTable({ policy, save }: { policy: Policy; save: Save }) {
   );
 }
 
-type AttestationDraft = { control: string; statement: string; evidenceUrl: string; expiresOn: string };
+type AttestationDraft = { control: 'BB-MFA-1' | 'BB-MFA-2'; statement: string; evidenceUrl: string; expiresOn: string };
 
 /** The evidence link is optional: an empty field is left out rather than sent as an invalid URL. */
-function attestationPayload(draft: AttestationDraft): Record<string, unknown> {
+function attestationPayload(draft: AttestationDraft): ResolverInput<'attestations/add'> {
   const { control, statement, expiresOn } = draft;
   return { control, statement, expiresOn, ...(draft.evidenceUrl ? { evidenceUrl: draft.evidenceUrl } : {}) };
 }
@@ -467,7 +468,9 @@ function AttestationForm({ save, error }: { save: Save; error: FieldError }) {
             { label: 'BB-MFA-1 Every member uses two-step verification', value: 'BB-MFA-1' },
             { label: 'BB-MFA-2 The workspace requires two-step verification', value: 'BB-MFA-2' },
           ]}
-          onChange={(event) => setDraft({ ...draft, control: (event as { value?: string } | null)?.value ?? 'BB-MFA-2' })}
+          onChange={(event) =>
+            setDraft({ ...draft, control: (event as { value?: string } | null)?.value === 'BB-MFA-1' ? 'BB-MFA-1' : 'BB-MFA-2' })
+          }
         />
       </FormField>
       <FormField id="attestation-statement" label="Statement" error={error('statement', 'attestations/add')}>

@@ -5,6 +5,7 @@
 import { invoke } from '@forge/bridge';
 import { useCallback, useEffect, useState } from 'react';
 import { z } from 'zod';
+import { RESOLVERS, type ResolverInput, type ResolverKey, type ResolverOutput } from '../../contract/resolvers';
 
 export type Load<T> = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; data: T };
 
@@ -17,29 +18,35 @@ export type Answer = z.infer<typeof Answer>;
 
 const UNEXPECTED_MESSAGE = 'Attest answered in an unexpected shape.';
 
-/** Calls a resolver and parses its envelope; an answer of another shape becomes an error answer. */
-export async function callResolver(key: string, payload: Record<string, unknown>): Promise<Answer> {
+/** An answer whose data is parsed with the key's schema from the contract (src/contract/resolvers.ts). */
+export type TypedAnswer<K extends ResolverKey> = { ok: true; data: ResolverOutput<K> } | Extract<Answer, { ok: false }>;
+
+const UNEXPECTED = { ok: false as const, error: { code: 'UNEXPECTED', message: UNEXPECTED_MESSAGE } };
+
+/** Calls a resolver and parses its envelope and data; an answer of another shape becomes an error answer. */
+export async function callResolver<K extends ResolverKey>(key: K, payload: ResolverInput<K>): Promise<TypedAnswer<K>> {
   const parsed = Answer.safeParse(await invoke(key, payload));
-  return parsed.success ? parsed.data : { ok: false, error: { code: 'UNEXPECTED', message: UNEXPECTED_MESSAGE } };
+  if (!parsed.success) return UNEXPECTED;
+  if (!parsed.data.ok) return parsed.data;
+  const data = RESOLVERS[key].output.safeParse(parsed.data.data);
+  return data.success ? { ok: true, data: data.data as ResolverOutput<K> } : UNEXPECTED;
 }
 
-export function useResolver<T>(
-  key: string,
-  payload: Record<string, unknown>,
-  accept: (data: unknown) => T | null,
-): { load: Load<T>; reload: () => void } {
+export function useResolver<K extends ResolverKey>(
+  key: K,
+  payload: ResolverInput<K>,
+): { load: Load<ResolverOutput<K>>; reload: () => void } {
+  type T = ResolverOutput<K>;
   const [load, setLoad] = useState<Load<T>>({ state: 'loading' });
   const [attempt, setAttempt] = useState(0);
   const payloadKey = JSON.stringify(payload);
   useEffect(() => {
     let live = true;
     setLoad({ state: 'loading' });
-    callResolver(key, JSON.parse(payloadKey) as Record<string, unknown>)
+    callResolver(key, JSON.parse(payloadKey) as ResolverInput<K>)
       .then((response) => {
         if (!live) return;
-        if (!response.ok) return setLoad({ state: 'error', message: response.error.message });
-        const data = accept(response.data);
-        setLoad(data === null ? { state: 'error', message: UNEXPECTED_MESSAGE } : { state: 'ready', data });
+        setLoad(response.ok ? { state: 'ready', data: response.data } : { state: 'error', message: response.error.message });
       })
       .catch((error: unknown) => {
         if (live) setLoad({ state: 'error', message: error instanceof Error ? error.message : 'Attest could not be reached.' });
@@ -47,7 +54,6 @@ export function useResolver<T>(
     return () => {
       live = false;
     };
-    // `accept` is a pure parser: depending on its identity would reload on every render.
   }, [key, payloadKey, attempt]);
   const reload = useCallback(() => setAttempt((n) => n + 1), []);
   return { load, reload };

@@ -11,6 +11,14 @@ import { isUuid, unwrapUuid } from '../../lib/uuid';
 import { Attestation, OffboardedPerson, Policy, PolicyException, itemId } from '../../policy/policy';
 import { rescanScope, type RescanScope } from '../../policy/rescan-scope';
 import { sameRepository } from '../../policy/resolve';
+import {
+  AttestationInput,
+  ExceptionInput as ContractExceptionInput,
+  OffboardedInput,
+  PolicyUpdate as ContractPolicyUpdate,
+  RecheckInput,
+  RevokeInput,
+} from '../../contract/resolvers';
 import { isRepositoryAdmin, isWorkspaceAdmin } from '../../services/authorization';
 import { enqueue } from '../../services/scan-jobs';
 import { createStore } from '../../store/store';
@@ -94,21 +102,8 @@ async function replanAll(workspaceUuid: string, at: string): Promise<void> {
   await store.markScan({ manualPlanAt: new Date(runAt).toISOString() });
 }
 
-const PolicyUpdate = z.strictObject({
-  minApprovals: z.number().optional(),
-  maxWorkspaceAdmins: z.number().optional(),
-  minBuildSuccessRate: z.number().optional(),
-  buildWindowDays: z.number().optional(),
-  reviewWindowDays: z.number().optional(),
-  securityScanners: z.array(z.string()).optional(),
-  serviceAccounts: z.array(z.string()).optional(),
-  classification: z.unknown().optional(),
-  disabledControls: z.array(knownControl('disabledControls')).optional(),
-  issueKeyPattern: z.string().nullable().optional(),
-  protectedBranches: z.array(z.string()).nullable().optional(),
-  mergeCheckOnError: z.enum(['block', 'allow']).optional(),
-  requireApprovalOfHead: z.boolean().optional(),
-});
+/** The contract's payload, with the control ids checked against the catalogue. */
+const PolicyUpdate = ContractPolicyUpdate.extend({ disabledControls: z.array(knownControl('disabledControls')).optional() });
 
 export async function updatePolicy(request: ResolverRequest) {
   const admin = await asAdmin(request);
@@ -121,12 +116,7 @@ export async function updatePolicy(request: ResolverRequest) {
   return savePolicy({ ...current, ...input.data }, admin.accountId, `policy updated: ${changed.join(', ')}`, admin.workspaceUuid);
 }
 
-const ExceptionInput = z.strictObject({
-  control: knownControl('control'),
-  repository: z.string().min(1).max(128),
-  reason: z.string().trim().min(1).max(2000),
-  expiresOn: z.string(),
-});
+const ExceptionInput = ContractExceptionInput.extend({ control: knownControl('control') });
 
 export async function addException(request: ResolverRequest) {
   const admin = await asAdmin(request);
@@ -145,8 +135,6 @@ export async function addException(request: ResolverRequest) {
   );
 }
 
-const RevokeInput = z.strictObject({ id: z.string().regex(/^[0-9a-f]{16}$/, 'expected the id of an exception or attestation') });
-
 export async function revokeException(request: ResolverRequest) {
   const admin = await asAdmin(request);
   if ('ok' in admin) return admin;
@@ -162,13 +150,6 @@ export async function revokeException(request: ResolverRequest) {
     admin.workspaceUuid,
   );
 }
-
-const AttestationInput = z.strictObject({
-  control: z.enum(['BB-MFA-1', 'BB-MFA-2']),
-  statement: z.string().trim().min(1).max(2000),
-  evidenceUrl: z.url().max(2000).optional(),
-  expiresOn: z.string(),
-});
 
 export async function addAttestation(request: ResolverRequest) {
   const admin = await asAdmin(request);
@@ -202,13 +183,6 @@ export async function revokeAttestation(request: ResolverRequest) {
     admin.workspaceUuid,
   );
 }
-
-const OffboardedInput = z.union([
-  z.strictObject({
-    people: z.array(z.strictObject({ accountId: z.string(), name: z.string().max(200).optional(), offboardedOn: z.string() })).max(5000),
-  }),
-  z.strictObject({ csv: z.string().max(1_000_000) }),
-]);
 
 /** `accountId[,name[,offboardedOn]]` per line; a header line naming `accountId` is skipped. */
 export function parseOffboardedCsv(csv: string, today: string): Array<z.input<typeof OffboardedPerson>> | string {
@@ -275,8 +249,6 @@ export async function scanNow(request: ResolverRequest) {
   ]);
   return ok({ queuedAt: at.toISOString() });
 }
-
-const RecheckInput = z.strictObject({ repositoryUuid: z.string().refine(isUuid, 'expected a repository UUID').optional() });
 
 /** "Re-check" on the repository card: for the repository's administrators. */
 export async function recheckRepository(request: ResolverRequest) {

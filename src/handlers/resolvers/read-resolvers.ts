@@ -8,7 +8,6 @@
  *   accounts) is for workspace administrators;
  * - a card's repository and pull-request data for those who can read that repository.
  */
-import { z } from 'zod';
 import { CATALOGUE } from '../../controls';
 import { PULL_REQUEST_CHECK_TITLES } from '../../checks/pull-request-checks';
 import { now } from '../../lib/clock';
@@ -17,6 +16,7 @@ import { evidenceCsv } from '../../report/evidence';
 import { viewerOf, type Viewer } from '../../services/viewer';
 import type { HistoryEntry, StoredResult, SummaryMeta, SummaryRow } from '../../store/records';
 import { createStore } from '../../store/store';
+import { EvidencePayload, PullRequestPayload, RepositoryPayload } from '../../contract/resolvers';
 import { callerOf, extensionOf, type ResolverRequest } from './context';
 import { failure, ok, parsePayload, type Envelope } from './envelope';
 
@@ -130,9 +130,6 @@ export async function getDashboardRepositories(
   });
 }
 
-const IsoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'expected a date (YYYY-MM-DD)');
-const EvidencePayload = z.strictObject({ since: IsoDate, until: IsoDate });
-
 export async function getEvidence(request: ResolverRequest) {
   const input = parsePayload(EvidencePayload, request.payload);
   if ('error' in input) return input.error;
@@ -156,8 +153,6 @@ export async function getEvidence(request: ResolverRequest) {
   });
 }
 
-const RepositoryPayload = z.strictObject({ repositoryUuid: z.string().refine(isUuid, 'expected a repository UUID').optional() });
-
 async function authorisedRepository(request: ResolverRequest, explicit: string | undefined): Promise<{ uuid: string } | Envelope<never>> {
   const uuid = explicit ?? extensionOf(request).repository?.uuid;
   if (!uuid || !isUuid(uuid)) return failure('INVALID_INPUT', 'repositoryUuid: no repository in the payload or the module context');
@@ -177,11 +172,6 @@ export async function getRepositoryCard(request: ResolverRequest) {
   const record = await createStore().getRepository(target.uuid);
   return ok({ repository: record ?? null, controls: controlCatalogue() });
 }
-
-const PullRequestPayload = z.strictObject({
-  repositoryUuid: z.string().refine(isUuid, 'expected a repository UUID').optional(),
-  pullRequestId: z.number().int().positive().optional(),
-});
 
 export async function getPullRequestCard(request: ResolverRequest) {
   const input = parsePayload(PullRequestPayload, request.payload);

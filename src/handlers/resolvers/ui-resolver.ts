@@ -17,11 +17,15 @@ import {
   setOffboarded,
   updatePolicy,
 } from './admin-resolvers';
+import type { ResolverAnswer, ResolverKey } from '../../contract/resolvers';
 import type { ResolverRequest } from './context';
 import { failure, type Envelope } from './envelope';
 import { getDashboard, getDashboardRepositories, getEvidence, getPolicy, getPullRequestCard, getRepositoryCard } from './read-resolvers';
 
 type Route = (request: ResolverRequest) => Promise<Envelope<unknown>>;
+
+/** Each key's resolver produces what the contract says the UI parses for it (src/contract/resolvers.ts). */
+type Routes = { [K in ResolverKey]?: (request: ResolverRequest) => Promise<Envelope<ResolverAnswer<K>>> };
 
 function withEnvelope(key: string, fn: Route) {
   return async (request: ResolverRequest): Promise<Envelope<unknown>> => {
@@ -63,7 +67,7 @@ export const MODULE_ROUTES = {
   pullRequestCard: {
     'pull-request/get': getPullRequestCard,
   },
-} satisfies Record<string, Record<string, Route>>;
+} satisfies Record<string, Routes>;
 
 function definitions(routes: Record<string, Route>) {
   return Object.entries(routes)

@@ -1,0 +1,241 @@
+/**
+ * The one contract between the UI modules and their resolvers: for every resolver key, the payload it
+ * accepts and the data it answers, as zod schemas both sides import. The resolvers are typed to produce
+ * what the UI parses (src/handlers/resolvers/ui-resolver.ts), and `callResolver`/`useResolver` infer the
+ * payload and the answer from the key (src/frontend/shared/use-resolver.ts): nothing is copied or cast.
+ * Server-only rules (known control ids, dates in the future) are added to these schemas by the resolvers.
+ */
+import { z } from 'zod';
+import { Outcome, OutcomeCounts, SubjectClassification } from '../controls/outcome';
+import { isUuid } from '../lib/uuid';
+import { Policy } from '../policy/policy';
+
+const Counts = OutcomeCounts;
+const Uuid = z.string().refine(isUuid, 'expected a repository UUID');
+const IsoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'expected a date (YYYY-MM-DD)');
+const Empty = z.strictObject({});
+
+// ---- answers ----------------------------------------------------------------------------------------
+
+export const Row = z.object({
+  uuid: z.string(),
+  slug: z.string(),
+  project: z.string().nullable(),
+  classification: SubjectClassification,
+  score: z.number().nullable(),
+  counts: Counts,
+  failing: z.array(z.string()),
+  evaluatedAt: z.string().nullable(),
+});
+export type Row = z.infer<typeof Row>;
+
+export const DashboardView = z.object({
+  summary: z
+    .object({
+      generatedAt: z.string(),
+      repositories: z.number(),
+      evaluated: z.number(),
+      score: z.number().nullable(),
+      outcomes: Counts,
+      oldestEvaluatedAt: z.string().nullable(),
+      frameworks: z.array(
+        z.object({
+          framework: z.enum(['soc2', 'iso27001', 'cis']),
+          id: z.string(),
+          controls: z.array(z.string()),
+          outcomes: Counts,
+          status: z.enum(['met', 'gaps', 'unknown']),
+        }),
+      ),
+      controlRates: z.array(z.object({ control: z.string(), pass: z.number(), fail: z.number(), rate: z.number().nullable() })),
+      attention: z.object({
+        notEvaluable: z.array(z.object({ subject: z.string(), control: z.string(), message: z.string(), fix: z.string().nullable() })),
+        excepted: z.array(
+          z.object({
+            subject: z.string(),
+            control: z.string(),
+            reason: z.string(),
+            approvedBy: z.string(),
+            expiresOn: z.string(),
+            expired: z.boolean(),
+          }),
+        ),
+        advisory: z.array(z.object({ subject: z.string(), control: z.string() })),
+      }),
+    })
+    .nullable(),
+  workspaceResults: z.array(z.object({ control: z.string(), outcome: Outcome, message: z.string() })),
+  freshness: z.object({
+    lastPlanAt: z.string().nullable(),
+    hourlyBudget: z.number(),
+    hoursPerFullPass: z.number().nullable(),
+    rateLimitedAt: z.string().nullable(),
+    truncated: z.boolean(),
+    lastFullPassAt: z.string().nullable(),
+    installedAt: z.string().nullable(),
+  }),
+  history: z.array(
+    z.object({
+      subjectName: z.string(),
+      control: z.string(),
+      from: Outcome.nullable(),
+      to: Outcome.nullable(),
+      at: z.string(),
+      cause: z.string(),
+      actor: z.string().nullable(),
+    }),
+  ),
+  controls: z.record(z.string(), z.object({ title: z.string(), severity: z.string() })),
+});
+export type DashboardViewModel = z.infer<typeof DashboardView>;
+
+export const RepositoriesView = z.object({ generatedAt: z.string().nullable(), repositories: z.array(Row) });
+
+export const EvidenceView = z.object({
+  merged: z.number(),
+  compliant: z.number(),
+  share: z.number().nullable(),
+  nonCompliant: z.array(
+    z.object({
+      repositorySlug: z.string(),
+      pullRequestId: z.number(),
+      title: z.string(),
+      independentlyApproved: z.boolean(),
+      passingBuild: z.boolean(),
+      mergedAt: z.string(),
+    }),
+  ),
+  csv: z.string(),
+});
+export type EvidenceView = z.infer<typeof EvidenceView>;
+
+export const CardResult = z.object({
+  control: z.string(),
+  outcome: Outcome,
+  message: z.string(),
+  remediation: z.array(z.string()).optional(),
+  enforced: z.boolean().optional(),
+  exception: z.object({ reason: z.string(), expiresOn: z.string(), expired: z.boolean() }).partial().optional(),
+});
+export type CardResult = z.infer<typeof CardResult>;
+
+export const RepositoryCardView = z.object({
+  repository: z
+    .object({
+      slug: z.string(),
+      score: z.number().nullable(),
+      classification: z.string(),
+      evaluatedAt: z.string().nullable(),
+      results: z.array(CardResult).nullable(),
+    })
+    .nullable(),
+  controls: z.record(z.string(), z.object({ title: z.string(), severity: z.string() })),
+});
+
+export const PullRequestCardView = z.object({
+  pullRequest: z
+    .object({
+      protectedDestination: z.boolean(),
+      destination: z.string().nullable(),
+      evaluatedAt: z.string(),
+      checks: z.array(
+        z.object({
+          id: z.string(),
+          title: z.string(),
+          outcome: Outcome,
+          message: z.string(),
+        }),
+      ),
+    })
+    .nullable(),
+  repository: z
+    .object({
+      slug: z.string(),
+      htmlUrl: z.string().nullable(),
+      mergeChecksEnforced: Outcome.nullable(),
+    })
+    .nullable(),
+});
+
+export const PolicyView = z.object({
+  policy: Policy,
+  /** The caller is not a workspace administrator: what names people was left out of `policy`. */
+  redacted: z.boolean().default(false),
+  controls: z.record(z.string(), z.object({ title: z.string() })),
+  controlIds: z.array(z.string()),
+});
+export type PolicyView = z.infer<typeof PolicyView>;
+
+const PolicySaved = z.object({ policy: Policy });
+const Queued = z.object({ queuedAt: z.string() });
+
+// ---- payloads ---------------------------------------------------------------------------------------
+
+export const EvidencePayload = z.strictObject({ since: IsoDate, until: IsoDate });
+export const RepositoryPayload = z.strictObject({ repositoryUuid: Uuid.optional() });
+export const PullRequestPayload = z.strictObject({
+  repositoryUuid: Uuid.optional(),
+  pullRequestId: z.number().int().positive().optional(),
+});
+export const PolicyUpdate = z.strictObject({
+  minApprovals: z.number().optional(),
+  maxWorkspaceAdmins: z.number().optional(),
+  minBuildSuccessRate: z.number().optional(),
+  buildWindowDays: z.number().optional(),
+  reviewWindowDays: z.number().optional(),
+  securityScanners: z.array(z.string()).optional(),
+  serviceAccounts: z.array(z.string()).optional(),
+  classification: z.unknown().optional(),
+  disabledControls: z.array(z.string()).optional(),
+  issueKeyPattern: z.string().nullable().optional(),
+  protectedBranches: z.array(z.string()).nullable().optional(),
+  mergeCheckOnError: z.enum(['block', 'allow']).optional(),
+  requireApprovalOfHead: z.boolean().optional(),
+});
+export const ExceptionInput = z.strictObject({
+  control: z.string(),
+  repository: z.string().min(1).max(128),
+  reason: z.string().trim().min(1).max(2000),
+  expiresOn: z.string(),
+});
+export const RevokeInput = z.strictObject({ id: z.string().regex(/^[0-9a-f]{16}$/, 'expected the id of an exception or attestation') });
+export const AttestationInput = z.strictObject({
+  control: z.enum(['BB-MFA-1', 'BB-MFA-2']),
+  statement: z.string().trim().min(1).max(2000),
+  evidenceUrl: z.url().max(2000).optional(),
+  expiresOn: z.string(),
+});
+export const OffboardedInput = z.union([
+  z.strictObject({
+    people: z.array(z.strictObject({ accountId: z.string(), name: z.string().max(200).optional(), offboardedOn: z.string() })).max(5000),
+  }),
+  z.strictObject({ csv: z.string().max(1_000_000) }),
+]);
+export const RecheckInput = z.strictObject({ repositoryUuid: Uuid.optional() });
+
+// ---- the keys ---------------------------------------------------------------------------------------
+
+export const RESOLVERS = {
+  'dashboard/get': { input: Empty, output: DashboardView },
+  'dashboard/repositories': { input: Empty, output: RepositoriesView },
+  'evidence/get': { input: EvidencePayload, output: EvidenceView },
+  'scan/now': { input: Empty, output: Queued },
+  'repository/get': { input: RepositoryPayload, output: RepositoryCardView },
+  'repository/recheck': { input: RecheckInput, output: Queued },
+  'pull-request/get': { input: PullRequestPayload, output: PullRequestCardView },
+  'policy/get': { input: Empty, output: PolicyView },
+  'policy/update': { input: PolicyUpdate, output: PolicySaved },
+  'exceptions/add': { input: ExceptionInput, output: PolicySaved },
+  'exceptions/revoke': { input: RevokeInput, output: PolicySaved },
+  'attestations/add': { input: AttestationInput, output: PolicySaved },
+  'attestations/revoke': { input: RevokeInput, output: PolicySaved },
+  'offboarded/set': { input: OffboardedInput, output: PolicySaved },
+} as const;
+
+export type ResolverKey = keyof typeof RESOLVERS;
+/** What the UI may send for `K`. */
+export type ResolverInput<K extends ResolverKey> = z.input<(typeof RESOLVERS)[K]['input']>;
+/** What the UI receives for `K`, parsed. */
+export type ResolverOutput<K extends ResolverKey> = z.infer<(typeof RESOLVERS)[K]['output']>;
+/** What the resolver for `K` must produce (before defaults are filled in by the parse). */
+export type ResolverAnswer<K extends ResolverKey> = z.input<(typeof RESOLVERS)[K]['output']>;
