@@ -177,12 +177,12 @@ function repositoryLinks(ws: WorkspaceSeed, repo: RepositorySeed, base: string):
 }
 
 export function branchRestriction(
-  ws: WorkspaceSeed,
-  repo: RepositorySeed,
+  where: { ws: WorkspaceSeed; repo: RepositorySeed },
   restriction: BranchRestrictionSeed,
   users: Map<string, User>,
   base: string,
 ): Record<string, unknown> {
+  const { ws, repo } = where;
   const out: Record<string, unknown> = {
     type: 'branchrestriction',
     id: restriction.id,
@@ -212,11 +212,11 @@ export function mainHead(repo: RepositorySeed): string {
 export function branch(
   ws: WorkspaceSeed,
   repo: RepositorySeed,
-  name: string,
-  head: string,
-  date: string,
+  ref: { name: string; head: string; updatedOn: string },
   base: string,
 ): Record<string, unknown> {
+  const { name, head } = ref;
+  const date = ref.updatedOn;
   const api = `${base}/2.0/repositories/${ws.slug}/${repo.slug}`;
   return {
     name,
@@ -312,14 +312,15 @@ export function pipeline(ws: WorkspaceSeed, repo: RepositorySeed, p: PipelineSee
   };
 }
 
+/** `withParticipants`: the single representation (or a list asked for `+values.participants`). */
 export function pullRequest(
   ws: WorkspaceSeed,
   repo: RepositorySeed,
   pr: PullRequestSeed,
-  users: Map<string, User>,
-  base: string,
-  single: boolean,
+  how: { users: Map<string, User>; base: string; withParticipants: boolean },
 ): Record<string, unknown> {
+  const { users, base } = how;
+  const single = how.withParticipants;
   const repoRef = repositoryRef(ws, repo, base);
   const api = `${base}/2.0/repositories/${ws.slug}/${repo.slug}/pullrequests/${pr.id}`;
   const out: Record<string, unknown> = {

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { Clock } from '../runtime/clock';
 import { BbqlError, matches, parseBbql, sortBy } from './bbql';
-import { applyFields, parseFields, requested, type FieldSpec } from './fields';
+import { applyFields, parseFields, type FieldSpec } from './fields';
 import {
   BranchRestrictionSeed as BranchRestrictionSchema,
   Seed,
@@ -22,6 +22,7 @@ import {
 } from './model';
 import { repositoryAccess, isWorkspaceOwner, type Access } from './access';
 import * as render from './render';
+import { HttpError, PAGELEN_DEFAULT, PAGELEN_MAX, route, type Credential, type RouteHost } from './routes';
 
 export interface LogEntry {
   method: string;
@@ -53,34 +54,13 @@ interface ActiveFault {
   remaining: number | null;
 }
 
-interface Credential {
-  label: string;
-  admin: boolean;
-  accountId: string | null;
-  rateLimitPerHour: number;
-}
-
 export type ForgeEvent = { eventType: string } & Record<string, unknown>;
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly detail?: string,
-  ) {
-    super(message);
-  }
-}
-
-const PAGELEN_DEFAULT = 10;
-const PAGELEN_MAX = 100;
-const PULL_REQUEST_PAGELEN_MAX = 50;
 
 function normalizeUuid(value: string): string {
   return value.replace(/[{}]/g, '').toLowerCase();
 }
 
-export class BitbucketEmulator {
+export class BitbucketEmulator implements RouteHost {
   readonly seed: Seed;
   readonly log: LogEntry[] = [];
   private server: http.Server | null = null;
@@ -134,7 +114,7 @@ export class BitbucketEmulator {
     this.listeners.push(listener);
   }
 
-  private users() {
+  users() {
     return new Map(this.seed.users.map((user) => [user.accountId, user]));
   }
 
@@ -254,7 +234,13 @@ export class BitbucketEmulator {
       }
       const method = req.method ?? 'GET';
       if (method !== 'GET') throw new HttpError(405, `${method} is not supported by the emulator for ${entry.path}`);
-      const answer = this.route(url, credential);
+      const answer = route(this, {
+        url,
+        credential,
+        base: this.baseUrl,
+        users: this.users(),
+        fields: parseFields(url.searchParams.get('fields')),
+      });
       if (typeof answer === 'string') return send(200, answer, 'text/plain', rateHeaders);
       let body = answer;
       if (fault?.kind === 'dangling-next' && body && typeof body === 'object') {
@@ -288,7 +274,7 @@ export class BitbucketEmulator {
     return null;
   }
 
-  private page(
+  page(
     url: URL,
     items: unknown[],
     max = PAGELEN_MAX,
@@ -316,7 +302,7 @@ export class BitbucketEmulator {
     return fields ? (applyFields(out, fields) as Record<string, unknown>) : out;
   }
 
-  private filter(url: URL, items: Record<string, unknown>[]): Record<string, unknown>[] {
+  filter(url: URL, items: Record<string, unknown>[]): Record<string, unknown>[] {
     const q = url.searchParams.get('q');
     const filtered = q ? items.filter((item) => matches(parseBbql(q), item)) : items;
     return sortBy(filtered, url.searchParams.get('sort'));
@@ -327,7 +313,7 @@ export class BitbucketEmulator {
    * repository settings whoever holds admin on the repository through any grant (access.ts). Other
    * credentials (the app's, access tokens) carry their `admin` flag.
    */
-  private requireAdmin(credential: Credential, what: string, ws?: WorkspaceSeed, repo?: RepositorySeed): void {
+  requireAdmin(credential: Credential, what: string, ws?: WorkspaceSeed, repo?: RepositorySeed): void {
     let admin = credential.admin;
     if (credential.accountId && ws)
       admin = repo ? repositoryAccess(ws, repo, credential.accountId) === 'admin' : isWorkspaceOwner(ws, credential.accountId);
@@ -335,7 +321,7 @@ export class BitbucketEmulator {
   }
 
   /** A person reads a private repository only through a grant (access.ts); membership alone is not one. */
-  private requireRead(credential: Credential, ws: WorkspaceSeed, repo: RepositorySeed): void {
+  requireRead(credential: Credential, ws: WorkspaceSeed, repo: RepositorySeed): void {
     if (!credential.accountId) return;
     if (repositoryAccess(ws, repo, credential.accountId) === 'none')
       throw new HttpError(403, 'Access denied', 'You do not have access to this repository.');
@@ -346,7 +332,7 @@ export class BitbucketEmulator {
    * contributor, admin: OpenAPI, GET /repositories/{workspace}) only those they hold at least that role on
    * through a grant, public ones included only when granted.
    */
-  private visibleRepositories(url: URL, credential: Credential, ws: WorkspaceSeed): RepositorySeed[] {
+  visibleRepositories(url: URL, credential: Credential, ws: WorkspaceSeed): RepositorySeed[] {
     const role = url.searchParams.get('role');
     if (role !== null && !['member', 'contributor', 'admin', 'owner'].includes(role))
       throw new HttpError(400, 'Invalid role', 'role must be member, contributor, admin or owner');
@@ -356,300 +342,6 @@ export class BitbucketEmulator {
     const least: Access = role === 'admin' || role === 'owner' ? 'admin' : role === 'contributor' ? 'write' : 'read';
     const rank: Record<Access, number> = { none: 0, read: 1, write: 2, admin: 3 };
     return ws.repositories.filter((repo) => rank[repositoryAccess(ws, repo, accountId, { publicRead: false })] >= rank[least]);
-  }
-
-  private route(url: URL, credential: Credential): unknown {
-    const rawParts = url.pathname.split('/').filter(Boolean);
-    const parts = rawParts.map((part) => decodeURIComponent(part));
-    const base = this.baseUrl;
-    const users = this.users();
-    const fields = parseFields(url.searchParams.get('fields'));
-    const withFields = (body: unknown) => applyFields(body, fields);
-    if (parts[0] !== '2.0') throw new HttpError(404, 'Resource not found');
-    const [, area, wsId, second, third, fourth, fifth, ...rest] = parts;
-
-    if (area === 'workspaces' && wsId) {
-      const ws = this.workspace(wsId);
-      if (second === undefined) return withFields(render.workspace(ws, base));
-      if (second === 'projects' && third === undefined) {
-        return this.page(
-          url,
-          this.filter(
-            url,
-            ws.projects.map((p) => render.project(ws, p.key)),
-          ),
-          PAGELEN_MAX,
-          fields,
-        );
-      }
-      if (second === 'members' && third === undefined) {
-        const include2fa = requested(fields, 'values.user.has_2fa_enabled') && credential.admin;
-        const members = ws.members.map((member) => ({
-          type: 'workspace_membership',
-          user: render.account(users, member.accountId, base, include2fa),
-          workspace: render.workspace(ws, base),
-          links: { self: { href: `${base}/2.0/workspaces/${ws.slug}/members/${member.accountId}` } },
-        }));
-        return this.page(url, this.filter(url, members), PAGELEN_MAX, fields);
-      }
-      if (second === 'members' && third !== undefined && fourth === undefined) {
-        // One membership (OpenAPI: GET /workspaces/{workspace}/members/{member}, by UUID or Atlassian id).
-        // A person who is not a member of the workspace is refused; a token of the workspace is not.
-        if (credential.accountId && !ws.members.some((member) => member.accountId === credential.accountId))
-          throw new HttpError(403, 'Access denied', 'You are not a member of this workspace.');
-        const wanted = ws.members.find((member) => member.accountId === third || users.get(member.accountId)?.uuid === third);
-        if (!wanted) throw new HttpError(404, `${third} is not a member of ${ws.slug}`);
-        return withFields({
-          type: 'workspace_membership',
-          user: render.account(users, wanted.accountId, base),
-          workspace: render.workspace(ws, base),
-          links: { self: { href: `${base}/2.0/workspaces/${ws.slug}/members/${wanted.accountId}` } },
-        });
-      }
-      if (second === 'permissions' && third === undefined) {
-        this.requireAdmin(credential, 'workspace permissions', ws);
-        // The document describes filtering this list by `permission` only (OpenAPI, GET
-        // /workspaces/{workspace}/permissions): a filter on any other field is refused here, so the app
-        // cannot come to rely on an undocumented one.
-        const q = url.searchParams.get('q');
-        if (q && !/^\s*permission\s*=\s*"(owner|collaborator|member)"\s*$/.test(q))
-          throw new HttpError(400, 'Unsupported filter', 'only q=permission="…" is documented for this resource');
-        const entries = ws.members.map((member) => ({
-          type: 'workspace_membership',
-          permission: member.permission,
-          user: render.account(users, member.accountId, base),
-          workspace: render.workspace(ws, base),
-        }));
-        return this.page(url, this.filter(url, entries), PAGELEN_MAX, fields);
-      }
-      if (second === 'permissions' && third === 'repositories' && fourth === undefined) {
-        this.requireAdmin(credential, 'repository permissions', ws);
-        // Effective permission per repository and member, however it is granted (access.ts).
-        const entries = ws.repositories.flatMap((repo) =>
-          ws.members
-            .map((member) => ({ accountId: member.accountId, access: repositoryAccess(ws, repo, member.accountId) }))
-            .filter((grant) => grant.access !== 'none')
-            .map((grant) => ({
-              type: 'repository_permission',
-              permission: grant.access,
-              user: render.account(users, grant.accountId, base),
-              repository: { type: 'repository', uuid: repo.uuid, full_name: `${ws.slug}/${repo.slug}`, name: repo.name, links: {} },
-            })),
-        );
-        return this.page(url, this.filter(url, entries), PAGELEN_MAX, fields);
-      }
-      throw new HttpError(404, 'Resource not found');
-    }
-
-    if (area === 'repositories' && wsId) {
-      const ws = this.workspace(wsId);
-      if (second === undefined) {
-        const sort = url.searchParams.get('sort');
-        const visible = this.visibleRepositories(url, credential, ws);
-        if (!url.searchParams.get('q') && (sort === null || sort === 'slug')) {
-          // Render only the page asked for: large generated workspaces list 10,000 repositories.
-          const ordered = sort === 'slug' ? [...visible].sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0)) : visible;
-          return this.page(url, ordered, PAGELEN_MAX, fields, (repo) => render.repository(ws, repo as RepositorySeed, base));
-        }
-        return this.page(
-          url,
-          this.filter(
-            url,
-            visible.map((repo) => render.repository(ws, repo, base)),
-          ),
-          PAGELEN_MAX,
-          fields,
-        );
-      }
-      const repo = this.repository(ws, second);
-      this.requireRead(credential, ws, repo);
-      if (third === undefined) return withFields(render.repository(ws, repo, base));
-      switch (third) {
-        case 'branch-restrictions': {
-          if (fourth !== undefined) throw new HttpError(404, 'Resource not found');
-          this.requireAdmin(credential, 'branch restrictions', ws, repo);
-          const kind = url.searchParams.get('kind');
-          const pattern = url.searchParams.get('pattern');
-          const list = repo.branchRestrictions
-            .filter((r) => (kind ? r.kind === kind : true) && (pattern ? r.pattern === pattern : true))
-            .map((r) => render.branchRestriction(ws, repo, r, users, base));
-          return this.page(url, list, PAGELEN_MAX, fields);
-        }
-        case 'branching-model':
-        case 'effective-branching-model':
-          if (fourth !== undefined) throw new HttpError(404, 'Resource not found');
-          return withFields(render.branchingModel(repo, third === 'effective-branching-model'));
-        case 'default-reviewers':
-        case 'effective-default-reviewers': {
-          const list = repo.defaultReviewers.map((id) =>
-            third === 'default-reviewers'
-              ? render.account(users, id, base)
-              : { type: 'default_reviewer_and_type', reviewer_type: 'repository', user: render.account(users, id, base) },
-          );
-          return this.page(url, list, PAGELEN_MAX, fields);
-        }
-        case 'pipelines_config':
-          this.requireAdmin(credential, 'the Pipelines configuration', ws, repo);
-          return withFields({
-            type: 'repository_pipelines_configuration',
-            enabled: repo.pipelinesEnabled === true,
-            repository: { type: 'repository', uuid: repo.uuid, full_name: `${ws.slug}/${repo.slug}`, name: repo.name, links: {} },
-          });
-        case 'pipelines': {
-          if (fourth !== undefined) throw new HttpError(404, 'Resource not found');
-          let list = [...repo.pipelines];
-          const branch = url.searchParams.get('target.branch') ?? url.searchParams.get('target.ref_name');
-          if (branch) list = list.filter((p) => p.branch === branch);
-          const hash = url.searchParams.get('target.commit.hash');
-          if (hash) list = list.filter((p) => p.commit.startsWith(hash));
-          const trigger = url.searchParams.get('trigger_type');
-          if (trigger) list = list.filter((p) => p.trigger === trigger);
-          const status = url.searchParams.get('status');
-          if (status) list = list.filter((p) => p.state === status || p.result === status);
-          const createdOn = url.searchParams.get('created_on');
-          if (createdOn) list = list.filter((p) => Date.parse(p.createdOn) >= Date.parse(createdOn));
-          const rendered = list.map((p) => render.pipeline(ws, repo, p));
-          return this.page(url, sortBy(rendered, url.searchParams.get('sort') ?? 'created_on'), PAGELEN_MAX, fields);
-        }
-        case 'refs': {
-          if (fourth !== 'branches' || fifth !== undefined) throw new HttpError(404, 'Resource not found');
-          if (repo.mainBranch === null) return this.page(url, [], PAGELEN_MAX, fields);
-          const heads = new Map<string, string>([[repo.mainBranch, render.mainHead(repo)]]);
-          for (const pr of repo.pullRequests)
-            if (pr.state === 'OPEN' && !heads.has(pr.sourceBranch)) heads.set(pr.sourceBranch, pr.sourceCommit);
-          const list = [...heads].map(([name, head]) => render.branch(ws, repo, name, head, repo.updatedOn, base));
-          return this.page(url, this.filter(url, list), PAGELEN_MAX, fields);
-        }
-        case 'src': {
-          // `src/{commit}/{path}`: the document names the first segment "The commit's SHA1". A branch name
-          // also resolves, but one with `/` cannot be one path segment (Forge's route refuses it unencoded,
-          // and an encoded %2F is not a documented form), so it is not found here.
-          const ref = rawParts[5]; // undecoded: an encoded `/` stays visible
-          const path = [fifth, ...rest].filter(Boolean).join('/');
-          if (!ref || !path) throw new HttpError(404, 'Resource not found');
-          if (repo.mainBranch === null) throw new HttpError(404, 'Repository is empty');
-          const head = render.mainHead(repo);
-          const isHead = /^[0-9a-f]{7,40}$/.test(ref) && head.startsWith(ref);
-          if (!isHead && ref !== repo.mainBranch) throw new HttpError(404, `Commit not found: ${decodeURIComponent(ref)}`);
-          const content = repo.files[path];
-          if (content === undefined) throw new HttpError(404, `No such file or directory: ${path}`);
-          return content;
-        }
-        case 'pullrequests':
-          return this.pullRequests(url, ws, repo, fourth, fifth, fields);
-        case 'commit': {
-          if (!fourth || fifth !== 'statuses') throw new HttpError(404, 'Resource not found');
-          const list = repo.statuses
-            .filter((s) => s.commit.startsWith(fourth) || fourth.startsWith(s.commit))
-            .map((s) => render.commitStatus(ws, repo, s, base));
-          return this.page(url, this.filter(url, list), PAGELEN_MAX, fields);
-        }
-        case 'environments':
-          return this.page(
-            url,
-            repo.environments.map((env) => ({
-              type: 'deployment_environment',
-              uuid: env.uuid,
-              name: env.name,
-              environment_type: { type: 'deployment_environment_type', name: env.type },
-            })),
-            PAGELEN_MAX,
-            fields,
-          );
-        case 'deployments':
-          return this.page(
-            url,
-            repo.deployments.map((d) => ({
-              type: 'deployment',
-              uuid: d.uuid,
-              environment: { type: 'deployment_environment', uuid: d.environmentUuid },
-              state:
-                d.state === 'COMPLETED'
-                  ? {
-                      type: 'deployment_state_completed',
-                      name: 'COMPLETED',
-                      status: {
-                        type: `deployment_state_completed_status_${(d.status ?? 'SUCCESSFUL').toLowerCase()}`,
-                        name: d.status ?? 'SUCCESSFUL',
-                      },
-                      completion_date: render.bbTime(d.completedOn) ?? undefined,
-                    }
-                  : d.state === 'IN_PROGRESS'
-                    ? { type: 'deployment_state_in_progress', name: 'IN_PROGRESS' }
-                    : { type: 'deployment_state_undeployed', name: 'UNDEPLOYED' },
-              release: { type: 'deployment_release', commit: { type: 'commit', hash: d.commit } },
-            })),
-            PAGELEN_MAX,
-            fields,
-          );
-        case 'permissions-config': {
-          if ((fourth !== 'users' && fourth !== 'groups') || fifth !== undefined) throw new HttpError(404, 'Resource not found');
-          this.requireAdmin(credential, 'repository permissions', ws, repo);
-          if (fourth === 'groups') {
-            const groups = repo.groupPermissions.map((grant) => {
-              const group = ws.groups.find((candidate) => candidate.slug === grant.group);
-              return {
-                type: 'repository_group_permission',
-                permission: grant.permission,
-                group: {
-                  type: 'group',
-                  slug: grant.group,
-                  name: group?.name ?? grant.group,
-                  full_slug: `${ws.slug}:${grant.group}`,
-                  links: {},
-                },
-                links: {},
-              };
-            });
-            return this.page(url, groups, PAGELEN_MAX, fields);
-          }
-          const list = repo.permissions.map((grant) => ({
-            type: 'repository_user_permission',
-            permission: grant.permission,
-            user: render.account(users, grant.accountId, base),
-            links: {},
-          }));
-          return this.page(url, list, PAGELEN_MAX, fields);
-        }
-        default:
-          throw new HttpError(404, 'Resource not found');
-      }
-    }
-    throw new HttpError(404, 'Resource not found');
-  }
-
-  private pullRequests(
-    url: URL,
-    ws: WorkspaceSeed,
-    repo: RepositorySeed,
-    id: string | undefined,
-    sub: string | undefined,
-    fields: FieldSpec,
-  ): unknown {
-    const users = this.users();
-    const base = this.baseUrl;
-    if (id === undefined) {
-      // Lists answer OPEN only unless `state` is given; `state` is repeatable (docs/platform-facts.md §9).
-      const states = url.searchParams.getAll('state').map((s) => s.toUpperCase());
-      const wanted = states.length > 0 ? states : ['OPEN'];
-      // `participants` are only in the single representation unless asked for with `+values.participants`.
-      const withParticipants = requested(fields, 'values.participants');
-      const list = repo.pullRequests
-        .filter((pr) => wanted.includes(pr.state))
-        .map((pr) => render.pullRequest(ws, repo, pr, users, base, withParticipants));
-      return this.page(url, this.filter(url, list), PULL_REQUEST_PAGELEN_MAX, fields);
-    }
-    const pr = repo.pullRequests.find((candidate) => String(candidate.id) === id);
-    if (!pr) throw new HttpError(404, `Pull request ${id} not found`);
-    if (sub === undefined) return applyFields(render.pullRequest(ws, repo, pr, users, base, true), fields);
-    if (sub === 'statuses') {
-      const list = repo.statuses
-        .filter((s) => pr.sourceCommit.startsWith(s.commit) || s.commit.startsWith(pr.sourceCommit))
-        .map((s) => render.commitStatus(ws, repo, s, base));
-      return this.page(url, this.filter(url, list), PAGELEN_MAX, fields);
-    }
-    if (sub === 'activity') return this.page(url, this.activity(pr, users, base), PULL_REQUEST_PAGELEN_MAX, fields);
-    throw new HttpError(404, 'Resource not found');
   }
 
   // ---- admin API and mutations -----------------------------------------------------------------
@@ -851,7 +543,7 @@ export class BitbucketEmulator {
    * the opening and for every later push (with the source commit as a 12-character hash, as in the OpenAPI
    * examples) and for the merge.
    */
-  private activity(pr: PullRequestSeed, users: ReturnType<BitbucketEmulator['users']>, base: string): Record<string, unknown>[] {
+  activity(pr: PullRequestSeed, users: ReturnType<BitbucketEmulator['users']>, base: string): Record<string, unknown>[] {
     const prRef = { type: 'pullrequest', id: pr.id, title: pr.title, links: {} };
     const firstHead = pr.pushes.length > 0 ? (pr.pushes[0]?.previous ?? pr.sourceCommit) : pr.sourceCommit;
     const update = (state: string, at: string, commit: string, authorId: string) => ({
