@@ -13,5 +13,10 @@ module.exports = {
   transform: {
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true, diagnostics: false }],
   },
-  testMatch: ['<rootDir>/test/controls/**/*.test.ts', '<rootDir>/test/engine/engine.test.ts', '<rootDir>/src/checks/**/*.test.ts', '<rootDir>/src/controls/**/*.test.ts'],
+  testMatch: [
+    '<rootDir>/test/controls/**/*.test.ts',
+    '<rootDir>/test/engine/engine.test.ts',
+    '<rootDir>/src/checks/**/*.test.ts',
+    '<rootDir>/src/controls/**/*.test.ts',
+  ],
 };
