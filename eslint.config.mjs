@@ -3,7 +3,19 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['.scratch/**', '.stryker-tmp/**', 'reports/**', 'node_modules/**', 'dist/**', 'coverage/**', '.attest/**', 'attest-report/**', 'bench/results*'] },
+  {
+    ignores: [
+      '.scratch/**',
+      '.stryker-tmp/**',
+      'reports/**',
+      'node_modules/**',
+      'dist/**',
+      'coverage/**',
+      '.attest/**',
+      'attest-report/**',
+      'bench/results*',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
