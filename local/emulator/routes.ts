@@ -34,11 +34,18 @@ export interface Credential {
 
 type Users = Map<string, Seed['users'][number]>;
 
+/** A page of a list: the largest `pagelen` the resource allows, the `fields=` asked for, and how to render an item. */
+export interface PageOptions {
+  max?: number;
+  fields?: FieldSpec;
+  renderItem?: (item: unknown) => unknown;
+}
+
 /** What the routes need of the emulator: its seed lookups, pagination and filtering, and access checks. */
 export interface RouteHost {
   workspace(id: string): WorkspaceSeed;
   repository(ws: WorkspaceSeed, id: string): RepositorySeed;
-  page(url: URL, items: unknown[], max?: number, fields?: FieldSpec, renderItem?: (item: unknown) => unknown): Record<string, unknown>;
+  page(url: URL, items: unknown[], options?: PageOptions): Record<string, unknown>;
   filter(url: URL, items: Record<string, unknown>[]): Record<string, unknown>[];
   requireAdmin(credential: Credential, what: string, ws?: WorkspaceSeed, repo?: RepositorySeed): void;
   requireRead(credential: Credential, ws: WorkspaceSeed, repo: RepositorySeed): void;
@@ -61,7 +68,7 @@ interface Request {
 type WorkspaceRequest = Request & { ws: WorkspaceSeed };
 type RepositoryRequest = WorkspaceRequest & { repo: RepositorySeed };
 
-const page = (r: Request, items: unknown[], max = PAGELEN_MAX) => r.host.page(r.url, items, max, r.fields);
+const page = (r: Request, items: unknown[], max = PAGELEN_MAX) => r.host.page(r.url, items, { max, fields: r.fields });
 const filtered = (r: Request, items: Record<string, unknown>[], max = PAGELEN_MAX) => page(r, r.host.filter(r.url, items), max);
 
 // ---- workspaces ---------------------------------------------------------------------------------------
@@ -154,7 +161,7 @@ function listRepositories(r: WorkspaceRequest): unknown {
   if (!url.searchParams.get('q') && (sort === null || sort === 'slug')) {
     // Render only the page asked for: large generated workspaces list 10,000 repositories.
     const ordered = sort === 'slug' ? [...visible].sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0)) : visible;
-    return r.host.page(url, ordered, PAGELEN_MAX, r.fields, (repo) => render.repository(ws, repo as RepositorySeed, r.base));
+    return r.host.page(url, ordered, { fields: r.fields, renderItem: (repo) => render.repository(ws, repo as RepositorySeed, r.base) });
   }
   return filtered(
     r,

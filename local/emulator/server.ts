@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { Clock } from '../runtime/clock';
 import { BbqlError, matches, parseBbql, sortBy } from './bbql';
-import { applyFields, parseFields, type FieldSpec } from './fields';
+import { applyFields, parseFields } from './fields';
 import {
   BranchRestrictionSeed as BranchRestrictionSchema,
   Seed,
@@ -22,7 +22,7 @@ import {
 } from './model';
 import { repositoryAccess, isWorkspaceOwner, type Access } from './access';
 import * as render from './render';
-import { HttpError, PAGELEN_DEFAULT, PAGELEN_MAX, route, type Credential, type RouteHost } from './routes';
+import { HttpError, PAGELEN_DEFAULT, PAGELEN_MAX, route, type Credential, type PageOptions, type RouteHost } from './routes';
 
 export interface LogEntry {
   method: string;
@@ -158,15 +158,7 @@ export class BitbucketEmulator implements RouteHost {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const started = performance.now();
     const url = new URL(req.url ?? '/', this.baseUrl);
-    const entry: LogEntry = {
-      method: req.method ?? 'GET',
-      path: decodeURIComponent(url.pathname),
-      query: url.search.replace(/^\?/, ''),
-      status: 0,
-      durationMs: 0,
-      credential: null,
-      at: this.clock.now(),
-    };
+    const entry = logEntry(req, url, this.clock.now());
     const send = (status: number, body: string, contentType: string, headers: Record<string, string> = {}) => {
       entry.status = status;
       entry.durationMs = performance.now() - started;
@@ -187,51 +179,18 @@ export class BitbucketEmulator implements RouteHost {
           'www-authenticate': 'Bearer realm="Bitbucket.org HTTP"',
         });
 
-      // Rate limit: a rolling hour per credential (https://support.atlassian.com/bitbucket-cloud/docs/api-request-limits/). Bitbucket answers 429 with a
-      // text/plain body and usually no Retry-After (docs/platform-facts.md §9).
-      const now = this.clock.now();
-      const times = (this.requestTimes.get(credential.label) ?? []).filter((at) => at > now - 3_600_000);
-      const scaled = url.pathname.startsWith('/2.0/repositories/');
-      const rateHeaders: Record<string, string> = scaled
-        ? {
-            'x-ratelimit-limit': String(credential.rateLimitPerHour),
-            'x-ratelimit-nearlimit': String(times.length >= credential.rateLimitPerHour * 0.8),
-          }
-        : {};
-      if (times.length >= credential.rateLimitPerHour) {
-        this.requestTimes.set(credential.label, times);
-        return send(429, 'Rate limit for this resource has been exceeded', 'text/plain', rateHeaders);
-      }
-      times.push(now);
-      this.requestTimes.set(credential.label, times);
-
+      const { limited, headers: rateHeaders } = this.rateLimit(credential, url);
+      if (limited) return send(429, 'Rate limit for this resource has been exceeded', 'text/plain', rateHeaders);
       const fault = this.takeFault(entry.path);
-      if (fault) {
-        if (fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
-        switch (fault.kind) {
-          case 'status':
-            return send(
-              fault.status,
-              fault.status === 429
-                ? 'Rate limit for this resource has been exceeded'
-                : JSON.stringify(render.errorBody(`Injected ${fault.status}`)),
-              fault.status === 429 ? 'text/plain' : 'application/json',
-              {
-                ...rateHeaders,
-                ...(fault.retryAfterSeconds ? { 'retry-after': String(fault.retryAfterSeconds) } : {}),
-              },
-            );
-          case 'malformed':
-            return send(200, '{"values": [ {"uuid": ', 'application/json', rateHeaders);
-          case 'reset':
-            entry.status = 0;
-            this.log.push(entry);
-            req.socket.destroy();
-            return;
-          default:
-            break; // latency, truncated-body and dangling-next shape the real answer below
-        }
+      if (fault && fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
+      if (fault?.kind === 'reset') {
+        entry.status = 0;
+        this.log.push(entry);
+        req.socket.destroy();
+        return;
       }
+      const injected = fault ? injectedAnswer(fault, rateHeaders) : null;
+      if (injected) return send(injected.status, injected.body, injected.contentType, injected.headers);
       const method = req.method ?? 'GET';
       if (method !== 'GET') throw new HttpError(405, `${method} is not supported by the emulator for ${entry.path}`);
       const answer = route(this, {
@@ -242,14 +201,7 @@ export class BitbucketEmulator implements RouteHost {
         fields: parseFields(url.searchParams.get('fields')),
       });
       if (typeof answer === 'string') return send(200, answer, 'text/plain', rateHeaders);
-      let body = answer;
-      if (fault?.kind === 'dangling-next' && body && typeof body === 'object') {
-        body = { ...(body as Record<string, unknown>), next: `${this.baseUrl}${url.pathname}?page=9999&pagelen=10&dangling=1` };
-      }
-      if (fault?.kind === 'omit-field' && fault.field) body = withoutKey(body, fault.field);
-      let text = JSON.stringify(body);
-      if (fault?.kind === 'truncated-body') text = text.slice(0, Math.floor(text.length / 2));
-      return send(200, text, 'application/json', rateHeaders);
+      return send(200, this.shaped(answer, fault, url), 'application/json', rateHeaders);
     } catch (error) {
       if (error instanceof HttpError)
         return send(error.status, JSON.stringify(render.errorBody(error.message, error.detail)), 'application/json');
@@ -274,13 +226,39 @@ export class BitbucketEmulator implements RouteHost {
     return null;
   }
 
-  page(
-    url: URL,
-    items: unknown[],
-    max = PAGELEN_MAX,
-    fields?: FieldSpec,
-    renderItem: (item: unknown) => unknown = (item) => item,
-  ): Record<string, unknown> {
+  /**
+   * A rolling hour per credential (https://support.atlassian.com/bitbucket-cloud/docs/api-request-limits/):
+   * whether this request is over it, and the headers scaled endpoints carry. Bitbucket answers 429 with a
+   * text/plain body and usually no Retry-After (docs/platform-facts.md §9).
+   */
+  private rateLimit(credential: Credential, url: URL): { limited: boolean; headers: Record<string, string> } {
+    const now = this.clock.now();
+    const times = (this.requestTimes.get(credential.label) ?? []).filter((at) => at > now - 3_600_000);
+    const headers: Record<string, string> = url.pathname.startsWith('/2.0/repositories/')
+      ? {
+          'x-ratelimit-limit': String(credential.rateLimitPerHour),
+          'x-ratelimit-nearlimit': String(times.length >= credential.rateLimitPerHour * 0.8),
+        }
+      : {};
+    const limited = times.length >= credential.rateLimitPerHour;
+    if (!limited) times.push(now);
+    this.requestTimes.set(credential.label, times);
+    return { limited, headers };
+  }
+
+  /** The route's answer as text, altered by a fault that shapes it (a dangling next link, an omitted field, a cut body). */
+  private shaped(answer: unknown, fault: z.infer<typeof FaultRule> | null, url: URL): string {
+    let body = answer;
+    if (fault?.kind === 'dangling-next' && body && typeof body === 'object') {
+      body = { ...(body as Record<string, unknown>), next: `${this.baseUrl}${url.pathname}?page=9999&pagelen=10&dangling=1` };
+    }
+    if (fault?.kind === 'omit-field' && fault.field) body = withoutKey(body, fault.field);
+    const text = JSON.stringify(body);
+    return fault?.kind === 'truncated-body' ? text.slice(0, Math.floor(text.length / 2)) : text;
+  }
+
+  page(url: URL, items: unknown[], options: PageOptions = {}): Record<string, unknown> {
+    const { max = PAGELEN_MAX, fields, renderItem = (item: unknown) => item } = options;
     const pagelen = url.searchParams.has('pagelen') ? Number(url.searchParams.get('pagelen')) : PAGELEN_DEFAULT;
     if (!Number.isInteger(pagelen) || pagelen < 1 || pagelen > max)
       throw new HttpError(400, 'Invalid pagelen', `pagelen must be between 1 and ${max}`);
@@ -379,12 +357,11 @@ export class BitbucketEmulator implements RouteHost {
   }
 
   private pullRequestEvent(
-    ws: WorkspaceSeed,
-    repo: RepositorySeed,
-    pr: PullRequestSeed,
+    where: { ws: WorkspaceSeed; repo: RepositorySeed; pr: PullRequestSeed },
     eventType: string,
     actorId: string | null,
   ): ForgeEvent {
+    const { ws, repo, pr } = where;
     // Forge pull-request payloads are thin: `title` is {truncated, value}, branches are strings.
     return {
       ...this.eventBase(ws, repo, eventType, actorId),
@@ -404,138 +381,183 @@ export class BitbucketEmulator implements RouteHost {
     const ws = this.workspace(mutation.workspace);
     const nowIso = new Date(this.clock.now()).toISOString();
     switch (mutation.type) {
-      case 'open-pull-request': {
-        const repo = this.repository(ws, mutation.repository);
-        const id = Math.max(0, ...repo.pullRequests.map((pr) => pr.id)) + 1;
-        const pr: PullRequestSeed = {
-          id,
-          title: mutation.title,
-          description: '',
-          authorId: mutation.authorId,
-          state: 'OPEN',
-          sourceBranch: mutation.sourceBranch,
-          destinationBranch: mutation.destinationBranch ?? repo.mainBranch ?? 'main',
-          sourceCommit: mutation.sourceCommit,
-          destinationCommit: '0000000000000000000000000000000000000000',
-          mergeCommit: null,
-          createdOn: nowIso,
-          updatedOn: nowIso,
-          mergedOn: null,
-          closedById: null,
-          participants: [],
-          reviewers: mutation.reviewers ?? [],
-          pushes: [],
-        };
-        repo.pullRequests.push(pr);
-        await this.emit(this.pullRequestEvent(ws, repo, pr, 'avi:bitbucket:created:pullrequest', mutation.authorId));
-        return { ok: true, pullRequestId: id };
-      }
-      case 'review': {
-        const repo = this.repository(ws, mutation.repository);
-        const pr = this.findPullRequest(repo, mutation.pullRequestId);
-        let participant = pr.participants.find((p) => p.accountId === mutation.accountId);
-        if (!participant) {
-          participant = { accountId: mutation.accountId, role: 'PARTICIPANT', approved: false, state: null, participatedOn: null };
-          pr.participants.push(participant);
-        }
-        participant.approved = mutation.decision === 'approve';
-        participant.state =
-          mutation.decision === 'approve' ? 'approved' : mutation.decision === 'request-changes' ? 'changes_requested' : null;
-        participant.participatedOn = nowIso;
-        pr.updatedOn = nowIso;
-        const user = this.seed.users.find((u) => u.accountId === mutation.accountId);
-        await this.emit({
-          ...this.pullRequestEvent(ws, repo, pr, 'avi:bitbucket:updated:pullrequest-reviewer-status', mutation.accountId),
-          reviewers: {
-            value: [{ user: { accountId: mutation.accountId, uuid: user?.uuid }, status: participant.state ?? 'none', timestamp: nowIso }],
-          },
-        });
-        return { ok: true };
-      }
-      case 'build-status': {
-        const repo = this.repository(ws, mutation.repository);
-        const existing = repo.statuses.find((s) => s.commit === mutation.commit && s.key === mutation.key);
-        const status: StatusSeed = {
-          commit: mutation.commit,
-          key: mutation.key,
-          state: mutation.state,
-          refname: mutation.refname ?? null,
-          name: mutation.key,
-          url: 'https://ci.example.com/build',
-          createdOn: existing?.createdOn ?? nowIso,
-          updatedOn: nowIso,
-        };
-        if (existing) Object.assign(existing, status);
-        else repo.statuses.push(status);
-        await this.emit({
-          ...this.eventBase(ws, repo, existing ? 'avi:bitbucket:updated:build-status' : 'avi:bitbucket:created:build-status', null),
-          buildStatus: {
-            key: status.key,
-            state: status.state,
-            commit: { hash: status.commit },
-            url: status.url,
-            ...(status.refname ? { refName: status.refname } : {}),
-          },
-        });
-        return { ok: true };
-      }
-      case 'push-to-pull-request': {
-        const repo = this.repository(ws, mutation.repository);
-        const pr = this.findPullRequest(repo, mutation.pullRequestId);
-        if (pr.state !== 'OPEN') throw new HttpError(400, `Pull request ${pr.id} is ${pr.state}`);
-        pr.pushes.push({ previous: pr.sourceCommit, commit: mutation.commit, at: nowIso });
-        pr.sourceCommit = mutation.commit;
-        pr.updatedOn = nowIso;
-        // "Reset approvals when the source branch is modified" is a branch restriction on the destination
-        // (kind reset_pullrequest_approvals_on_change, OpenAPI `branchrestriction`): with it, a push clears them.
-        if (
-          repo.branchRestrictions.some(
-            (r) => r.kind === 'reset_pullrequest_approvals_on_change' && globCovers(r.pattern, pr.destinationBranch),
-          )
-        )
-          for (const participant of pr.participants) {
-            participant.approved = false;
-            if (participant.state === 'approved') participant.state = null;
-          }
-        await this.emit(this.pullRequestEvent(ws, repo, pr, 'avi:bitbucket:updated:pullrequest', pr.authorId));
-        return { ok: true };
-      }
+      case 'open-pull-request':
+        return this.openPullRequest(ws, mutation, nowIso);
+      case 'review':
+        return this.review(ws, mutation, nowIso);
+      case 'build-status':
+        return this.buildStatus(ws, mutation, nowIso);
+      case 'push-to-pull-request':
+        return this.pushToPullRequest(ws, mutation, nowIso);
       case 'merge-pull-request':
-      case 'decline-pull-request': {
-        const repo = this.repository(ws, mutation.repository);
-        const pr = this.findPullRequest(repo, mutation.pullRequestId);
-        if (pr.state !== 'OPEN') throw new HttpError(400, `Pull request ${pr.id} is ${pr.state}`);
-        pr.state = mutation.type === 'merge-pull-request' ? 'MERGED' : 'DECLINED';
-        pr.updatedOn = nowIso;
-        pr.closedById = mutation.accountId;
-        if (mutation.type === 'merge-pull-request') {
-          pr.mergedOn = nowIso;
-          pr.mergeCommit = mutation.mergeCommit ?? `${pr.sourceCommit.slice(0, 20)}${pr.id.toString(16).padStart(20, '0')}`;
-        }
-        await this.emit(
-          this.pullRequestEvent(
-            ws,
-            repo,
-            pr,
-            mutation.type === 'merge-pull-request' ? 'avi:bitbucket:fulfilled:pullrequest' : 'avi:bitbucket:rejected:pullrequest',
-            mutation.accountId,
-          ),
-        );
-        return { ok: true };
-      }
-      case 'set-branch-restrictions': {
-        // No Forge event exists for restriction changes (docs/platform-facts.md §2): only a re-scan sees them.
-        const repo = this.repository(ws, mutation.repository);
-        repo.branchRestrictions = mutation.restrictions.map((r) => BranchRestrictionSchema.parse(r));
-        return { ok: true };
-      }
-      case 'delete-repository': {
-        const repo = this.repository(ws, mutation.repository);
-        ws.repositories = ws.repositories.filter((candidate) => candidate !== repo);
-        await this.emit(this.eventBase(ws, repo, 'avi:bitbucket:deleted:repository', mutation.accountId ?? null));
-        return { ok: true };
-      }
+        return this.closePullRequest(ws, mutation, nowIso);
+      case 'decline-pull-request':
+        return this.closePullRequest(ws, mutation, nowIso);
+      case 'set-branch-restrictions':
+        return this.setBranchRestrictions(ws, mutation, nowIso);
+      case 'delete-repository':
+        return this.deleteRepository(ws, mutation, nowIso);
     }
+  }
+
+  private async openPullRequest(
+    ws: WorkspaceSeed,
+    mutation: Extract<Mutation, { type: 'open-pull-request' }>,
+    nowIso: string,
+  ): Promise<{ ok: true; pullRequestId?: number }> {
+    const repo = this.repository(ws, mutation.repository);
+    const id = Math.max(0, ...repo.pullRequests.map((pr) => pr.id)) + 1;
+    const pr: PullRequestSeed = {
+      id,
+      title: mutation.title,
+      description: '',
+      authorId: mutation.authorId,
+      state: 'OPEN',
+      sourceBranch: mutation.sourceBranch,
+      destinationBranch: mutation.destinationBranch ?? repo.mainBranch ?? 'main',
+      sourceCommit: mutation.sourceCommit,
+      destinationCommit: '0000000000000000000000000000000000000000',
+      mergeCommit: null,
+      createdOn: nowIso,
+      updatedOn: nowIso,
+      mergedOn: null,
+      closedById: null,
+      participants: [],
+      reviewers: mutation.reviewers ?? [],
+      pushes: [],
+    };
+    repo.pullRequests.push(pr);
+    await this.emit(this.pullRequestEvent({ ws, repo, pr }, 'avi:bitbucket:created:pullrequest', mutation.authorId));
+    return { ok: true, pullRequestId: id };
+  }
+
+  private async review(
+    ws: WorkspaceSeed,
+    mutation: Extract<Mutation, { type: 'review' }>,
+    nowIso: string,
+  ): Promise<{ ok: true; pullRequestId?: number }> {
+    const repo = this.repository(ws, mutation.repository);
+    const pr = this.findPullRequest(repo, mutation.pullRequestId);
+    let participant = pr.participants.find((p) => p.accountId === mutation.accountId);
+    if (!participant) {
+      participant = { accountId: mutation.accountId, role: 'PARTICIPANT', approved: false, state: null, participatedOn: null };
+      pr.participants.push(participant);
+    }
+    participant.approved = mutation.decision === 'approve';
+    participant.state = mutation.decision === 'approve' ? 'approved' : mutation.decision === 'request-changes' ? 'changes_requested' : null;
+    participant.participatedOn = nowIso;
+    pr.updatedOn = nowIso;
+    const user = this.seed.users.find((u) => u.accountId === mutation.accountId);
+    await this.emit({
+      ...this.pullRequestEvent({ ws, repo, pr }, 'avi:bitbucket:updated:pullrequest-reviewer-status', mutation.accountId),
+      reviewers: {
+        value: [{ user: { accountId: mutation.accountId, uuid: user?.uuid }, status: participant.state ?? 'none', timestamp: nowIso }],
+      },
+    });
+    return { ok: true };
+  }
+
+  private async buildStatus(
+    ws: WorkspaceSeed,
+    mutation: Extract<Mutation, { type: 'build-status' }>,
+    nowIso: string,
+  ): Promise<{ ok: true; pullRequestId?: number }> {
+    const repo = this.repository(ws, mutation.repository);
+    const existing = repo.statuses.find((s) => s.commit === mutation.commit && s.key === mutation.key);
+    const status: StatusSeed = {
+      commit: mutation.commit,
+      key: mutation.key,
+      state: mutation.state,
+      refname: mutation.refname ?? null,
+      name: mutation.key,
+      url: 'https://ci.example.com/build',
+      createdOn: existing?.createdOn ?? nowIso,
+      updatedOn: nowIso,
+    };
+    if (existing) Object.assign(existing, status);
+    else repo.statuses.push(status);
+    await this.emit({
+      ...this.eventBase(ws, repo, existing ? 'avi:bitbucket:updated:build-status' : 'avi:bitbucket:created:build-status', null),
+      buildStatus: {
+        key: status.key,
+        state: status.state,
+        commit: { hash: status.commit },
+        url: status.url,
+        ...(status.refname ? { refName: status.refname } : {}),
+      },
+    });
+    return { ok: true };
+  }
+
+  private async pushToPullRequest(
+    ws: WorkspaceSeed,
+    mutation: Extract<Mutation, { type: 'push-to-pull-request' }>,
+    nowIso: string,
+  ): Promise<{ ok: true; pullRequestId?: number }> {
+    const repo = this.repository(ws, mutation.repository);
+    const pr = this.findPullRequest(repo, mutation.pullRequestId);
+    if (pr.state !== 'OPEN') throw new HttpError(400, `Pull request ${pr.id} is ${pr.state}`);
+    pr.pushes.push({ previous: pr.sourceCommit, commit: mutation.commit, at: nowIso });
+    pr.sourceCommit = mutation.commit;
+    pr.updatedOn = nowIso;
+    // "Reset approvals when the source branch is modified" is a branch restriction on the destination
+    // (kind reset_pullrequest_approvals_on_change, OpenAPI `branchrestriction`): with it, a push clears them.
+    if (
+      repo.branchRestrictions.some((r) => r.kind === 'reset_pullrequest_approvals_on_change' && globCovers(r.pattern, pr.destinationBranch))
+    )
+      for (const participant of pr.participants) {
+        participant.approved = false;
+        if (participant.state === 'approved') participant.state = null;
+      }
+    await this.emit(this.pullRequestEvent({ ws, repo, pr }, 'avi:bitbucket:updated:pullrequest', pr.authorId));
+    return { ok: true };
+  }
+
+  private async closePullRequest(
+    ws: WorkspaceSeed,
+    mutation: Extract<Mutation, { type: 'merge-pull-request' | 'decline-pull-request' }>,
+    nowIso: string,
+  ): Promise<{ ok: true; pullRequestId?: number }> {
+    const repo = this.repository(ws, mutation.repository);
+    const pr = this.findPullRequest(repo, mutation.pullRequestId);
+    if (pr.state !== 'OPEN') throw new HttpError(400, `Pull request ${pr.id} is ${pr.state}`);
+    pr.state = mutation.type === 'merge-pull-request' ? 'MERGED' : 'DECLINED';
+    pr.updatedOn = nowIso;
+    pr.closedById = mutation.accountId;
+    if (mutation.type === 'merge-pull-request') {
+      pr.mergedOn = nowIso;
+      pr.mergeCommit = mutation.mergeCommit ?? `${pr.sourceCommit.slice(0, 20)}${pr.id.toString(16).padStart(20, '0')}`;
+    }
+    await this.emit(
+      this.pullRequestEvent(
+        { ws, repo, pr },
+        mutation.type === 'merge-pull-request' ? 'avi:bitbucket:fulfilled:pullrequest' : 'avi:bitbucket:rejected:pullrequest',
+        mutation.accountId,
+      ),
+    );
+    return { ok: true };
+  }
+
+  private async setBranchRestrictions(
+    ws: WorkspaceSeed,
+    mutation: Extract<Mutation, { type: 'set-branch-restrictions' }>,
+    _nowIso: string,
+  ): Promise<{ ok: true; pullRequestId?: number }> {
+    // No Forge event exists for restriction changes (docs/platform-facts.md §2): only a re-scan sees them.
+    const repo = this.repository(ws, mutation.repository);
+    repo.branchRestrictions = mutation.restrictions.map((r) => BranchRestrictionSchema.parse(r));
+    return { ok: true };
+  }
+
+  private async deleteRepository(
+    ws: WorkspaceSeed,
+    mutation: Extract<Mutation, { type: 'delete-repository' }>,
+    _nowIso: string,
+  ): Promise<{ ok: true; pullRequestId?: number }> {
+    const repo = this.repository(ws, mutation.repository);
+    ws.repositories = ws.repositories.filter((candidate) => candidate !== repo);
+    await this.emit(this.eventBase(ws, repo, 'avi:bitbucket:deleted:repository', mutation.accountId ?? null));
+    return { ok: true };
   }
 
   /**
@@ -680,4 +702,34 @@ function globCovers(pattern: string | null | undefined, branch: string | null): 
     .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
     .join('.*');
   return new RegExp(`^${source}$`).test(branch);
+}
+
+/** A fault that answers instead of the route: an injected status, or a body that is not JSON. Null otherwise. */
+function injectedAnswer(
+  fault: z.infer<typeof FaultRule>,
+  rateHeaders: Record<string, string>,
+): { status: number; body: string; contentType: string; headers: Record<string, string> } | null {
+  if (fault.kind === 'malformed')
+    return { status: 200, body: '{"values": [ {"uuid": ', contentType: 'application/json', headers: rateHeaders };
+  if (fault.kind !== 'status') return null; // latency, truncated-body, dangling-next and omit-field shape the real answer
+  const limited = fault.status === 429;
+  return {
+    status: fault.status,
+    body: limited ? 'Rate limit for this resource has been exceeded' : JSON.stringify(render.errorBody(`Injected ${fault.status}`)),
+    contentType: limited ? 'text/plain' : 'application/json',
+    headers: { ...rateHeaders, ...(fault.retryAfterSeconds ? { 'retry-after': String(fault.retryAfterSeconds) } : {}) },
+  };
+}
+
+/** The log line of one request, filled in as it is answered. */
+function logEntry(req: http.IncomingMessage, url: URL, at: number): LogEntry {
+  return {
+    method: req.method ?? 'GET',
+    path: decodeURIComponent(url.pathname),
+    query: url.search.replace(/^\?/, ''),
+    status: 0,
+    durationMs: 0,
+    credential: null,
+    at,
+  };
 }
