@@ -522,12 +522,15 @@ async function kvsLimits(size: number): Promise<Figure> {
   const measure = async (body: Record<string, unknown>) => {
     s.clock.advance(120_000); // a fresh minute
     const before = { ...installation.kvs.stats };
-    const { record } = await s.runtime.invoke('scan-job-fn', 'consumer:scan-job-consumer', installation, {
-      body,
-      queueName: 'attest-scan-jobs',
-      jobId: 'bench',
-      eventId: 'bench',
-    });
+    const { record } = await s.runtime.invoke(
+      { functionKey: 'scan-job-fn', module: 'consumer:scan-job-consumer', installation },
+      {
+        body,
+        queueName: 'attest-scan-jobs',
+        jobId: 'bench',
+        eventId: 'bench',
+      },
+    );
     const after = installation.kvs.stats;
     return {
       outcome: record.outcome,

@@ -30,7 +30,7 @@ export async function runRenderCommand(
   const module = UI_MODULES[name];
   const app = await startDemoApp(values.seed);
   try {
-    const extension = await moduleExtension(app, name, values.repository, values['pull-request']);
+    const extension = await moduleExtension(app, name, { repository: values.repository, pullRequest: values['pull-request'] });
     const accountId = app.people[0]?.accountId ?? 'render';
     const ws = app.workspace;
     installFakeBridge();

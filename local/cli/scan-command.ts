@@ -14,7 +14,7 @@ import { Policy } from '../../src/policy/policy';
 import { render, terminalSafe, type Format } from '../../src/report/formats';
 import { reportFromStore } from '../../src/report/from-store';
 import { createStore } from '../../src/store/store';
-import { cliErrorFor, installAndScan, openApp, type ScanOutcome } from './app-session';
+import { cliErrorFor, installAndScan, openApp, type AppSession, type ScanOutcome } from './app-session';
 import { CliError } from './errors';
 import { checkReach } from './reach';
 
@@ -118,14 +118,14 @@ export function failOnMet(report: ScanReport, threshold: Severity): boolean {
   return trippedBy(report, threshold, false).length > 0;
 }
 
-export async function runScanCommand(
-  argv: readonly string[],
-  io: {
-    stdout: NodeJS.WritableStream & { isTTY?: boolean };
-    stderr: NodeJS.WritableStream & { isTTY?: boolean };
-    env: NodeJS.ProcessEnv;
-  } = { stdout: process.stdout, stderr: process.stderr, env: process.env },
-): Promise<number> {
+type Io = {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+};
+
+/** The command line, checked: every option that is wrong is refused by name (exit 2). */
+function scanOptions(argv: readonly string[], env: NodeJS.ProcessEnv, stdoutIsTty: boolean) {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -144,7 +144,7 @@ export async function runScanCommand(
     strict: true,
   });
   if (!values.workspace) throw new CliError(2, '--workspace is required (a slug or a {uuid})');
-  const format = (values.format ?? (io.stdout.isTTY && !values.out ? 'table' : 'json')) as Format;
+  const format = (values.format ?? (stdoutIsTty && !values.out ? 'table' : 'json')) as Format;
   if (!['table', 'json', 'csv', 'sarif'].includes(format))
     throw new CliError(2, `--format must be table, json, csv or sarif, not ${JSON.stringify(values.format)}`);
   const failOn = values['fail-on'] as Severity | undefined;
@@ -161,72 +161,77 @@ export async function runScanCommand(
     throw new CliError(2, '--max-requests must be a positive whole number');
   const maxWaitMs = parseDuration(values['max-wait'], '--max-wait');
   const policy = loadPolicy(values.config);
-  const authorization = credentialsFromEnvironment(io.env);
+  const authorization = credentialsFromEnvironment(env);
   if (!authorization) throw new CliError(2, 'no credentials: set BITBUCKET_TOKEN, or BITBUCKET_EMAIL and BITBUCKET_API_TOKEN');
+  return { values, workspace: values.workspace, format, failOn, baseUrl, maxRequests, maxWaitMs, policy, authorization };
+}
+type ScanOptions = ReturnType<typeof scanOptions>;
 
-  const session = await openApp({
-    baseUrl: baseUrl.toString(),
-    authorization,
-    stateDir: values['state-dir'],
-    workspace: values.workspace,
-    maxRequests,
-  });
-  const tty = Boolean(io.stderr.isTTY);
+/** Progress on a terminal (one rewritten line), and sentences on stderr that never land inside it. */
+function terminal(stderr: Io['stderr']) {
   let progressShown = false;
-  const progress = tty
+  const progress = stderr.isTTY
     ? (done: number, total: number) => {
         progressShown = true;
-        io.stderr.write(`\rScanning: ${done}/${total} jobs`);
+        stderr.write(`\rScanning: ${done}/${total} jobs`);
       }
     : undefined;
   const say = (line: string) => {
-    io.stderr.write(`${progressShown ? '\n' : ''}attest: ${line}\n`);
+    stderr.write(`${progressShown ? '\n' : ''}attest: ${line}\n`);
     progressShown = false;
   };
-  let report: ScanReport;
-  let outcome: ScanOutcome;
-  try {
-    const reach = await checkReach(session.workspace.uuid, policy, new Date(session.clock.now()));
-    for (const line of reach.lines) say(line);
-    // The same path as in Bitbucket: install → plan → queue → consumers, then the stored results.
-    outcome = await installAndScan(session, {
-      refused: reach.refused,
-      policy,
-      hourlyBudget: maxRequests ?? 1_000_000,
-      incremental: values.incremental,
-      maxWaitMs,
-      ...(progress ? { onProgress: progress } : {}),
-      onWait: (until, rateLimited) => say(waitMessage(until, rateLimited)),
-    });
-    report = await session.runtime.withInstallation(session.workspace.uuid, () =>
-      reportFromStore(createStore(), {
-        workspace: session.workspace,
-        policy,
-        generatedAt: new Date(session.clock.now()),
-        version: '0.1.0',
-        requests: session.runtime.productRequests,
-        // Fresh by default: a result from before this run is not reported as now. `--incremental` reuses them,
-        // each with its evaluatedAt.
-        since: values.incremental ? null : outcome.startedAt,
-        ...(outcome.stopped
-          ? {
-              notEvaluatedWhy: `--max-wait ${values['max-wait']} ran out while Bitbucket ${outcome.stopped.rateLimited ? 'rate-limited the scan' : 'could not be read'}, before`,
-            }
-          : {}),
-      }),
-    );
-  } catch (error) {
-    throw cliErrorFor(error, values.workspace, baseUrl.toString());
-  } finally {
-    if (progressShown) io.stderr.write('\n');
+  const done = () => {
+    if (progressShown) stderr.write('\n');
     progressShown = false;
-  }
-  const output = render(report, format, format === 'table' && Boolean(io.stdout.isTTY) && !values.out);
-  if (values.out) writeAtomically(values.out, output);
-  else io.stdout.write(output);
+  };
+  return { progress, say, done };
+}
+
+/** Reach, then the install scan, then the report from what was stored. */
+async function scan(
+  session: AppSession,
+  options: ScanOptions,
+  term: ReturnType<typeof terminal>,
+): Promise<{ report: ScanReport; outcome: ScanOutcome }> {
+  const { policy, values } = options;
+  const reach = await checkReach(session.workspace.uuid, policy, new Date(session.clock.now()));
+  for (const line of reach.lines) term.say(line);
+  // The same path as in Bitbucket: install → plan → queue → consumers, then the stored results.
+  const outcome = await installAndScan(session, {
+    refused: reach.refused,
+    policy,
+    hourlyBudget: options.maxRequests ?? 1_000_000,
+    incremental: values.incremental,
+    maxWaitMs: options.maxWaitMs,
+    ...(term.progress ? { onProgress: term.progress } : {}),
+    onWait: (until, rateLimited) => term.say(waitMessage(until, rateLimited)),
+  });
+  const why = outcome.stopped
+    ? `--max-wait ${values['max-wait']} ran out while Bitbucket ${outcome.stopped.rateLimited ? 'rate-limited the scan' : 'could not be read'}, before`
+    : undefined;
+  const report = await session.runtime.withInstallation(session.workspace.uuid, () =>
+    reportFromStore(createStore(), {
+      workspace: session.workspace,
+      policy,
+      generatedAt: new Date(session.clock.now()),
+      version: '0.1.0',
+      requests: session.runtime.productRequests,
+      // Fresh by default: a result from before this run is not reported as now. `--incremental` reuses them,
+      // each with its evaluatedAt.
+      since: values.incremental ? null : outcome.startedAt,
+      ...(why ? { notEvaluatedWhy: why } : {}),
+    }),
+  );
+  return { report, outcome };
+}
+
+/** What stderr says after the report, and the exit code: 3 when --max-wait stopped the scan, 1 when a threshold tripped. */
+function conclude(done: { report: ScanReport; outcome: ScanOutcome }, options: ScanOptions, stderr: Io['stderr']): number {
+  const { report, outcome } = done;
+  const { values } = options;
   if (outcome.stopped) {
     const unread = report.unevaluated;
-    io.stderr.write(
+    stderr.write(
       `attest: stopped after waiting ${Math.round(outcome.stopped.waitedMs / 1000)} s (--max-wait ${values['max-wait']}); Bitbucket would next be asked at ${clockTime(outcome.stopped.resumeAt)}.\n` +
         `attest: not read, reported as not-evaluable: ${unread.length === 0 ? 'nothing' : unread.map(terminalSafe).join(', ')}\n`,
     );
@@ -237,19 +242,45 @@ export async function runScanCommand(
       (repository) => repository.evaluatedAt !== null && Date.parse(repository.evaluatedAt) < outcome.startedAt.getTime(),
     );
     if (reused.length > 0)
-      io.stderr.write(
+      stderr.write(
         `attest: --incremental: ${reused.length} of ${report.repositories.length} repositories reuse results evaluated before this run (each result carries its evaluatedAt)\n`,
       );
   }
-  const tripped = trippedBy(report, failOn, values['fail-on-not-evaluable']);
+  const tripped = trippedBy(report, options.failOn, values['fail-on-not-evaluable']);
   if (tripped.length === 0) return 0;
   // Which results tripped the threshold, on stderr, so a CI log says why the step failed.
   const shown = tripped
     .slice(0, 50)
     .map((item) => `  ${terminalSafe(item.subject)} ${item.control} ${item.outcome}: ${terminalSafe(item.message)}`);
   const more = tripped.length > shown.length ? [`  … and ${tripped.length - shown.length} more`] : [];
-  io.stderr.write(
-    [`attest: ${tripped.length} result${tripped.length === 1 ? '' : 's'} met the threshold:`, ...shown, ...more, ''].join('\n'),
-  );
+  stderr.write([`attest: ${tripped.length} result${tripped.length === 1 ? '' : 's'} met the threshold:`, ...shown, ...more, ''].join('\n'));
   return 1;
+}
+
+export async function runScanCommand(
+  argv: readonly string[],
+  io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Promise<number> {
+  const options = scanOptions(argv, io.env, Boolean(io.stdout.isTTY));
+  const { values, format } = options;
+  const session = await openApp({
+    baseUrl: options.baseUrl.toString(),
+    authorization: options.authorization,
+    stateDir: values['state-dir'],
+    workspace: options.workspace,
+    maxRequests: options.maxRequests,
+  });
+  const term = terminal(io.stderr);
+  let done: { report: ScanReport; outcome: ScanOutcome };
+  try {
+    done = await scan(session, options, term);
+  } catch (error) {
+    throw cliErrorFor(error, options.workspace, options.baseUrl.toString());
+  } finally {
+    term.done();
+  }
+  const output = render(done.report, format, format === 'table' && Boolean(io.stdout.isTTY) && !values.out);
+  if (values.out) writeAtomically(values.out, output);
+  else io.stdout.write(output);
+  return conclude(done, options, io.stderr);
 }

@@ -96,7 +96,9 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
     const card = query.module === 'repository-card' || query.module === 'pull-request-card';
     const repository = card ? (query.repository ?? ws.repositories[0]?.slug ?? null) : null;
     const moduleName = query.module === 'forgedoc' ? null : query.module;
-    const extension = moduleName ? await one(() => moduleExtension(app, moduleName, repository ?? undefined, query.pr)) : {};
+    const extension = moduleName
+      ? await one(() => moduleExtension(app, moduleName, { repository: repository ?? undefined, pullRequest: query.pr }))
+      : {};
     const pullRequest = (extension.pullRequest as { id?: number } | undefined)?.id ?? null;
     const as = query.as && people.some((person) => person.accountId === query.as) ? query.as : defaultPerson;
     const moduleKey = moduleName ? UI_MODULES[moduleName].key : null;
@@ -146,13 +148,11 @@ ${styles.join('\n')}
       return { status: 400, response: { ok: false, message: `invalid invoke request: ${message}` } };
     }
     return one(async () => {
-      const extension = await moduleExtension(
-        app,
-        request.module,
-        request.repository ?? undefined,
-        request.pullRequest ?? undefined,
-        false,
-      );
+      const extension = await moduleExtension(app, request.module, {
+        repository: request.repository ?? undefined,
+        pullRequest: request.pullRequest ?? undefined,
+        evaluate: false,
+      });
       try {
         const result = await app.runtime.resolve(UI_MODULES[request.module].key, request.functionKey, request.payload, {
           workspaceUuid: app.workspace.uuid,

@@ -106,6 +106,13 @@ interface QueuedEvent {
   sequence: number;
 }
 
+/** Which function an invocation runs, as which module, for which installation (none: tooling). */
+export interface InvocationTarget {
+  functionKey: string;
+  module: string;
+  installation: Installation | null;
+}
+
 export interface Installation {
   id: string;
   workspaceUuid: string;
@@ -246,13 +253,42 @@ export class LocalForgeRuntime {
   }
 
   /** Runs one function as Forge would: in its own scope, with its time limit, logged. */
+  /** The function's context: the installation's ids (as Forge passes them) and what the caller adds. */
+  private contextFor(installation: Installation | null, context: Record<string, unknown>): Record<string, unknown> {
+    if (!installation) return context;
+    return {
+      installContext: `ari:cloud:bitbucket::workspace/${installation.workspaceUuid}`,
+      workspaceId: `{${installation.workspaceUuid}}`,
+      ...context,
+    };
+  }
+
+  /** The storage scope an invocation runs in: its installation, deadline, caller and what it may call. */
+  private scopeFor(
+    target: InvocationTarget,
+    record: InvocationRecord,
+    context: Record<string, unknown>,
+    limitMs: number,
+  ): Scope | undefined {
+    if (!target.installation) return undefined;
+    const principal = (context as { principal?: { accountId?: unknown } }).principal?.accountId;
+    return {
+      installation: target.installation,
+      invocationId: record.id,
+      functionKey: target.functionKey,
+      deadline: Date.now() + limitMs,
+      principal: typeof principal === 'string' ? principal : null,
+      asUserAllowed: this.isUiModule(target.module),
+      timedOut: false,
+    };
+  }
+
   async invoke(
-    functionKey: string,
-    module: string,
-    installation: Installation | null,
+    target: InvocationTarget,
     event: unknown,
     context: Record<string, unknown> = {},
   ): Promise<{ record: InvocationRecord; result: unknown }> {
+    const { functionKey, module, installation } = target;
     const { handler, timeoutSeconds } = this.handlerFor(functionKey);
     const limitMs = this.options.invocationTimeoutMs?.(functionKey, timeoutSeconds) ?? timeoutSeconds * 1000;
     const record: InvocationRecord = {
@@ -264,34 +300,17 @@ export class LocalForgeRuntime {
       durationMs: 0,
       outcome: 'ok',
     };
-    const fullContext = installation
-      ? {
-          installContext: `ari:cloud:bitbucket::workspace/${installation.workspaceUuid}`,
-          workspaceId: `{${installation.workspaceUuid}}`,
-          ...context,
-        }
-      : context;
+    const fullContext = this.contextFor(installation, context);
     const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
-    const principal = (context as { principal?: { accountId?: unknown } }).principal?.accountId;
-    const scope: Scope | undefined = installation
-      ? {
-          installation,
-          invocationId: record.id,
-          functionKey,
-          deadline: Date.now() + limitMs,
-          principal: typeof principal === 'string' ? principal : null,
-          asUserAllowed: this.isUiModule(module),
-          timedOut: false,
-        }
-      : undefined;
+    const scope = this.scopeFor(target, record, context, limitMs);
     const run = () => Promise.resolve().then(() => handler(event, fullContext));
     try {
       const execution = scope ? scopeStorage().run(scope, run) : run();
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          // Forge stops the function at its limit (https://developer.atlassian.com/platform/forge/limits-invocation/): whatever it still tries afterwards
-          // (KVS writes, Bitbucket calls) must fail here rather than race on in the background.
+          // Forge stops the function at its limit (https://developer.atlassian.com/platform/forge/limits-invocation/): whatever it
+          // still tries afterwards (KVS writes, Bitbucket calls) must fail here rather than race on in the background.
           if (scope) scope.timedOut = true;
           reject(new InvocationTimeout(functionKey, limitMs));
         }, limitMs);
@@ -518,7 +537,10 @@ export class LocalForgeRuntime {
         ? { retryContext: { retryCount: event.retryCount, retryReason: event.retryReason, retryData: event.retryData } }
         : {}),
     };
-    const { record, result } = await this.invoke(consumer.function, `consumer:${consumer.key}`, installation, payload);
+    const { record, result } = await this.invoke(
+      { functionKey: consumer.function, module: `consumer:${consumer.key}`, installation },
+      payload,
+    );
     let retryAfterSeconds: number | null = null;
     if (isRetryRequest(result)) {
       retryAfterSeconds = result.retryOptions?.retryAfter ?? 60;
@@ -583,7 +605,7 @@ export class LocalForgeRuntime {
   ): Promise<InvocationRecord> {
     const retryContext = { retryCount: event.retryCount, retryReason: event.retryReason, retryData: event.retryData };
     const body = event.retryCount > 0 ? { ...(event.body as Record<string, unknown>), retryContext } : event.body;
-    const { record, result } = await this.invoke(trigger.function, trigger.module, installation, body);
+    const { record, result } = await this.invoke({ functionKey: trigger.function, module: trigger.module, installation }, body);
     let retryAfterSeconds: number | null = null;
     if (isRetryRequest(result)) {
       retryAfterSeconds = result.retryOptions?.retryAfter ?? 60;
@@ -635,7 +657,9 @@ export class LocalForgeRuntime {
     for (const trigger of this.manifest.modules.scheduledTrigger.filter((entry) => entry.interval === interval)) {
       for (const installation of only ? [only] : this.installations.values()) {
         const event = { context: { cloudId: installation.workspaceUuid } };
-        records.push((await this.invoke(trigger.function, `scheduledTrigger:${trigger.key}`, installation, event)).record);
+        records.push(
+          (await this.invoke({ functionKey: trigger.function, module: `scheduledTrigger:${trigger.key}`, installation }, event)).record,
+        );
       }
     }
     return records;
@@ -697,7 +721,10 @@ export class LocalForgeRuntime {
     const check = this.manifest.modules['bitbucket:mergeCheck'][0];
     if (!check) throw new Error('manifest has no bitbucket:mergeCheck');
     if (!check.triggers.includes(payload.trigger.type)) throw new Error(`merge check is not configured for ${payload.trigger.type}`);
-    return this.invoke(check.function, `bitbucket:mergeCheck:${check.key}`, this.installation(payload.workspace.uuid), payload);
+    return this.invoke(
+      { functionKey: check.function, module: `bitbucket:mergeCheck:${check.key}`, installation: this.installation(payload.workspace.uuid) },
+      payload,
+    );
   }
 
   /** A UI resolver call, as `invoke(key, payload)` from a UI Kit module would make it. */
@@ -720,9 +747,7 @@ export class LocalForgeRuntime {
     // @forge/resolver reads the caller from the runtime payload (`principal.accountId`), not from the
     // frontend's context (read from @forge/resolver 2.0.1's getDefinitions).
     const { record, result } = await this.invoke(
-      module.resolverFunction,
-      `${module.kind}:${moduleKey}`,
-      installation,
+      { functionKey: module.resolverFunction, module: `${module.kind}:${moduleKey}`, installation },
       { call: { functionKey, payload, jobId: undefined }, context: forgeContext },
       context.accountId ? { principal: { accountId: context.accountId } } : {},
     );

@@ -77,13 +77,16 @@ export async function startDemoApp(seedName: string): Promise<DemoApp> {
  * request). With `evaluate`, a pull-request card's pull request is evaluated first, as the pull-request
  * events would have: once when a page opens, not on every resolver call it makes.
  */
+/**
+ * The module context Bitbucket would give `name`: the repository (and pull request) it is shown on.
+ * `evaluate` (default true) first delivers the pull-request event, so the card has stored checks to show.
+ */
 export async function moduleExtension(
   app: DemoApp,
   name: UiModuleName,
-  repository?: string,
-  pullRequest?: string | number,
-  evaluate = true,
+  where: { repository?: string | undefined; pullRequest?: string | number | undefined; evaluate?: boolean } = {},
 ): Promise<Record<string, unknown>> {
+  const { repository, pullRequest, evaluate = true } = where;
   if (name !== 'repository-card' && name !== 'pull-request-card') return {};
   const ws = app.workspace;
   const slug = repository ?? ws.repositories[0]?.slug;

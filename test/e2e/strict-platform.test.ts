@@ -107,7 +107,7 @@ describe('the app on the strict sandbox', () => {
       jobId: 'j',
       eventId: 'e',
     };
-    const { record } = await s.runtime.invoke('scan-job-fn', 'consumer:scan-job-consumer', installation, job);
+    const { record } = await s.runtime.invoke({ functionKey: 'scan-job-fn', module: 'consumer:scan-job-consumer', installation }, job);
     expect(record.outcome).toBe('timeout');
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(installation.kvs.dump()[keys.repository(repo.uuid)]).toBeUndefined();

@@ -101,7 +101,10 @@ describe('bad input', () => {
       }),
     ],
   ])('a merge-check payload with %s blocks with a message and never throws', async (_name, build) => {
-    const { record, result } = await s.runtime.invoke('merge-check-fn', 'bitbucket:mergeCheck', s.runtime.installation(ws()), build());
+    const { record, result } = await s.runtime.invoke(
+      { functionKey: 'merge-check-fn', module: 'bitbucket:mergeCheck', installation: s.runtime.installation(ws()) },
+      build(),
+    );
     expect(record.outcome).toBe('ok');
     expect(result).toEqual({ success: false, message: expect.stringContaining('could not read the merge-check request') });
   });
