@@ -81,50 +81,51 @@ const PageQuery = z.object({
   as: z.string().max(200).optional(),
 });
 
-export async function startPreview(options: PreviewOptions = {}): Promise<Preview> {
-  const [app, assets] = await Promise.all([startDemoApp(options.seed ?? 'demo'), bundlePreviewClient()]);
-  const one = serial();
-  const people = app.people.map((person) => ({ accountId: person.accountId, name: person.displayName }));
-  const defaultPerson = people[0]?.accountId;
-  if (!defaultPerson) {
-    await app.close();
-    throw new CliError(2, 'the seed has no people to view the UI as');
-  }
+/** What the preview serves from: the demo app, the bundled client, one-at-a-time access, and who may view. */
+interface PreviewWorld {
+  app: Awaited<ReturnType<typeof startDemoApp>>;
+  assets: Map<string, Asset>;
+  one: ReturnType<typeof serial>;
+  people: Array<{ accountId: string; name: string }>;
+  defaultPerson: string;
+}
 
-  const pageConfig = async (query: z.infer<typeof PageQuery>): Promise<PreviewConfig> => {
-    const ws = app.workspace;
-    const card = query.module === 'repository-card' || query.module === 'pull-request-card';
-    const repository = card ? (query.repository ?? ws.repositories[0]?.slug ?? null) : null;
-    const moduleName = query.module === 'forgedoc' ? null : query.module;
-    const extension = moduleName
-      ? await one(() => moduleExtension(app, moduleName, { repository: repository ?? undefined, pullRequest: query.pr }))
-      : {};
-    const pullRequest = (extension.pullRequest as { id?: number } | undefined)?.id ?? null;
-    const as = query.as && people.some((person) => person.accountId === query.as) ? query.as : defaultPerson;
-    const moduleKey = moduleName ? UI_MODULES[moduleName].key : null;
-    return {
-      module: query.module,
-      moduleKey,
-      title: moduleName ? UI_MODULES[moduleName].title : 'ForgeDoc',
-      placement: PLACEMENTS[query.module],
-      context: { accountId: as, workspaceId: ws.uuid, moduleKey, extension: { type: moduleKey, ...extension } },
-      workspace: { slug: ws.slug, uuid: ws.uuid },
-      repository,
-      pullRequest,
-      as,
-      people,
-      repositories: ws.repositories.map((repo) => ({
-        slug: repo.slug,
-        pullRequests: repo.pullRequests.map((pr) => ({ id: pr.id, title: pr.title, state: pr.state })),
-      })),
-    };
+/** The page's configuration: the module, its Bitbucket context as the chosen person, and the pickers' choices. */
+async function pageConfig(world: PreviewWorld, query: z.infer<typeof PageQuery>): Promise<PreviewConfig> {
+  const { app, one, people, defaultPerson } = world;
+  const ws = app.workspace;
+  const card = query.module === 'repository-card' || query.module === 'pull-request-card';
+  const repository = card ? (query.repository ?? ws.repositories[0]?.slug ?? null) : null;
+  const moduleName = query.module === 'forgedoc' ? null : query.module;
+  const extension = moduleName
+    ? await one(() => moduleExtension(app, moduleName, { repository: repository ?? undefined, pullRequest: query.pr }))
+    : {};
+  const pullRequest = (extension.pullRequest as { id?: number } | undefined)?.id ?? null;
+  const as = query.as && people.some((person) => person.accountId === query.as) ? query.as : defaultPerson;
+  const moduleKey = moduleName ? UI_MODULES[moduleName].key : null;
+  return {
+    module: query.module,
+    moduleKey,
+    title: moduleName ? UI_MODULES[moduleName].title : 'ForgeDoc',
+    placement: PLACEMENTS[query.module],
+    context: { accountId: as, workspaceId: ws.uuid, moduleKey, extension: { type: moduleKey, ...extension } },
+    workspace: { slug: ws.slug, uuid: ws.uuid },
+    repository,
+    pullRequest,
+    as,
+    people,
+    repositories: ws.repositories.map((repo) => ({
+      slug: repo.slug,
+      pullRequests: repo.pullRequests.map((pr) => ({ id: pr.id, title: pr.title, state: pr.state })),
+    })),
   };
+}
 
-  const page = (config: PreviewConfig): string => {
-    const styles = [...assets.keys()]
-      .filter((name) => name.endsWith('.css'))
-      .map((name) => `<link rel="stylesheet" href="/assets/${name}">`);
-    return `<!doctype html>
+function pageHtml(world: PreviewWorld, config: PreviewConfig): string {
+  const styles = [...world.assets.keys()]
+    .filter((name) => name.endsWith('.css'))
+    .map((name) => `<link rel="stylesheet" href="/assets/${name}">`);
+  return `<!doctype html>
 <html lang="en" data-color-mode="light">
 <head>
 <meta charset="utf-8">
@@ -137,57 +138,84 @@ ${styles.join('\n')}
 <script type="module" src="/assets/main.js"></script>
 </body>
 </html>`;
-  };
+}
 
-  const invoke = async (body: string): Promise<{ status: number; response: InvokeResponse }> => {
-    let request: InvokeRequest;
-    try {
-      request = InvokeRequest.parse(JSON.parse(body));
-    } catch (error) {
-      const message = error instanceof z.ZodError ? describeIssues(error) : 'the body is not JSON';
-      return { status: 400, response: { ok: false, message: `invalid invoke request: ${message}` } };
-    }
-    return one(async () => {
-      const extension = await moduleExtension(app, request.module, {
-        repository: request.repository ?? undefined,
-        pullRequest: request.pullRequest ?? undefined,
-        evaluate: false,
-      });
-      try {
-        const result = await app.runtime.resolve(UI_MODULES[request.module].key, request.functionKey, request.payload, {
-          workspaceUuid: app.workspace.uuid,
-          accountId: request.as,
-          extension,
-        });
-        // Whatever the resolver enqueued runs now, as the queue would within seconds in Bitbucket.
-        await app.runtime.drainQueues();
-        return { status: 200, response: { ok: true, result } };
-      } catch (error) {
-        return { status: 500, response: { ok: false, message: error instanceof Error ? error.message : String(error) } };
-      }
+/** One resolver call from the page, as the bridge would make it, for the person the page views as. */
+async function invokeResolver(world: PreviewWorld, body: string): Promise<{ status: number; response: InvokeResponse }> {
+  const { app, one } = world;
+  let request: InvokeRequest;
+  try {
+    request = InvokeRequest.parse(JSON.parse(body));
+  } catch (error) {
+    const message = error instanceof z.ZodError ? describeIssues(error) : 'the body is not JSON';
+    return { status: 400, response: { ok: false, message: `invalid invoke request: ${message}` } };
+  }
+  return one(async () => {
+    const extension = await moduleExtension(app, request.module, {
+      repository: request.repository ?? undefined,
+      pullRequest: request.pullRequest ?? undefined,
+      evaluate: false,
     });
-  };
+    try {
+      const result = await app.runtime.resolve(UI_MODULES[request.module].key, request.functionKey, request.payload, {
+        workspaceUuid: app.workspace.uuid,
+        accountId: request.as,
+        extension,
+      });
+      // Whatever the resolver enqueued runs now, as the queue would within seconds in Bitbucket.
+      await app.runtime.drainQueues();
+      return { status: 200, response: { ok: true, result } };
+    } catch (error) {
+      return { status: 500, response: { ok: false, message: error instanceof Error ? error.message : String(error) } };
+    }
+  });
+}
 
+async function handleRequest(world: PreviewWorld, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://preview.local');
+  if (req.method === 'GET' && url.pathname === '/') {
+    const query = PageQuery.safeParse(Object.fromEntries(url.searchParams));
+    if (!query.success) return send(res, 400, 'text/plain; charset=utf-8', `bad query: ${describeIssues(query.error)}\n`);
+    return send(res, 200, 'text/html; charset=utf-8', pageHtml(world, await pageConfig(world, query.data)));
+  }
+  if (req.method === 'GET' && url.pathname.startsWith('/assets/')) {
+    const asset: Asset | undefined = world.assets.get(url.pathname.slice('/assets/'.length));
+    return asset ? send(res, 200, asset.contentType, asset.contents) : send(res, 404, 'text/plain; charset=utf-8', 'no such asset\n');
+  }
+  if (req.method === 'POST' && url.pathname === '/api/invoke') {
+    const { status, response } = await invokeResolver(world, await readBody(req));
+    return sendJson(res, status, response);
+  }
+  if (req.method === 'GET' && url.pathname === '/favicon.ico') return send(res, 204, 'text/plain', '');
+  return send(res, 404, 'text/plain; charset=utf-8', `no ${req.method ?? ''} ${url.pathname}\n`);
+}
+
+async function listen(server: http.Server, options: PreviewOptions, host: string): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, resolve);
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError(
+      2,
+      code === 'EADDRINUSE' ? `port ${options.port ?? 0} is in use: choose another with --port` : `could not listen: ${String(error)}`,
+    );
+  }
+}
+
+export async function startPreview(options: PreviewOptions = {}): Promise<Preview> {
+  const [app, assets] = await Promise.all([startDemoApp(options.seed ?? 'demo'), bundlePreviewClient()]);
+  const people = app.people.map((person) => ({ accountId: person.accountId, name: person.displayName }));
+  const defaultPerson = people[0]?.accountId;
+  if (!defaultPerson) {
+    await app.close();
+    throw new CliError(2, 'the seed has no people to view the UI as');
+  }
+  const world: PreviewWorld = { app, assets, one: serial(), people, defaultPerson };
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://preview.local');
-    const handle = async () => {
-      if (req.method === 'GET' && url.pathname === '/') {
-        const query = PageQuery.safeParse(Object.fromEntries(url.searchParams));
-        if (!query.success) return send(res, 400, 'text/plain; charset=utf-8', `bad query: ${describeIssues(query.error)}\n`);
-        return send(res, 200, 'text/html; charset=utf-8', page(await pageConfig(query.data)));
-      }
-      if (req.method === 'GET' && url.pathname.startsWith('/assets/')) {
-        const asset: Asset | undefined = assets.get(url.pathname.slice('/assets/'.length));
-        return asset ? send(res, 200, asset.contentType, asset.contents) : send(res, 404, 'text/plain; charset=utf-8', 'no such asset\n');
-      }
-      if (req.method === 'POST' && url.pathname === '/api/invoke') {
-        const { status, response } = await invoke(await readBody(req));
-        return sendJson(res, status, response);
-      }
-      if (req.method === 'GET' && url.pathname === '/favicon.ico') return send(res, 204, 'text/plain', '');
-      return send(res, 404, 'text/plain; charset=utf-8', `no ${req.method ?? ''} ${url.pathname}\n`);
-    };
-    handle().catch((error: unknown) => {
+    handleRequest(world, req, res).catch((error: unknown) => {
       const status = error instanceof CliError ? 400 : 500;
       if (!res.headersSent) send(res, status, 'text/plain; charset=utf-8', `${error instanceof Error ? error.message : String(error)}\n`);
       else res.end();
@@ -195,17 +223,10 @@ ${styles.join('\n')}
   });
   const host = options.host ?? '127.0.0.1';
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, resolve);
-    });
+    await listen(server, options, host);
   } catch (error) {
     await app.close();
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError(
-      2,
-      code === 'EADDRINUSE' ? `port ${options.port ?? 0} is in use: choose another with --port` : `could not listen: ${String(error)}`,
-    );
+    throw error;
   }
   const { port } = server.address() as AddressInfo;
   return {
