@@ -72,36 +72,234 @@ function profileFor(index: number, random: () => number): Profile {
   return index < profiles.length ? profiles[index]! : profiles[Math.floor(random() * (profiles.length - 1))]!;
 }
 
-export function buildWorkspaceSeed(options: BuildOptions): SeedInput {
-  const random = prng(options.seed);
-  const users = Array.from({ length: 12 }, (_, i) => ({
+const DEMO_PEOPLE = [
+  'Ada Lovelace',
+  'Grace Hopper',
+  'Alan Turing',
+  'Edsger Dijkstra',
+  'Barbara Liskov',
+  'Ken Thompson',
+  'Margaret Hamilton',
+  'Donald Knuth',
+  'Frances Allen',
+  'Leslie Lamport',
+  'Deploy Bot',
+  'Radia Perlman',
+];
+
+type Person = { uuid: string; accountId: string; displayName: string; has2fa: boolean | null; type: 'user' | 'app_user' };
+
+/** Twelve people: two without two-step verification, one whose setting is hidden, and a bot. */
+function demoUsers(random: () => number): Person[] {
+  return Array.from({ length: 12 }, (_, i) => ({
     uuid: uuidFrom(random),
     accountId: `557058:${(100000 + i).toString(16)}-demo-${i}`,
-    displayName: [
-      'Ada Lovelace',
-      'Grace Hopper',
-      'Alan Turing',
-      'Edsger Dijkstra',
-      'Barbara Liskov',
-      'Ken Thompson',
-      'Margaret Hamilton',
-      'Donald Knuth',
-      'Frances Allen',
-      'Leslie Lamport',
-      'Deploy Bot',
-      'Radia Perlman',
-    ][i]!,
+    displayName: DEMO_PEOPLE[i] ?? `Person ${i}`,
     has2fa: i === 3 || i === 7 ? false : i === 11 ? null : true,
     type: i === 10 ? ('app_user' as const) : ('user' as const),
   }));
+}
+
+/** What a repository is built from: its place in the workspace and the generator's shared state. */
+interface RepositoryPlan {
+  index: number;
+  profile: Profile;
+  mainBranch: string | null;
+  people: Person[];
+  bot: Person;
+  nextRestrictionId: () => number;
+  random: () => number;
+  options: BuildOptions;
+}
+
+/** The branch restrictions a profile has (no randomness: the generator's sequence does not move). */
+function restrictionsFor(plan: RepositoryPlan): Array<Record<string, unknown>> {
+  const { profile, index, mainBranch, people, bot } = plan;
+  const restrict = (kind: string, extra: Record<string, unknown> = {}) => ({
+    id: plan.nextRestrictionId(),
+    kind,
+    branch_match_kind: 'glob' as const,
+    pattern: mainBranch ?? 'main',
+    users: [],
+    groups: [],
+    value: null,
+    ...extra,
+  });
+  const restrictionId = { next: plan.nextRestrictionId };
+  const restrictions: Array<Record<string, unknown>> = [];
+  if (profile === 'exemplary' || profile === 'advisory' || profile === 'bypass' || profile === 'public') {
+    restrictions.push(
+      restrict('push', profile === 'bypass' ? { users: [people[0]?.accountId], groups: ['release-managers'] } : {}),
+      restrict('force'),
+      restrict('delete'),
+    );
+    restrictions.push(
+      restrict('require_approvals_to_merge', { value: profile === 'exemplary' ? 2 : 1 }),
+      restrict('require_passing_builds_to_merge', { value: 1 }),
+    );
+    restrictions.push(
+      restrict('require_no_changes_requested'),
+      restrict(index % 2 === 0 ? 'smart_reset_pullrequest_approvals' : 'reset_pullrequest_approvals_on_change'),
+    );
+    if (profile !== 'advisory') restrictions.push(restrict('enforce_merge_checks'));
+  } else if (profile === 'partial') {
+    restrictions.push(
+      restrict('force', { pattern: '*' }),
+      restrict('require_approvals_to_merge', { value: 0 }),
+      restrict('push', { pattern: 'release/*' }),
+    );
+  } else if (profile === 'branching-model') {
+    for (const kind of ['push', 'force', 'delete', 'enforce_merge_checks'])
+      restrictions.push({
+        id: restrictionId.next(),
+        kind,
+        branch_match_kind: 'branching_model',
+        branch_type: 'development',
+        users: [bot.accountId],
+        groups: [],
+        value: null,
+      });
+    restrictions.push({
+      id: restrictionId.next(),
+      kind: 'require_approvals_to_merge',
+      branch_match_kind: 'branching_model',
+      branch_type: 'production',
+      users: [],
+      groups: [],
+      value: 1,
+    });
+  }
+  return restrictions;
+}
+
+function pipelinesFor(plan: RepositoryPlan, pipelinesEnabled: boolean | null) {
+  const { mainBranch, random, options, profile } = plan;
+  return mainBranch && pipelinesEnabled
+    ? Array.from({ length: 12 }, (_, n) => {
+        const created = options.now - Math.floor(random() * 45 * DAY);
+        const failed = random() < (profile === 'exemplary' ? 0.04 : 0.25);
+        return {
+          uuid: uuidFrom(random),
+          buildNumber: n + 1,
+          branch: mainBranch,
+          commit: hash(random),
+          createdOn: iso(created),
+          completedOn: iso(created + 300_000),
+          state: 'COMPLETED' as const,
+          result: failed ? ('FAILED' as const) : ('SUCCESSFUL' as const),
+        };
+      })
+    : [];
+}
+
+/** Pull requests over the last 120 days, most merged, some self-approved, with their builds. */
+function pullRequestsFor(plan: RepositoryPlan) {
+  const { mainBranch, random, options, profile, people } = plan;
+  const statuses: Array<Record<string, unknown>> = [];
+  const pullRequests = mainBranch
+    ? Array.from({ length: options.pullRequestsPerRepository }, (_, n) => {
+        const author = people[Math.floor(random() * people.length)]!;
+        const created = options.now - Math.floor(random() * 120 * DAY);
+        const roll = random();
+        const state = roll < 0.75 ? 'MERGED' : roll < 0.85 ? 'DECLINED' : 'OPEN';
+        const source = `feature/${['ACME', 'PAY', 'WEB'][n % 3]}-${100 + n}-${['login', 'billing', 'search', 'export', 'audit'][n % 5]}`;
+        const commit = hash(random);
+        const others = people.filter((p) => p.accountId !== author.accountId);
+        const reviewer = others[Math.floor(random() * others.length)]!;
+        const selfApproved = random() < (profile === 'exemplary' ? 0.02 : 0.15);
+        const participants = [
+          {
+            accountId: selfApproved ? author.accountId : reviewer.accountId,
+            role: 'REVIEWER' as const,
+            approved: random() < 0.92,
+            state: 'approved' as const,
+            participatedOn: iso(created + 3_600_000),
+          },
+        ].map((p) => ({ ...p, state: p.approved ? ('approved' as const) : null }));
+        const buildFailed = random() < 0.1;
+        statuses.push({
+          commit,
+          key: 'pipelines',
+          state: buildFailed ? 'FAILED' : 'SUCCESSFUL',
+          refname: source,
+          name: 'Pipeline',
+          createdOn: iso(created + 600_000),
+          updatedOn: iso(created + 900_000),
+        });
+        const merged = state === 'MERGED' ? created + Math.floor(random() * 3 * DAY) + 7_200_000 : null;
+        return {
+          id: n + 1,
+          title: `${['ACME', 'PAY', 'WEB'][n % 3]}-${100 + n}: ${['Improve', 'Fix', 'Add', 'Refactor'][n % 4]} ${['login', 'billing', 'search', 'export', 'audit'][n % 5]}`,
+          authorId: author.accountId,
+          state,
+          sourceBranch: source,
+          destinationBranch: mainBranch,
+          sourceCommit: commit,
+          mergeCommit: merged ? hash(random) : null,
+          createdOn: iso(created),
+          updatedOn: iso(merged ?? created + 3_600_000),
+          mergedOn: merged ? iso(merged) : null,
+          closedById: state === 'OPEN' ? null : author.accountId,
+          participants,
+          reviewers: [reviewer.accountId],
+        };
+      })
+    : [];
+  return { pullRequests, statuses };
+}
+
+function repositorySeed(plan: RepositoryPlan, project: { key: string }) {
+  const { index, profile, mainBranch, random, options, people } = plan;
+  const slug = index < DEMO_SLUGS.length ? (DEMO_SLUGS[index] ?? `service-${index}`) : `service-${String(index).padStart(5, '0')}`;
+  const restrictions = restrictionsFor(plan);
+  const pipelinesEnabled = profile === 'unprotected' ? null : profile === 'partial' ? false : true;
+  const scanner = profile === 'exemplary' || profile === 'bypass' ? '      - pipe: snyk/snyk-scan:1.0.1\n' : '';
+  const files: Record<string, string> =
+    mainBranch && pipelinesEnabled
+      ? {
+          'bitbucket-pipelines.yml': `image: node:22\npipelines:\n  default:\n    - step:\n        name: Test\n        script:\n          - npm ci\n          - npm test\n${scanner}`,
+        }
+      : {};
+  const createdOn = options.now - (200 + Math.floor(random() * 400)) * DAY;
+  const pipelines = pipelinesFor(plan, pipelinesEnabled);
+  const { pullRequests, statuses } = pullRequestsFor(plan);
+  return {
+    uuid: uuidFrom(random),
+    slug,
+    name: slug.replace(/-/g, ' '),
+    description: `${PROFILE_PREFIX}${profile}`,
+    projectKey: project.key,
+    isPrivate: profile !== 'public',
+    mainBranch,
+    createdOn: iso(createdOn),
+    updatedOn: iso(options.now - Math.floor(random() * 20 * DAY)),
+    branchRestrictions: restrictions,
+    branchingModel:
+      profile === 'branching-model'
+        ? { development: { name: null, useMainbranch: true }, production: { name: 'production', useMainbranch: false, enabled: true } }
+        : undefined,
+    defaultReviewers: profile === 'exemplary' || profile === 'bypass' ? [people[1]!.accountId, people[4]!.accountId] : [],
+    pipelinesEnabled,
+    files,
+    pipelines,
+    pullRequests,
+    statuses,
+    permissions: [{ accountId: people[0]!.accountId, permission: 'admin' as const }],
+  };
+}
+
+export function buildWorkspaceSeed(options: BuildOptions): SeedInput {
+  const random = prng(options.seed);
+  const users = demoUsers(random);
   const people = users.filter((user) => user.type === 'user');
-  const bot = users[10]!;
+  const bot = users[10];
+  if (!bot) throw new Error('the demo people include a bot');
   // Access as a workspace grants it: `developers` (everyone but Leslie and Radia) writes to every project but
   // Payments; `payments` (Grace, Barbara, Margaret, Leslie) writes to Payments. So Leslie, a plain member,
   // reads only the Payments repositories (and public ones); Radia reads only public ones.
   const groups = [
     { slug: 'developers', name: 'Developers', members: users.filter((_, i) => i !== 9 && i !== 11).map((user) => user.accountId) },
-    { slug: 'payments', name: 'Payments team', members: [1, 4, 6, 9].map((i) => users[i]!.accountId) },
+    { slug: 'payments', name: 'Payments team', members: [1, 4, 6, 9].flatMap((i) => users[i]?.accountId ?? []) },
   ];
   const projects = PROJECTS.map((project) => ({
     uuid: uuidFrom(random),
@@ -110,163 +308,12 @@ export function buildWorkspaceSeed(options: BuildOptions): SeedInput {
     groupPermissions: [{ group: project.key === 'PAY' ? 'payments' : 'developers', permission: 'write' as const }],
   }));
   let restrictionId = 1;
+  const nextRestrictionId = () => restrictionId++;
   const repositories = Array.from({ length: options.repositories }, (_, index) => {
     const profile = profileFor(index, random);
-    const project = projects[index % projects.length]!;
-    const slug = index < DEMO_SLUGS.length ? DEMO_SLUGS[index]! : `service-${String(index).padStart(5, '0')}`;
+    const project = projects[index % projects.length] ?? { key: 'CORE' };
     const mainBranch = profile === 'empty' ? null : index % 7 === 3 ? 'master' : 'main';
-    const restrict = (kind: string, extra: Record<string, unknown> = {}) => ({
-      id: restrictionId++,
-      kind,
-      branch_match_kind: 'glob' as const,
-      pattern: mainBranch ?? 'main',
-      users: [],
-      groups: [],
-      value: null,
-      ...extra,
-    });
-    const restrictions: Array<Record<string, unknown>> = [];
-    if (profile === 'exemplary' || profile === 'advisory' || profile === 'bypass' || profile === 'public') {
-      restrictions.push(
-        restrict('push', profile === 'bypass' ? { users: [people[0]!.accountId], groups: ['release-managers'] } : {}),
-        restrict('force'),
-        restrict('delete'),
-      );
-      restrictions.push(
-        restrict('require_approvals_to_merge', { value: profile === 'exemplary' ? 2 : 1 }),
-        restrict('require_passing_builds_to_merge', { value: 1 }),
-      );
-      restrictions.push(
-        restrict('require_no_changes_requested'),
-        restrict(index % 2 === 0 ? 'smart_reset_pullrequest_approvals' : 'reset_pullrequest_approvals_on_change'),
-      );
-      if (profile !== 'advisory') restrictions.push(restrict('enforce_merge_checks'));
-    } else if (profile === 'partial') {
-      restrictions.push(
-        restrict('force', { pattern: '*' }),
-        restrict('require_approvals_to_merge', { value: 0 }),
-        restrict('push', { pattern: 'release/*' }),
-      );
-    } else if (profile === 'branching-model') {
-      for (const kind of ['push', 'force', 'delete', 'enforce_merge_checks'])
-        restrictions.push({
-          id: restrictionId++,
-          kind,
-          branch_match_kind: 'branching_model',
-          branch_type: 'development',
-          users: [bot.accountId],
-          groups: [],
-          value: null,
-        });
-      restrictions.push({
-        id: restrictionId++,
-        kind: 'require_approvals_to_merge',
-        branch_match_kind: 'branching_model',
-        branch_type: 'production',
-        users: [],
-        groups: [],
-        value: 1,
-      });
-    }
-    const pipelinesEnabled = profile === 'unprotected' ? null : profile === 'partial' ? false : true;
-    const scanner = profile === 'exemplary' || profile === 'bypass' ? '      - pipe: snyk/snyk-scan:1.0.1\n' : '';
-    const files: Record<string, string> =
-      mainBranch && pipelinesEnabled
-        ? {
-            'bitbucket-pipelines.yml': `image: node:22\npipelines:\n  default:\n    - step:\n        name: Test\n        script:\n          - npm ci\n          - npm test\n${scanner}`,
-          }
-        : {};
-    const createdOn = options.now - (200 + Math.floor(random() * 400)) * DAY;
-    const pipelines =
-      mainBranch && pipelinesEnabled
-        ? Array.from({ length: 12 }, (_, n) => {
-            const created = options.now - Math.floor(random() * 45 * DAY);
-            const failed = random() < (profile === 'exemplary' ? 0.04 : 0.25);
-            return {
-              uuid: uuidFrom(random),
-              buildNumber: n + 1,
-              branch: mainBranch,
-              commit: hash(random),
-              createdOn: iso(created),
-              completedOn: iso(created + 300_000),
-              state: 'COMPLETED' as const,
-              result: failed ? ('FAILED' as const) : ('SUCCESSFUL' as const),
-            };
-          })
-        : [];
-    const statuses: Array<Record<string, unknown>> = [];
-    const pullRequests = mainBranch
-      ? Array.from({ length: options.pullRequestsPerRepository }, (_, n) => {
-          const author = people[Math.floor(random() * people.length)]!;
-          const created = options.now - Math.floor(random() * 120 * DAY);
-          const roll = random();
-          const state = roll < 0.75 ? 'MERGED' : roll < 0.85 ? 'DECLINED' : 'OPEN';
-          const source = `feature/${['ACME', 'PAY', 'WEB'][n % 3]}-${100 + n}-${['login', 'billing', 'search', 'export', 'audit'][n % 5]}`;
-          const commit = hash(random);
-          const others = people.filter((p) => p.accountId !== author.accountId);
-          const reviewer = others[Math.floor(random() * others.length)]!;
-          const selfApproved = random() < (profile === 'exemplary' ? 0.02 : 0.15);
-          const participants = [
-            {
-              accountId: selfApproved ? author.accountId : reviewer.accountId,
-              role: 'REVIEWER' as const,
-              approved: random() < 0.92,
-              state: 'approved' as const,
-              participatedOn: iso(created + 3_600_000),
-            },
-          ].map((p) => ({ ...p, state: p.approved ? ('approved' as const) : null }));
-          const buildFailed = random() < 0.1;
-          statuses.push({
-            commit,
-            key: 'pipelines',
-            state: buildFailed ? 'FAILED' : 'SUCCESSFUL',
-            refname: source,
-            name: 'Pipeline',
-            createdOn: iso(created + 600_000),
-            updatedOn: iso(created + 900_000),
-          });
-          const merged = state === 'MERGED' ? created + Math.floor(random() * 3 * DAY) + 7_200_000 : null;
-          return {
-            id: n + 1,
-            title: `${['ACME', 'PAY', 'WEB'][n % 3]}-${100 + n}: ${['Improve', 'Fix', 'Add', 'Refactor'][n % 4]} ${['login', 'billing', 'search', 'export', 'audit'][n % 5]}`,
-            authorId: author.accountId,
-            state,
-            sourceBranch: source,
-            destinationBranch: mainBranch,
-            sourceCommit: commit,
-            mergeCommit: merged ? hash(random) : null,
-            createdOn: iso(created),
-            updatedOn: iso(merged ?? created + 3_600_000),
-            mergedOn: merged ? iso(merged) : null,
-            closedById: state === 'OPEN' ? null : author.accountId,
-            participants,
-            reviewers: [reviewer.accountId],
-          };
-        })
-      : [];
-    return {
-      uuid: uuidFrom(random),
-      slug,
-      name: slug.replace(/-/g, ' '),
-      description: `${PROFILE_PREFIX}${profile}`,
-      projectKey: project.key,
-      isPrivate: profile !== 'public',
-      mainBranch,
-      createdOn: iso(createdOn),
-      updatedOn: iso(options.now - Math.floor(random() * 20 * DAY)),
-      branchRestrictions: restrictions,
-      branchingModel:
-        profile === 'branching-model'
-          ? { development: { name: null, useMainbranch: true }, production: { name: 'production', useMainbranch: false, enabled: true } }
-          : undefined,
-      defaultReviewers: profile === 'exemplary' || profile === 'bypass' ? [people[1]!.accountId, people[4]!.accountId] : [],
-      pipelinesEnabled,
-      files,
-      pipelines,
-      pullRequests,
-      statuses,
-      permissions: [{ accountId: people[0]!.accountId, permission: 'admin' as const }],
-    };
+    return repositorySeed({ index, profile, mainBranch, people, bot, nextRestrictionId, random, options }, project);
   });
   return {
     now: iso(options.now),
