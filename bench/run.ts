@@ -7,87 +7,29 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { installForgeGlobals, LocalForgeRuntime, type QueueOptions } from '../local/runtime/runtime';
-import { KVS_LIMITS, type KvsOptions } from '../local/runtime/kvs';
+import { installForgeGlobals } from '../local/runtime/runtime';
+import { KVS_LIMITS } from '../local/runtime/kvs';
 
 installForgeGlobals();
 process.env.ATTEST_LOG_LEVEL = 'silent';
 
-import { SimClock } from '../local/runtime/clock';
-import { BitbucketEmulator, type FaultRule } from '../local/emulator/server';
-import type { SeedInput } from '../local/emulator/model';
 import { DEMO_NOW, demoPolicy, demoSeed, generateWorkspace } from '../local/emulator/seeds';
 import { appRequest, createBitbucketClient } from '../src/bitbucket/client';
 import { REPOSITORY_CONTROLS } from '../src/controls';
 import { evaluateRepository } from '../src/engine/evaluate';
-import { scanRepository, scanWorkspace } from '../src/engine/scan';
-import { getRepository } from '../src/bitbucket/api';
+import { scanWorkspace } from '../src/engine/scan';
 import { Repository } from '../src/bitbucket/schemas';
 import { toRepositoryRecord } from '../src/services/repository-record';
 import { Policy } from '../src/policy/policy';
 import { resolveRepository } from '../src/policy/resolve';
-import { EvidenceRecord, RepositoryRecord, type StoredResult } from '../src/store/records';
 import { z } from 'zod';
 import { createStore } from '../src/store/store';
+import { ROOT, kvsPeaks, sandbox, storedRepositories, type Figure, type Sandbox } from './sandbox';
+import { faultsAtScale } from './faults';
 import { repositorySnapshot, repository, restriction, ok, merged, pipeline } from '../test/builders/snapshot';
 
-const ROOT = path.resolve(__dirname, '..');
 const quick = process.argv.includes('--quick');
 const outDir = process.argv.includes('--out') ? path.resolve(process.argv[process.argv.indexOf('--out') + 1]!) : path.join(ROOT, 'bench');
-
-interface Figure {
-  figure: string;
-  value: string;
-  target: string;
-  data: Record<string, unknown>;
-  commit?: string;
-  measuredAt?: string;
-}
-
-async function sandbox(seed: SeedInput, options: { queue?: QueueOptions; invocationTimeoutMs?: number; kvs?: KvsOptions } = {}) {
-  const clock = new SimClock(DEMO_NOW);
-  const emulator = new BitbucketEmulator(seed, clock);
-  await emulator.listen();
-  const timeout = options.invocationTimeoutMs;
-  const runtime = new LocalForgeRuntime({
-    root: ROOT,
-    bitbucketBaseUrl: emulator.url,
-    auth: {
-      app: 'Bearer bench',
-      users: Object.fromEntries(emulator.seed.users.map((user) => [user.accountId, `Bearer bench-${user.accountId}`])),
-    },
-    clock,
-    queue: options.queue ?? {},
-    ...(options.kvs ? { kvs: options.kvs } : {}),
-    ...(timeout ? { invocationTimeoutMs: () => timeout } : {}),
-  });
-  emulator.onEvent((event) => runtime.emit(event));
-  return { clock, emulator, runtime, ws: emulator.seed.workspaces[0]! };
-}
-
-type Sandbox = Awaited<ReturnType<typeof sandbox>>;
-
-/** The busiest minute of KVS use against Forge's per-installation limits, and the largest batch. */
-function kvsPeaks(s: Sandbox): { text: string; data: Record<string, number> } {
-  const stats = s.runtime.installation(s.ws.uuid).kvs.stats;
-  const data = {
-    peakReadUnitsPerMinute: stats.peakReadUnitsPerMinute,
-    peakWriteUnitsPerMinute: stats.peakWriteUnitsPerMinute,
-    largestBatchBytes: stats.largestBatchBytes,
-    overLimit: stats.rateLimited,
-  };
-  const text = `busiest minute ${data.peakReadUnitsPerMinute.toLocaleString('en')} read / ${data.peakWriteUnitsPerMinute.toLocaleString('en')} write units (limit ${KVS_LIMITS.readUnitsPerMinute.toLocaleString('en')}); largest batch ${(data.largestBatchBytes / 1024 / 1024).toFixed(2)} MB; ${data.overLimit} calls over a limit`;
-  return { text, data };
-}
-
-/** The stored values under a key prefix of the sandbox's installation, parsed as what the store wrote. */
-function stored<T>(s: Sandbox, prefix: string, schema: z.ZodType<T>): T[] {
-  return Object.entries(s.runtime.installation(s.ws.uuid).kvs.dump())
-    .filter(([key]) => key.startsWith(prefix))
-    .map(([, value]) => schema.parse(value));
-}
-
-const storedRepositories = (s: Sandbox) => stored(s, 'v1:repo:', RepositoryRecord);
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -177,183 +119,6 @@ async function hoursToFullPass(size: number): Promise<Figure> {
  * meanwhile. Compared with the fault-free run on the same seed: false passes, gaps left, evidence kept,
  * the time to a full pass, and the requests spent in the busiest hour.
  */
-async function faultsAtScale(size: number): Promise<Figure> {
-  const started = performance.now();
-  const outcomesOf = (records: RepositoryRecord[]) =>
-    new Map<string, StoredResult>(
-      records.flatMap((record) => (record.results ?? []).map((result) => [`${record.slug}:${result.control}`, result] as const)),
-    );
-  const recordsOf = storedRepositories;
-  const evaluatedAll = (s: Sandbox) => recordsOf(s).filter((record) => record.evaluatedAt !== null).length >= size;
-
-  // The same pull requests are merged in the fault-free run, an hour apart, so the two runs differ only by
-  // the faults.
-  const mergeOne = async (t: Sandbox, hour: number) => {
-    const [author, reviewer] = t.emulator.seed.users;
-    const repo = t.ws.repositories[(hour * 37) % t.ws.repositories.length]!;
-    const id = (
-      await t.emulator.mutate({
-        type: 'open-pull-request',
-        workspace: t.ws.slug,
-        repository: repo.slug,
-        title: `FAULT-${hour}`,
-        authorId: author!.accountId,
-        sourceBranch: `feature/fault-${hour}`,
-        sourceCommit: String(hour + 1)
-          .repeat(40)
-          .slice(0, 40),
-      })
-    ).pullRequestId!;
-    await t.emulator.mutate({
-      type: 'review',
-      workspace: t.ws.slug,
-      repository: repo.slug,
-      pullRequestId: id,
-      accountId: reviewer!.accountId,
-      decision: 'approve',
-    });
-    await t.emulator.mutate({
-      type: 'merge-pull-request',
-      workspace: t.ws.slug,
-      repository: repo.slug,
-      pullRequestId: id,
-      accountId: author!.accountId,
-    });
-    return { slug: repo.slug, id, at: t.clock.now() };
-  };
-  const FAULT_HOURS = 3;
-  const clean = await sandbox(generateWorkspace(size));
-  await clean.runtime.install(clean.ws.uuid);
-  for (let hour = 0; hour < FAULT_HOURS; hour++) {
-    await mergeOne(clean, hour);
-    await clean.runtime.runFor(3_600_000);
-  }
-  for (let hour = FAULT_HOURS; hour < 200 && !evaluatedAll(clean); hour++) await clean.runtime.runFor(3_600_000);
-  await clean.runtime.runFor(2 * 3_600_000);
-  const baseline = outcomesOf(recordsOf(clean));
-
-  // Invocations get 3 s before they are killed (Forge gives a consumer up to 900 s; the sandbox is a few
-  // hundred times faster than Bitbucket), so a 4 s stall outlives the invocation and the rest finish.
-  const s = await sandbox(generateWorkspace(size), { queue: { duplicate: true, reorder: true }, invocationTimeoutMs: 3000 });
-  const installedAt = s.clock.now();
-  const faults: FaultRule[] = [
-    { path: 'branch-restrictions', kind: 'status', status: 429, times: Math.ceil(size / 4) },
-    { path: '/pipelines$', kind: 'status', status: 502, times: Math.ceil(size / 5) },
-    { path: 'pipelines_config', kind: 'latency', latencyMs: 4000, times: 5 },
-    { path: 'pipelines_config', kind: 'malformed', times: Math.ceil(size / 10) },
-    { path: 'effective-default-reviewers', kind: 'truncated-body', times: Math.ceil(size / 10) },
-    { path: '/pullrequests$', kind: 'dangling-next', times: Math.ceil(size / 20) },
-  ];
-  for (const fault of faults) s.emulator.addFault(fault);
-  await s.runtime.install(s.ws.uuid);
-  const kvs = s.runtime.installation(s.ws.uuid).kvs;
-  const merged: Array<{ slug: string; id: number; at: number }> = [];
-  // Every result stored during the faults, with when it was computed: a result of a repository computed
-  // before a pull request was merged into it is compared with nothing (the fault-free run's final state is
-  // after the merge, and a pass then may be a fail now).
-  const seen = new Map<string, { result: StoredResult; slug: string; evaluatedAt: number }>();
-  const seenOf = (records: RepositoryRecord[]) =>
-    records.flatMap((record) =>
-      (record.results ?? []).map(
-        (result) =>
-          [`${record.slug}:${result.control}`, { result, slug: record.slug, evaluatedAt: Date.parse(record.evaluatedAt ?? '') }] as const,
-      ),
-    );
-  let peakGaps = 0;
-  let faultHours = 0;
-  for (; faultHours < FAULT_HOURS; faultHours++) {
-    kvs.failNext(6);
-    merged.push(await mergeOne(s, faultHours));
-    // Every half hour: how many results are not-evaluable, and every result ever stored, for false passes.
-    for (let half = 0; half < 2; half++) {
-      await s.runtime.runFor(1_800_000);
-      const now = seenOf(recordsOf(s));
-      peakGaps = Math.max(peakGaps, now.filter(([, entry]) => entry.result.outcome === 'not-evaluable').length);
-      for (const [key, entry] of now) seen.set(`${key}@${entry.evaluatedAt}`, entry);
-    }
-  }
-  const mergedAt = new Map(merged.map((pr) => [pr.slug, pr.at]));
-  const comparable = [...seen.entries()].filter(
-    ([, entry]) => !(mergedAt.has(entry.slug) && entry.evaluatedAt < mergedAt.get(entry.slug)!),
-  );
-  const gapsDuringFaults = comparable.map(([, entry]) => entry.result).filter((result) => result.outcome === 'not-evaluable');
-  const gapsWithoutReason = gapsDuringFaults.filter(
-    (result) => result.message.trim().length < 10 || !(result.remediation?.length ?? 0),
-  ).length;
-  s.emulator.clearFaults();
-  let hours = faultHours;
-  for (; hours < 200 && !evaluatedAll(s); hours++) await s.runtime.runFor(3_600_000);
-  const fullPassHours =
-    (Math.max(...recordsOf(s).map((record) => (record.evaluatedAt ? Date.parse(record.evaluatedAt) : Number.POSITIVE_INFINITY))) -
-      installedAt) /
-    3_600_000;
-  // Recovery: the next scheduled runs re-read what the faults hid.
-  const recoveryStart = hours;
-  const stillMissing = () =>
-    [...outcomesOf(recordsOf(s)).entries()].filter(
-      ([key, result]) => result.outcome === 'not-evaluable' && baseline.get(key)?.outcome !== 'not-evaluable',
-    ).length;
-  for (; hours < 200 && stillMissing() > 0; hours++) await s.runtime.runFor(3_600_000);
-  // A pass the fault-free run does not share is re-checked: the same repository evaluated directly on the
-  // fault-free emulator at the instant the pass was computed (30-day windows move; the runs end at different
-  // times). Only a pass that this re-check does not confirm is a false pass.
-  const finalEntries = seenOf(recordsOf(s)).map(([key, entry]) => [`${key}@${entry.evaluatedAt}`, entry] as const);
-  const candidates = [...comparable, ...finalEntries].filter(
-    ([key, entry]) => entry.result.outcome === 'pass' && baseline.get(key.replace(/@.*$/, ''))?.outcome !== 'pass',
-  );
-  const falsePassKeys: string[] = [];
-  const policy = Policy.parse({});
-  for (const [key, entry] of candidates) {
-    const control = key.replace(/@.*$/, '').split(':')[1]!;
-    const truth = await clean.runtime.withInstallation(clean.ws.uuid, async () => {
-      const client = createBitbucketClient({ request: appRequest() });
-      const repoUuid = clean.ws.repositories.find((repo) => repo.slug === entry.slug)!.uuid;
-      const repository = await getRepository(client, clean.ws.uuid, repoUuid);
-      return (
-        await scanRepository(client, { workspaceUuid: clean.ws.uuid, repository }, { policy, now: new Date(entry.evaluatedAt) })
-      ).results.find((result) => result.control === control);
-    });
-    if (truth?.outcome !== 'pass') falsePassKeys.push(key);
-  }
-  await clean.emulator.close();
-  const falsePasses = new Set(falsePassKeys).size;
-  const evidence = stored(s, 'v1:ev:', EvidenceRecord);
-  const evidenceKept = merged.filter(
-    (pr) => evidence.filter((record) => record.repositorySlug === pr.slug && record.pullRequestId === pr.id).length === 1,
-  ).length;
-  const perHour = new Map<number, number>();
-  for (const entry of s.emulator.log)
-    perHour.set(Math.floor((entry.at - installedAt) / 3_600_000), (perHour.get(Math.floor((entry.at - installedAt) / 3_600_000)) ?? 0) + 1);
-  const busiestHour = Math.max(...perHour.values());
-  // 429s the emulator's rate limiter sent, beyond the storm the faults injected.
-  const injected429 = Math.ceil(size / 4);
-  const r429 = s.emulator.log.filter((entry) => entry.status === 429).length - injected429;
-  const failedInvocations = s.runtime.invocations.filter((record) => record.outcome !== 'ok').length;
-  await s.emulator.close();
-  return {
-    figure: `Faults at scale (${size.toLocaleString('en')} repositories): 429 storm, 5xx burst, stalls past the time limit, malformed and truncated JSON, dangling next links, KVS write refusals, duplicated and reordered deliveries; ${merged.length} pull requests merged during the faults`,
-    value: `${falsePasses} false passes (${candidates.length} passes the fault-free run's final state lacks, re-checked at their instant); up to ${peakGaps} results not-evaluable at a time during the faults (${gapsWithoutReason} without a reason), ${stillMissing()} left ${hours - recoveryStart} h after they stopped; evidence ${evidenceKept} of ${merged.length} with exactly one record; full pass in ${fullPassHours.toFixed(2)} h; busiest hour ${busiestHour} requests; ${r429} × 429 from the rate limit (beyond the ${injected429} injected); ${failedInvocations} invocations failed or timed out and were retried; ${((performance.now() - started) / 1000).toFixed(0)} s wall`,
-    target: 'zero false passes; every gap with a reason; nothing lost; finishes and recovers without exceeding the budget',
-    data: {
-      size,
-      falsePasses,
-      falsePassKeys: [...new Set(falsePassKeys)].slice(0, 20),
-      rechecked: candidates.length,
-      peakGaps,
-      gapsDuringFaults: gapsDuringFaults.length,
-      gapsWithoutReason,
-      gapsLeft: stillMissing(),
-      recoveryHours: hours - recoveryStart,
-      merged: merged.length,
-      evidenceKept,
-      fullPassHours,
-      busiestHour,
-      r429,
-      failedInvocations,
-    },
-  };
-}
-
 /** The merge check: requests per check and our own time per check, with the emulator instant and at 100 ms. */
 async function mergeCheck(latencyMs: number): Promise<Figure> {
   const s = await sandbox(demoSeed());
@@ -587,32 +352,26 @@ async function eventCosts(size: number): Promise<Figure> {
   const kvs = s.runtime.installation(s.ws.uuid).kvs;
   const author = s.emulator.seed.users[0]!.accountId;
   const ops = () => kvs.stats.reads + kvs.stats.writes + kvs.stats.deletes + kvs.stats.queries;
-  let before = s.emulator.log.length;
-  let kvsBefore = ops();
-  const id = (
-    await s.emulator.mutate({
+  /** Bitbucket requests and KVS operations one mutation's event costs the app. */
+  const cost = async <T>(act: () => Promise<T>) => {
+    const [requests, operations] = [s.emulator.log.length, ops()];
+    const result = await act();
+    return { result, requests: s.emulator.log.length - requests, kvs: ops() - operations };
+  };
+  const where = { workspace: s.ws.slug, repository: repo.slug };
+  const opened = await cost(() =>
+    s.emulator.mutate({
       type: 'open-pull-request',
-      workspace: s.ws.slug,
-      repository: repo.slug,
+      ...where,
       title: 'X-1',
       authorId: author,
       sourceBranch: 'feature/x',
       sourceCommit: 'e'.repeat(40),
-    })
-  ).pullRequestId!;
-  const eventRequests = s.emulator.log.length - before;
-  const eventKvs = ops() - kvsBefore;
-  before = s.emulator.log.length;
-  kvsBefore = ops();
-  await s.emulator.mutate({
-    type: 'merge-pull-request',
-    workspace: s.ws.slug,
-    repository: repo.slug,
-    pullRequestId: id,
-    accountId: author,
-  });
-  const mergeRequests = s.emulator.log.length - before;
-  const mergeKvs = ops() - kvsBefore;
+    }),
+  );
+  const id = opened.result.pullRequestId ?? 0;
+  const mergedPr = await cost(() => s.emulator.mutate({ type: 'merge-pull-request', ...where, pullRequestId: id, accountId: author }));
+  const [eventRequests, eventKvs, mergeRequests, mergeKvs] = [opened.requests, opened.kvs, mergedPr.requests, mergedPr.kvs];
   await s.emulator.close();
   return {
     figure: `Event handling at ${size.toLocaleString('en')} repositories: Bitbucket requests and KVS operations per pull-request event / per merge`,
