@@ -1,0 +1,174 @@
+/** The dashboard's Repositories tab: search, filters, pages and a repository's details. */
+import React, { useState } from 'react';
+import { Button, DynamicTable, Heading, Inline, Label, Lozenge, Select, Stack, Text, Textfield } from '@forge/react';
+import { Loading, LoadError } from '../shared/states';
+import { useResolver } from '../shared/use-resolver';
+import { OUTCOME_APPEARANCE, OUTCOME_LABEL } from '../shared/outcomes';
+
+import { filterRows, NO_FILTERS, projectsOf, type DashboardViewModel, type Filters, type Row } from './view-model';
+
+export function RepositoriesTab({ controls }: { controls: DashboardViewModel['controls'] }) {
+  const { load, reload } = useResolver('dashboard/repositories', {});
+  if (load.state === 'loading') return <Loading what="the repositories" />;
+  if (load.state === 'error') return <LoadError message={load.message} onRetry={reload} />;
+  return <Repositories rows={load.data.repositories} controls={controls} />;
+}
+
+const PAGE = 20;
+
+function option(value: string | null, label: string) {
+  return { label, value: value ?? '' };
+}
+
+function RepositoryFilters({ rows, filters, update }: { rows: Row[]; filters: Filters; update: (change: Partial<Filters>) => void }) {
+  const value = (event: unknown) => (event as { value?: string } | null)?.value || null;
+  return (
+    <Inline space="space.100" alignBlock="end">
+      <Stack space="space.050">
+        <Label labelFor="search">Search</Label>
+        <Textfield
+          id="search"
+          name="search"
+          placeholder="Repository or control id"
+          value={filters.search}
+          onChange={(event) => update({ search: String((event as { target?: { value?: string } }).target?.value ?? '') })}
+        />
+      </Stack>
+      <Select
+        inputId="project"
+        name="project"
+        placeholder="All projects"
+        options={[option(null, 'All projects'), ...projectsOf(rows).map((p) => option(p, p))]}
+        onChange={(event) => update({ project: value(event) })}
+      />
+      <Select
+        inputId="classification"
+        placeholder="Any classification"
+        options={[
+          option(null, 'Any classification'),
+          option('production', 'production'),
+          option('non-production', 'non-production'),
+          option('unclassified', 'unclassified'),
+        ]}
+        onChange={(event) => update({ classification: value(event) })}
+      />
+      <Select
+        inputId="outcome"
+        placeholder="Any outcome"
+        options={[
+          option(null, 'Any outcome'),
+          option('failing', 'Failing a control'),
+          option('unreadable', 'Could not check a control'),
+          option('passing', 'Passing everything'),
+        ]}
+        onChange={(event) => update({ outcome: value(event) as Filters['outcome'] })}
+      />
+    </Inline>
+  );
+}
+
+function failingCell(row: Row): string {
+  if (row.failing.length > 0) return row.failing.join(', ');
+  return row.counts['not-evaluable'] > 0 ? `none failing; ${row.counts['not-evaluable']} could not be checked` : 'none';
+}
+
+function RepositoryTable({
+  visible,
+  page,
+  setPage,
+  open,
+}: {
+  visible: Row[];
+  page: number;
+  setPage: (page: number) => void;
+  open: (row: Row) => void;
+}) {
+  return (
+    <>
+      {visible.length === 0 ? (
+        <Text>No repository matches these filters.</Text>
+      ) : (
+        <DynamicTable
+          caption="Repositories"
+          head={{
+            cells: [
+              { key: 'slug', content: 'Repository', isSortable: true },
+              { key: 'project', content: 'Project', isSortable: true },
+              { key: 'class', content: 'Classification', isSortable: true },
+              { key: 'score', content: 'Score', isSortable: true },
+              { key: 'failing', content: 'Failing controls' },
+              { key: 'seen', content: 'Last evaluated', isSortable: true },
+              { key: 'open', content: '' },
+            ],
+          }}
+          rows={visible.map((row) => ({
+            key: row.uuid,
+            cells: [
+              { key: row.slug, content: row.slug },
+              { key: row.project ?? '', content: row.project ?? '—' },
+              { key: row.classification, content: row.classification },
+              { key: row.score ?? -1, content: row.score === null ? '—' : String(row.score) },
+              { key: row.failing.length, content: failingCell(row) },
+              { key: row.evaluatedAt ?? '', content: row.evaluatedAt ?? 'not yet' },
+              { key: 'open', content: <Button onClick={() => open(row)}>Details</Button> },
+            ],
+          }))}
+          rowsPerPage={PAGE}
+          page={page}
+          onSetPage={(next: number) => setPage(next)}
+          defaultSortKey="score"
+          defaultSortOrder="ASC"
+        />
+      )}
+    </>
+  );
+}
+
+export function Repositories({ rows, controls }: { rows: Row[]; controls: DashboardViewModel['controls'] }) {
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const [page, setPage] = useState(1);
+  const [selected, setSelected] = useState<Row | null>(null);
+  const visible = filterRows(rows, filters);
+  const update = (change: Partial<Filters>) => {
+    setFilters((current) => ({ ...current, ...change }));
+    setPage(1);
+  };
+  return (
+    <Stack space="space.200">
+      <RepositoryFilters rows={rows} filters={filters} update={update} />
+      <Text>
+        {visible.length} of {rows.length} repositories
+      </Text>
+      <RepositoryTable visible={visible} page={page} setPage={setPage} open={setSelected} />
+      {selected ? <RepositoryDetails row={selected} controls={controls} onClose={() => setSelected(null)} /> : null}
+    </Stack>
+  );
+}
+
+function RepositoryDetails({ row, controls, onClose }: { row: Row; controls: DashboardViewModel['controls']; onClose: () => void }) {
+  const { load, reload } = useResolver('repository/get', { repositoryUuid: `{${row.uuid}}` });
+  return (
+    <Stack space="space.100">
+      <Inline space="space.100" alignBlock="center">
+        <Heading size="small">{row.slug}</Heading>
+        <Button onClick={onClose}>Close</Button>
+      </Inline>
+      {load.state === 'loading' ? <Loading what={row.slug} /> : null}
+      {load.state === 'error' ? <LoadError message={load.message} onRetry={reload} /> : null}
+      {load.state === 'ready'
+        ? (load.data.repository?.results ?? []).map((result) => (
+            <Stack key={result.control} space="space.050">
+              <Inline space="space.100" alignBlock="center">
+                <Lozenge appearance={OUTCOME_APPEARANCE[result.outcome]}>{OUTCOME_LABEL[result.outcome]}</Lozenge>
+                {result.enforced === false ? <Lozenge appearance="moved">advisory</Lozenge> : null}
+                <Text>
+                  {result.control} {controls[result.control]?.title ?? ''}: {result.message}
+                </Text>
+              </Inline>
+              {result.remediation ? <Text>How to fix it: {result.remediation.join(' ')}</Text> : null}
+            </Stack>
+          ))
+        : null}
+    </Stack>
+  );
+}
