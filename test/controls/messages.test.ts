@@ -7,7 +7,8 @@ import { ok, repository } from '../builders/snapshot';
 import { checkRepository, checkWorkspace } from './harness';
 
 const reviewer = (user: Record<string, unknown> | null) => ({ reviewer_type: 'repository', user });
-const owner = (name: string | undefined, accountId: string) => ({
+type Entry = { permission: string; user: { account_id?: string; display_name?: string } };
+const owner = (name: string | undefined, accountId: string): Entry => ({
   permission: 'owner',
   user: { account_id: accountId, ...(name === undefined ? {} : { display_name: name }) },
 });
@@ -36,7 +37,7 @@ describe('what the verdicts say', () => {
     expect({ outcome: result.outcome, message: result.message, evidence: result.evidence }).toEqual({ outcome, message, evidence });
   });
 
-  it.each<[string, Array<ReturnType<typeof owner> | Record<string, unknown>>, number, string, string, unknown]>([
+  it.each<[string, Entry[], number, string, string, unknown]>([
     [
       'one administrator',
       [owner('Ada', 'a')],
