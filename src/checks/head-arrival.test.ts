@@ -78,5 +78,9 @@ describe('headArrival', () => {
     expect(sameCommit(HEAD, HEAD.toUpperCase())).toBe(true);
     expect(sameCommit(OLD.slice(0, 12), HEAD)).toBe(false);
     expect(sameCommit('c0ff', HEAD)).toBe(false);
+    // Seven characters is the shortest hash git prints, and enough; six is not.
+    expect(sameCommit(HEAD.slice(0, 7), HEAD)).toBe(true);
+    expect(sameCommit(HEAD.slice(0, 6), HEAD)).toBe(false);
+    expect(sameCommit(HEAD, HEAD.slice(0, 6))).toBe(false);
   });
 });

@@ -165,6 +165,48 @@ describe('pull-request checks', () => {
     expect(outcome(evaluatePullRequestChecks(pr(), statuses, policy()), 'PR-BUILD')?.outcome).toBe(expected);
   });
 
+  it.each<[string, CommitStatus[], string]>([
+    ['one build passed', [status('ci', 'SUCCESSFUL', '2026-11-01T00:00:00Z')], '1 build passed'],
+    [
+      'two builds passed, one reported without a branch',
+      [status('ci', 'SUCCESSFUL', '2026-11-01T00:00:00Z'), status('lint', 'SUCCESSFUL', '2026-11-01T00:00:00Z', null)],
+      '2 builds passed',
+    ],
+    [
+      'each state in words, by name',
+      [
+        { ...status('a', 'FAILED', '2026-11-01T00:00:00Z'), name: 'Unit tests' },
+        status('b', 'INPROGRESS', '2026-11-01T00:00:00Z'),
+        status('c', 'STOPPED', '2026-11-01T00:00:00Z'),
+        status('d', 'PAUSED', '2026-11-01T00:00:00Z'),
+      ],
+      'the latest build did not pass: Unit tests failed, b is still running, c was stopped, d paused',
+    ],
+  ])('PR-BUILD says: %s', (_name, statuses, message) => {
+    expect(outcome(evaluatePullRequestChecks(pr(), statuses, policy()), 'PR-BUILD')?.message).toBe(message);
+  });
+
+  it('PR-ISSUE-KEY: the source branch alone may name the issue', () => {
+    const checks = evaluatePullRequestChecks(
+      pr({ title: 'fix things', source: { branch: { name: 'feature/ACME-9-fix' } } }),
+      passing,
+      policy({ issueKeyPattern: '[A-Z]+-\\d+' }),
+    );
+    expect(outcome(checks, 'PR-ISSUE-KEY')).toMatchObject({ outcome: 'pass', message: 'the title or source branch names an issue' });
+  });
+
+  it('newestStatusPerKey: the newest of each key, by update time, sorted by key', () => {
+    const newest = newestStatusPerKey([
+      status('b', 'FAILED', '2026-11-02T00:00:00Z'),
+      status('a', 'SUCCESSFUL', '2026-11-01T00:00:00Z'),
+      status('b', 'SUCCESSFUL', '2026-11-01T00:00:00Z'),
+    ]);
+    expect(newest.map((item) => [item.key, item.state])).toEqual([
+      ['a', 'SUCCESSFUL'],
+      ['b', 'FAILED'],
+    ]);
+  });
+
   it('PR-BUILD: statuses that could not be read → not-evaluable, and the merge is blocked by default', () => {
     const error = new BitbucketError('forbidden', '/2.0/x', 403, 'denied');
     const checks = evaluatePullRequestChecks(pr({ participants: [{ user: OTHER, approved: true }] }), error, policy());
