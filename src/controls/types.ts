@@ -1,5 +1,5 @@
 /**
- * The control model (docs/controls.md; house style §3). A control is data plus one pure function of the slices
+ * The control model (docs/controls.md). A control is data plus one pure function of the slices
  * it needs, the policy and the clock. `CATALOGUE` in ./index.ts is the only registry.
  */
 import type { BitbucketError } from '../bitbucket/errors';

@@ -71,7 +71,7 @@ describe('the control catalogue', () => {
       expect(read[need]).toMatchObject(need === 'effectiveBranchingModel' ? { ok: true, value: null } : { ok: false });
       expect(asked.calls).toBeGreaterThan(0);
       const refusedClient = failing();
-      const refused = (await collect(refusedClient, need, { [need]: { at: '2026-11-30T18:00:00.000Z', message: 'refused' } })) as Record<
+      const refused = (await collect(refusedClient, need, { [need]: { at: '2026-11-30T18:00:00.123Z', message: 'refused' } })) as Record<
         string,
         { ok: boolean; error?: BitbucketError } | undefined
       >;

@@ -1,5 +1,5 @@
 /**
- * The one resolver response envelope (house style): `{ok: true, data}` or `{ok: false, error: {code, message}}`.
+ * The one resolver response envelope: `{ok: true, data}` or `{ok: false, error: {code, message}}`.
  * Shared by the backend resolvers and the frontends, so both sides agree on its shape.
  */
 import { z } from 'zod';
