@@ -67,3 +67,13 @@ export function stored<T>(s: Sandbox, prefix: string, schema: z.ZodType<T>): T[]
 }
 
 export const storedRepositories = (s: Sandbox) => stored(s, 'v1:repo:', RepositoryRecord);
+
+/** How a run was asked for: `--quick` runs small sizes (used by a test). */
+export interface BenchOptions {
+  quick: boolean;
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}

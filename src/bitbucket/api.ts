@@ -12,7 +12,6 @@ import {
   CommitStatus,
   DefaultReviewer,
   Member,
-  type MergedPullRequest,
   Pipeline,
   PipelinesConfig,
   PullRequest,
@@ -20,7 +19,7 @@ import {
   Repository,
   WorkspacePermission,
 } from './schemas';
-import { instantMs, toInstant } from '../lib/instant';
+import { instantMs } from '../lib/instant';
 import { isUuid, wrapUuid } from '../lib/uuid';
 import { z } from 'zod';
 
@@ -260,33 +259,6 @@ export function listMergedPullRequestsSince(
     PullRequest,
     { maxPages },
   );
-}
-
-export function toMergedPullRequest(pr: PullRequest, statuses: CommitStatus[]): MergedPullRequest {
-  return {
-    id: pr.id,
-    title: pr.title ?? '',
-    author: pr.author ?? null,
-    participants: pr.participants ?? [],
-    statuses,
-    mergeCommit: pr.merge_commit?.hash ?? null,
-    destination: pr.destination.branch?.name ?? null,
-    source: pr.source.branch?.name ?? null,
-    mergedAt: toInstant(pr.updated_on),
-  };
-}
-
-/** Merged pull requests since `since` with each one's statuses (GET …/pullrequests/{id}/statuses). */
-export async function listMergedPullRequests(
-  client: BitbucketClient,
-  target: RepositoryRef,
-  window: BranchWindow,
-): Promise<Paginated<MergedPullRequest>> {
-  const listing = await listMergedPullRequestsSince(client, target, window);
-  const merged: MergedPullRequest[] = [];
-  for (const pr of listing.values)
-    merged.push(toMergedPullRequest(pr, await getPullRequestStatuses(client, target.workspaceUuid, target.repositoryUuid, pr.id)));
-  return { values: merged, truncated: listing.truncated, pages: listing.pages };
 }
 
 /** GET /workspaces/{w}/members with `+values.user.has_2fa_enabled` (read:workspace; the flag needs an admin). */

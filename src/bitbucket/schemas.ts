@@ -141,20 +141,6 @@ export const Pipeline = z.object({
 });
 export type Pipeline = z.infer<typeof Pipeline>;
 
-/** A pull request merged into the main branch, with what BB-PR-1 and BB-PR-2 need. */
-export interface MergedPullRequest {
-  id: number;
-  title: string;
-  author: Account | null;
-  participants: Participant[];
-  statuses: CommitStatus[];
-  mergeCommit: string | null;
-  destination: string | null;
-  source: string | null;
-  /** `updated_on` of a merged pull request: the merge, unless it was commented on later. */
-  mergedAt: string | null;
-}
-
 /** GET /workspaces/{w}/members (read:workspace), with `+values.user.has_2fa_enabled`. */
 export const Member = z.object({
   user: Account.extend({ has_2fa_enabled: z.boolean().nullish() }),

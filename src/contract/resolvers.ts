@@ -6,86 +6,48 @@
  * Server-only rules (known control ids, dates in the future) are added to these schemas by the resolvers.
  */
 import { z } from 'zod';
-import { Outcome, OutcomeCounts, SubjectClassification } from '../controls/outcome';
+import { Outcome } from '../controls/outcome';
 import { isUuid } from '../lib/uuid';
 import { Policy } from '../policy/policy';
+import { AdvisoryItem, ExceptedItem, HistoryEntry, NotEvaluableItem, StoredResult, SummaryMeta, SummaryRow } from '../store/records';
 
-const Counts = OutcomeCounts;
 const Uuid = z.string().refine(isUuid, 'expected a repository UUID');
 const IsoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'expected a date (YYYY-MM-DD)');
 const Empty = z.strictObject({});
 
 // ---- answers ----------------------------------------------------------------------------------------
 
-export const Row = z.object({
-  uuid: z.string(),
-  slug: z.string(),
-  project: z.string().nullable(),
-  classification: SubjectClassification,
-  score: z.number().nullable(),
-  counts: Counts,
-  failing: z.array(z.string()),
-  evaluatedAt: z.string().nullable(),
-});
+/** A repository's row: what the summary keeps for it, as it is kept. */
+export const Row = SummaryRow;
 export type Row = z.infer<typeof Row>;
 
-export const DashboardView = z.object({
-  summary: z
-    .object({
-      generatedAt: z.string(),
-      repositories: z.number(),
-      evaluated: z.number(),
-      score: z.number().nullable(),
-      outcomes: Counts,
-      oldestEvaluatedAt: z.string().nullable(),
-      frameworks: z.array(
-        z.object({
-          framework: z.enum(['soc2', 'iso27001', 'cis']),
-          id: z.string(),
-          controls: z.array(z.string()),
-          outcomes: Counts,
-          status: z.enum(['met', 'gaps', 'unknown']),
-        }),
-      ),
-      controlRates: z.array(z.object({ control: z.string(), pass: z.number(), fail: z.number(), rate: z.number().nullable() })),
-      attention: z.object({
-        notEvaluable: z.array(z.object({ subject: z.string(), control: z.string(), message: z.string(), fix: z.string().nullable() })),
-        excepted: z.array(
-          z.object({
-            subject: z.string(),
-            control: z.string(),
-            reason: z.string(),
-            approvedBy: z.string(),
-            expiresOn: z.string(),
-            expired: z.boolean(),
-          }),
-        ),
-        advisory: z.array(z.object({ subject: z.string(), control: z.string() })),
-      }),
-    })
-    .nullable(),
-  workspaceResults: z.array(z.object({ control: z.string(), outcome: Outcome, message: z.string() })),
-  freshness: z.object({
-    lastPlanAt: z.string().nullable(),
-    hourlyBudget: z.number(),
-    hoursPerFullPass: z.number().nullable(),
-    rateLimitedAt: z.string().nullable(),
-    truncated: z.boolean(),
-    lastFullPassAt: z.string().nullable(),
-    installedAt: z.string().nullable(),
+/** The workspace summary as stored, less its chunk count and each attention item's repository UUID (used to filter). */
+const SummaryView = SummaryMeta.omit({ chunks: true, attention: true }).extend({
+  attention: z.object({
+    notEvaluable: z.array(NotEvaluableItem.omit({ subjectUuid: true })),
+    excepted: z.array(ExceptedItem.omit({ subjectUuid: true })),
+    advisory: z.array(AdvisoryItem.omit({ subjectUuid: true })),
   }),
-  history: z.array(
-    z.object({
-      subjectName: z.string(),
-      control: z.string(),
-      from: Outcome.nullable(),
-      to: Outcome.nullable(),
-      at: z.string(),
-      cause: z.string(),
-      actor: z.string().nullable(),
-    }),
-  ),
-  controls: z.record(z.string(), z.object({ title: z.string(), severity: z.string() })),
+});
+
+export const Freshness = z.object({
+  lastPlanAt: z.string().nullable(),
+  hourlyBudget: z.number(),
+  hoursPerFullPass: z.number().nullable(),
+  rateLimitedAt: z.string().nullable(),
+  truncated: z.boolean(),
+  lastFullPassAt: z.string().nullable(),
+  installedAt: z.string().nullable(),
+});
+
+const ControlTitles = z.record(z.string(), z.object({ title: z.string(), severity: z.string() }));
+
+export const DashboardView = z.object({
+  summary: SummaryView.nullable(),
+  workspaceResults: z.array(StoredResult.pick({ control: true, outcome: true, message: true })),
+  freshness: Freshness,
+  history: z.array(HistoryEntry.omit({ subject: true })),
+  controls: ControlTitles,
 });
 export type DashboardViewModel = z.infer<typeof DashboardView>;
 
@@ -129,7 +91,7 @@ export const RepositoryCardView = z.object({
       results: z.array(CardResult).nullable(),
     })
     .nullable(),
-  controls: z.record(z.string(), z.object({ title: z.string(), severity: z.string() })),
+  controls: ControlTitles,
 });
 
 export const PullRequestCardView = z.object({

@@ -2,14 +2,8 @@
  * BB-PR-2 — Merged pull requests had a passing build: at least one status, and for each status key the
  * newest is SUCCESSFUL. Reads: GET …/pullrequests/{id}/statuses for each merged pull request.
  */
-import type { MergedPullRequest } from '../bitbucket/schemas';
-import { newestStatusPerKey } from '../checks/pull-request-checks';
+import { hadPassingBuild } from './merged-change';
 import { fail, need, notApplicable, pass, type RepositoryControl } from './types';
-
-export function hadPassingBuild(pr: MergedPullRequest): boolean {
-  const newest = newestStatusPerKey(pr.statuses);
-  return newest.length > 0 && newest.every((status) => status.state === 'SUCCESSFUL');
-}
 
 export const mergedPullRequestsHadPassingBuild: RepositoryControl<'mergedPullRequests'> = {
   id: 'BB-PR-2',
@@ -34,8 +28,8 @@ export const mergedPullRequestsHadPassingBuild: RepositoryControl<'mergedPullReq
     if (merged.length === 0)
       return notApplicable(`No pull request was merged into the main branch in the last ${policy.reviewWindowDays} days.`, { merged: 0 });
     const without = merged
-      .filter((pr) => !hadPassingBuild(pr))
-      .map((pr) => pr.id)
+      .filter((change) => !hadPassingBuild(change))
+      .map((change) => change.id)
       .sort((a, b) => a - b);
     const evidence = { merged: merged.length, withoutPassingBuild: without, windowDays: policy.reviewWindowDays };
     if (without.length === 0) return pass(`All ${merged.length} merged pull requests had a passing build.`, evidence);

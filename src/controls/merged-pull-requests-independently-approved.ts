@@ -3,7 +3,7 @@
  * `reviewWindowDays`. This is the sample an auditor takes for SOC 2 CC8.1. Reads: GET …/pullrequests
  * (state=MERGED, into main, `+values.participants`).
  */
-import { independentApprovers } from './approvals';
+import { independentlyApproved } from './merged-change';
 import { fail, need, notApplicable, pass, type RepositoryControl } from './types';
 
 export const mergedPullRequestsIndependentlyApproved: RepositoryControl<'mergedPullRequests'> = {
@@ -30,8 +30,8 @@ export const mergedPullRequestsIndependentlyApproved: RepositoryControl<'mergedP
     if (merged.length === 0)
       return notApplicable(`No pull request was merged into the main branch in the last ${policy.reviewWindowDays} days.`, { merged: 0 });
     const unapproved = merged
-      .filter((pr) => independentApprovers(pr.participants, pr.author).length === 0)
-      .map((pr) => pr.id)
+      .filter((change) => !independentlyApproved(change))
+      .map((change) => change.id)
       .sort((a, b) => a - b);
     const evidence = { merged: merged.length, withoutIndependentApproval: unapproved, windowDays: policy.reviewWindowDays };
     if (unapproved.length === 0)

@@ -8,7 +8,6 @@ import type {
   BranchingModel,
   DefaultReviewer,
   Member,
-  MergedPullRequest,
   Pipeline,
   PipelinesConfig,
   Repository,
@@ -16,6 +15,7 @@ import type {
 } from '../bitbucket/schemas';
 import type { Classification, Policy } from '../policy/policy';
 
+import type { MergedChange } from './merged-change';
 import type { Outcome } from './outcome';
 
 export type { Outcome };
@@ -36,7 +36,7 @@ export interface RepositorySnapshot {
   /** `null`: the file does not exist on the main branch. */
   pipelinesFile: Slice<string | null>;
   mainBranchPipelines: Slice<Pipeline[]>;
-  mergedPullRequests: Slice<MergedPullRequest[]>;
+  mergedPullRequests: Slice<MergedChange[]>;
 }
 
 export interface WorkspaceSnapshot {

@@ -13,15 +13,39 @@ import {
   listEffectiveDefaultReviewers,
   listMainBranchPipelines,
   listMembers,
-  listMergedPullRequests,
+  listMergedPullRequestsSince,
+  getPullRequestStatuses,
   listWorkspaceOwners,
+  type BranchWindow,
+  type RepositoryRef,
 } from '../bitbucket/api';
 import type { BitbucketClient } from '../bitbucket/client';
 import { BitbucketError } from '../bitbucket/errors';
 import type { Repository } from '../bitbucket/schemas';
+import { mergedChangeOf, type MergedChange } from '../controls/merged-change';
 import { usesBranchingModel } from '../controls/restrictions';
+import { toInstant } from '../lib/instant';
 import type { RepositoryNeed, RepositorySnapshot, Slice, WorkspaceControl, WorkspaceNeed, WorkspaceSnapshot } from '../controls/types';
 import type { Policy } from '../policy/policy';
+
+/**
+ * Merged pull requests in the window with each one's statuses (GET …/pullrequests/{id}/statuses). Without the
+ * ledger (a scan that keeps no evidence), the merge is dated by the listing's `updated_on`: what BB-PR-1 and
+ * BB-PR-2 evaluate does not depend on the date, only which changes fall in the window.
+ */
+async function listMergedChanges(
+  client: BitbucketClient,
+  target: RepositoryRef,
+  window: BranchWindow,
+): Promise<{ values: MergedChange[]; truncated: boolean }> {
+  const listing = await listMergedPullRequestsSince(client, target, window);
+  const merged: MergedChange[] = [];
+  for (const pr of listing.values) {
+    const statuses = await getPullRequestStatuses(client, target.workspaceUuid, target.repositoryUuid, pr.id);
+    merged.push(mergedChangeOf(pr, statuses, toInstant(pr.updated_on)));
+  }
+  return { values: merged, truncated: listing.truncated };
+}
 
 async function slice<T>(read: () => Promise<T>, label: string): Promise<Slice<T>> {
   try {
@@ -119,7 +143,7 @@ async function collectAsked(client: BitbucketClient, target: CollectTarget, cont
     if (needs.has('mergedPullRequests')) {
       const since = new Date(now.getTime() - policy.reviewWindowDays * 86_400_000);
       snapshot.mergedPullRequests = await listSlice(
-        () => listMergedPullRequests(client, { workspaceUuid, repositoryUuid: uuid }, { branch: main, since }),
+        () => listMergedChanges(client, { workspaceUuid, repositoryUuid: uuid }, { branch: main, since }),
         'pullrequests',
       );
     }

@@ -4,7 +4,8 @@
  */
 import { BitbucketError } from '../bitbucket/errors';
 import { getRepository } from '../bitbucket/api';
-import type { MergedPullRequest, Repository } from '../bitbucket/schemas';
+import type { Repository } from '../bitbucket/schemas';
+import type { MergedChange } from '../controls/merged-change';
 import { REPOSITORY_CONTROLS, WORKSPACE_CONTROLS } from '../controls';
 import type { Result, Slice } from '../controls/types';
 import { collectRepository, collectWorkspace, workspaceNeeds, type Refusals } from '../engine/collect';
@@ -69,7 +70,7 @@ async function ledgerStep(
   ctx: AppContext,
   base: RepositoryRecord,
   mainBranch: string,
-): Promise<{ slice: Slice<MergedPullRequest[]>; read: LedgerRead | null }> {
+): Promise<{ slice: Slice<MergedChange[]>; read: LedgerRead | null }> {
   try {
     const read = await readLedger(ctx, base, mainBranch);
     return { slice: { ok: true, value: read.merged, truncated: read.truncated }, read };

@@ -5,12 +5,10 @@
  * evaluation of each repository (backfilling the review window), and from reconciliation on later
  * evaluations, which lists recently merged pull requests and records any an event missed.
  */
-import { getPullRequest, getPullRequestStatuses, listMergedPullRequestsSince, toMergedPullRequest } from '../bitbucket/api';
-import type { CommitStatus, MergedPullRequest, PullRequest } from '../bitbucket/schemas';
-import { hadPassingBuild } from '../controls/merged-pull-requests-had-passing-build';
-import { independentApprovers } from '../controls/approvals';
-import { newestStatusPerKey } from '../checks/pull-request-checks';
-import { requireInstant, toInstant } from '../lib/instant';
+import { getPullRequest, getPullRequestStatuses, listMergedPullRequestsSince } from '../bitbucket/api';
+import type { CommitStatus, PullRequest } from '../bitbucket/schemas';
+import { hadPassingBuild, independentlyApproved, mergedChangeOf, type MergedChange } from '../controls/merged-change';
+import { requireInstant } from '../lib/instant';
 import { unwrapUuid } from '../lib/uuid';
 import { isProtectedBranch, mainBranchOf } from './pull-request-evaluation';
 import type { EvidenceRecord, RepositoryRecord } from '../store/records';
@@ -28,56 +26,30 @@ export function evidenceRecord(
   entry: { mergedAt: string; origin: EvidenceRecord['origin']; recordedAt: Date },
 ): EvidenceRecord {
   const { repository, pr, statuses } = source;
-  const { mergedAt, origin, recordedAt } = entry;
-  const approvers = independentApprovers(pr.participants, pr.author);
+  const change = mergedChangeOf(pr, statuses, requireInstant(entry.mergedAt, 'mergedAt'));
   return {
     repositoryUuid: unwrapUuid(repository.uuid),
     repositorySlug: repository.slug,
-    pullRequestId: pr.id,
-    title: pr.title ?? '',
-    author: { accountId: pr.author?.account_id ?? null, name: pr.author?.display_name ?? null },
-    approvers: approvers.map((p) => ({
-      accountId: p.user.account_id ?? null,
-      name: p.user.display_name ?? null,
-      approvedAt: toInstant(p.participated_on),
-    })),
-    builds: newestStatusPerKey(statuses).map((status) => ({
-      key: status.key,
-      state: status.state,
-      at: toInstant(status.updated_on ?? status.created_on),
-    })),
-    destination: pr.destination.branch?.name ?? null,
-    source: pr.source.branch?.name ?? null,
-    mergeCommit: pr.merge_commit?.hash ?? null,
-    mergedAt: requireInstant(mergedAt, 'mergedAt'),
-    independentlyApproved: approvers.length > 0,
-    passingBuild: hadPassingBuild(toMergedPullRequest(pr, statuses)),
-    recordedAt: recordedAt.toISOString(),
-    origin,
+    pullRequestId: change.id,
+    title: change.title,
+    author: change.author,
+    approvers: change.approvers,
+    builds: change.builds,
+    destination: change.destination,
+    source: change.source,
+    mergeCommit: change.mergeCommit,
+    mergedAt: requireInstant(entry.mergedAt, 'mergedAt'),
+    independentlyApproved: independentlyApproved(change),
+    passingBuild: hadPassingBuild(change),
+    recordedAt: entry.recordedAt.toISOString(),
+    origin: entry.origin,
   };
 }
 
-/** The ledger record in the shape BB-PR-1 and BB-PR-2 evaluate. */
-export function mergedFromEvidence(record: EvidenceRecord): MergedPullRequest {
-  return {
-    id: record.pullRequestId,
-    title: record.title,
-    author: { account_id: record.author.accountId ?? undefined, display_name: record.author.name ?? undefined },
-    participants: record.approvers.map((approver) => ({
-      user: { account_id: approver.accountId ?? undefined, display_name: approver.name ?? undefined },
-      approved: true,
-      participated_on: approver.approvedAt,
-    })),
-    statuses: record.builds.map((build) => ({
-      key: build.key,
-      state: build.state,
-      ...(build.at ? { updated_on: build.at, created_on: build.at } : {}),
-    })),
-    mergeCommit: record.mergeCommit,
-    destination: record.destination,
-    source: record.source,
-    mergedAt: record.mergedAt,
-  };
+/** The change a ledger record holds, as BB-PR-1 and BB-PR-2 evaluate it. */
+export function mergedChangeOfRecord(record: EvidenceRecord): MergedChange {
+  const { pullRequestId, title, author, approvers, builds, mergeCommit, destination, source, mergedAt } = record;
+  return { id: pullRequestId, title, author, approvers, builds, mergeCommit, destination, source, mergedAt };
 }
 
 /** A `fulfilled` event: two requests (the pull request and its statuses), one record, idempotent. */
@@ -101,7 +73,7 @@ export async function recordMergedPullRequest(
 }
 
 export interface LedgerRead {
-  merged: MergedPullRequest[];
+  merged: MergedChange[];
   truncated: boolean;
   ledgerFrom: string | null;
   ledgerCheckedAt: string | null;
@@ -140,7 +112,7 @@ export async function readLedger(ctx: AppContext, record: RepositoryRecord, main
     (evidence) => evidence.destination === mainBranch && Date.parse(evidence.mergedAt) >= windowStart.getTime(),
   );
   return {
-    merged: inWindow.map(mergedFromEvidence).sort((a, b) => a.id - b.id),
+    merged: inWindow.map(mergedChangeOfRecord).sort((a, b) => a.id - b.id),
     truncated: listing.truncated,
     // A listing cut short must be read again from the same point: the watermark only moves when complete.
     ledgerFrom: covered ? record.ledgerFrom : listing.truncated ? null : windowStart.toISOString(),

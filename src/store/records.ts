@@ -126,6 +126,37 @@ export type SummaryRow = z.infer<typeof SummaryRow>;
 /** The repository an attention item is about; null for the workspace (and for items stored before it was kept). */
 const SubjectUuid = z.string().nullable().default(null);
 
+/** For one SOC 2 criterion, ISO control or CIS item: the controls behind it and their state. */
+export const FrameworkStatus = z.object({
+  framework: z.enum(['soc2', 'iso27001', 'cis']),
+  id: z.string(),
+  controls: z.array(z.string()),
+  outcomes: OutcomeCounts,
+  status: z.enum(['met', 'gaps', 'unknown']),
+});
+
+/** Pass rate of one control across subjects where it passed or failed (null when it never did). */
+export const ControlRate = z.object({ control: z.string(), pass: z.number(), fail: z.number(), rate: z.number().nullable() });
+
+// `subjectUuid`: the repository's (null for the workspace), so each reader sees only what they can read.
+export const NotEvaluableItem = z.object({
+  subject: z.string(),
+  subjectUuid: SubjectUuid,
+  control: z.string(),
+  message: z.string(),
+  fix: z.string().nullable(),
+});
+export const ExceptedItem = z.object({
+  subject: z.string(),
+  subjectUuid: SubjectUuid,
+  control: z.string(),
+  reason: z.string(),
+  approvedBy: z.string(),
+  expiresOn: z.string(),
+  expired: z.boolean(),
+});
+export const AdvisoryItem = z.object({ subject: z.string(), subjectUuid: SubjectUuid, control: z.string() });
+
 export const SummaryMeta = z.object({
   generatedAt: z.string(),
   chunks: z.number().int().nonnegative(),
@@ -134,40 +165,11 @@ export const SummaryMeta = z.object({
   score: z.number().nullable(),
   outcomes: OutcomeCounts,
   oldestEvaluatedAt: z.string().nullable(),
-  /** For each SOC 2 criterion, ISO control and CIS item: the controls behind it and their state. */
-  frameworks: z
-    .array(
-      z.object({
-        framework: z.enum(['soc2', 'iso27001', 'cis']),
-        id: z.string(),
-        controls: z.array(z.string()),
-        outcomes: OutcomeCounts,
-        status: z.enum(['met', 'gaps', 'unknown']),
-      }),
-    )
-    .default([]),
-  /** Pass rate per control across subjects where it passed or failed (null when it never did). */
-  controlRates: z.array(z.object({ control: z.string(), pass: z.number(), fail: z.number(), rate: z.number().nullable() })).default([]),
+  frameworks: z.array(FrameworkStatus).default([]),
+  controlRates: z.array(ControlRate).default([]),
   /** What needs a person's attention, capped so the meta stays small. */
   attention: z
-    .object({
-      // `subjectUuid`: the repository's (null for the workspace), so each reader sees only what they can read.
-      notEvaluable: z.array(
-        z.object({ subject: z.string(), subjectUuid: SubjectUuid, control: z.string(), message: z.string(), fix: z.string().nullable() }),
-      ),
-      excepted: z.array(
-        z.object({
-          subject: z.string(),
-          subjectUuid: SubjectUuid,
-          control: z.string(),
-          reason: z.string(),
-          approvedBy: z.string(),
-          expiresOn: z.string(),
-          expired: z.boolean(),
-        }),
-      ),
-      advisory: z.array(z.object({ subject: z.string(), subjectUuid: SubjectUuid, control: z.string() })),
-    })
+    .object({ notEvaluable: z.array(NotEvaluableItem), excepted: z.array(ExceptedItem), advisory: z.array(AdvisoryItem) })
     .default({ notEvaluable: [], excepted: [], advisory: [] }),
 });
 export type SummaryMeta = z.infer<typeof SummaryMeta>;

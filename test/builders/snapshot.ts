@@ -2,15 +2,18 @@
  * Builders for control tests: data in the shapes the client's schemas produce, with Partial overrides.
  */
 import { BitbucketError, type BitbucketErrorKind } from '../../src/bitbucket/errors';
-import type {
-  BranchRestriction,
-  BranchingModel,
-  CommitStatus,
-  Member,
-  MergedPullRequest,
-  Pipeline,
-  Repository,
+import {
+  PullRequest,
+  type Account,
+  type BranchRestriction,
+  type BranchingModel,
+  type CommitStatus,
+  type Member,
+  type Participant,
+  type Pipeline,
+  type Repository,
 } from '../../src/bitbucket/schemas';
+import { mergedChangeOf, type MergedChange } from '../../src/controls/merged-change';
 import type { RepositorySnapshot, Slice, WorkspaceSnapshot } from '../../src/controls/types';
 
 export const NOW = new Date('2026-11-22T09:00:00Z');
@@ -84,19 +87,32 @@ export function status(key: string, state: string, minutesAfter: number): Commit
   };
 }
 
-export function merged(id: number, overrides: Partial<MergedPullRequest> = {}): MergedPullRequest {
-  return {
-    id,
-    title: `ACME-${id}`,
+/** What a merged pull request's listing and statuses say, before it becomes a change the controls evaluate. */
+interface MergedRead {
+  author: Account | null;
+  participants: Participant[];
+  statuses: CommitStatus[];
+}
+
+/** A merged change as the collector builds it from Bitbucket's answers (src/controls/merged-change.ts). */
+export function merged(id: number, overrides: Partial<MergedRead> = {}): MergedChange {
+  const read: MergedRead = {
     author: AUTHOR,
     participants: [{ user: REVIEWER, approved: true, state: 'approved' }],
     statuses: [status('ci', 'SUCCESSFUL', 10)],
-    mergeCommit: 'abcdef123456',
-    destination: 'main',
-    source: 'feature/x',
-    mergedAt: new Date(NOW.getTime() - DAY).toISOString(),
     ...overrides,
   };
+  const pr = PullRequest.parse({
+    id,
+    title: `ACME-${id}`,
+    state: 'MERGED',
+    author: read.author,
+    participants: read.participants,
+    source: { branch: { name: 'feature/x' } },
+    destination: { branch: { name: 'main' } },
+    merge_commit: { hash: 'abcdef123456' },
+  });
+  return mergedChangeOf(pr, read.statuses, new Date(NOW.getTime() - DAY).toISOString());
 }
 
 export function repositorySnapshot(overrides: Partial<RepositorySnapshot> = {}): Partial<RepositorySnapshot> {

@@ -14,9 +14,9 @@ import { now } from '../../lib/clock';
 import { isUuid, unwrapUuid } from '../../lib/uuid';
 import { evidenceCsv } from '../../report/evidence';
 import { viewerOf, type Viewer } from '../../services/viewer';
-import type { HistoryEntry, StoredResult, SummaryMeta, SummaryRow } from '../../store/records';
+import type { SummaryMeta } from '../../store/records';
 import { createStore } from '../../store/store';
-import { EvidencePayload, PullRequestPayload, RepositoryPayload } from '../../contract/resolvers';
+import { EvidencePayload, PullRequestPayload, RepositoryPayload, type ResolverAnswer } from '../../contract/resolvers';
 import { callerOf, extensionOf, type ResolverRequest } from './context';
 import { failure, ok, parsePayload, type Envelope } from './envelope';
 
@@ -43,21 +43,8 @@ export function controlCatalogue(): Record<string, ControlInfo> {
   );
 }
 
-export interface DashboardData {
-  summary: Omit<SummaryMeta, 'chunks'> | null;
-  workspaceResults: StoredResult[];
-  freshness: {
-    lastPlanAt: string | null;
-    hourlyBudget: number;
-    hoursPerFullPass: number | null;
-    rateLimitedAt: string | null;
-    truncated: boolean;
-    lastFullPassAt: string | null;
-    installedAt: string | null;
-  };
-  history: HistoryEntry[];
-  controls: Record<string, ControlInfo>;
-}
+/** What `dashboard/get` answers, as the contract the dashboard parses declares it. */
+export type DashboardData = ResolverAnswer<'dashboard/get'>;
 
 /**
  * The dashboard's first view, in the same KVS calls however many repositories there are: the summary meta,
@@ -118,9 +105,7 @@ export async function getDashboard(request: ResolverRequest): Promise<Envelope<D
 }
 
 /** Every repository's row of the summary, for the dashboard's Repositories tab (it filters and pages them). */
-export async function getDashboardRepositories(
-  request: ResolverRequest,
-): Promise<Envelope<{ generatedAt: string | null; repositories: SummaryRow[] }>> {
+export async function getDashboardRepositories(request: ResolverRequest): Promise<Envelope<ResolverAnswer<'dashboard/repositories'>>> {
   const viewer = await memberViewer(request);
   if ('ok' in viewer) return viewer;
   const summary = await createStore().getSummary();

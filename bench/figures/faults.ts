@@ -4,14 +4,14 @@
  * duplicated and reordered deliveries, pull requests merged meanwhile). Zero false passes is the target: a
  * pass the fault-free run does not share is re-checked against the fault-free emulator at its instant.
  */
-import type { FaultRule } from '../local/emulator/server';
-import { generateWorkspace } from '../local/emulator/seeds';
-import { getRepository } from '../src/bitbucket/api';
-import { appRequest, createBitbucketClient } from '../src/bitbucket/client';
-import { scanRepository } from '../src/engine/scan';
-import { Policy } from '../src/policy/policy';
-import { EvidenceRecord, type RepositoryRecord, type StoredResult } from '../src/store/records';
-import { sandbox, stored, storedRepositories, type Figure, type Sandbox } from './sandbox';
+import type { FaultRule } from '../../local/emulator/server';
+import { generateWorkspace } from '../../local/emulator/seeds';
+import { getRepository } from '../../src/bitbucket/api';
+import { appRequest, createBitbucketClient } from '../../src/bitbucket/client';
+import { scanRepository } from '../../src/engine/scan';
+import { Policy } from '../../src/policy/policy';
+import { EvidenceRecord, type RepositoryRecord, type StoredResult } from '../../src/store/records';
+import { sandbox, stored, storedRepositories, type Figure, type Sandbox } from '../sandbox';
 
 const HOUR = 3_600_000;
 const FAULT_HOURS = 3;
