@@ -14,6 +14,7 @@ process.env.ATTEST_LOG_LEVEL = 'silent';
 import { dashboardReads } from './figures/dashboard';
 import { engine } from './figures/engine';
 import { eventCosts } from './figures/event-costs';
+import { backfillRequests, verifyTime } from './figures/evidence';
 import { faultsAtScale } from './figures/faults';
 import { hoursToFullPass } from './figures/full-pass';
 import { kvsLimits } from './figures/kvs-limits';
@@ -71,6 +72,8 @@ async function main(): Promise<void> {
   for (const size of quick ? [10, 100] : [10, 1000, 10_000]) await step(`dashboard at ${size}`, () => dashboardReads(size));
   for (const size of quick ? [10, 100] : [10, 10_000]) await step(`event costs at ${size}`, () => eventCosts(size));
   for (const size of quick ? [100] : [1000, 10_000]) await step(`kvs limits at ${size}`, () => kvsLimits(size));
+  await step('evidence backfill', backfillRequests);
+  await step('evidence verify', () => verifyTime(options));
   await step('attest scan process', scanProcess);
 
   const table = writeResults(figures, run);

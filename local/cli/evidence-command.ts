@@ -1,13 +1,20 @@
 /**
  * `attest evidence --workspace W --since D --until D`: the ledger for an audit period (CSV by default,
  * JSON on request). Against a workspace the local state has never installed, the install scan runs
- * first, which backfills the ledger through the API for the period (up to 365 days).
+ * first. Then every repository's ledger is brought up to date for the period (backfilled from --since where
+ * it starts later, reconciled where it was last checked before --until), and what could not be covered is
+ * named on stderr, with exit 3: an export never looks complete when it is not.
  */
 import { parseArgs } from 'node:util';
 import { Policy } from '../../src/policy/policy';
 import { evidenceCsv, evidenceJson } from '../../src/report/evidence';
 import { createStore } from '../../src/store/store';
-import { cliErrorFor, installAndScan, openApp } from './app-session';
+import { cliErrorFor, installAndScan, openApp, type AppSession } from './app-session';
+import { appRequest, createBitbucketClient } from '../../src/bitbucket/client';
+import { coverPeriod, type PeriodCoverage } from '../../src/services/evidence-coverage';
+import { verifyLedger, type LedgerVerdict } from '../../src/services/evidence-verify';
+import { drawSample } from '../../src/report/sample';
+import type { ChainLink, EvidenceRecord } from '../../src/store/records';
 import { terminalSafe } from '../../src/report/formats';
 import { CliError } from './errors';
 import { credentialsFromEnvironment, loadPolicy, writeAtomically } from './scan-command';
@@ -25,10 +32,25 @@ function day(value: string | undefined, name: string): Date {
   return date;
 }
 
-export async function runEvidenceCommand(
-  argv: readonly string[],
-  io: { stdout: NodeJS.WritableStream; env: NodeJS.ProcessEnv } = { stdout: process.stdout, env: process.env },
-): Promise<number> {
+interface EvidenceOptions {
+  since: Date;
+  until: Date;
+  format: 'csv' | 'json';
+  out: string | undefined;
+  /** Draw this many records from the period's population, reproducibly from the seed. */
+  sample: { size: number; seed: string } | null;
+}
+
+function sampleOf(size: string | undefined, seed: string | undefined): EvidenceOptions['sample'] {
+  if (size === undefined && seed === undefined) return null;
+  if (size === undefined) throw new CliError(2, '--seed goes with --sample N');
+  if (!/^[1-9]\d{0,5}$/.test(size)) throw new CliError(2, `--sample must be a whole number of records, 1 or more: ${JSON.stringify(size)}`);
+  if (!seed)
+    throw new CliError(2, '--sample needs --seed S: the seed is what makes the sample reproducible (say it in the working papers)');
+  return { size: Number(size), seed };
+}
+
+function parseEvidenceArgs(argv: readonly string[]) {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -40,6 +62,8 @@ export async function runEvidenceCommand(
       format: { type: 'string', default: 'csv' },
       out: { type: 'string' },
       'state-dir': { type: 'string', default: '.attest' },
+      sample: { type: 'string' },
+      seed: { type: 'string' },
     },
     strict: true,
   });
@@ -50,28 +74,144 @@ export async function runEvidenceCommand(
     throw new CliError(2, '--until must be after --since (--until is exclusive: the period ends at the start of that day, UTC)');
   if (values.format !== 'csv' && values.format !== 'json')
     throw new CliError(2, `--format must be csv or json, not ${JSON.stringify(values.format)}`);
+  const options: EvidenceOptions = { since, until, format: values.format, out: values.out, sample: sampleOf(values.sample, values.seed) };
+  return { values: { ...values, workspace: values.workspace }, options };
+}
+
+/** What the ledger could not cover, on stderr: the export is written either way, and the exit code says so. */
+function coverageLines(coverage: PeriodCoverage): string[] {
+  const lines: string[] = [];
+  const of = coverage.repositories === null ? 'an unknown number of' : String(coverage.repositories);
+  if (coverage.recorded > 0)
+    lines.push(`attest: ${coverage.recorded} merged pull requests read from Bitbucket into the ledger for this period`);
+  if (coverage.openUntil) lines.push(`attest: the period has not ended: complete up to ${coverage.openUntil}`);
+  if (coverage.gaps.length === 0) return lines;
+  lines.push(`attest: the export is INCOMPLETE: ${coverage.covered} of ${of} repositories covered; not covered:`);
+  for (const gap of coverage.gaps) lines.push(`  ${gap.repository}: ${gap.reason}`);
+  return lines;
+}
+
+/** Installs on first use (the install scan backfills the review window), then covers the period asked for. */
+async function coverLedger(session: AppSession, policy: Policy, options: EvidenceOptions): Promise<PeriodCoverage> {
+  const installed = await session.runtime.withInstallation(
+    session.workspace.uuid,
+    async () => (await createStore().getScan()).installedAt !== null,
+  );
+  if (!installed) {
+    const days = Math.min(365, Math.max(policy.reviewWindowDays, Math.ceil((session.clock.now() - options.since.getTime()) / 86_400_000)));
+    await installAndScan(session, { policy: Policy.parse({ ...policy, reviewWindowDays: days }), hourlyBudget: 1_000_000 });
+  }
+  return session.runtime.withInstallation(session.workspace.uuid, () =>
+    coverPeriod(
+      {
+        client: createBitbucketClient({ request: appRequest() }),
+        store: createStore(),
+        workspaceUuid: session.workspace.uuid,
+        now: new Date(session.clock.now()),
+      },
+      { since: options.since, until: options.until },
+    ),
+  );
+}
+
+type EvidenceIo = { stdout: NodeJS.WritableStream; stderr?: NodeJS.WritableStream; env: NodeJS.ProcessEnv };
+
+/** One line per repository, and the first record that does not match where a chain is broken. */
+function verdictLines(verdict: LedgerVerdict): string[] {
+  const lines = verdict.repositories.map((repository) => {
+    const head = repository.head ? `head ${repository.head.seq} ${repository.head.hash?.slice(0, 16) ?? ''}` : 'no head';
+    const state = repository.problem
+      ? `BROKEN at position ${repository.problem.seq ?? '?'}: ${repository.problem.detail} (${repository.problem.kind})`
+      : 'intact';
+    return `${terminalSafe(repository.slug)}: ${repository.records} records, ${repository.links} links, ${head}: ${state}`;
+  });
+  const broken = verdict.repositories.filter((repository) => repository.problem !== null).length;
+  const summary = verdict.intact
+    ? `${verdict.records} records in ${verdict.repositories.length} repository chains: intact`
+    : `${broken} of ${verdict.repositories.length} repository chains do not match what was recorded`;
+  return [...lines, summary];
+}
+
+/**
+ * `attest evidence verify --workspace W`: recomputes the ledger's hash chains in the local state and names the
+ * first record of each that does not match. Exit 0 intact, 1 a chain does not match (docs/interfaces.md).
+ */
+async function runVerifyCommand(argv: readonly string[], io: EvidenceIo): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      workspace: { type: 'string' },
+      'base-url': { type: 'string', default: 'https://api.bitbucket.org' },
+      'state-dir': { type: 'string', default: '.attest' },
+    },
+    strict: true,
+  });
+  if (!values.workspace) throw new CliError(2, '--workspace is required (a slug or a {uuid})');
+  const authorization = credentialsFromEnvironment(io.env);
+  if (!authorization) throw new CliError(2, 'no credentials: set BITBUCKET_TOKEN, or BITBUCKET_EMAIL and BITBUCKET_API_TOKEN');
+  const session = await openApp({ baseUrl: values['base-url'], authorization, stateDir: values['state-dir'], workspace: values.workspace });
+  const verdict = await session.runtime.withInstallation(session.workspace.uuid, () => verifyLedger(createStore()));
+  io.stdout.write(`${verdictLines(verdict).join('\n')}\n`);
+  return verdict.intact ? 0 : 1;
+}
+
+/** The export's chain: each record's link and every repository's head, so an auditor can re-verify offline. */
+async function chainOf(records: readonly EvidenceRecord[]) {
+  const store = createStore();
+  const links = new Map<string, ChainLink>();
+  for (const repositoryUuid of new Set(records.map((record) => record.repositoryUuid))) {
+    for (const link of (await store.readChain(repositoryUuid)).links) links.set(`${repositoryUuid}#${link.pullRequestId}`, link);
+  }
+  return {
+    links: (record: EvidenceRecord) => links.get(`${record.repositoryUuid}#${record.pullRequestId}`) ?? null,
+    heads: await store.listChainHeads(),
+  };
+}
+
+export async function runEvidenceCommand(
+  argv: readonly string[],
+  io: EvidenceIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Promise<number> {
+  if (argv[0] === 'verify') return runVerifyCommand(argv.slice(1), io);
+  const { values, options } = parseEvidenceArgs(argv);
   const authorization = credentialsFromEnvironment(io.env);
   if (!authorization) throw new CliError(2, 'no credentials: set BITBUCKET_TOKEN, or BITBUCKET_EMAIL and BITBUCKET_API_TOKEN');
   const policy = loadPolicy(values.config);
   const session = await openApp({ baseUrl: values['base-url'], authorization, stateDir: values['state-dir'], workspace: values.workspace });
+  let coverage: PeriodCoverage;
   try {
-    const installed = await session.runtime.withInstallation(
-      session.workspace.uuid,
-      async () => (await createStore().getScan()).installedAt !== null,
-    );
-    if (!installed) {
-      const days = Math.min(365, Math.max(policy.reviewWindowDays, Math.ceil((session.clock.now() - since.getTime()) / 86_400_000)));
-      await installAndScan(session, { policy: Policy.parse({ ...policy, reviewWindowDays: days }), hourlyBudget: 1_000_000 });
-    }
+    coverage = await coverLedger(session, policy, options);
   } catch (error) {
     throw cliErrorFor(error, values.workspace, values['base-url']);
   }
-  const records = await session.runtime.withInstallation(session.workspace.uuid, () => createStore().listEvidenceBetween(since, until));
-  const output =
-    values.format === 'json' ? evidenceJson(records, { since: since.toISOString(), until: until.toISOString() }) : evidenceCsv(records);
-  if (values.out) writeAtomically(values.out, output);
+  const { since, until } = options;
+  const { records, chain, population } = await session.runtime.withInstallation(session.workspace.uuid, async () => {
+    const inPeriod = await createStore().listEvidenceBetween(since, until);
+    const chosen = options.sample ? drawSample(inPeriod, options.sample) : inPeriod;
+    return { records: chosen, chain: await chainOf(chosen), population: inPeriod.length };
+  });
+  const context = {
+    period: { since: since.toISOString(), until: until.toISOString() },
+    workspace: session.workspace,
+    generatedAt: new Date(session.clock.now()).toISOString(),
+    coverage,
+    chain,
+    ...(options.sample ? { sample: { ...options.sample, population } } : {}),
+  };
+  const output = options.format === 'json' ? evidenceJson(records, context) : evidenceCsv(records);
+  if (options.out) writeAtomically(options.out, output);
   // On a terminal, titles cannot move the cursor or open links (ESC/OSC-8): control characters are blanked.
   // A file or a pipe gets the data as it is, so nothing an auditor receives is altered.
   else io.stdout.write((io.stdout as { isTTY?: boolean }).isTTY ? output.split('\n').map(terminalSafe).join('\n') : output);
-  return 0;
+  const lines = [
+    ...(options.sample
+      ? [
+          `attest: a sample of ${records.length} from a population of ${population} merged pull requests (seed ${JSON.stringify(options.sample.seed)})`,
+        ]
+      : []),
+    ...coverageLines(coverage),
+  ];
+  if (lines.length > 0) (io.stderr ?? process.stderr).write(`${lines.join('\n')}\n`);
+  // Exit 3 (docs/interfaces.md): part of the period could not be read from Bitbucket.
+  return coverage.gaps.length > 0 ? 3 : 0;
 }

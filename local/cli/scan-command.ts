@@ -188,11 +188,7 @@ function terminal(stderr: Io['stderr']) {
 }
 
 /** Reach, then the install scan, then the report from what was stored. */
-async function scan(
-  session: AppSession,
-  options: ScanOptions,
-  term: ReturnType<typeof terminal>,
-): Promise<{ report: ScanReport; outcome: ScanOutcome }> {
+async function scan(session: AppSession, options: ScanOptions, term: ReturnType<typeof terminal>): Promise<ScanDone> {
   const { policy, values } = options;
   const reach = await checkReach(session.workspace.uuid, policy, new Date(session.clock.now()));
   for (const line of reach.lines) term.say(line);
@@ -222,11 +218,27 @@ async function scan(
       ...(why ? { notEvaluatedWhy: why } : {}),
     }),
   );
-  return { report, outcome };
+  const scanState = await session.runtime.withInstallation(session.workspace.uuid, () => createStore().getScan());
+  return { report, outcome, listing: { truncated: scanState.truncated, error: scanState.listingError } };
+}
+
+interface ScanDone {
+  report: ScanReport;
+  outcome: ScanOutcome;
+  /** Whether the workspace's repositories were listed whole: when not, the report cannot be the workspace's. */
+  listing: { truncated: boolean; error: string | null };
+}
+
+/** Exit 3 when the repository list could not be read whole: an empty or partial report is not a clean scan. */
+function listingFailure(listing: ScanDone['listing'], report: ScanReport, stderr: Io['stderr']): number | null {
+  if (listing.error === null && !listing.truncated) return null;
+  const why = listing.error ?? `the list was cut short after ${report.repositories.length} repositories`;
+  stderr.write(`attest: the workspace's repositories could not be listed whole (${terminalSafe(why)}): the report is incomplete.\n`);
+  return 3;
 }
 
 /** What stderr says after the report, and the exit code: 3 when --max-wait stopped the scan, 1 when a threshold tripped. */
-function conclude(done: { report: ScanReport; outcome: ScanOutcome }, options: ScanOptions, stderr: Io['stderr']): number {
+function conclude(done: ScanDone, options: ScanOptions, stderr: Io['stderr']): number {
   const { report, outcome } = done;
   const { values } = options;
   if (outcome.stopped) {
@@ -246,6 +258,8 @@ function conclude(done: { report: ScanReport; outcome: ScanOutcome }, options: S
         `attest: --incremental: ${reused.length} of ${report.repositories.length} repositories reuse results evaluated before this run (each result carries its evaluatedAt)\n`,
       );
   }
+  const listed = listingFailure(done.listing, report, stderr);
+  if (listed !== null) return listed;
   const tripped = trippedBy(report, options.failOn, values['fail-on-not-evaluable']);
   if (tripped.length === 0) return 0;
   // Which results tripped the threshold, on stderr, so a CI log says why the step failed.
@@ -271,7 +285,7 @@ export async function runScanCommand(
     maxRequests: options.maxRequests,
   });
   const term = terminal(io.stderr);
-  let done: { report: ScanReport; outcome: ScanOutcome };
+  let done: ScanDone;
   try {
     done = await scan(session, options, term);
   } catch (error) {

@@ -91,6 +91,8 @@ export const PullRequestSeed = z.object({
    * commit and its date (OpenAPI, pull request activity examples). The first head arrived at `createdOn`.
    */
   pushes: z.array(z.object({ previous: z.string(), commit: z.string(), at: Iso })).default([]),
+  /** Comments, each an entry of the activity log; a comment moves `updated_on`, even after the merge. */
+  comments: z.array(z.object({ id: z.number().int(), authorId: z.string(), text: z.string(), at: Iso })).default([]),
 });
 export type PullRequestSeed = z.infer<typeof PullRequestSeed>;
 

@@ -397,6 +397,8 @@ export class BitbucketEmulator implements RouteHost {
         return this.setBranchRestrictions(ws, mutation, nowIso);
       case 'delete-repository':
         return this.deleteRepository(ws, mutation, nowIso);
+      case 'comment-on-pull-request':
+        return this.commentOnPullRequest(ws, mutation, nowIso);
     }
   }
 
@@ -425,6 +427,7 @@ export class BitbucketEmulator implements RouteHost {
       participants: [],
       reviewers: mutation.reviewers ?? [],
       pushes: [],
+      comments: [],
     };
     repo.pullRequests.push(pr);
     await this.emit(this.pullRequestEvent({ ws, repo, pr }, 'avi:bitbucket:created:pullrequest', mutation.authorId));
@@ -561,6 +564,22 @@ export class BitbucketEmulator implements RouteHost {
   }
 
   /**
+   * A comment, at any state (a merged pull request can still be discussed): it moves `updated_on` and is an
+   * entry of the activity log, which is why `updated_on` is not a merged pull request's merge time.
+   */
+  private async commentOnPullRequest(
+    ws: WorkspaceSeed,
+    mutation: Extract<Mutation, { type: 'comment-on-pull-request' }>,
+    nowIso: string,
+  ): Promise<{ ok: true; pullRequestId?: number }> {
+    const repo = this.repository(ws, mutation.repository);
+    const pr = this.findPullRequest(repo, mutation.pullRequestId);
+    pr.comments.push({ id: pr.comments.length + 1, authorId: mutation.accountId, text: mutation.text, at: nowIso });
+    pr.updatedOn = nowIso;
+    return { ok: true, pullRequestId: pr.id };
+  }
+
+  /**
    * The activity log, newest first as Bitbucket serves it: approvals (dated by the approval), an `update` for
    * the opening and for every later push (with the source commit as a 12-character hash, as in the OpenAPI
    * examples) and for the merge.
@@ -582,7 +601,24 @@ export class BitbucketEmulator implements RouteHost {
         pull_request: prRef,
       },
     });
+    const comments = pr.comments.map((comment) => ({
+      at: comment.at,
+      entry: {
+        comment: {
+          type: 'pullrequest_comment',
+          id: comment.id,
+          created_on: render.bbTime(comment.at),
+          updated_on: render.bbTime(comment.at),
+          content: { raw: comment.text, markup: 'markdown', html: '', type: 'rendered' },
+          user: render.account(users, comment.authorId, base),
+          deleted: false,
+          pullrequest: prRef,
+        },
+        pull_request: prRef,
+      },
+    }));
     const entries = [
+      ...comments,
       update('OPEN', pr.createdOn, firstHead, pr.authorId),
       ...pr.pushes.map((push) => update('OPEN', push.at, push.commit, pr.authorId)),
       ...(pr.mergedOn ? [update('MERGED', pr.mergedOn, pr.sourceCommit, pr.closedById ?? pr.authorId)] : []),
@@ -668,6 +704,14 @@ export const Mutation = z.discriminatedUnion('type', [
     restrictions: z.array(z.record(z.string(), z.unknown())),
   }),
   z.object({ type: z.literal('delete-repository'), workspace: z.string(), repository: z.string(), accountId: z.string().optional() }),
+  z.object({
+    type: z.literal('comment-on-pull-request'),
+    workspace: z.string(),
+    repository: z.string(),
+    pullRequestId: z.number().int(),
+    accountId: z.string(),
+    text: z.string(),
+  }),
 ]);
 export type Mutation = z.infer<typeof Mutation>;
 

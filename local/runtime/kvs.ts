@@ -466,6 +466,11 @@ export class LocalKvs implements KvsFaults {
     const touched = new Set<string>();
     const appliers: Array<() => void> = [];
     for (const item of sets) {
+      // A transaction's set takes a TTL and nothing else (SetOptions in @forge/kvs out/interfaces/transaction.d.ts
+      // and types.d.ts; https://developer.atlassian.com/platform/forge/storage-reference/transactions/): no key
+      // policy, so a transaction cannot be a conditional write.
+      if ((item.options as { keyPolicy?: unknown } | undefined)?.keyPolicy !== undefined)
+        throw this.undocumented(400, 'a transaction does not take a key policy');
       const apply = this.prepareSet(this.entries, item);
       if (touched.has(String(item.key))) throw this.undocumented(400, `key ${String(item.key)} appears twice`);
       touched.add(String(item.key));

@@ -55,6 +55,8 @@ export const PullRequest = z.object({
     .partial(),
   participants: z.array(Participant).optional(),
   merge_commit: z.object({ hash: z.string() }).nullish(),
+  closed_by: Account.nullish(),
+  links: z.object({ html: z.object({ href: z.string() }).optional() }).optional(),
   created_on: z.string().optional(),
   updated_on: z.string().optional(),
 });

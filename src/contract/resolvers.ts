@@ -65,11 +65,43 @@ export const EvidenceView = z.object({
       independentlyApproved: z.boolean(),
       passingBuild: z.boolean(),
       mergedAt: z.string(),
+      reason: z.string(),
+      url: z.string().nullable().default(null),
     }),
   ),
   csv: z.string(),
+  /** How much of the period the ledger holds, for the repositories the caller can read. */
+  coverage: z.object({
+    repositories: z.number(),
+    covered: z.number(),
+    /** Repositories whose ledger was not read from the API back to the period's start. */
+    notCovered: z.array(z.object({ slug: z.string(), heldFrom: z.string().nullable(), checkedAt: z.string().nullable() })),
+    /** Every covered repository was reconciled with the API up to this instant; merges after it come from events. */
+    reconciledUntil: z.string().nullable(),
+    /** The period reaches past now: complete up to this instant. */
+    openUntil: z.string().nullable(),
+  }),
 });
 export type EvidenceView = z.infer<typeof EvidenceView>;
+
+/** `evidence/verify`: the hash chains of the repositories the caller can read, recomputed (src/store/evidence-chain.ts). */
+export const LedgerCheck = z.object({
+  intact: z.boolean(),
+  records: z.number(),
+  /** Repositories not reached before the resolver's time ran out: `attest evidence verify` checks them all. */
+  unverified: z.number(),
+  repositories: z.array(
+    z.object({
+      slug: z.string(),
+      records: z.number(),
+      links: z.number(),
+      problem: z
+        .object({ kind: z.string(), seq: z.number().nullable(), pullRequestId: z.number().nullable(), detail: z.string() })
+        .nullable(),
+    }),
+  ),
+});
+export type LedgerCheck = z.infer<typeof LedgerCheck>;
 
 export const CardResult = z.object({
   control: z.string(),
@@ -181,6 +213,7 @@ export const RESOLVERS = {
   'dashboard/get': { input: Empty, output: DashboardView },
   'dashboard/repositories': { input: Empty, output: RepositoriesView },
   'evidence/get': { input: EvidencePayload, output: EvidenceView },
+  'evidence/verify': { input: Empty, output: LedgerCheck },
   'scan/now': { input: Empty, output: Queued },
   'repository/get': { input: RepositoryPayload, output: RepositoryCardView },
   'repository/recheck': { input: RecheckInput, output: Queued },

@@ -25,7 +25,8 @@ export function pipelineCommands(file: string): string[] {
       scriptIndent = indent;
       continue;
     }
-    if (inScript && indent > scriptIndent && text.startsWith('-')) {
+    // YAML lets a sequence sit at its key's own indentation (`script:` then `- npm ci` directly below it).
+    if (inScript && indent >= scriptIndent && text.startsWith('-')) {
       commands.push(text.replace(/^-\s*/, ''));
       continue;
     }

@@ -102,51 +102,86 @@ export async function collectRepository(
   return snapshot;
 }
 
-async function collectAsked(client: BitbucketClient, target: CollectTarget, context: CollectContext): Promise<Partial<RepositorySnapshot>> {
-  const { policy, now } = context;
-  const { workspaceUuid, repository, needs } = target;
-  const snapshot: Partial<RepositorySnapshot> = {};
-  const uuid = repository.uuid;
-  const main = repository.mainbranch?.name ?? null;
-  if (needs.has('branchRestrictions') || needs.has('effectiveBranchingModel')) {
-    snapshot.branchRestrictions = await listSlice(() => listBranchRestrictions(client, workspaceUuid, uuid), 'branch-restrictions');
-    snapshot.effectiveBranchingModel =
-      snapshot.branchRestrictions.ok && usesBranchingModel(snapshot.branchRestrictions.value)
-        ? await slice(() => getEffectiveBranchingModel(client, workspaceUuid, uuid), 'effective-branching-model')
-        : { ok: true, value: null };
-  }
-  if (needs.has('effectiveDefaultReviewers'))
-    snapshot.effectiveDefaultReviewers = await listSlice(
-      () => listEffectiveDefaultReviewers(client, workspaceUuid, uuid),
-      'effective-default-reviewers',
+/** What a collector reads with: the repository, its main branch, the window policy, and the slices read so far. */
+interface CollectorInput {
+  client: BitbucketClient;
+  ref: RepositoryRef;
+  /** The main branch; null for an empty repository, where branch reads have nothing to read. */
+  main: string | null;
+  context: CollectContext;
+  snapshot: Partial<RepositorySnapshot>;
+}
+
+type Collector<N extends RepositoryNeed> = (input: CollectorInput) => Promise<RepositorySnapshot[N] | undefined>;
+
+const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * 86_400_000);
+
+/**
+ * One collector per need, in the order they run (a later one may use an earlier one's slice). The mapped type
+ * makes the compiler prove every need but the repository itself (always given) has a collector. `undefined`:
+ * nothing to read (no main branch).
+ */
+const COLLECTORS: { [N in Exclude<RepositoryNeed, 'repository'>]: Collector<N> } = {
+  branchRestrictions: ({ client, ref }) =>
+    listSlice(() => listBranchRestrictions(client, ref.workspaceUuid, ref.repositoryUuid), 'branch-restrictions'),
+  // Only when a restriction uses `branching_model`: otherwise there is nothing it would resolve.
+  effectiveBranchingModel: async ({ client, ref, snapshot }) =>
+    snapshot.branchRestrictions?.ok && usesBranchingModel(snapshot.branchRestrictions.value)
+      ? slice(() => getEffectiveBranchingModel(client, ref.workspaceUuid, ref.repositoryUuid), 'effective-branching-model')
+      : { ok: true, value: null },
+  effectiveDefaultReviewers: ({ client, ref }) =>
+    listSlice(() => listEffectiveDefaultReviewers(client, ref.workspaceUuid, ref.repositoryUuid), 'effective-default-reviewers'),
+  pipelinesConfig: ({ client, ref }) => slice(() => getPipelinesConfig(client, ref.workspaceUuid, ref.repositoryUuid), 'pipelines_config'),
+  // The file is only worth reading when Pipelines is on: BB-CI-4 fails on "disabled" before it looks.
+  pipelinesFile: async ({ client, ref, main, snapshot }) => {
+    if (main === null) return undefined;
+    if (snapshot.pipelinesConfig?.ok && !snapshot.pipelinesConfig.value.enabled) return { ok: true, value: null };
+    const { workspaceUuid, repositoryUuid } = ref;
+    return slice(
+      async () => getPipelinesFile(client, workspaceUuid, repositoryUuid, await getBranchHead(client, workspaceUuid, repositoryUuid, main)),
+      'bitbucket-pipelines.yml',
     );
-  if (needs.has('pipelinesConfig'))
-    snapshot.pipelinesConfig = await slice(() => getPipelinesConfig(client, workspaceUuid, uuid), 'pipelines_config');
-  if (main !== null) {
-    // The file is only worth reading when Pipelines is on: BB-CI-4 fails on "disabled" before it looks.
-    if (needs.has('pipelinesFile')) {
-      snapshot.pipelinesFile =
-        snapshot.pipelinesConfig?.ok && !snapshot.pipelinesConfig.value.enabled
-          ? { ok: true, value: null }
-          : await slice(
-              async () => getPipelinesFile(client, workspaceUuid, uuid, await getBranchHead(client, workspaceUuid, uuid, main)),
-              'bitbucket-pipelines.yml',
-            );
-    }
-    if (needs.has('mainBranchPipelines')) {
-      const since = new Date(now.getTime() - policy.buildWindowDays * 86_400_000);
-      snapshot.mainBranchPipelines = await listSlice(
-        () => listMainBranchPipelines(client, { workspaceUuid, repositoryUuid: uuid }, { branch: main, since }),
-        'pipelines',
-      );
-    }
-    if (needs.has('mergedPullRequests')) {
-      const since = new Date(now.getTime() - policy.reviewWindowDays * 86_400_000);
-      snapshot.mergedPullRequests = await listSlice(
-        () => listMergedChanges(client, { workspaceUuid, repositoryUuid: uuid }, { branch: main, since }),
-        'pullrequests',
-      );
-    }
+  },
+  mainBranchPipelines: async ({ client, ref, main, context }) =>
+    main === null
+      ? undefined
+      : listSlice(
+          () => listMainBranchPipelines(client, ref, { branch: main, since: daysBefore(context.now, context.policy.buildWindowDays) }),
+          'pipelines',
+        ),
+  mergedPullRequests: async ({ client, ref, main, context }) =>
+    main === null
+      ? undefined
+      : listSlice(
+          () => listMergedChanges(client, ref, { branch: main, since: daysBefore(context.now, context.policy.reviewWindowDays) }),
+          'pullrequests',
+        ),
+};
+
+/** Restrictions and the branching model they may name are read together: one is no use without the other. */
+function withCompanions(needs: ReadonlySet<RepositoryNeed>): Set<RepositoryNeed> {
+  const wanted = new Set(needs);
+  if (needs.has('branchRestrictions') || needs.has('effectiveBranchingModel')) {
+    wanted.add('branchRestrictions');
+    wanted.add('effectiveBranchingModel');
+  }
+  return wanted;
+}
+
+async function collectAsked(client: BitbucketClient, target: CollectTarget, context: CollectContext): Promise<Partial<RepositorySnapshot>> {
+  const snapshot: Partial<RepositorySnapshot> = {};
+  const input: CollectorInput = {
+    client,
+    ref: { workspaceUuid: target.workspaceUuid, repositoryUuid: target.repository.uuid },
+    main: target.repository.mainbranch?.name ?? null,
+    context,
+    snapshot,
+  };
+  const wanted = withCompanions(target.needs);
+  for (const need of Object.keys(COLLECTORS) as Array<keyof typeof COLLECTORS>) {
+    if (!wanted.has(need)) continue;
+    const collected = await (COLLECTORS[need] as Collector<typeof need>)(input);
+    if (collected !== undefined) Object.assign(snapshot, { [need]: collected });
   }
   return snapshot;
 }

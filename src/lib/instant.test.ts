@@ -90,7 +90,12 @@ describe('Bitbucket timestamps', () => {
         }),
         statuses: [CommitStatus.parse({ key: 'ci', state: 'SUCCESSFUL', updated_on: '2026-09-30T22:00:00+00:00' })],
       },
-      { mergedAt: '2026-10-01T01:59:59.999999+02:00', origin: 'event', recordedAt: new Date('2026-10-01T00:00:00Z') },
+      {
+        mergedAt: '2026-10-01T01:59:59.999999+02:00',
+        mergedAtSource: 'event',
+        origin: 'event',
+        recordedAt: new Date('2026-10-01T00:00:00Z'),
+      },
     );
     expect(record.mergedAt).toBe('2026-09-30T23:59:59.999Z');
     expect(record.approvers[0]!.approvedAt).toBe('2026-09-30T21:00:00.123Z');

@@ -70,7 +70,7 @@ export function htmlReport(
 <h2>Repositories</h2><table><tr><th>Repository</th><th>Project</th><th>Classification</th><th>Score</th><th>Failing or unreadable controls</th></tr>${repositoryRows}</table>
 <h2>Change-management evidence, ${e(period.since)} to ${e(period.until)}</h2>
 <p>${evidence.length} pull requests merged into protected branches; ${compliant} approved by someone other than the author with a passing build.</p>
-<table><tr>${EVIDENCE_COLUMNS.map((c) => `<th>${e(c.replace('_', ' '))}</th>`).join('')}</tr>${evidenceTable}</table>
+<table><tr>${EVIDENCE_COLUMNS.map((c) => `<th>${e(c.split('_').join(' '))}</th>`).join('')}</tr>${evidenceTable}</table>
 <h2>Recent changes</h2><table><tr><th>When</th><th>Subject</th><th>Control</th><th>From</th><th>To</th><th>Cause</th></tr>${historyRows || '<tr><td colspan="6">No outcome changed.</td></tr>'}</table>
 </body></html>
 `;

@@ -5,10 +5,10 @@
  * evaluation of each repository (backfilling the review window), and from reconciliation on later
  * evaluations, which lists recently merged pull requests and records any an event missed.
  */
-import { getPullRequest, getPullRequestStatuses, listMergedPullRequestsSince } from '../bitbucket/api';
+import { getPullRequest, getPullRequestActivity, getPullRequestStatuses, listMergedPullRequestsSince } from '../bitbucket/api';
 import type { CommitStatus, PullRequest } from '../bitbucket/schemas';
 import { hadPassingBuild, independentlyApproved, mergedChangeOf, type MergedChange } from '../controls/merged-change';
-import { requireInstant } from '../lib/instant';
+import { instantMs, requireInstant } from '../lib/instant';
 import { unwrapUuid } from '../lib/uuid';
 import { isProtectedBranch, mainBranchOf } from './pull-request-evaluation';
 import type { EvidenceRecord, RepositoryRecord } from '../store/records';
@@ -21,12 +21,42 @@ export interface MergeSource {
   statuses: CommitStatus[];
 }
 
+/** How a record's merge time was known: the activity log's MERGED entry, the `fulfilled` event, or (labelled) `updated_on`. */
+export type MergeTimeSource = NonNullable<EvidenceRecord['mergedAtSource']>;
+
+/**
+ * Activity pages read looking for the merge. The log is served newest first, so the MERGED entry is on the
+ * first page unless 50 things happened to the pull request after its merge.
+ */
+const MERGE_ACTIVITY_PAGES = 3;
+
+/**
+ * When a pull request was merged. Bitbucket records the merge in the pull request's activity log, as an
+ * `update` whose state is MERGED, dated (https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-activity-get);
+ * the pull request itself has no merge time, and its `updated_on` moves with every later comment. The merge
+ * commit's date is no substitute: a fast-forward merge keeps the author's commit date. Only when the log does
+ * not show the merge within its first pages is `updated_on` used, and the record says so.
+ */
+export async function mergeTimeOf(
+  client: AppContext['client'],
+  target: { workspaceUuid: string; repositoryUuid: string; id: number },
+  pr: PullRequest,
+): Promise<{ mergedAt: string; mergedAtSource: MergeTimeSource }> {
+  const activity = await getPullRequestActivity(client, target, MERGE_ACTIVITY_PAGES);
+  const merges = activity.values
+    .map((entry) => (entry.update?.state === 'MERGED' ? instantMs(entry.update.date) : Number.NaN))
+    .filter((at) => !Number.isNaN(at));
+  if (merges.length > 0) return { mergedAt: new Date(Math.max(...merges)).toISOString(), mergedAtSource: 'activity' };
+  return { mergedAt: requireInstant(pr.updated_on, 'updated_on'), mergedAtSource: 'updated_on' };
+}
+
 export function evidenceRecord(
   source: MergeSource,
-  entry: { mergedAt: string; origin: EvidenceRecord['origin']; recordedAt: Date },
+  entry: { mergedAt: string; mergedAtSource: MergeTimeSource; origin: EvidenceRecord['origin']; recordedAt: Date },
 ): EvidenceRecord {
   const { repository, pr, statuses } = source;
-  const change = mergedChangeOf(pr, statuses, requireInstant(entry.mergedAt, 'mergedAt'));
+  const mergedAt = requireInstant(entry.mergedAt, 'mergedAt');
+  const change = mergedChangeOf(pr, statuses, mergedAt);
   return {
     repositoryUuid: unwrapUuid(repository.uuid),
     repositorySlug: repository.slug,
@@ -38,7 +68,10 @@ export function evidenceRecord(
     destination: change.destination,
     source: change.source,
     mergeCommit: change.mergeCommit,
-    mergedAt: requireInstant(entry.mergedAt, 'mergedAt'),
+    mergedAt,
+    mergedAtSource: entry.mergedAtSource,
+    mergedBy: pr.closed_by ? { accountId: pr.closed_by.account_id ?? null, name: pr.closed_by.display_name ?? null } : null,
+    url: pr.links?.html?.href ?? null,
     independentlyApproved: independentlyApproved(change),
     passingBuild: hadPassingBuild(change),
     recordedAt: entry.recordedAt.toISOString(),
@@ -59,7 +92,11 @@ export async function recordMergedPullRequest(
 ): Promise<{ written: boolean; record: EvidenceRecord | null }> {
   const { client, store, workspaceUuid, now } = ctx;
   const { repository, id, mergedAt, origin } = merge;
-  if (await store.getEvidence(repository.uuid, id)) return { written: false, record: null };
+  const existing = await store.getEvidence(repository.uuid, id);
+  if (existing) {
+    await store.ensureEvidenceKept(existing);
+    return { written: false, record: null };
+  }
   const pr = await getPullRequest(client, workspaceUuid, repository.uuid, id);
   if (pr.state !== 'MERGED') return { written: false, record: null };
   // The ledger holds what the policy protects (the main branch, or the policy's branches), as the backfill
@@ -68,7 +105,7 @@ export async function recordMergedPullRequest(
   const mainBranch = policy.protectedBranches === null ? await mainBranchOf(client, store, workspaceUuid, repository.uuid) : null;
   if (!isProtectedBranch(pr.destination.branch?.name, mainBranch, policy)) return { written: false, record: null };
   const statuses = await getPullRequestStatuses(client, workspaceUuid, repository.uuid, id);
-  const record = evidenceRecord({ repository, pr, statuses }, { mergedAt, origin, recordedAt: now });
+  const record = evidenceRecord({ repository, pr, statuses }, { mergedAt, mergedAtSource: 'event', origin, recordedAt: now });
   return { written: await store.putEvidence(record), record };
 }
 
@@ -80,43 +117,61 @@ export interface LedgerRead {
   recorded: number;
 }
 
+/** What bringing one repository's ledger up to date did, and the watermarks it leaves. */
+export interface LedgerUpdate {
+  /** The listing was cut short: the ledger is not known to be complete, and the watermarks did not move. */
+  truncated: boolean;
+  ledgerFrom: string | null;
+  ledgerCheckedAt: string | null;
+  recorded: number;
+}
+
 /**
- * Brings the ledger up to date for one repository and returns its merged pull requests in the review
- * window. The first time, the whole window is listed (backfill); afterwards only what was updated since
- * the last check, with an hour of overlap, and statuses are read only for pull requests the ledger lacks.
+ * Brings one repository's ledger up to date from `from` to now. When the ledger already holds everything
+ * merged since `from`, only what was updated since the last check is listed, with an hour of overlap;
+ * otherwise everything updated since `from` (a backfill). Statuses and the merge time are read only for pull
+ * requests the ledger lacks; a record the ledger already has gets its date index back if it lost it.
  */
-export async function readLedger(ctx: AppContext, record: RepositoryRecord, mainBranch: string): Promise<LedgerRead> {
-  const { client, store, workspaceUuid, policy, now } = ctx;
-  const windowStart = new Date(now.getTime() - policy.reviewWindowDays * 86_400_000);
+export async function updateLedger(
+  ctx: Omit<AppContext, 'policy'>,
+  target: { record: RepositoryRecord; mainBranch: string; from: Date },
+): Promise<LedgerUpdate> {
+  const { client, store, workspaceUuid, now } = ctx;
+  const { record, mainBranch, from } = target;
   const checkedAt = record.ledgerCheckedAt;
-  const covered = record.ledgerFrom !== null && checkedAt !== null && Date.parse(record.ledgerFrom) <= windowStart.getTime();
-  const listFrom = covered ? new Date(Math.max(windowStart.getTime(), Date.parse(checkedAt) - 3_600_000)) : windowStart;
-  const listing = await listMergedPullRequestsSince(
-    client,
-    { workspaceUuid, repositoryUuid: record.uuid },
-    { branch: mainBranch, since: listFrom },
-  );
+  const covered = record.ledgerFrom !== null && checkedAt !== null && Date.parse(record.ledgerFrom) <= from.getTime();
+  const listFrom = covered ? new Date(Math.max(from.getTime(), Date.parse(checkedAt) - 3_600_000)) : from;
+  const repositoryRef = { workspaceUuid, repositoryUuid: record.uuid };
+  const listing = await listMergedPullRequestsSince(client, repositoryRef, { branch: mainBranch, since: listFrom });
   let recorded = 0;
   for (const pr of listing.values) {
-    if (await store.getEvidence(record.uuid, pr.id)) continue;
+    const existing = await store.getEvidence(record.uuid, pr.id);
+    if (existing) {
+      await store.ensureEvidenceKept(existing);
+      continue;
+    }
     const statuses = await getPullRequestStatuses(client, workspaceUuid, record.uuid, pr.id);
-    const written = await store.putEvidence(
-      evidenceRecord(
-        { repository: { uuid: record.uuid, slug: record.slug }, pr, statuses },
-        { mergedAt: pr.updated_on ?? now.toISOString(), origin: covered ? 'reconcile' : 'backfill', recordedAt: now },
-      ),
-    );
-    if (written) recorded++;
+    const merge = await mergeTimeOf(client, { ...repositoryRef, id: pr.id }, pr);
+    const source = { repository: { uuid: record.uuid, slug: record.slug }, pr, statuses };
+    const entry = { ...merge, origin: covered ? ('reconcile' as const) : ('backfill' as const), recordedAt: now };
+    if (await store.putEvidence(evidenceRecord(source, entry))) recorded++;
   }
+  // A listing cut short must be read again from the same point: the watermarks only move when it is complete.
+  if (listing.truncated) return { truncated: true, ledgerFrom: record.ledgerFrom, ledgerCheckedAt: record.ledgerCheckedAt, recorded };
+  const ledgerFrom = covered && record.ledgerFrom !== null ? record.ledgerFrom : from.toISOString();
+  return { truncated: false, ledgerFrom, ledgerCheckedAt: now.toISOString(), recorded };
+}
+
+/**
+ * Brings the ledger up to date for one repository and returns its merged pull requests in the review window
+ * (the first time, the whole window is listed: a backfill).
+ */
+export async function readLedger(ctx: AppContext, record: RepositoryRecord, mainBranch: string): Promise<LedgerRead> {
+  const { store, policy, now } = ctx;
+  const windowStart = new Date(now.getTime() - policy.reviewWindowDays * 86_400_000);
+  const update = await updateLedger(ctx, { record, mainBranch, from: windowStart });
   const inWindow = (await store.listEvidenceForRepository(record.uuid)).filter(
     (evidence) => evidence.destination === mainBranch && Date.parse(evidence.mergedAt) >= windowStart.getTime(),
   );
-  return {
-    merged: inWindow.map(mergedChangeOfRecord).sort((a, b) => a.id - b.id),
-    truncated: listing.truncated,
-    // A listing cut short must be read again from the same point: the watermark only moves when complete.
-    ledgerFrom: covered ? record.ledgerFrom : listing.truncated ? null : windowStart.toISOString(),
-    ledgerCheckedAt: listing.truncated ? record.ledgerCheckedAt : now.toISOString(),
-    recorded,
-  };
+  return { ...update, merged: inWindow.map(mergedChangeOfRecord).sort((a, b) => a.id - b.id) };
 }

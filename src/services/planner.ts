@@ -131,14 +131,25 @@ function jobsFor(
   return jobs;
 }
 
+/** The workspace's repositories; a listing that fails is remembered (ScanState.listingError) before it is thrown. */
+async function listWorkspaceRepositories(ctx: PlanContext): Promise<Paginated<Repository>> {
+  try {
+    return await listRepositories(ctx.client, ctx.workspaceUuid);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await ctx.store.markScan({ listingError: message });
+    throw error;
+  }
+}
+
 export async function planHour(ctx: PlanContext, cause: string): Promise<Plan> {
-  const { client, store, workspaceUuid, now } = ctx;
+  const { client, store, now } = ctx;
   const state = await store.getScan();
   const since = (at: string | null) => at !== null && (state.lastPlanAt === null || at > state.lastPlanAt);
   const signal = since(state.rateLimitedAt) ? 'rate-limited' : since(state.nearLimitAt) ? 'near-limit' : null;
   const budget = state.lastPlanAt === null ? state.hourlyBudget : nextBudget(state.hourlyBudget, signal);
   const before = client.budget.used;
-  const listing = await listRepositories(client, workspaceUuid);
+  const listing = await listWorkspaceRepositories(ctx);
   const stored = await reconcileRecords(ctx, listing, cause);
   const estimate = costEstimator(stored);
   const workspaceDue =
@@ -158,6 +169,7 @@ export async function planHour(ctx: PlanContext, cause: string): Promise<Plan> {
     hourlyBudget: budget,
     repositories: listing.values.length,
     truncated: listing.truncated,
+    listingError: null,
     hoursPerFullPass,
   });
   await pruneHistoryNightly(ctx, state.installedAt);

@@ -7,6 +7,9 @@
  *   v1:pr:<repo>:<id>                  PullRequestRecord: pull-request checks for the card
  *   v1:ev:<repo>:<id>                  EvidenceRecord (immutable; written once, FAIL_IF_EXISTS)
  *   v1:evd:<merged-at>:<repo>:<id>     the same record, keyed by merge time for period queries
+ *   v1:evc:<repo>:<seq>                ChainLink: the repository's evidence chain, one link per record
+ *   v1:evh:<repo>                      ChainHead: the chain's newest link (written after it: it may lag)
+ *   v1:evl:<repo>:<id>                 the position of a record's link, once it has one
  *   v1:hist:<at>:<subject>:<control>   HistoryEntry: an outcome change (pruned after the retention)
  *   v1:ws                              WorkspaceState: workspace-control results
  *   v1:sum:meta, v1:sum:<n>            the dashboard summary, split into ≤200 KiB chunks
@@ -35,9 +38,18 @@ export const keys = {
   pullRequestPrefix: (repositoryUuid: string): string => `${V}:pr:${unwrapUuid(repositoryUuid)}:`,
   evidence: (repositoryUuid: string, id: number): string => `${V}:ev:${unwrapUuid(repositoryUuid)}:${id}`,
   evidencePrefix: (repositoryUuid: string): string => `${V}:ev:${unwrapUuid(repositoryUuid)}:`,
+  /** Every evidence record (`v1:ev:`, not the date index `v1:evd:` nor the chain's `v1:evc:`/`v1:evh:`/`v1:evl:`). */
+  evidenceAllPrefix: (): string => `${V}:ev:`,
   /** The merge time is normalised first: Bitbucket's `+00:00` would put a `+` in the key, which KVS refuses. */
   evidenceByDate: (mergedAt: string, repositoryUuid: string, id: number): string =>
     `${V}:evd:${requireInstant(mergedAt, 'mergedAt')}:${unwrapUuid(repositoryUuid)}:${id}`,
+  /** Chain positions are zero-padded to 10 digits so the links sort in order. */
+  evidenceChain: (repositoryUuid: string, seq: number): string => `${V}:evc:${unwrapUuid(repositoryUuid)}:${String(seq).padStart(10, '0')}`,
+  evidenceChainPrefix: (repositoryUuid: string): string => `${V}:evc:${unwrapUuid(repositoryUuid)}:`,
+  evidenceHead: (repositoryUuid: string): string => `${V}:evh:${unwrapUuid(repositoryUuid)}`,
+  evidenceHeadPrefix: (): string => `${V}:evh:`,
+  /** Set once a record has its link: a record without it is linked on the next attempt to record it. */
+  evidenceLinked: (repositoryUuid: string, id: number): string => `${V}:evl:${unwrapUuid(repositoryUuid)}:${id}`,
   /** A prefix for merge dates: `2026-11` (a month) or `2026-11-22` (a day). */
   evidenceByDatePrefix: (datePrefix: string): string => `${V}:evd:${datePrefix}`,
   history: (at: string, subject: string, control: string): string =>

@@ -84,6 +84,14 @@ export const EvidenceRecord = z.object({
   source: z.string().nullable(),
   mergeCommit: z.string().nullable(),
   mergedAt: z.string(),
+  /**
+   * How the merge time was known: the activity log's MERGED entry, the `fulfilled` event's time, or the pull
+   * request's `updated_on` (a later comment moves it: labelled so). Absent from records kept before it was.
+   */
+  mergedAtSource: z.enum(['activity', 'event', 'updated_on']).nullable().default(null),
+  /** Who merged it (`closed_by`), and the pull request's page: null when Bitbucket did not say. */
+  mergedBy: z.object({ accountId: z.string().nullable(), name: z.string().nullable() }).nullable().default(null),
+  url: z.string().nullable().default(null),
   independentlyApproved: z.boolean(),
   passingBuild: z.boolean(),
   recordedAt: z.string(),
@@ -91,6 +99,20 @@ export const EvidenceRecord = z.object({
   origin: z.enum(['event', 'backfill', 'reconcile']),
 });
 export type EvidenceRecord = z.infer<typeof EvidenceRecord>;
+
+/** One link of a repository's evidence chain (src/store/evidence-chain.ts): a removed record leaves its link. */
+export const ChainLink = z.object({
+  seq: z.number().int().positive(),
+  pullRequestId: z.number().int(),
+  recordHash: z.string(),
+  previousHash: z.string().nullable(),
+  hash: z.string(),
+});
+export type ChainLink = z.infer<typeof ChainLink>;
+
+/** The newest link of a repository's evidence chain. */
+export const ChainHead = z.object({ seq: z.number().int().nonnegative(), hash: z.string().nullable() });
+export type ChainHead = z.infer<typeof ChainHead>;
 
 export const HistoryEntry = z.object({
   subject: z.string(),
@@ -191,7 +213,10 @@ export const ScanState = z.object({
   /** When the last re-plan an administrator caused (Scan now, a policy save) runs: they share one per 10 minutes. */
   manualPlanAt: z.string().nullable().default(null),
   repositories: z.number().int().nonnegative().default(0),
+  /** The last plan's repository list was cut short (a dangling `next`, a page cap): some may be missing. */
   truncated: z.boolean().default(false),
+  /** Why the last plan could not list the repositories at all (null when it could). */
+  listingError: z.string().nullable().default(null),
   /** Hours to evaluate every repository once at the current budget (the stated freshness). */
   hoursPerFullPass: z.number().nonnegative().nullable().default(null),
   /**

@@ -10,7 +10,10 @@
 import { ForgeKvsAPIError, kvs, WhereConditions } from '@forge/kvs';
 import type { z } from 'zod';
 import { keys } from './keys';
+import { linkFor } from './evidence-chain';
 import {
+  ChainHead,
+  ChainLink,
   EvidenceRecord,
   HistoryEntry,
   PullRequestRecord,
@@ -155,15 +158,53 @@ function pullRequestsStore() {
   };
 }
 
-/** The evidence ledger: immutable records by pull request, and a date index for period exports. */
+/** Positions an append tries when concurrent appends keep taking the next one first. */
+const APPEND_ATTEMPTS = 5;
+
+/**
+ * Appends a link for a stored record after the chain's newest one, claiming the position with FAIL_IF_EXISTS:
+ * when another append took it first, its link is read and the next position tried.
+ */
+async function appendLink(stored: EvidenceRecord): Promise<void> {
+  const { repositoryUuid, pullRequestId } = stored;
+  let head = (await read(keys.evidenceHead(repositoryUuid), ChainHead)) ?? { seq: 0, hash: null };
+  for (let attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
+    const link = linkFor(stored, head.seq + 1, head.hash);
+    try {
+      await kvs.set(keys.evidenceChain(repositoryUuid, link.seq), link, { keyPolicy: 'FAIL_IF_EXISTS' });
+    } catch (error) {
+      if (!(error instanceof ForgeKvsAPIError)) throw error;
+      const taken = await read(keys.evidenceChain(repositoryUuid, link.seq), ChainLink);
+      if (!taken) throw error;
+      head = { seq: taken.seq, hash: taken.hash };
+      continue;
+    }
+    await kvs.set(keys.evidenceLinked(repositoryUuid, pullRequestId), { seq: link.seq });
+    await kvs.set(keys.evidenceHead(repositoryUuid), { seq: link.seq, hash: link.hash });
+    return;
+  }
+  throw new Error(`the evidence chain of ${repositoryUuid} kept moving: pull request #${pullRequestId} will be linked on the next attempt`);
+}
+
+/**
+ * Makes sure a stored record is in its chain and in the date index (two reads when it is): a failure between
+ * the record's write and these heals on the next attempt to record the pull request, instead of leaving it
+ * out of period exports or outside the chain for good.
+ */
+async function ensureEvidenceKept(stored: EvidenceRecord): Promise<void> {
+  if ((await kvs.get(keys.evidenceLinked(stored.repositoryUuid, stored.pullRequestId))) === undefined) await appendLink(stored);
+  const index = keys.evidenceByDate(stored.mergedAt, stored.repositoryUuid, stored.pullRequestId);
+  if ((await kvs.get(index)) === undefined) await kvs.set(index, stored);
+}
+
+/** The evidence ledger: immutable records by pull request, their hash chains, and a date index for periods. */
 function evidenceStore() {
   return {
     /**
-     * Writes an evidence record once; a second write of the same pull request is a no-op (returns false).
-     * What KVS answers to a `FAIL_IF_EXISTS` write of an existing key is not documented, so a refused write
-     * is told apart from a failure by reading the key: present means it was written before. Either way the
-     * date index is (re)written from the stored record when it is missing, so a failure between the two
-     * writes heals on the next delivery instead of dropping the pull request from period exports.
+     * Writes an evidence record once, then links it into its repository's chain and indexes it by date. A
+     * second write of the same pull request is a no-op (returns false) that still puts back a missing link or
+     * date index, so a failure between the writes heals on the next delivery. What KVS answers to a refused
+     * `FAIL_IF_EXISTS` write is not documented, so a refusal is told apart from a failure by reading the key.
      */
     async putEvidence(record: EvidenceRecord): Promise<boolean> {
       const key = keys.evidence(record.repositoryUuid, record.pullRequestId);
@@ -173,14 +214,30 @@ function evidenceStore() {
         if (!(error instanceof ForgeKvsAPIError)) throw error;
         const stored = await read(key, EvidenceRecord);
         if (!stored) throw error;
-        const index = keys.evidenceByDate(stored.mergedAt, stored.repositoryUuid, stored.pullRequestId);
-        if ((await kvs.get(index)) === undefined) await kvs.set(index, stored);
+        await ensureEvidenceKept(stored);
         return false;
       }
-      await kvs.set(keys.evidenceByDate(record.mergedAt, record.repositoryUuid, record.pullRequestId), record);
+      await ensureEvidenceKept(record);
       return true;
     },
+    ensureEvidenceKept,
+    /** A repository's chain: its links (unordered, as KVS answers) and its head. */
+    async readChain(repositoryUuid: string): Promise<{ links: ChainLink[]; head: ChainHead | null }> {
+      const links = (await readAll(keys.evidenceChainPrefix(repositoryUuid), ChainLink)).map((entry) => entry.value);
+      return { links, head: (await read(keys.evidenceHead(repositoryUuid), ChainHead)) ?? null };
+    },
+    /** Every repository that has an evidence chain, with its head (for exports: an auditor keeps them). */
+    async listChainHeads(): Promise<Array<{ repositoryUuid: string; head: ChainHead }>> {
+      return (await readAll(keys.evidenceHeadPrefix(), ChainHead)).map((entry) => ({
+        repositoryUuid: entry.key.slice(keys.evidenceHeadPrefix().length),
+        head: entry.value,
+      }));
+    },
     getEvidence: (repositoryUuid: string, id: number) => read(keys.evidence(repositoryUuid, id), EvidenceRecord),
+    /** Every record of every repository (for verification: a record outside any chain must be found too). */
+    async listAllEvidence(): Promise<EvidenceRecord[]> {
+      return (await readAll(keys.evidenceAllPrefix(), EvidenceRecord)).map((entry) => entry.value);
+    },
     async listEvidenceForRepository(repositoryUuid: string): Promise<EvidenceRecord[]> {
       return (await readAll(keys.evidencePrefix(repositoryUuid), EvidenceRecord)).map((entry) => entry.value);
     },

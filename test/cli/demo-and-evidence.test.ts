@@ -33,9 +33,11 @@ describe('attest demo', () => {
     expect(results.schemaVersion).toBe(1);
     expect(results.repositories.map((repo) => repo.slug)).not.toContain('prototype-ar');
     const csv = fs.readFileSync(path.join(dir, 'evidence.csv'), 'utf8').split('\r\n');
-    expect(csv[0]).toBe('repository,pull_request,title,author,approvers,build_state,merge_commit,merged_at,compliant');
+    expect(csv[0]).toBe(
+      'repository,pull_request,title,author,approvers,build_state,merge_commit,merged_at,compliant,reason,destination,merged_by,merged_at_source,url',
+    );
     expect(
-      csv.some((line) => line.startsWith('payments-api,') && line.includes('PAY-812: Retry card captures') && line.endsWith(',yes')),
+      csv.some((line) => line.startsWith('payments-api,') && line.includes('PAY-812: Retry card captures') && line.includes(',yes,,main,')),
     ).toBe(true);
     const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
     expect(html).toContain('<h1>Attest compliance report: acme</h1>');
@@ -85,7 +87,9 @@ describe('attest evidence', () => {
     const csv = await run(args, { BITBUCKET_TOKEN: 'evidence' });
     expect(csv.code).toBe(0);
     const rows = csv.stdout.trimEnd().split('\r\n');
-    expect(rows[0]).toBe('repository,pull_request,title,author,approvers,build_state,merge_commit,merged_at,compliant');
+    expect(rows[0]).toBe(
+      'repository,pull_request,title,author,approvers,build_state,merge_commit,merged_at,compliant,reason,destination,merged_by,merged_at_source,url',
+    );
     expect(rows.length).toBeGreaterThan(50);
     const json = await run([...args, '--format', 'json'], { BITBUCKET_TOKEN: 'evidence-2' });
     const body = JSON.parse(json.stdout) as { merged: number; compliant: number; records: Array<{ mergedAt: string }> };

@@ -99,6 +99,7 @@ describe('authorization matrix', () => {
     ['compliance-dashboard', 'dashboard/get', {}],
     ['compliance-dashboard', 'dashboard/repositories', {}],
     ['compliance-dashboard', 'evidence/get', { since: '2026-07-01', until: '2026-11-23' }],
+    ['compliance-dashboard', 'evidence/verify', {}],
     ['compliance-settings', 'policy/get', {}],
   ];
 

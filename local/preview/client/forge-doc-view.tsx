@@ -15,6 +15,7 @@ import DynamicTable from '@atlaskit/dynamic-table';
 import { DatePicker } from '@atlaskit/datetime-picker';
 import { ErrorMessage, Label } from '@atlaskit/form';
 import Heading from '@atlaskit/heading';
+import Link from '@atlaskit/link';
 import Lozenge from '@atlaskit/lozenge';
 import { Inline, Stack, Text } from '@atlaskit/primitives';
 import { RadioGroup } from '@atlaskit/radio';
@@ -93,6 +94,11 @@ const RENDERERS: Record<RenderedType, Renderer> = {
     <LinkButton {...(rest(node.props, 'href') as object)} href={str(node.props.href) ?? '#'} target="_blank">
       {children}
     </LinkButton>
+  ),
+  Link: (node, children) => (
+    <Link href={str(node.props.href) ?? '#'} target="_blank">
+      {children}
+    </Link>
   ),
   Label: (node, children) => <Label htmlFor={str(node.props.labelFor) ?? ''}>{children}</Label>,
   ErrorMessage: (_node, children) => <ErrorMessage>{children}</ErrorMessage>,

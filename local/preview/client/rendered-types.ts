@@ -11,6 +11,7 @@ export const RENDERED_TYPES = [
   'Lozenge',
   'Button',
   'LinkButton',
+  'Link',
   'Label',
   'ErrorMessage',
   'Textfield',

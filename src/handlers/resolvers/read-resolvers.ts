@@ -12,9 +12,10 @@ import { CATALOGUE } from '../../controls';
 import { PULL_REQUEST_CHECK_TITLES } from '../../checks/pull-request-checks';
 import { now } from '../../lib/clock';
 import { isUuid, unwrapUuid } from '../../lib/uuid';
-import { evidenceCsv } from '../../report/evidence';
+import { evidenceCsv, nonComplianceReason } from '../../report/evidence';
 import { viewerOf, type Viewer } from '../../services/viewer';
-import type { SummaryMeta } from '../../store/records';
+import { verifyLedger } from '../../services/evidence-verify';
+import type { RepositoryRecord, SummaryMeta } from '../../store/records';
 import { createStore } from '../../store/store';
 import { EvidencePayload, PullRequestPayload, RepositoryPayload, type ResolverAnswer } from '../../contract/resolvers';
 import { callerOf, extensionOf, type ResolverRequest } from './context';
@@ -115,6 +116,32 @@ export async function getDashboardRepositories(request: ResolverRequest): Promis
   });
 }
 
+/**
+ * How much of a period the ledger holds: a repository is covered when its ledger was read from the API back to
+ * the period's start (later merges are kept by events and reconciled at each evaluation; `reconciledUntil` says
+ * up to when every covered repository was). Empty repositories (no main branch) have nothing to hold.
+ */
+export function ledgerCoverage(repositories: readonly RepositoryRecord[], period: { since: Date; until: Date; now: Date }) {
+  const holds = (record: RepositoryRecord) =>
+    record.mainBranch === null ||
+    (record.ledgerFrom !== null && record.ledgerCheckedAt !== null && Date.parse(record.ledgerFrom) <= period.since.getTime());
+  const checked = repositories
+    .filter((record) => record.mainBranch !== null && holds(record))
+    .map((record) => record.ledgerCheckedAt ?? '')
+    .sort();
+  const notCovered = repositories
+    .filter((record) => !holds(record))
+    .map((record) => ({ slug: record.slug, heldFrom: record.ledgerFrom, checkedAt: record.ledgerCheckedAt }))
+    .sort((a, b) => a.slug.localeCompare(b.slug));
+  return {
+    repositories: repositories.length,
+    covered: repositories.length - notCovered.length,
+    notCovered: notCovered.slice(0, 200),
+    reconciledUntil: checked[0] ?? null,
+    openUntil: period.until.getTime() > period.now.getTime() ? period.now.toISOString() : null,
+  };
+}
+
 export async function getEvidence(request: ResolverRequest) {
   const input = parsePayload(EvidencePayload, request.payload);
   if ('error' in input) return input.error;
@@ -125,16 +152,39 @@ export async function getEvidence(request: ResolverRequest) {
   if (until <= since) return failure('INVALID_INPUT', 'until: must be after since');
   if (until.getTime() - since.getTime() > 400 * 86_400_000) return failure('INVALID_INPUT', 'until: a period is at most 400 days');
   // Only pull requests of repositories the caller can read: the counts below are of those.
-  const records = (await createStore().listEvidenceBetween(since, until)).filter((record) => viewer.readable.has(record.repositoryUuid));
+  const store = createStore();
+  const records = (await store.listEvidenceBetween(since, until)).filter((record) => viewer.readable.has(record.repositoryUuid));
   const compliant = records.filter((record) => record.independentlyApproved && record.passingBuild);
+  const repositories = (await store.listRepositories()).filter((record) => viewer.readable.has(record.uuid));
   return ok({
     since: since.toISOString(),
     until: until.toISOString(),
     merged: records.length,
     compliant: compliant.length,
     share: records.length === 0 ? null : compliant.length / records.length,
-    nonCompliant: records.filter((record) => !(record.independentlyApproved && record.passingBuild)).slice(0, 500),
+    nonCompliant: records
+      .filter((record) => !(record.independentlyApproved && record.passingBuild))
+      .slice(0, 500)
+      .map((record) => ({ ...record, reason: nonComplianceReason(record) })),
     csv: evidenceCsv(records),
+    coverage: ledgerCoverage(repositories, { since, until, now: now() }),
+  });
+}
+
+/**
+ * Recomputes the evidence chains of the repositories the caller can read. Bounded by the resolver's time
+ * (https://developer.atlassian.com/platform/forge/limits-invocation/): what was not reached is counted, never
+ * reported as intact.
+ */
+export async function verifyEvidence(request: ResolverRequest): Promise<Envelope<ResolverAnswer<'evidence/verify'>>> {
+  const viewer = await memberViewer(request);
+  if ('ok' in viewer) return viewer;
+  const verdict = await verifyLedger(createStore(), { only: (uuid) => viewer.readable.has(uuid), deadline: Date.now() + 15_000 });
+  return ok({
+    intact: verdict.intact,
+    records: verdict.records,
+    unverified: verdict.unverified,
+    repositories: verdict.repositories.map(({ slug, records, links, problem }) => ({ slug, records, links, problem })),
   });
 }
 

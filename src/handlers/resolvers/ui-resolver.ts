@@ -20,7 +20,15 @@ import {
 import type { ResolverAnswer, ResolverKey } from '../../contract/resolvers';
 import type { ResolverRequest } from './context';
 import { failure, type Envelope } from './envelope';
-import { getDashboard, getDashboardRepositories, getEvidence, getPolicy, getPullRequestCard, getRepositoryCard } from './read-resolvers';
+import {
+  getDashboard,
+  getDashboardRepositories,
+  getEvidence,
+  getPolicy,
+  getPullRequestCard,
+  getRepositoryCard,
+  verifyEvidence,
+} from './read-resolvers';
 
 type Route = (request: ResolverRequest) => Promise<Envelope<unknown>>;
 
@@ -48,6 +56,7 @@ export const MODULE_ROUTES = {
     'dashboard/get': getDashboard,
     'dashboard/repositories': getDashboardRepositories,
     'evidence/get': getEvidence,
+    'evidence/verify': verifyEvidence,
     'repository/get': getRepositoryCard,
     'scan/now': scanNow,
   },
