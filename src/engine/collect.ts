@@ -116,6 +116,21 @@ type Collector<N extends RepositoryNeed> = (input: CollectorInput) => Promise<Re
 
 const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * 86_400_000);
 
+/** A list of what happened on the main branch in the last `days` (nothing to read without a main branch). */
+async function windowSlice<T>(
+  input: CollectorInput,
+  list: {
+    days: number;
+    read: (client: BitbucketClient, ref: RepositoryRef, window: BranchWindow) => Promise<{ values: T[]; truncated: boolean }>;
+    label: string;
+  },
+): Promise<Slice<T[]> | undefined> {
+  const { client, ref, main, context } = input;
+  if (main === null) return undefined;
+  const window = { branch: main, since: daysBefore(context.now, list.days) };
+  return listSlice(() => list.read(client, ref, window), list.label);
+}
+
 /**
  * One collector per need, in the order they run (a later one may use an earlier one's slice). The mapped type
  * makes the compiler prove every need but the repository itself (always given) has a collector. `undefined`:
@@ -142,20 +157,10 @@ const COLLECTORS: { [N in Exclude<RepositoryNeed, 'repository'>]: Collector<N> }
       'bitbucket-pipelines.yml',
     );
   },
-  mainBranchPipelines: async ({ client, ref, main, context }) =>
-    main === null
-      ? undefined
-      : listSlice(
-          () => listMainBranchPipelines(client, ref, { branch: main, since: daysBefore(context.now, context.policy.buildWindowDays) }),
-          'pipelines',
-        ),
-  mergedPullRequests: async ({ client, ref, main, context }) =>
-    main === null
-      ? undefined
-      : listSlice(
-          () => listMergedChanges(client, ref, { branch: main, since: daysBefore(context.now, context.policy.reviewWindowDays) }),
-          'pullrequests',
-        ),
+  mainBranchPipelines: (input) =>
+    windowSlice(input, { days: input.context.policy.buildWindowDays, read: listMainBranchPipelines, label: 'pipelines' }),
+  mergedPullRequests: (input) =>
+    windowSlice(input, { days: input.context.policy.reviewWindowDays, read: listMergedChanges, label: 'pullrequests' }),
 };
 
 /** Restrictions and the branching model they may name are read together: one is no use without the other. */

@@ -80,6 +80,16 @@ function EvidencePeriod({ data }: { data: EvidenceData }) {
   );
 }
 
+/** A resolver's refusal or failure, in its own words. */
+function Failure({ message }: { message: string | undefined }) {
+  if (!message) return null;
+  return (
+    <SectionMessage appearance="error">
+      <Text>{message}</Text>
+    </SectionMessage>
+  );
+}
+
 /** What the chains say, in a sentence per broken repository. */
 export function verifyStatement(check: LedgerCheck): { intact: boolean; lines: string[] } {
   const broken = check.repositories.filter((repository) => repository.problem !== null);
@@ -111,11 +121,7 @@ function VerifyLedger() {
         <Button onClick={() => void verify()}>Verify the ledger</Button>
         <Text>Recomputes each repository's hash chain and names any record changed, removed or moved since it was kept.</Text>
       </Inline>
-      {result?.error ? (
-        <SectionMessage appearance="error">
-          <Text>{result.error}</Text>
-        </SectionMessage>
-      ) : null}
+      <Failure message={result?.error} />
       {statement ? (
         <SectionMessage appearance={statement.intact ? 'success' : 'error'}>
           {statement.lines.map((line) => (
@@ -156,11 +162,7 @@ export function Evidence() {
           Show evidence
         </Button>
       </Inline>
-      {result?.error ? (
-        <SectionMessage appearance="error">
-          <Text>{result.error}</Text>
-        </SectionMessage>
-      ) : null}
+      <Failure message={result?.error} />
       {result?.data ? <EvidencePeriod data={result.data} /> : null}
       <VerifyLedger />
     </Stack>
