@@ -20,7 +20,7 @@ function population(size: number): EvidenceRecord[] {
     url: null,
     independentlyApproved: true,
     passingBuild: true,
-    recordedAt: '2026-10-01T00:00:00.000Z',
+    recordedAt: '2026-10-01T00:00:00.184Z',
     origin: 'event',
   }));
 }

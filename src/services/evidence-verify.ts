@@ -30,7 +30,9 @@ export async function verifyLedger(
   const byRepository = new Map<string, EvidenceRecord[]>();
   for (const record of await store.listAllEvidence()) {
     const uuid = unwrapUuid(record.repositoryUuid);
-    byRepository.set(uuid, [...(byRepository.get(uuid) ?? []), record]);
+    const kept = byRepository.get(uuid);
+    if (kept) kept.push(record);
+    else byRepository.set(uuid, [record]);
   }
   const uuids = [...new Set([...heads, ...byRepository.keys(), ...stored.map((record) => unwrapUuid(record.uuid))])]
     .filter((uuid) => options.only?.(uuid) ?? true)

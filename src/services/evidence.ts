@@ -109,14 +109,6 @@ export async function recordMergedPullRequest(
   return { written: await store.putEvidence(record), record };
 }
 
-export interface LedgerRead {
-  merged: MergedChange[];
-  truncated: boolean;
-  ledgerFrom: string | null;
-  ledgerCheckedAt: string | null;
-  recorded: number;
-}
-
 /** What bringing one repository's ledger up to date did, and the watermarks it leaves. */
 export interface LedgerUpdate {
   /** The listing was cut short: the ledger is not known to be complete, and the watermarks did not move. */
@@ -124,6 +116,11 @@ export interface LedgerUpdate {
   ledgerFrom: string | null;
   ledgerCheckedAt: string | null;
   recorded: number;
+}
+
+/** An update, and the repository's merged changes in the review window. */
+export interface LedgerRead extends LedgerUpdate {
+  merged: MergedChange[];
 }
 
 /**

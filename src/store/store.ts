@@ -217,7 +217,9 @@ function evidenceStore() {
         await ensureEvidenceKept(stored);
         return false;
       }
-      await ensureEvidenceKept(record);
+      // A new record has neither a link nor an index yet: no need to look for them.
+      await appendLink(record);
+      await kvs.set(keys.evidenceByDate(record.mergedAt, record.repositoryUuid, record.pullRequestId), record);
       return true;
     },
     ensureEvidenceKept,

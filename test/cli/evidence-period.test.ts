@@ -128,7 +128,7 @@ describe('attest evidence covers the period asked', () => {
     const pr = repo.pullRequests!.find((candidate) => candidate.state === 'MERGED')!;
     Object.assign(pr, {
       createdOn: '2026-09-29T10:00:00Z',
-      mergedOn: '2026-09-30T22:30:00Z',
+      mergedOn: '2026-09-30T22:30:00.417Z',
       updatedOn: '2026-10-02T09:15:00Z',
       comments: [{ id: 1, authorId: pr.authorId, text: 'Follow-up in PAY-901', at: '2026-10-02T09:15:00Z' }],
     });
@@ -140,7 +140,7 @@ describe('attest evidence covers the period asked', () => {
     const q3 = await export_('2026-07-01', '2026-10-01');
     const q4 = await export_('2026-10-01', '2027-01-01');
     const inQ3 = q3.records.find((record) => record.repositorySlug === 'payments-api' && record.pullRequestId === pr.id);
-    expect(inQ3).toMatchObject({ mergedAt: '2026-09-30T22:30:00.000Z', mergedAtSource: 'activity' });
+    expect(inQ3).toMatchObject({ mergedAt: '2026-09-30T22:30:00.417Z', mergedAtSource: 'activity' });
     expect(q4.records.some((record) => record.repositorySlug === 'payments-api' && record.pullRequestId === pr.id)).toBe(false);
   }, 240_000);
 

@@ -28,12 +28,12 @@ describe('a merged change keeps what Bitbucket said, and nothing it did not', ()
   });
   const statuses = [
     CommitStatus.parse({ key: 'ci', state: 'FAILED', created_on: '2026-09-29T08:00:00+00:00' }),
-    CommitStatus.parse({ key: 'ci', state: 'SUCCESSFUL', created_on: '2026-09-29T08:30:00+00:00' }),
+    CommitStatus.parse({ key: 'ci', state: 'SUCCESSFUL', created_on: '2026-09-29T08:30:00.641207+00:00' }),
     CommitStatus.parse({
       key: 'e2e',
       state: 'SUCCESSFUL',
-      created_on: '2026-09-29T08:10:00+00:00',
-      updated_on: '2026-09-29T08:40:00+00:00',
+      created_on: '2026-09-29T08:10:00.102334+00:00',
+      updated_on: '2026-09-29T08:40:00.998716+00:00',
     }),
   ];
 
@@ -48,13 +48,13 @@ describe('a merged change keeps what Bitbucket said, and nothing it did not', ()
         author: { accountId: 'author', name: 'Ada' },
         approvers: [{ accountId: 'reviewer', name: 'Grace', approvedAt: '2026-09-29T10:00:00.123Z' }],
         builds: [
-          { key: 'ci', state: 'SUCCESSFUL', at: '2026-09-29T08:30:00.000Z' },
-          { key: 'e2e', state: 'SUCCESSFUL', at: '2026-09-29T08:40:00.000Z' },
+          { key: 'ci', state: 'SUCCESSFUL', at: '2026-09-29T08:30:00.641Z' },
+          { key: 'e2e', state: 'SUCCESSFUL', at: '2026-09-29T08:40:00.998Z' },
         ],
         mergeCommit: 'abcdef123456',
         destination: 'main',
         source: 'feature/retry',
-        mergedAt: '2026-09-30T22:30:00.000Z',
+        mergedAt: '2026-09-30T22:30:00.251Z',
       },
     ],
     [
@@ -70,7 +70,7 @@ describe('a merged change keeps what Bitbucket said, and nothing it did not', ()
         mergeCommit: null,
         destination: null,
         source: null,
-        mergedAt: '2026-09-30T22:30:00.000Z',
+        mergedAt: '2026-09-30T22:30:00.251Z',
       },
     ],
     [
@@ -93,11 +93,11 @@ describe('a merged change keeps what Bitbucket said, and nothing it did not', ()
         mergeCommit: null,
         destination: 'main',
         source: 'x',
-        mergedAt: '2026-09-30T22:30:00.000Z',
+        mergedAt: '2026-09-30T22:30:00.251Z',
       },
     ],
   ])('%s', (_name, pr, read, expected) => {
-    expect(mergedChangeOf(pr, read, '2026-09-30T22:30:00.000Z')).toEqual(expected);
+    expect(mergedChangeOf(pr, read, '2026-09-30T22:30:00.251Z')).toEqual(expected);
   });
 });
 

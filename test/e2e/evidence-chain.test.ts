@@ -21,8 +21,8 @@ function record(id: number, mergedAt: string): EvidenceRecord {
     pullRequestId: id,
     title: `API-${id}: Fix`,
     author: { accountId: '557058:aaaa', name: 'Ada' },
-    approvers: [{ accountId: '557058:bbbb', name: 'Ben', approvedAt: '2026-09-20T10:00:00.000Z' }],
-    builds: [{ key: 'ci', state: 'SUCCESSFUL', at: '2026-09-20T09:30:00.000Z' }],
+    approvers: [{ accountId: '557058:bbbb', name: 'Ben', approvedAt: '2026-09-20T10:00:00.362Z' }],
+    builds: [{ key: 'ci', state: 'SUCCESSFUL', at: '2026-09-20T09:30:00.362Z' }],
     destination: 'main',
     source: `fix/${id}`,
     mergeCommit: 'abc123abc123',
@@ -32,12 +32,12 @@ function record(id: number, mergedAt: string): EvidenceRecord {
     url: `https://bitbucket.org/acme/api/pull-requests/${id}`,
     independentlyApproved: true,
     passingBuild: true,
-    recordedAt: '2026-10-01T08:00:00.000Z',
+    recordedAt: '2026-10-01T08:00:00.362Z',
     origin: 'backfill',
   };
 }
 
-const MERGES = ['2026-09-20T11:00:00.000Z', '2026-09-22T16:45:12.500Z', '2026-09-30T23:59:59.999Z', '2026-10-03T08:00:00.000Z'];
+const MERGES = ['2026-09-20T11:00:00.362Z', '2026-09-22T16:45:12.500Z', '2026-09-30T23:59:59.999Z', '2026-10-03T08:00:00.362Z'];
 
 describe('the evidence chain', () => {
   let s: Awaited<ReturnType<typeof startSandbox>>;
@@ -124,9 +124,9 @@ describe('the evidence chain', () => {
       const records = await store.listEvidenceBetween(new Date('2026-09-01T00:00:00Z'), new Date('2026-11-01T00:00:00Z'));
       const links = new Map((await store.readChain(REPOSITORY)).links.map((link) => [link.pullRequestId, link]));
       return evidenceJson(records, {
-        period: { since: '2026-09-01T00:00:00.000Z', until: '2026-11-01T00:00:00.000Z' },
+        period: { since: '2026-09-01T00:00:00.362Z', until: '2026-11-01T00:00:00.362Z' },
         workspace: null,
-        generatedAt: '2026-11-22T09:00:00.000Z',
+        generatedAt: '2026-11-22T09:00:00.362Z',
         chain: { links: (kept) => links.get(kept.pullRequestId) ?? null, heads: await store.listChainHeads() },
       });
     });

@@ -292,7 +292,7 @@ describe('the store on the strict KVS', () => {
       url: null,
       independentlyApproved: false,
       passingBuild: false,
-      recordedAt: '2026-10-01T00:00:00.000Z',
+      recordedAt: '2026-10-01T00:00:00.184Z',
       origin: 'event',
     };
     expect(await inStore((store) => store.putEvidence(record))).toBe(true);

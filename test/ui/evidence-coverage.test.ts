@@ -24,7 +24,7 @@ function repository(
     score: null,
     results: null,
     evaluatedAt: null,
-    observedAt: '2026-11-20T08:00:00.000Z',
+    observedAt: '2026-11-20T08:00:00.362Z',
     cause: 'scheduled-scan',
     requests: 0,
     ledgerFrom: ledger.from,
@@ -38,13 +38,13 @@ describe('the ledger coverage of a period', () => {
   it.each([
     [
       'every ledger read back to the start',
-      [repository('api', { from: '2026-06-01T00:00:00.000Z', checked: '2026-11-21T00:00:00.000Z' })],
+      [repository('api', { from: '2026-06-01T00:00:00.362Z', checked: '2026-11-21T00:00:00.362Z' })],
       1,
       [],
     ],
     [
       'a ledger that starts after the period does',
-      [repository('api', { from: '2026-08-24T09:00:00.000Z', checked: '2026-11-21T00:00:00.000Z' })],
+      [repository('api', { from: '2026-08-24T09:00:00.362Z', checked: '2026-11-21T00:00:00.362Z' })],
       0,
       ['api'],
     ],
@@ -60,8 +60,8 @@ describe('the ledger coverage of a period', () => {
   it('names what is missing and how to read it, and says when the period has not ended', () => {
     const coverage = ledgerCoverage(
       [
-        repository('api', { from: '2026-08-24T09:00:00.000Z', checked: '2026-11-21T00:00:00.000Z' }),
-        repository('web', { from: '2026-06-01T00:00:00.000Z', checked: '2026-11-20T00:00:00.000Z' }),
+        repository('api', { from: '2026-08-24T09:00:00.362Z', checked: '2026-11-21T00:00:00.362Z' }),
+        repository('web', { from: '2026-06-01T00:00:00.362Z', checked: '2026-11-20T00:00:00.362Z' }),
       ],
       { ...Q3, until: new Date('2026-12-01T00:00:00Z') },
     );
@@ -71,7 +71,7 @@ describe('the ledger coverage of a period', () => {
       'The period starts before what the ledger holds for 1 of 2 repositories: api (from 2026-08-24). Pull requests merged there before that are missing here. Run `attest evidence` for this period to read them from Bitbucket. The period has not ended: complete up to 2026-11-22.',
     );
     const whole = coverageStatement(
-      ledgerCoverage([repository('web', { from: '2026-06-01T00:00:00.000Z', checked: '2026-11-20T00:00:00.000Z' })], Q3),
+      ledgerCoverage([repository('web', { from: '2026-06-01T00:00:00.362Z', checked: '2026-11-20T00:00:00.362Z' })], Q3),
     );
     expect(whole).toEqual({
       complete: true,
