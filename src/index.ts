@@ -19,3 +19,6 @@ export { mergeCheck } from './handlers/merge-checks/merge-check';
 
 // UI Kit resolvers: one per module, each with only its own keys
 export { dashboardResolver, settingsResolver, repositoryCardResolver, pullRequestCardResolver } from './handlers/resolvers/ui-resolver';
+
+// webtrigger: evidence downloads granted by the dashboard
+export { evidenceDownload } from './handlers/webtriggers/evidence-download';

@@ -7,14 +7,13 @@
  */
 import { parseArgs } from 'node:util';
 import { Policy } from '../../src/policy/policy';
-import { evidenceCsv, evidenceJson } from '../../src/report/evidence';
 import { createStore } from '../../src/store/store';
 import { cliErrorFor, installAndScan, openApp, type AppSession } from './app-session';
 import { appRequest, createBitbucketClient } from '../../src/bitbucket/client';
 import { coverPeriod, type PeriodCoverage } from '../../src/services/evidence-coverage';
 import { verifyLedger, type LedgerVerdict } from '../../src/services/evidence-verify';
 import { drawSample } from '../../src/report/sample';
-import type { ChainLink, EvidenceRecord } from '../../src/store/records';
+import { chainOf, evidenceFile, type EvidenceFormat } from '../../src/services/evidence-export';
 import { terminalSafe } from '../../src/report/formats';
 import { CliError } from './errors';
 import { credentialsFromEnvironment, loadPolicy, writeAtomically } from './scan-command';
@@ -35,7 +34,7 @@ function day(value: string | undefined, name: string): Date {
 interface EvidenceOptions {
   since: Date;
   until: Date;
-  format: 'csv' | 'json';
+  format: EvidenceFormat;
   out: string | undefined;
   /** Draw this many records from the period's population, reproducibly from the seed. */
   sample: { size: number; seed: string } | null;
@@ -72,8 +71,8 @@ function parseEvidenceArgs(argv: readonly string[]) {
   const until = day(values.until, 'until');
   if (until <= since)
     throw new CliError(2, '--until must be after --since (--until is exclusive: the period ends at the start of that day, UTC)');
-  if (values.format !== 'csv' && values.format !== 'json')
-    throw new CliError(2, `--format must be csv or json, not ${JSON.stringify(values.format)}`);
+  if (values.format !== 'csv' && values.format !== 'json' && values.format !== 'summary')
+    throw new CliError(2, `--format must be csv, json or summary, not ${JSON.stringify(values.format)}`);
   const options: EvidenceOptions = { since, until, format: values.format, out: values.out, sample: sampleOf(values.sample, values.seed) };
   return { values: { ...values, workspace: values.workspace }, options };
 }
@@ -89,6 +88,14 @@ function coverageLines(coverage: PeriodCoverage): string[] {
   lines.push(`attest: the export is INCOMPLETE: ${coverage.covered} of ${of} repositories covered; not covered:`);
   for (const gap of coverage.gaps) lines.push(`  ${gap.repository}: ${gap.reason}`);
   return lines;
+}
+
+/** The summary's coverage sentence: the whole period, or which repositories it lacks and why. */
+function summaryCoverage(coverage: PeriodCoverage): string {
+  const open = coverage.openUntil ? ` The period has not ended: complete up to ${coverage.openUntil}.` : '';
+  if (coverage.gaps.length === 0) return `The ledger holds the whole period for all ${coverage.repositories ?? 0} repositories.${open}`;
+  const gaps = coverage.gaps.map((gap) => `${gap.repository} (${gap.reason})`).join('; ');
+  return `INCOMPLETE: ${coverage.covered} repositories covered; not covered: ${gaps}.${open}`;
 }
 
 /** Installs on first use (the install scan backfills the review window), then covers the period asked for. */
@@ -155,19 +162,6 @@ async function runVerifyCommand(argv: readonly string[], io: EvidenceIo): Promis
   return verdict.intact ? 0 : 1;
 }
 
-/** The export's chain: each record's link and every repository's head, so an auditor can re-verify offline. */
-async function chainOf(records: readonly EvidenceRecord[]) {
-  const store = createStore();
-  const links = new Map<string, ChainLink>();
-  for (const repositoryUuid of new Set(records.map((record) => record.repositoryUuid))) {
-    for (const link of (await store.readChain(repositoryUuid)).links) links.set(`${repositoryUuid}#${link.pullRequestId}`, link);
-  }
-  return {
-    links: (record: EvidenceRecord) => links.get(`${record.repositoryUuid}#${record.pullRequestId}`) ?? null,
-    heads: await store.listChainHeads(),
-  };
-}
-
 export async function runEvidenceCommand(
   argv: readonly string[],
   io: EvidenceIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
@@ -185,10 +179,11 @@ export async function runEvidenceCommand(
     throw cliErrorFor(error, values.workspace, values['base-url']);
   }
   const { since, until } = options;
-  const { records, chain, population } = await session.runtime.withInstallation(session.workspace.uuid, async () => {
+  const { records, chain, population, exceptions } = await session.runtime.withInstallation(session.workspace.uuid, async () => {
     const inPeriod = await createStore().listEvidenceBetween(since, until);
     const chosen = options.sample ? drawSample(inPeriod, options.sample) : inPeriod;
-    return { records: chosen, chain: await chainOf(chosen), population: inPeriod.length };
+    const stored = await createStore().getPolicy();
+    return { records: chosen, chain: await chainOf(createStore(), chosen), population: inPeriod.length, exceptions: stored.exceptions };
   });
   const context = {
     period: { since: since.toISOString(), until: until.toISOString() },
@@ -198,7 +193,14 @@ export async function runEvidenceCommand(
     chain,
     ...(options.sample ? { sample: { ...options.sample, population } } : {}),
   };
-  const output = options.format === 'json' ? evidenceJson(records, context) : evidenceCsv(records);
+  const summary = {
+    workspace: session.workspace.slug,
+    period: context.period,
+    generatedAt: context.generatedAt,
+    coverage: { complete: coverage.gaps.length === 0, text: summaryCoverage(coverage) },
+    exceptions,
+  };
+  const output = evidenceFile(options.format, records, { json: context, summary }).body;
   if (options.out) writeAtomically(options.out, output);
   // On a terminal, titles cannot move the cursor or open links (ESC/OSC-8): control characters are blanked.
   // A file or a pipe gets the data as it is, so nothing an auditor receives is altered.

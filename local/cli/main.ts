@@ -21,7 +21,7 @@ Commands:
              every repository is evaluated afresh unless --incremental reuses unchanged ones' results
              credentials from BITBUCKET_TOKEN, or BITBUCKET_EMAIL with BITBUCKET_API_TOKEN
   evidence   the change-management evidence for a period: --workspace W --since DATE --until DATE
-             [--format csv|json] [--out FILE] [--base-url URL]
+             [--format csv|json|summary] [--out FILE] [--base-url URL]
   emulator   run the Bitbucket Cloud emulator alone (--port P, --seed demo|generated:N|FILE)
   render     print a UI module's ForgeDoc tree: dashboard|settings|repository-card|pull-request-card
              [--repository SLUG] [--pull-request ID] [--outline] [--seed demo|FILE]

@@ -377,6 +377,33 @@ export function pullRequest(
   return out;
 }
 
+/**
+ * GET …/commit/{commit}: the `commit` schema of the OpenAPI document (its example: the full 40-digit `hash`,
+ * `date`, `message`, `author {raw, type, user?}`, `parents`, `repository`, `links`). The emulator keeps no
+ * commit graph: `parents` is empty and the message names what the commit is in the model.
+ */
+export function commit(
+  ws: WorkspaceSeed,
+  repo: RepositorySeed,
+  known: { hash: string; date: string; message: string; authorId: string | null },
+  context: { users: Map<string, User>; base: string },
+): Record<string, unknown> {
+  const user = known.authorId ? context.users.get(known.authorId) : undefined;
+  return {
+    ...commitRef(ws, repo, known.hash, context.base),
+    date: bbTime(known.date),
+    message: known.message,
+    summary: { raw: known.message, markup: 'markdown', html: `<p>${known.message}</p>`, type: 'rendered' },
+    author: {
+      type: 'author',
+      raw: user ? `${user.displayName} <noreply@example.com>` : 'Unknown <noreply@example.com>',
+      ...(user && known.authorId ? { user: account(context.users, known.authorId, context.base) } : {}),
+    },
+    parents: [],
+    repository: repositoryRef(ws, repo, context.base),
+  };
+}
+
 export function commitStatus(ws: WorkspaceSeed, repo: RepositorySeed, status: StatusSeed, base: string): Record<string, unknown> {
   return {
     type: 'build',

@@ -317,6 +317,64 @@ function statusesOf(r: RepositoryRequest, commit: string): unknown {
   return filtered(r, list);
 }
 
+/**
+ * The commits the model knows, newest meaning first: merge commits (dated by the merge), pull requests' heads and
+ * pushes, and the main branch's head. GET …/commit/{commit} takes a full or abbreviated hash (the OpenAPI
+ * document's `hash` pattern is `[0-9a-f]{7,}`); one the repository does not have is a 404, as documented.
+ */
+function knownCommits(repo: RepositorySeed): Array<{ hash: string; date: string; message: string; authorId: string | null }> {
+  const known = repo.pullRequests.flatMap((pr) => [
+    ...(pr.mergeCommit
+      ? [
+          {
+            hash: pr.mergeCommit,
+            date: pr.mergedOn ?? pr.updatedOn,
+            message: `Merged in ${pr.sourceBranch} (pull request #${pr.id})`,
+            authorId: pr.closedById,
+          },
+        ]
+      : []),
+    { hash: pr.sourceCommit, date: pr.createdOn, message: pr.title, authorId: pr.authorId },
+    ...pr.pushes.map((push) => ({ hash: push.commit, date: push.at, message: pr.title, authorId: pr.authorId })),
+  ]);
+  const head =
+    repo.mainBranch === null
+      ? []
+      : [{ hash: render.mainHead(repo), date: repo.updatedOn, message: 'Head of the main branch', authorId: null }];
+  return [...known, ...head];
+}
+
+/**
+ * GET …/commits/{revision}: the commits on a ref, newest first, paginated ("similar to the output of `git log`",
+ * OpenAPI document). The model keeps the main branch only as its head and the merge commits of the pull
+ * requests merged into it; a pull request's own commits are not modelled.
+ */
+function commitsOn(r: RepositoryRequest): unknown {
+  const { repo } = r;
+  const [revision] = r.params;
+  if (repo.mainBranch === null) throw new HttpError(404, 'Repository is empty');
+  const head = render.mainHead(repo);
+  if (revision !== repo.mainBranch && !(revision && /^[0-9a-f]{7,40}$/.test(revision) && head.startsWith(revision)))
+    throw new HttpError(404, `Commit not found: ${revision ?? ''}`);
+  const merges = knownCommits(repo)
+    .filter((known) => repo.pullRequests.some((pr) => pr.mergeCommit === known.hash && pr.destinationBranch === repo.mainBranch))
+    .sort((a, b) => b.date.localeCompare(a.date));
+  const history = [...knownCommits(repo).filter((known) => known.hash === head), ...merges];
+  return r.host.page(r.url, history, {
+    fields: r.fields,
+    renderItem: (item) => render.commit(r.ws, repo, item as (typeof history)[number], { users: r.users, base: r.base }),
+  });
+}
+
+function commitOf(r: RepositoryRequest): unknown {
+  const wanted = (r.params[0] ?? '').toLowerCase();
+  if (!/^[0-9a-f]{7,40}$/.test(wanted)) throw new HttpError(404, `Commit not found: ${wanted}`);
+  const matches = knownCommits(r.repo).filter((candidate) => candidate.hash.startsWith(wanted));
+  const distinct = new Set(matches.map((candidate) => candidate.hash));
+  if (distinct.size !== 1 || !matches[0]) throw new HttpError(404, `Commit not found: ${wanted}`);
+  return applyFields(render.commit(r.ws, r.repo, matches[0], { users: r.users, base: r.base }), r.fields);
+}
+
 const REPOSITORY_ROUTES: Array<[string, (r: RepositoryRequest) => unknown]> = [
   ['', (r) => applyFields(render.repository(r.ws, r.repo, r.base), r.fields)],
   ['branch-restrictions', branchRestrictions],
@@ -343,6 +401,8 @@ const REPOSITORY_ROUTES: Array<[string, (r: RepositoryRequest) => unknown]> = [
   ],
   ['pullrequests/*/statuses', (r) => statusesOf(r, pullRequestOf(r).sourceCommit)],
   ['pullrequests/*/activity', (r) => page(r, r.host.activity(pullRequestOf(r), r.users, r.base), PULL_REQUEST_PAGELEN_MAX)],
+  ['commit/*', commitOf],
+  ['commits/*', commitsOn],
   ['commit/*/statuses', (r) => statusesOf(r, r.params[0] ?? '')],
   [
     'environments',

@@ -186,6 +186,15 @@ async function handleRequest(world: PreviewWorld, req: http.IncomingMessage, res
     const { status, response } = await invokeResolver(world, await readBody(req));
     return sendJson(res, status, response);
   }
+  if (req.method === 'GET' && url.pathname.startsWith('/x1/')) {
+    // A web trigger URL (an evidence download), answered by the app's function as Forge would.
+    const answer = await world.one(() =>
+      world.app.runtime.callWebTrigger(new URL(req.url ?? '/', world.app.runtime.webTriggerOrigin()).toString()),
+    );
+    res.writeHead(answer.statusCode, answer.headers ?? {});
+    res.end(answer.body ?? '');
+    return;
+  }
   if (req.method === 'GET' && url.pathname === '/favicon.ico') return send(res, 204, 'text/plain', '');
   return send(res, 404, 'text/plain; charset=utf-8', `no ${req.method ?? ''} ${url.pathname}\n`);
 }
@@ -229,6 +238,7 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
     throw error;
   }
   const { port } = server.address() as AddressInfo;
+  app.runtime.serveWebTriggersAt(`http://${host}:${port}`);
   return {
     url: `http://${host}:${port}/`,
     app,

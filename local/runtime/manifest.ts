@@ -13,6 +13,7 @@ export const AppManifest = z.object({
         .array(z.object({ key: z.string(), function: z.string(), interval: z.enum(['fiveMinute', 'hour', 'day', 'week']) }))
         .default([]),
       consumer: z.array(z.object({ key: z.string(), queue: z.string(), function: z.string() })).default([]),
+      webtrigger: z.array(z.object({ key: z.string(), function: z.string() })).default([]),
       'bitbucket:mergeCheck': z.array(z.object({ key: z.string(), function: z.string(), triggers: z.array(z.string()) })).default([]),
       function: z.array(FunctionEntry),
     })

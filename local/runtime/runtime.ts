@@ -20,6 +20,14 @@ import { LocalQueue, type QueueOptions } from './queue';
 import { scheduledRuns, type ScheduleOptions } from './scheduler';
 import { ProductTransport, type BitbucketAuth } from './transport';
 import {
+  answerGraphql,
+  webTriggerId,
+  webTriggerRequest,
+  webTriggerResponse,
+  type WebTriggerCall,
+  type WebTriggerResult,
+} from './webtrigger';
+import {
   isRetryRequest,
   json,
   type Installation,
@@ -137,7 +145,9 @@ export class LocalForgeRuntime {
     if (file !== 'index' || !exportName) throw new Error(`handler ${entry.handler} is not index.<export>`);
     const handler = this.loadApp()[exportName];
     if (typeof handler !== 'function') throw new Error(`src/index.ts does not export a function ${exportName}`);
-    return { handler: handler as Handler, timeoutSeconds: entry.timeoutSeconds ?? 25 };
+    // Web triggers run for up to 55 s, UI and event functions 25 s (https://developer.atlassian.com/platform/forge/limits-invocation/).
+    const webTrigger = this.manifest.modules.webtrigger.some((module) => module.function === functionKey);
+    return { handler: handler as Handler, timeoutSeconds: entry.timeoutSeconds ?? (webTrigger ? 55 : 25) };
   }
 
   /** Runs one function as Forge would: in its own scope, with its time limit, logged. */
@@ -243,6 +253,12 @@ export class LocalForgeRuntime {
       return this.queue.publish(scope.installation, body);
     }
     if (meta.remote === 'bitbucket') return this.product.request(meta, requestPath, init, scope);
+    if (meta.remote === 'stargate' && meta.provider === 'app' && requestPath === '/graphql') {
+      if (!scope) throw new Error('GraphQL called outside an invocation');
+      const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined;
+      const answer = answerGraphql(body, (key) => this.webTriggerUrl(scope.installation, key));
+      return json(answer.status, answer.payload);
+    }
     return json(404, { message: `the local runtime does not implement ${String(meta.remote)} ${requestPath}` });
   }
 
@@ -388,6 +404,41 @@ export class LocalForgeRuntime {
       { functionKey: check.function, module: `bitbucket:mergeCheck:${check.key}`, installation: this.installation(payload.workspace.uuid) },
       payload,
     );
+  }
+
+  private webTriggerBase = 'https://webtrigger.attest.invalid';
+
+  /** Where web trigger URLs point from now on: `attest preview` serves them at its own address. */
+  serveWebTriggersAt(base: string): void {
+    this.webTriggerBase = base;
+  }
+
+  /** The origin web trigger URLs are served at. */
+  webTriggerOrigin(): string {
+    return this.webTriggerBase;
+  }
+
+  /** The URL of a web trigger module for an installation (null: no such module), as `webTrigger.getUrl` gives it. */
+  webTriggerUrl(installation: Installation, moduleKey: string): string | null {
+    if (!this.manifest.modules.webtrigger.some((module) => module.key === moduleKey)) return null;
+    const base = this.webTriggerBase.replace(/\/$/, '');
+    return `${base}/x1/${webTriggerId(installation.id, moduleKey)}`;
+  }
+
+  /** A call to a web trigger URL: the function's answer as the HTTP response, or a 404 for an unknown URL. */
+  async callWebTrigger(url: string, call: WebTriggerCall = {}): Promise<WebTriggerResult> {
+    const parsed = new URL(url);
+    const id = /^\/x1\/([0-9a-f]{32})$/.exec(parsed.pathname)?.[1];
+    for (const installation of this.installations.values())
+      for (const module of this.manifest.modules.webtrigger) {
+        if (webTriggerId(installation.id, module.key) !== id) continue;
+        const { record, result } = await this.invoke(
+          { functionKey: module.function, module: `webtrigger:${module.key}`, installation },
+          webTriggerRequest(parsed, call),
+        );
+        return record.outcome === 'ok' ? webTriggerResponse(result) : { statusCode: 500, body: 'the web trigger function failed' };
+      }
+    return { statusCode: 404, body: 'no web trigger at this URL' };
   }
 
   /** A UI resolver call, as `invoke(key, payload)` from a UI Kit module would make it. */

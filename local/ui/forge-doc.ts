@@ -38,6 +38,8 @@ export function installFakeBridge(): void {
 export interface RenderOptions {
   invoke: (functionKey: string, payload: unknown) => Promise<unknown>;
   context: Record<string, unknown>;
+  /** `router.open`/`router.navigate` (@forge/bridge sends `navigate {url, type}`): what the module opened. */
+  navigate?: (url: string, type: string) => void;
 }
 
 export interface Rendered {
@@ -77,6 +79,9 @@ export async function renderModule(element: ReactElement, options: RenderOptions
         return options.invoke(String(payload.functionKey), payload.payload);
       case 'getContext':
         return options.context;
+      case 'navigate':
+        options.navigate?.(String(payload.url), String(payload.type));
+        return undefined;
       default:
         return undefined;
     }

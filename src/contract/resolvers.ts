@@ -9,7 +9,16 @@ import { z } from 'zod';
 import { Outcome } from '../controls/outcome';
 import { isUuid } from '../lib/uuid';
 import { Policy } from '../policy/policy';
-import { AdvisoryItem, ExceptedItem, HistoryEntry, NotEvaluableItem, StoredResult, SummaryMeta, SummaryRow } from '../store/records';
+import {
+  AdvisoryItem,
+  EvidencePeriodState,
+  ExceptedItem,
+  HistoryEntry,
+  NotEvaluableItem,
+  StoredResult,
+  SummaryMeta,
+  SummaryRow,
+} from '../store/records';
 
 const Uuid = z.string().refine(isUuid, 'expected a repository UUID');
 const IsoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'expected a date (YYYY-MM-DD)');
@@ -54,6 +63,8 @@ export type DashboardViewModel = z.infer<typeof DashboardView>;
 export const RepositoriesView = z.object({ generatedAt: z.string().nullable(), repositories: z.array(Row) });
 
 export const EvidenceView = z.object({
+  since: z.string(),
+  until: z.string(),
   merged: z.number(),
   compliant: z.number(),
   share: z.number().nullable(),
@@ -81,6 +92,8 @@ export const EvidenceView = z.object({
     /** The period reaches past now: complete up to this instant. */
     openUntil: z.string().nullable(),
   }),
+  /** This period's reading from Bitbucket, when an administrator asked for one (`evidence/backfill`). */
+  backfill: EvidencePeriodState.omit({ requestedBy: true }).nullable().default(null),
 });
 export type EvidenceView = z.infer<typeof EvidenceView>;
 
@@ -162,10 +175,15 @@ export type PolicyView = z.infer<typeof PolicyView>;
 
 const PolicySaved = z.object({ policy: Policy });
 const Queued = z.object({ queuedAt: z.string() });
+/** `evidence/download`: a link that serves the file once, until `expiresAt` (src/handlers/resolvers/evidence-download.ts). */
+/** `evidence/backfill`: the period being read from Bitbucket on request, and how far it got. */
+const BackfillAnswer = z.object({ state: EvidencePeriodState });
+const DownloadLink = z.object({ url: z.url(), expiresAt: z.string(), filename: z.string() });
 
 // ---- payloads ---------------------------------------------------------------------------------------
 
 export const EvidencePayload = z.strictObject({ since: IsoDate, until: IsoDate });
+export const EvidenceDownloadPayload = z.strictObject({ since: IsoDate, until: IsoDate, format: z.enum(['csv', 'json', 'summary']) });
 export const RepositoryPayload = z.strictObject({ repositoryUuid: Uuid.optional() });
 export const PullRequestPayload = z.strictObject({
   repositoryUuid: Uuid.optional(),
@@ -214,6 +232,8 @@ export const RESOLVERS = {
   'dashboard/repositories': { input: Empty, output: RepositoriesView },
   'evidence/get': { input: EvidencePayload, output: EvidenceView },
   'evidence/verify': { input: Empty, output: LedgerCheck },
+  'evidence/download': { input: EvidenceDownloadPayload, output: DownloadLink },
+  'evidence/backfill': { input: EvidencePayload, output: BackfillAnswer },
   'scan/now': { input: Empty, output: Queued },
   'repository/get': { input: RepositoryPayload, output: RepositoryCardView },
   'repository/recheck': { input: RecheckInput, output: Queued },

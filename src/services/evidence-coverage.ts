@@ -36,7 +36,8 @@ function holdsPeriod(record: RepositoryRecord | undefined, period: { since: Date
   return Date.parse(record.ledgerFrom) <= period.since.getTime() && Date.parse(record.ledgerCheckedAt) >= period.until.getTime();
 }
 
-async function coverRepository(
+/** Brings one repository's ledger up to date for the period: the gap that remains (null: none), and records added. */
+export async function coverRepository(
   ctx: LedgerContext,
   repository: Repository,
   period: { since: Date; until: Date },

@@ -5,7 +5,15 @@
  * evaluation of each repository (backfilling the review window), and from reconciliation on later
  * evaluations, which lists recently merged pull requests and records any an event missed.
  */
-import { getPullRequest, getPullRequestActivity, getPullRequestStatuses, listMergedPullRequestsSince } from '../bitbucket/api';
+import {
+  getFullCommitHash,
+  getPullRequest,
+  getPullRequestActivity,
+  getPullRequestStatuses,
+  listMergedPullRequestsSince,
+  resolveOnBranch,
+} from '../bitbucket/api';
+import { BitbucketError } from '../bitbucket/errors';
 import type { CommitStatus, PullRequest } from '../bitbucket/schemas';
 import { hadPassingBuild, independentlyApproved, mergedChangeOf, type MergedChange } from '../controls/merged-change';
 import { instantMs, requireInstant } from '../lib/instant';
@@ -49,6 +57,31 @@ export async function mergeTimeOf(
   if (merges.length > 0) return { mergedAt: new Date(Math.max(...merges)).toISOString(), mergedAtSource: 'activity' };
   return { mergedAt: requireInstant(pr.updated_on, 'updated_on'), mergedAtSource: 'updated_on' };
 }
+
+/**
+ * The pull request with its merge commit's full hash: Bitbucket abbreviates `merge_commit.hash`, and an auditor
+ * matching evidence to `git log` needs the whole one. `known` holds hashes already resolved from the branch's
+ * commit list; otherwise one request reads it. A commit Bitbucket no longer finds (404) keeps its abbreviation.
+ */
+export async function withFullMergeCommit(
+  client: AppContext['client'],
+  target: { workspaceUuid: string; repositoryUuid: string; known?: ReadonlyMap<string, string> },
+  pr: PullRequest,
+): Promise<PullRequest> {
+  const hash = pr.merge_commit?.hash;
+  if (!hash || hash.length === 40) return pr;
+  const known = target.known?.get(hash);
+  if (known) return { ...pr, merge_commit: { hash: known } };
+  try {
+    return { ...pr, merge_commit: { hash: await getFullCommitHash(client, target, hash) } };
+  } catch (error) {
+    if (error instanceof BitbucketError && error.status === 404) return pr;
+    throw error;
+  }
+}
+
+/** Commit-list pages read to resolve a backfill's merge commits: 100 commits a page. */
+const MERGE_COMMIT_PAGES = 5;
 
 export function evidenceRecord(
   source: MergeSource,
@@ -105,7 +138,8 @@ export async function recordMergedPullRequest(
   const mainBranch = policy.protectedBranches === null ? await mainBranchOf(client, store, workspaceUuid, repository.uuid) : null;
   if (!isProtectedBranch(pr.destination.branch?.name, mainBranch, policy)) return { written: false, record: null };
   const statuses = await getPullRequestStatuses(client, workspaceUuid, repository.uuid, id);
-  const record = evidenceRecord({ repository, pr, statuses }, { mergedAt, mergedAtSource: 'event', origin, recordedAt: now });
+  const merged = await withFullMergeCommit(client, { workspaceUuid, repositoryUuid: repository.uuid }, pr);
+  const record = evidenceRecord({ repository, pr: merged, statuses }, { mergedAt, mergedAtSource: 'event', origin, recordedAt: now });
   return { written: await store.putEvidence(record), record };
 }
 
@@ -140,16 +174,20 @@ export async function updateLedger(
   const listFrom = covered ? new Date(Math.max(from.getTime(), Date.parse(checkedAt) - 3_600_000)) : from;
   const repositoryRef = { workspaceUuid, repositoryUuid: record.uuid };
   const listing = await listMergedPullRequestsSince(client, repositoryRef, { branch: mainBranch, since: listFrom });
-  let recorded = 0;
+  const missing: PullRequest[] = [];
   for (const pr of listing.values) {
     const existing = await store.getEvidence(record.uuid, pr.id);
-    if (existing) {
-      await store.ensureEvidenceKept(existing);
-      continue;
-    }
+    if (existing) await store.ensureEvidenceKept(existing);
+    else missing.push(pr);
+  }
+  const abbreviations = missing.flatMap((pr) => (pr.merge_commit && pr.merge_commit.hash.length < 40 ? [pr.merge_commit.hash] : []));
+  const known = await resolveOnBranch(client, { ...repositoryRef, branch: mainBranch }, { abbreviations, maxPages: MERGE_COMMIT_PAGES });
+  let recorded = 0;
+  for (const pr of missing) {
     const statuses = await getPullRequestStatuses(client, workspaceUuid, record.uuid, pr.id);
     const merge = await mergeTimeOf(client, { ...repositoryRef, id: pr.id }, pr);
-    const source = { repository: { uuid: record.uuid, slug: record.slug }, pr, statuses };
+    const merged = await withFullMergeCommit(client, { ...repositoryRef, known }, pr);
+    const source = { repository: { uuid: record.uuid, slug: record.slug }, pr: merged, statuses };
     const entry = { ...merge, origin: covered ? ('reconcile' as const) : ('backfill' as const), recordedAt: now };
     if (await store.putEvidence(evidenceRecord(source, entry))) recorded++;
   }

@@ -38,6 +38,18 @@ export const ScanJob = z.discriminatedUnion('kind', [
     mergedAt: z.string(),
     cause: z.string(),
   }),
+  /**
+   * Bring the ledger up to date for an audit period an administrator asked for from the dashboard: the
+   * repositories after `after` (by UUID), as many as fit in one delivery; the rest in a job it enqueues.
+   */
+  z.object({
+    kind: z.literal('evidence-period'),
+    workspaceUuid: z.string(),
+    since: z.string(),
+    until: z.string(),
+    after: z.string().optional(),
+    cause: z.string(),
+  }),
 ]);
 export type ScanJob = z.infer<typeof ScanJob>;
 

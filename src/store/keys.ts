@@ -16,6 +16,8 @@
  *   v1:policy                          the workspace policy
  *   v1:scan                            ScanState: scheduling bookkeeping
  *   v1:viewer:<account>[:<n>]          what a person may see, for a few minutes (TTL)
+ *   v1:evp                             EvidencePeriodState: the last period read from Bitbucket on request
+ *   v1:dl:<sha-256 of a token>         DownloadGrant: one evidence download, for 10 minutes (TTL)
  *
  * Timestamps in keys are normalised to `YYYY-MM-DDTHH:MM:SS.mmmZ` (src/lib/instant.ts), with `:` and `.` kept
  * (both are allowed), so keys sort by time whatever form Bitbucket wrote them in.
@@ -65,4 +67,10 @@ export const keys = {
   /** What a person may see (services/viewer.ts), kept a few minutes with a TTL; account ids fit the key pattern. */
   viewer: (accountId: string): string => `${V}:viewer:${accountKey(accountId)}`,
   viewerChunk: (accountId: string, index: number): string => `${V}:viewer:${accountKey(accountId)}:${index}`,
+  evidencePeriod: (): string => `${V}:evp`,
+  /** A download grant, by the SHA-256 of its token (hex): the token itself is never stored. */
+  downloadGrant: (tokenHash: string): string => {
+    if (!/^[0-9a-f]{64}$/.test(tokenHash)) throw new Error('a download grant is keyed by a SHA-256 in hex');
+    return `${V}:dl:${tokenHash}`;
+  },
 };

@@ -198,6 +198,38 @@ export type SummaryMeta = z.infer<typeof SummaryMeta>;
 
 export const SummaryChunk = z.object({ rows: z.array(SummaryRow) });
 
+/**
+ * One evidence download the dashboard granted: what to build, for whom, and which repositories that person can
+ * read in Bitbucket (decided when it was granted, as the user). Used once, within its expiry.
+ */
+export const DownloadGrant = z.object({
+  format: z.enum(['csv', 'json', 'summary']),
+  since: z.string(),
+  until: z.string(),
+  accountId: z.string(),
+  workspace: z.object({ uuid: z.string(), slug: z.string() }),
+  /** `all`: a workspace administrator, who can read every repository. */
+  repositories: z.union([z.literal('all'), z.array(z.string()).max(5000)]),
+  expiresAt: z.string(),
+});
+export type DownloadGrant = z.infer<typeof DownloadGrant>;
+
+/** An administrator's request to read a period's evidence from Bitbucket (`evidence-period` jobs), and how far it got. */
+export const EvidencePeriodState = z.object({
+  since: z.string(),
+  until: z.string(),
+  requestedBy: z.string(),
+  requestedAt: z.string(),
+  /** Repositories done so far (covered or not), of how many (null until listed). */
+  done: z.number().int().min(0),
+  repositories: z.number().int().min(0).nullable(),
+  recorded: z.number().int().min(0),
+  /** What could not be covered, by repository: none means the ledger holds the whole period. */
+  gaps: z.array(z.object({ repository: z.string(), reason: z.string() })).max(500),
+  finishedAt: z.string().nullable(),
+});
+export type EvidencePeriodState = z.infer<typeof EvidencePeriodState>;
+
 export const ScanState = z.object({
   installedAt: z.string().nullable().default(null),
   lastPlanAt: z.string().nullable().default(null),

@@ -14,6 +14,8 @@ import { linkFor } from './evidence-chain';
 import {
   ChainHead,
   ChainLink,
+  DownloadGrant,
+  EvidencePeriodState,
   EvidenceRecord,
   HistoryEntry,
   PullRequestRecord,
@@ -397,6 +399,23 @@ function settingsStore() {
       if (typeof last === 'string') return last;
       await kvs.set(key, at, { ttl: { value: 10, unit: 'MINUTES' } });
       return null;
+    },
+    async getEvidencePeriod(): Promise<EvidencePeriodState | undefined> {
+      return read(keys.evidencePeriod(), EvidencePeriodState);
+    },
+    async putEvidencePeriod(state: EvidencePeriodState): Promise<void> {
+      await kvs.set(keys.evidencePeriod(), EvidencePeriodState.parse(state));
+    },
+    /** Keeps a download grant for 10 minutes (a TTL): nothing needs cleaning up if it is never used. */
+    async putDownloadGrant(tokenHash: string, grant: DownloadGrant): Promise<void> {
+      await kvs.set(keys.downloadGrant(tokenHash), DownloadGrant.parse(grant), { ttl: { value: 10, unit: 'MINUTES' } });
+    },
+    /** The grant, removed as it is read: a link works once. Undefined when unknown, used or unreadable. */
+    async takeDownloadGrant(tokenHash: string): Promise<DownloadGrant | undefined> {
+      const key = keys.downloadGrant(tokenHash);
+      const grant = await read(key, DownloadGrant);
+      if (grant) await kvs.delete(key);
+      return grant;
     },
     async markScan(change: Partial<ScanState>): Promise<ScanState> {
       const next = { ...((await read(keys.scan(), ScanState)) ?? ScanState.parse({})), ...change };

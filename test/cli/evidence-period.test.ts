@@ -48,6 +48,7 @@ interface Exported {
   records: Array<{
     repositorySlug: string;
     pullRequestId: number;
+    mergeCommit: string | null;
     mergedAt: string;
     mergedAtSource: string | null;
     mergedBy: { name: string | null } | null;
@@ -83,6 +84,17 @@ describe('attest evidence covers the period asked', () => {
     );
     expect(older.merged).toBeGreaterThan(0);
     expect(ids(older)).toEqual(truth.sort());
+    // Merge commits in full (Bitbucket abbreviates them on the pull request): the emulator's own hashes.
+    const mergeCommits = new Map(
+      sandbox.emulator.seed.workspaces[0]!.repositories.flatMap((repo) =>
+        repo.pullRequests.map((pr) => [`${repo.slug}#${pr.id}`, pr.mergeCommit]),
+      ),
+    );
+    for (const record of older.records) {
+      const truthHash = mergeCommits.get(`${record.repositorySlug}#${record.pullRequestId}`) ?? null;
+      expect(record.mergeCommit).toBe(truthHash);
+    }
+    expect(older.records.some((record) => record.mergeCommit?.length === 40)).toBe(true);
     expect(older.coverage.gaps).toEqual([]);
     expect(afterScan.stderr).toMatch(/\d+ merged pull requests read from Bitbucket into the ledger for this period/);
 

@@ -30,7 +30,7 @@ function sink(isTTY = false) {
   return { stream, text: () => text };
 }
 
-async function scanCli(args: string[], env: Record<string, string> = { BITBUCKET_TOKEN: 't' }, tty = false) {
+async function scanOnce(args: string[], env: Record<string, string> = { BITBUCKET_TOKEN: 't' }, tty = false) {
   const stdout = sink(tty);
   const stderr = sink(tty);
   try {
@@ -49,6 +49,13 @@ describe('attest scan', () => {
     sandbox = await startSandbox();
   });
   afterAll(() => sandbox.emulator.close());
+  // The tests share one emulator, whose rate limit is Bitbucket's (1,000 requests an hour per credential; a
+  // first scan of the demo workspace spends about 720): each scan here runs an hour after the last, as scans
+  // run by hand would, not several in one minute.
+  const scanCli = (...args: Parameters<typeof scanOnce>) => {
+    sandbox.clock.advance(3_600_000);
+    return scanOnce(...args);
+  };
   const base = () => ['--workspace', 'acme', '--base-url', sandbox.emulator.url, '--state-dir', path.join(dir, 'state')];
 
   it.each([
@@ -171,7 +178,7 @@ describe('attest scan', () => {
   );
 
   it('prints a table without colour when stdout is not a terminal, and progress only on a terminal', async () => {
-    // Distinct tokens: each scan of the demo spends ~470 of a credential's 1,000 requests an hour.
+    // Distinct tokens: each scan of the demo spends about 720 of a credential's 1,000 requests an hour.
     const plain = await scanCli([...base(), '--format', 'table'], { BITBUCKET_TOKEN: 'table-plain' });
     expect(plain.stdout).toContain('Workspace acme: score');
     expect(plain.stdout).not.toContain('\u001b[');
@@ -189,7 +196,7 @@ describe('attest scan tells the truth about now', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-now-'));
   beforeAll(async () => {
     const seed = demoSeed();
-    // An admin token per scan (each scan of the demo spends ~470 of a credential's hour), and a member's token
+    // An admin token per scan (a first scan of the demo spends about 720 of a credential's 1,000 an hour), and a member's token
     // without repository-admin rights.
     seed.credentials = [
       ...['first', 'second', 'incremental', 'limited', 'waits', 'log-json', 'log-plain'].map((token) => ({ token, admin: true })),
@@ -214,7 +221,7 @@ describe('attest scan tells the truth about now', () => {
 
   it('a second scan into the same state directory reads every repository again: a removed push restriction fails; times are the wall clock', async () => {
     const before = Date.now();
-    const first = await scanCli(args('reused', '--out', path.join(dir, 'first.json')), { BITBUCKET_TOKEN: 'first' });
+    const first = await scanOnce(args('reused', '--out', path.join(dir, 'first.json')), { BITBUCKET_TOKEN: 'first' });
     expect(first.code).toBe(0);
     const firstReport = JSON.parse(fs.readFileSync(path.join(dir, 'first.json'), 'utf8')) as ScanReport;
     expect(bp1(firstReport, 'payments-api')?.outcome).toBe('pass');
@@ -225,7 +232,7 @@ describe('attest scan tells the truth about now', () => {
     await sandbox.emulator.mutate(
       Mutation.parse({ type: 'set-branch-restrictions', workspace: 'acme', repository: 'payments-api', restrictions: [] }),
     );
-    const second = await scanCli(args('reused', '--out', path.join(dir, 'second.json')), { BITBUCKET_TOKEN: 'second' });
+    const second = await scanOnce(args('reused', '--out', path.join(dir, 'second.json')), { BITBUCKET_TOKEN: 'second' });
     expect(second.code).toBe(0);
     const secondReport = JSON.parse(fs.readFileSync(path.join(dir, 'second.json'), 'utf8')) as ScanReport;
     expect(bp1(secondReport, 'payments-api')?.outcome).toBe('fail');
@@ -234,7 +241,7 @@ describe('attest scan tells the truth about now', () => {
   });
 
   it('--incremental reuses the results of unchanged repositories, says so, and each carries when it was evaluated', async () => {
-    const incremental = await scanCli(args('reused', '--incremental', '--out', path.join(dir, 'incremental.json')), {
+    const incremental = await scanOnce(args('reused', '--incremental', '--out', path.join(dir, 'incremental.json')), {
       BITBUCKET_TOKEN: 'incremental',
     });
     expect(incremental.code).toBe(0);
@@ -250,7 +257,7 @@ describe('attest scan tells the truth about now', () => {
 
   it('a token without repository-admin rights: its reach is checked up front, the controls it cannot evaluate are named, and nothing refused is asked again', async () => {
     const before = sandbox.emulator.log.length;
-    const limited = await scanCli(args('no-admin', '--out', path.join(dir, 'no-admin.json')), { BITBUCKET_TOKEN: 'no-admin' });
+    const limited = await scanOnce(args('no-admin', '--out', path.join(dir, 'no-admin.json')), { BITBUCKET_TOKEN: 'no-admin' });
     expect(limited.code).toBe(0);
     expect(limited.stderr).toMatch(
       /the credentials were refused branch restrictions \(of [^)]+\) \(HTTP 403\): BB-BP-1, .* cannot be evaluated/,
@@ -277,7 +284,7 @@ describe('attest scan tells the truth about now', () => {
     });
     try {
       const out = path.join(dir, 'limited.json');
-      const result = await scanCli(args('limited', '--max-wait', '0', '--out', out), { BITBUCKET_TOKEN: 'limited' });
+      const result = await scanOnce(args('limited', '--max-wait', '0', '--out', out), { BITBUCKET_TOKEN: 'limited' });
       expect(result.code).toBe(3);
       expect(result.stderr).toMatch(/stopped after waiting 0 s \(--max-wait 0\); Bitbucket would next be asked at \d\d:\d\d/);
       const report = JSON.parse(fs.readFileSync(out, 'utf8')) as ScanReport;
@@ -370,7 +377,7 @@ describe('attest scan tells the truth about now', () => {
     ['10x', '--max-wait must be a duration such as 90s, 10m or 1h, not "10x"'],
     ['5 minutes', '--max-wait must be a duration'],
   ])('--max-wait %s is refused by name', async (value, message) => {
-    const result = await scanCli(args('bad', '--max-wait', value), { BITBUCKET_TOKEN: 'first' });
+    const result = await scanOnce(args('bad', '--max-wait', value), { BITBUCKET_TOKEN: 'first' });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
   });

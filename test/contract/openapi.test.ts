@@ -191,6 +191,22 @@ describeContract('emulator responses against the Bitbucket OpenAPI document', ()
     ).toEqual({ valid: true, errors: [] });
   });
 
+  it('a commit, asked by the abbreviated hash a pull request carries', async () => {
+    const repo = demo.emulator.seed.workspaces[0]!.repositories.find((candidate) => candidate.slug === 'payments-api')!;
+    const merged = repo.pullRequests.find((pr) => pr.mergeCommit !== null)!;
+    const requestPath = `/2.0/repositories/acme/payments-api/commit/${merged.mergeCommit!.slice(0, 12)}`;
+    expect(await validate(requestPath, '/repositories/{workspace}/{repo_slug}/commit/{commit}')).toEqual({ valid: true, errors: [] });
+    const body = (await (await fetch(`${demo.emulator.url}${requestPath}`, { headers: { authorization: 'Bearer contract' } })).json()) as {
+      hash: string;
+    };
+    expect(body.hash).toBe(merged.mergeCommit);
+  });
+
+  it('the commits on the main branch, newest first', async () => {
+    const template = '/repositories/{workspace}/{repo_slug}/commits/{revision}';
+    expect(await validate('/2.0/repositories/acme/payments-api/commits/main?pagelen=100', template)).toEqual({ valid: true, errors: [] });
+  });
+
   it('the error envelope of a 404', async () => {
     expect(await validate('/2.0/repositories/acme/no-such-repo', '/repositories/{workspace}/{repo_slug}', '404')).toEqual({
       valid: true,

@@ -100,6 +100,7 @@ describe('authorization matrix', () => {
     ['compliance-dashboard', 'dashboard/repositories', {}],
     ['compliance-dashboard', 'evidence/get', { since: '2026-07-01', until: '2026-11-23' }],
     ['compliance-dashboard', 'evidence/verify', {}],
+    ['compliance-dashboard', 'evidence/download', { since: '2026-07-01', until: '2026-11-23', format: 'csv' }],
     ['compliance-settings', 'policy/get', {}],
   ];
 

@@ -3,7 +3,7 @@
  * before a repository's ledger is named, repository by repository.
  */
 import { coverageStatement, verifyStatement } from '../../src/frontend/dashboard/evidence';
-import { ledgerCoverage } from '../../src/handlers/resolvers/read-resolvers';
+import { ledgerCoverage } from '../../src/report/coverage';
 import type { RepositoryRecord } from '../../src/store/records';
 
 function repository(
@@ -68,7 +68,7 @@ describe('the ledger coverage of a period', () => {
     const statement = coverageStatement(coverage);
     expect(statement.complete).toBe(false);
     expect(statement.text).toBe(
-      'The period starts before what the ledger holds for 1 of 2 repositories: api (from 2026-08-24). Pull requests merged there before that are missing here. Run `attest evidence` for this period to read them from Bitbucket. The period has not ended: complete up to 2026-11-22.',
+      'The period starts before what the ledger holds for 1 of 2 repositories: api (from 2026-08-24). Pull requests merged there before that are missing here. An administrator can read them from Bitbucket here (Read this period from Bitbucket), or run `attest evidence` for this period. The period has not ended: complete up to 2026-11-22.',
     );
     const whole = coverageStatement(
       ledgerCoverage([repository('web', { from: '2026-06-01T00:00:00.362Z', checked: '2026-11-20T00:00:00.362Z' })], Q3),

@@ -127,8 +127,12 @@ describe('UI modules on the demo state', () => {
       expect(rowKeys(soc2)).toEqual(['soc2-CC6.1', 'soc2-CC6.2', 'soc2-CC6.3', 'soc2-CC7.1', 'soc2-CC8.1']);
     });
 
-    it('loads the evidence for a period and offers the CSV', async () => {
-      const ui = await renderModule(<Dashboard />, bridge('compliance-dashboard', member));
+    it('loads the evidence for a period and downloads the CSV through a one-time link opened in a new tab', async () => {
+      const opened: Array<{ url: string; type: string }> = [];
+      const ui = await renderModule(<Dashboard />, {
+        ...bridge('compliance-dashboard', member),
+        navigate: (url, type) => opened.push({ url, type }),
+      });
       const since = field(ui.doc(), 'DatePicker', 'since');
       const until = field(ui.doc(), 'DatePicker', 'until');
       await ui.interact(() => handler(since!, 'onChange')('2026-08-24'));
@@ -136,7 +140,11 @@ describe('UI modules on the demo state', () => {
       const show = byText(ui.doc(), 'Button', 'Show evidence')!;
       await ui.interact(() => handler(show, 'onClick')());
       expect(textOf(ui.doc())).toMatch(/\d+ pull requests merged; \d+ compliant \(\d+%\)/);
-      expect(String(findAll(ui.doc(), 'CodeBlock')[0]!.props.text)).toMatch(/^repository,pull_request,title/);
+      await ui.interact(() => handler(byText(ui.doc(), 'Button', 'Download CSV')!, 'onClick')());
+      expect(opened).toEqual([{ url: expect.stringMatching(/\/x1\/[0-9a-f]{32}\?token=[A-Za-z0-9_-]{43}$/), type: 'new-tab' }]);
+      expect(textOf(ui.doc())).toContain('Downloading attest-evidence-acme-2026-08-24-to-2026-11-23.csv in a new tab.');
+      const file = await runtime.callWebTrigger(opened[0]!.url);
+      expect(file.body).toMatch(/^repository,pull_request,title/);
     });
 
     it('refuses "Scan now" to a non-administrator, and starts it for an administrator', async () => {

@@ -86,8 +86,15 @@ export function installBridge(config: PreviewConfig, store: DocStore, onInvoke: 
           onInvoke(pending > 0);
         }
       }
+      case 'navigate': {
+        // `router.open(url)` (node_modules/@forge/bridge/out/router/router.js): a new tab for an evidence download.
+        const url = typeof payload.url === 'string' ? payload.url : null;
+        if (!url) throw new Error('navigate carried no url');
+        window.open(url, payload.type === 'same-tab' ? '_self' : '_blank', 'noopener');
+        return undefined;
+      }
       default:
-        // Bitbucket answers more commands (navigation, modals, product fetches); the app uses none of them.
+        // Bitbucket answers more commands (modals, product fetches); the app uses none of them.
         console.warn(`attest preview: the bridge does not answer ${command}`);
         return undefined;
     }

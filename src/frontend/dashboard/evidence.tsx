@@ -1,43 +1,53 @@
-/** The dashboard's Evidence tab: the pull requests merged in a period, and the CSV for the auditor. */
+/** The dashboard's Evidence tab: the pull requests merged in a period, its coverage, and the files for the auditor. */
 import React, { useState } from 'react';
-import { Button, CodeBlock, DatePicker, DynamicTable, Heading, Inline, Label, Link, SectionMessage, Stack, Text } from '@forge/react';
+import { router } from '@forge/bridge';
+import { Button, DatePicker, DynamicTable, Heading, Inline, Label, Link, SectionMessage, Stack, Text } from '@forge/react';
 
 import { callResolver } from '../shared/use-resolver';
 
 import type { EvidenceView, LedgerCheck } from '../../contract/resolvers';
+import { backfillStatement, coverageStatement } from '../../report/coverage';
+
+export { coverageStatement };
 
 type EvidenceData = EvidenceView;
 
-const day = (instant: string) => instant.slice(0, 10);
-
-/** What part of the period the ledger holds: an export that reaches past it says so before anything else. */
-export function coverageStatement(coverage: EvidenceData['coverage']): { complete: boolean; text: string } {
-  const open = coverage.openUntil ? ` The period has not ended: complete up to ${day(coverage.openUntil)}.` : '';
-  const reconciled = coverage.reconciledUntil
-    ? ` Reconciled with Bitbucket up to ${day(coverage.reconciledUntil)}; later merges come from events.`
-    : '';
-  if (coverage.notCovered.length === 0)
-    return {
-      complete: true,
-      text: `The ledger holds the whole period for all ${coverage.repositories} repositories you can read.${reconciled}${open}`,
-    };
-  const names = coverage.notCovered
-    .slice(0, 5)
-    .map((item) => (item.heldFrom ? `${item.slug} (from ${day(item.heldFrom)})` : `${item.slug} (not read yet)`));
-  const more = coverage.notCovered.length > names.length ? ` and ${coverage.notCovered.length - names.length} more` : '';
-  return {
-    complete: false,
-    text: `The period starts before what the ledger holds for ${coverage.notCovered.length} of ${coverage.repositories} repositories: ${names.join(', ')}${more}. Pull requests merged there before that are missing here. Run \`attest evidence\` for this period to read them from Bitbucket.${open}`,
+/**
+ * Reading the period from Bitbucket when the ledger does not hold all of it: for administrators (it spends the
+ * app's requests), in queue jobs; "Check progress" loads the period again.
+ */
+function Backfill({ data, reload }: { data: EvidenceData; reload: () => Promise<void> }) {
+  const [error, setError] = useState<string | undefined>(undefined);
+  const start = async () => {
+    const answer = await callResolver('evidence/backfill', { since: data.since.slice(0, 10), until: data.until.slice(0, 10) });
+    if (!answer.ok) return setError(answer.error.message);
+    setError(undefined);
+    await reload();
   };
+  const progress = data.backfill ? backfillStatement(data.backfill) : null;
+  return (
+    <Stack space="space.100">
+      {progress ? <Text>{progress.text}</Text> : null}
+      <Inline space="space.100">
+        {progress && !progress.finished ? (
+          <Button onClick={() => void reload()}>Check progress</Button>
+        ) : (
+          <Button onClick={() => void start()}>Read this period from Bitbucket</Button>
+        )}
+      </Inline>
+      <Failure message={error} />
+    </Stack>
+  );
 }
 
-function EvidencePeriod({ data }: { data: EvidenceData }) {
+function EvidencePeriod({ data, reload }: { data: EvidenceData; reload: () => Promise<void> }) {
   const coverage = coverageStatement(data.coverage);
   return (
     <Stack space="space.100">
       <SectionMessage appearance={coverage.complete ? 'information' : 'warning'}>
         <Text>{coverage.text}</Text>
       </SectionMessage>
+      {coverage.complete && data.backfill === null ? null : <Backfill data={data} reload={reload} />}
       <Text>
         {data.merged} pull requests merged; {data.compliant} compliant ({data.share === null ? '—' : `${Math.round(data.share * 100)}%`}).
       </Text>
@@ -73,9 +83,42 @@ function EvidencePeriod({ data }: { data: EvidenceData }) {
           rowsPerPage={20}
         />
       )}
-      <Heading size="small">CSV for the auditor</Heading>
-      <Text>Copy this into a file, or run `attest evidence` for the same rows.</Text>
-      <CodeBlock language="text" text={data.csv} />
+      <Downloads period={{ since: data.since, until: data.until }} />
+    </Stack>
+  );
+}
+
+const DOWNLOADS = [
+  { format: 'csv', label: 'Download CSV' },
+  { format: 'json', label: 'Download JSON (with hash chains)' },
+  { format: 'summary', label: 'Download one-page summary' },
+] as const;
+
+/**
+ * The period's evidence as files. UI Kit has no download component: the resolver grants a one-time link to
+ * the app's web trigger, which answers with the file, and it opens in a new tab (`router.open`).
+ */
+function Downloads({ period }: { period: { since: string; until: string } }) {
+  const [state, setState] = useState<{ opened?: string; error?: string } | null>(null);
+  const download = async (format: (typeof DOWNLOADS)[number]['format']) => {
+    const answer = await callResolver('evidence/download', { since: period.since.slice(0, 10), until: period.until.slice(0, 10), format });
+    if (!answer.ok) return setState({ error: answer.error.message });
+    await router.open(answer.data.url);
+    setState({ opened: answer.data.filename });
+  };
+  return (
+    <Stack space="space.100">
+      <Heading size="small">For the auditor</Heading>
+      <Inline space="space.100">
+        {DOWNLOADS.map((item) => (
+          <Button key={item.format} onClick={() => void download(item.format)}>
+            {item.label}
+          </Button>
+        ))}
+      </Inline>
+      <Text>The same rows as `attest evidence` for this period. Each link works once, for 10 minutes.</Text>
+      {state?.opened ? <Text>{`Downloading ${state.opened} in a new tab.`}</Text> : null}
+      <Failure message={state?.error} />
     </Stack>
   );
 }
@@ -163,7 +206,7 @@ export function Evidence() {
         </Button>
       </Inline>
       <Failure message={result?.error} />
-      {result?.data ? <EvidencePeriod data={result.data} /> : null}
+      {result?.data ? <EvidencePeriod data={result.data} reload={loadPeriod} /> : null}
       <VerifyLedger />
     </Stack>
   );

@@ -12,6 +12,7 @@ import { createLogger } from '../../lib/log';
 import { ScanJob } from '../../services/scan-jobs';
 import { createStore } from '../../store/store';
 import { evidenceJob } from './jobs/evidence';
+import { evidencePeriodJob } from './jobs/evidence-period';
 import { planJob } from './jobs/plan';
 import { repositoryJob } from './jobs/repository';
 import { retry, type JobContext, type JobOf, type JobResult } from './jobs/shared';
@@ -32,6 +33,7 @@ const HANDLERS: Handlers = {
   workspace: workspaceJob,
   summary: summaryJob,
   evidence: evidenceJob,
+  'evidence-period': evidencePeriodJob,
 };
 
 function run<K extends ScanJob['kind']>(job: JobOf<K>, ctx: JobContext): Promise<JobResult> {

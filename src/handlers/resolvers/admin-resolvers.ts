@@ -13,12 +13,15 @@ import { rescanScope, type RescanScope } from '../../policy/rescan-scope';
 import { sameRepository } from '../../policy/resolve';
 import {
   AttestationInput,
+  EvidencePayload,
   ExceptionInput as ContractExceptionInput,
   OffboardedInput,
   PolicyUpdate as ContractPolicyUpdate,
   RecheckInput,
   RevokeInput,
+  type ResolverAnswer,
 } from '../../contract/resolvers';
+import { periodOf } from './read-resolvers';
 import { isRepositoryAdmin, isWorkspaceAdmin } from '../../services/authorization';
 import { enqueue } from '../../services/scan-jobs';
 import { createStore } from '../../store/store';
@@ -215,6 +218,38 @@ export async function setOffboarded(request: ResolverRequest) {
     `offboarded list set: ${people.length} people`,
     admin.workspaceUuid,
   );
+}
+
+/**
+ * `evidence/backfill`: reads an audit period's merged pull requests from Bitbucket into the ledger, in queue
+ * jobs (`evidence-period`), for administrators (it spends the app's Bitbucket requests). Asking again for the
+ * same period while it runs answers its progress; another period replaces it.
+ */
+export async function backfillEvidence(request: ResolverRequest): Promise<Envelope<ResolverAnswer<'evidence/backfill'>>> {
+  const input = parsePayload(EvidencePayload, request.payload);
+  if ('error' in input) return input.error;
+  const admin = await asAdmin(request);
+  if ('ok' in admin) return admin;
+  const period = periodOf(input.data);
+  if ('ok' in period) return period;
+  const store = createStore();
+  const [since, until] = [period.since.toISOString(), period.until.toISOString()];
+  const current = await store.getEvidencePeriod();
+  if (current && current.since === since && current.until === until && current.finishedAt === null) return ok({ state: current });
+  const state = {
+    since,
+    until,
+    requestedBy: admin.accountId,
+    requestedAt: now().toISOString(),
+    done: 0,
+    repositories: null,
+    recorded: 0,
+    gaps: [],
+    finishedAt: null,
+  };
+  await store.putEvidencePeriod(state);
+  await enqueue([{ job: { kind: 'evidence-period', workspaceUuid: admin.workspaceUuid, since, until, cause: 'evidence-period' } }]);
+  return ok({ state });
 }
 
 export async function scanNow(request: ResolverRequest) {

@@ -15,7 +15,8 @@ import { isUuid, unwrapUuid } from '../../lib/uuid';
 import { evidenceCsv, nonComplianceReason } from '../../report/evidence';
 import { viewerOf, type Viewer } from '../../services/viewer';
 import { verifyLedger } from '../../services/evidence-verify';
-import type { RepositoryRecord, SummaryMeta } from '../../store/records';
+import type { SummaryMeta } from '../../store/records';
+import { ledgerCoverage } from '../../report/coverage';
 import { createStore } from '../../store/store';
 import { EvidencePayload, PullRequestPayload, RepositoryPayload, type ResolverAnswer } from '../../contract/resolvers';
 import { callerOf, extensionOf, type ResolverRequest } from './context';
@@ -54,7 +55,7 @@ export type DashboardData = ResolverAnswer<'dashboard/get'>;
  * Repositories tab is opened: `dashboard/repositories`.
  */
 /** The caller as Bitbucket sees them, or the refusal to give a non-member. */
-async function memberViewer(request: ResolverRequest): Promise<Viewer | Envelope<never>> {
+export async function memberViewer(request: ResolverRequest): Promise<Viewer | Envelope<never>> {
   const { accountId, workspaceUuid } = callerOf(request);
   if (!accountId || !workspaceUuid) return failure('FORBIDDEN', 'Open this from Bitbucket while signed in.');
   const viewer = await viewerOf(accountId, workspaceUuid);
@@ -116,30 +117,13 @@ export async function getDashboardRepositories(request: ResolverRequest): Promis
   });
 }
 
-/**
- * How much of a period the ledger holds: a repository is covered when its ledger was read from the API back to
- * the period's start (later merges are kept by events and reconciled at each evaluation; `reconciledUntil` says
- * up to when every covered repository was). Empty repositories (no main branch) have nothing to hold.
- */
-export function ledgerCoverage(repositories: readonly RepositoryRecord[], period: { since: Date; until: Date; now: Date }) {
-  const holds = (record: RepositoryRecord) =>
-    record.mainBranch === null ||
-    (record.ledgerFrom !== null && record.ledgerCheckedAt !== null && Date.parse(record.ledgerFrom) <= period.since.getTime());
-  const checked = repositories
-    .filter((record) => record.mainBranch !== null && holds(record))
-    .map((record) => record.ledgerCheckedAt ?? '')
-    .sort();
-  const notCovered = repositories
-    .filter((record) => !holds(record))
-    .map((record) => ({ slug: record.slug, heldFrom: record.ledgerFrom, checkedAt: record.ledgerCheckedAt }))
-    .sort((a, b) => a.slug.localeCompare(b.slug));
-  return {
-    repositories: repositories.length,
-    covered: repositories.length - notCovered.length,
-    notCovered: notCovered.slice(0, 200),
-    reconciledUntil: checked[0] ?? null,
-    openUntil: period.until.getTime() > period.now.getTime() ? period.now.toISOString() : null,
-  };
+/** An audit period from the UI's dates: `until` after `since`, at most 400 days. */
+export function periodOf(input: { since: string; until: string }): { since: Date; until: Date } | Envelope<never> {
+  const since = new Date(input.since);
+  const until = new Date(input.until);
+  if (until <= since) return failure('INVALID_INPUT', 'until: must be after since');
+  if (until.getTime() - since.getTime() > 400 * 86_400_000) return failure('INVALID_INPUT', 'until: a period is at most 400 days');
+  return { since, until };
 }
 
 export async function getEvidence(request: ResolverRequest) {
@@ -147,15 +131,20 @@ export async function getEvidence(request: ResolverRequest) {
   if ('error' in input) return input.error;
   const viewer = await memberViewer(request);
   if ('ok' in viewer) return viewer;
-  const since = new Date(input.data.since);
-  const until = new Date(input.data.until);
-  if (until <= since) return failure('INVALID_INPUT', 'until: must be after since');
-  if (until.getTime() - since.getTime() > 400 * 86_400_000) return failure('INVALID_INPUT', 'until: a period is at most 400 days');
+  const period = periodOf(input.data);
+  if ('ok' in period) return period;
+  const { since, until } = period;
   // Only pull requests of repositories the caller can read: the counts below are of those.
   const store = createStore();
   const records = (await store.listEvidenceBetween(since, until)).filter((record) => viewer.readable.has(record.repositoryUuid));
   const compliant = records.filter((record) => record.independentlyApproved && record.passingBuild);
-  const repositories = (await store.listRepositories()).filter((record) => viewer.readable.has(record.uuid));
+  const [stored, requested] = await Promise.all([store.listRepositories(), store.getEvidencePeriod()]);
+  const repositories = stored.filter((record) => viewer.readable.has(record.uuid));
+  // This period's reading from Bitbucket; what it could not cover names repositories, so for administrators only.
+  const backfill =
+    requested && requested.since === since.toISOString() && requested.until === until.toISOString()
+      ? (({ requestedBy: _who, ...progress }) => (viewer.admin ? progress : { ...progress, gaps: [] }))(requested)
+      : null;
   return ok({
     since: since.toISOString(),
     until: until.toISOString(),
@@ -168,6 +157,7 @@ export async function getEvidence(request: ResolverRequest) {
       .map((record) => ({ ...record, reason: nonComplianceReason(record) })),
     csv: evidenceCsv(records),
     coverage: ledgerCoverage(repositories, { since, until, now: now() }),
+    backfill,
   });
 }
 

@@ -10,6 +10,7 @@ import { createLogger } from '../../lib/log';
 import {
   addAttestation,
   addException,
+  backfillEvidence,
   recheckRepository,
   revokeAttestation,
   revokeException,
@@ -18,6 +19,7 @@ import {
   updatePolicy,
 } from './admin-resolvers';
 import type { ResolverAnswer, ResolverKey } from '../../contract/resolvers';
+import { requestEvidenceDownload } from './evidence-download';
 import type { ResolverRequest } from './context';
 import { failure, type Envelope } from './envelope';
 import {
@@ -57,6 +59,8 @@ export const MODULE_ROUTES = {
     'dashboard/repositories': getDashboardRepositories,
     'evidence/get': getEvidence,
     'evidence/verify': verifyEvidence,
+    'evidence/download': requestEvidenceDownload,
+    'evidence/backfill': backfillEvidence,
     'repository/get': getRepositoryCard,
     'scan/now': scanNow,
   },

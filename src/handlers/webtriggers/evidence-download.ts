@@ -1,0 +1,89 @@
+/**
+ * The web trigger that serves an evidence download the dashboard granted (src/handlers/resolvers/evidence-download.ts).
+ * Its request and response are Forge's web trigger JSON: headers as arrays of strings, the body a string
+ * (https://developer.atlassian.com/platform/forge/runtime-reference/web-trigger/). Anyone may call the URL, so
+ * nothing is served without a grant: an unknown, used or expired token gets a 404 that says what to do, and
+ * the file holds only the repositories the grantee could read in Bitbucket when it was granted.
+ */
+import { z } from 'zod';
+import { now } from '../../lib/clock';
+import { createLogger } from '../../lib/log';
+import { coverageStatement, ledgerCoverage } from '../../report/coverage';
+import { chainOf, evidenceFile } from '../../services/evidence-export';
+import type { DownloadGrant } from '../../store/records';
+import { createStore, type Store } from '../../store/store';
+import { tokenHashOf } from '../resolvers/evidence-download';
+
+const WebTriggerRequest = z.object({
+  method: z.string(),
+  queryParameters: z.record(z.string(), z.array(z.string())).default({}),
+});
+
+export interface WebTriggerResponse {
+  statusCode: number;
+  headers: Record<string, string[]>;
+  body: string;
+}
+
+/**
+ * A web trigger's response is subject to the function response payload limit
+ * (https://developer.atlassian.com/platform/forge/events-reference/web-trigger/), 5 MB (docs/platform-facts.md,
+ * invocation limits); a larger file is refused with the command that exports it instead.
+ */
+const MAX_BODY_BYTES = 5 * 1024 * 1024 - 16 * 1024;
+
+const text = (statusCode: number, message: string): WebTriggerResponse => ({
+  statusCode,
+  headers: { 'Content-Type': ['text/plain; charset=utf-8'], 'Cache-Control': ['no-store'], 'X-Content-Type-Options': ['nosniff'] },
+  body: `${message}\n`,
+});
+
+async function fileFor(store: Store, grant: DownloadGrant) {
+  const since = new Date(grant.since);
+  const until = new Date(grant.until);
+  const visible = (uuid: string) => grant.repositories === 'all' || grant.repositories.includes(uuid);
+  const [all, repositories, policy] = await Promise.all([
+    store.listEvidenceBetween(since, until),
+    store.listRepositories(),
+    store.getPolicy(),
+  ]);
+  const records = all.filter((record) => visible(record.repositoryUuid));
+  const coverage = ledgerCoverage(
+    repositories.filter((record) => visible(record.uuid)),
+    { since, until, now: now() },
+  );
+  const period = { since: grant.since, until: grant.until };
+  const generatedAt = now().toISOString();
+  return evidenceFile(grant.format, records, {
+    json: { period, workspace: grant.workspace, generatedAt, coverage, chain: await chainOf(store, records) },
+    summary: { workspace: grant.workspace.slug, period, generatedAt, coverage: coverageStatement(coverage), exceptions: policy.exceptions },
+  });
+}
+
+export async function evidenceDownload(payload: unknown): Promise<WebTriggerResponse> {
+  const request = WebTriggerRequest.safeParse(payload);
+  if (!request.success || request.data.method !== 'GET') return text(405, 'Open the download link from the Evidence tab of Attest.');
+  const token = request.data.queryParameters.token?.[0] ?? '';
+  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return text(404, 'This download link is not valid. Ask for a new one from the Evidence tab.');
+  const store = createStore();
+  const grant = await store.takeDownloadGrant(tokenHashOf(token));
+  if (!grant || Date.parse(grant.expiresAt) < now().getTime())
+    return text(404, 'This download link has expired or was already used. Ask for a new one from the Evidence tab.');
+  const file = await fileFor(store, grant);
+  if (Buffer.byteLength(file.body) > MAX_BODY_BYTES)
+    return text(
+      413,
+      `This export is larger than a download can be: run \`attest evidence --since ${grant.since.slice(0, 10)} --until ${grant.until.slice(0, 10)}\`.`,
+    );
+  createLogger({ handler: 'evidence-download' }).info('Evidence downloaded', { format: grant.format, accountId: grant.accountId });
+  return {
+    statusCode: 200,
+    headers: {
+      'Content-Type': [file.contentType],
+      'Content-Disposition': [`attachment; filename="${file.filename}"`],
+      'Cache-Control': ['no-store'],
+      'X-Content-Type-Options': ['nosniff'],
+    },
+    body: file.body,
+  };
+}
