@@ -58,6 +58,12 @@ export interface RuntimeOptions {
   maxProductRequests?: number;
   /** Scheduled triggers: spread over the interval per installation (default) and sometimes run twice (5 %). */
   schedule?: ScheduleOptions;
+  /**
+   * Concurrency tests: how many turns of the event loop each KVS call waits before it is served (0 by default).
+   * A random number here lets concurrent invocations' reads and writes interleave in a different order each run,
+   * as calls to a remote store do.
+   */
+  kvsTurns?: () => number;
   log?: (line: string) => void;
 }
 
@@ -243,6 +249,7 @@ export class LocalForgeRuntime {
     if (meta.type === 'kvs') {
       if (!scope) throw new Error('KVS called outside an invocation');
       const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined;
+      for (let turn = this.options.kvsTurns?.() ?? 0; turn > 0; turn--) await new Promise((resolve) => setImmediate(resolve));
       const [status, payload] = scope.installation.kvs.handle(requestPath, body);
       return json(status, payload);
     }

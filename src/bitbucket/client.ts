@@ -33,17 +33,33 @@ export function appRequest(): BitbucketPort {
 export interface RequestBudget {
   readonly ceiling: number | null;
   used: number;
+  /** Requests claimed from the installation's hourly ledger and not sent yet. */
+  allowance: number;
   /** Bitbucket said `X-RateLimit-NearLimit: true` on a scaled endpoint (https://support.atlassian.com/bitbucket-cloud/docs/api-request-limits/). */
   nearLimit: boolean;
 }
 
 export function createBudget(ceiling: number | null = null): RequestBudget {
-  return { ceiling, used: 0, nearLimit: false };
+  return { ceiling, used: 0, allowance: 0, nearLimit: false };
+}
+
+/**
+ * The installation's hourly request ledger as a client sees it (services/request-ledger.ts): requests are
+ * claimed in chunks before they are sent; a refused claim means the hour's share for this kind of work is spent.
+ */
+export interface RequestLedgerPort {
+  claim(requests: number): Promise<boolean>;
+  /** Gives back requests claimed and not sent. */
+  release(requests: number): Promise<void>;
+  /** Requests claimed at a time: about what one invocation of this kind sends. */
+  readonly chunk: number;
 }
 
 export interface ClientOptions {
   request: BitbucketPort;
   budget?: RequestBudget;
+  /** Every request is claimed from it before it is sent; absent for the person's own requests (asUser) and the CLI. */
+  ledger?: RequestLedgerPort;
   /** Attempts per request, first included. */
   maxAttempts?: number;
   /** First backoff step in milliseconds; doubled per attempt, with full jitter. */
@@ -55,6 +71,10 @@ export interface ClientOptions {
 
 export interface BitbucketClient {
   readonly budget: RequestBudget;
+  /** Claims the first chunk from the ledger up front: false when the hour's share is spent (true without a ledger). */
+  reserve(): Promise<boolean>;
+  /** Gives back to the ledger what was claimed and not sent: the invocation's last word on Bitbucket. */
+  settle(): Promise<void>;
   /** GET and parse JSON against `schema`. Throws `BitbucketError`. */
   getJson<S extends z.ZodType>(call: BitbucketCall, schema: S): Promise<z.infer<S>>;
   /** GET a raw file; `null` on 404 (the file does not exist). */
@@ -89,6 +109,7 @@ async function errorDetail(response: APIResponse): Promise<string> {
 interface Settings {
   request: ClientOptions['request'];
   budget: RequestBudget;
+  ledger: RequestLedgerPort | null;
   maxAttempts: number;
   sleep: (ms: number) => Promise<void>;
   backoff: (attempt: number) => number;
@@ -110,15 +131,28 @@ function jitteredBackoff(options: ClientOptions): (attempt: number) => number {
   };
 }
 
-/** The port each attempt sees: it records the path, spends the budget and sets Accept. */
+/** Claims a chunk from the ledger when what was claimed is used up; false when the ledger refuses. */
+async function claimed(settings: Settings): Promise<boolean> {
+  const { budget, ledger } = settings;
+  if (ledger === null || budget.allowance > 0) return true;
+  if (!(await ledger.claim(ledger.chunk))) return false;
+  budget.allowance += ledger.chunk;
+  return true;
+}
+
+/** The port each attempt sees: it records the path, spends the budget (and the hour's ledger) and sets Accept. */
 function portFor(settings: Settings, accept: string, seen: { path: string }): BitbucketPort {
   const { budget } = settings;
   return {
-    requestBitbucket(route: Route, init?: RequestInit) {
+    async requestBitbucket(route: Route, init?: RequestInit) {
       seen.path = route.value;
       if (budget.ceiling !== null && budget.used >= budget.ceiling) {
         throw new BitbucketError('budget-exhausted', seen.path, null, `${budget.used} requests used`);
       }
+      if (!(await claimed(settings))) {
+        throw new BitbucketError('hour-spent', seen.path, null, `${budget.used} requests sent by this invocation`);
+      }
+      if (settings.ledger !== null) budget.allowance--;
       budget.used++;
       return settings.request.requestBitbucket(route, { ...init, headers: { Accept: accept, ...init?.headers } });
     },
@@ -173,12 +207,21 @@ export function createBitbucketClient(options: ClientOptions): BitbucketClient {
   const settings: Settings = {
     request: options.request,
     budget: options.budget ?? createBudget(),
+    ledger: options.ledger ?? null,
     maxAttempts: options.maxAttempts ?? 4,
     sleep: options.sleep ?? clockSleep,
     backoff: jitteredBackoff(options),
   };
   return {
     budget: settings.budget,
+    reserve: () => claimed(settings),
+    async settle() {
+      const { budget, ledger } = settings;
+      if (ledger === null || budget.allowance <= 0) return;
+      const unused = budget.allowance;
+      budget.allowance = 0;
+      await ledger.release(unused);
+    },
     async getJson(call, schema) {
       return parseJson(await send(settings, call, 'application/json'), schema);
     },

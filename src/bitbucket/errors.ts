@@ -27,6 +27,7 @@ export type BitbucketErrorKind =
   | 'malformed' // a body that is not JSON or not in the documented shape
   | 'bad-request' // other 4xx
   | 'budget-exhausted' // our own request ceiling for this scan was reached
+  | 'hour-spent' // the installation's share of Bitbucket's hourly limit for this kind of work is spent (the request ledger)
   | 'internal'; // our own code failed while reading (a bug): never a verdict
 
 export class BitbucketError extends Error {
@@ -70,6 +71,10 @@ export class BitbucketError extends Error {
         return ['Report this to the Attest maintainers: the app asked Bitbucket something it refused.'];
       case 'budget-exhausted':
         return ['The request budget for this scan was spent; the remaining subjects are evaluated on the next run.'];
+      case 'hour-spent':
+        return [
+          "Nothing to do: the app's share of Bitbucket's hourly request limit was spent, and this is read again as soon as the rolling hour has room.",
+        ];
       case 'internal':
         return ['Report this to the Attest maintainers with the message above; the next scheduled run retries.'];
     }
@@ -95,6 +100,8 @@ function describeKind(kind: BitbucketErrorKind, status: number | null): string {
       return `Bitbucket rejected the request${code}`;
     case 'budget-exhausted':
       return 'The request budget was spent';
+    case 'hour-spent':
+      return "The app's requests for this hour are spent";
     case 'internal':
       return 'Attest failed while reading Bitbucket';
   }

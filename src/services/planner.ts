@@ -2,7 +2,8 @@
  * The hour's plan. Settings drift has no Bitbucket event (docs/platform-facts.md §2), so every hour the planner
  * lists the repositories and queues evaluations for the ones whose results are oldest, within an hourly
  * request budget: by default 80% of the base 1,000 requests an hour, halved after a 429 and raised 10% an
- * hour while none comes. The workspace controls run once a day. What does not fit waits for the next
+ * hour while none comes; scans plan within the budget less the reserve for events and merge checks, and every
+ * request is claimed from the installation's request ledger before it is sent. The workspace controls run once a day. What does not fit waits for the next
  * hour, and the stated freshness (`hoursPerFullPass`) says how long a full pass takes at this budget.
  */
 import { listRepositories } from '../bitbucket/api';
@@ -14,6 +15,7 @@ import type { RepositoryRecord } from '../store/records';
 import type { AppContext } from './context';
 import type { QueuedJob } from './scan-jobs';
 import { toRepositoryRecord } from './repository-record';
+import { ceilingFor } from './request-ledger';
 
 export const DEFAULT_HOURLY_BUDGET = 800;
 export const MIN_HOURLY_BUDGET = 100;
@@ -154,7 +156,9 @@ export async function planHour(ctx: PlanContext, cause: string): Promise<Plan> {
   const estimate = costEstimator(stored);
   const workspaceDue =
     state.workspaceEvaluatedAt === null || now.getTime() - Date.parse(state.workspaceEvaluatedAt) >= 86_400_000 - 300_000;
-  let remaining = budget - (client.budget.used - before) - (workspaceDue ? WORKSPACE_EVALUATION_ESTIMATE : 0);
+  // Scans get the budget less the reserve kept for pull-request events and merge checks (services/request-ledger.ts).
+  const share = ceilingFor('scan', budget);
+  let remaining = share - (client.budget.used - before) - (workspaceDue ? WORKSPACE_EVALUATION_ESTIMATE : 0);
   const selected: Listed[] = [];
   for (const repository of evaluationOrder(listing.values, stored, state.reuseUnchanged)) {
     const cost = estimate(unwrapUuid(repository.uuid));
@@ -163,7 +167,7 @@ export async function planHour(ctx: PlanContext, cause: string): Promise<Plan> {
     selected.push(repository);
   }
   const total = listing.values.reduce((sum, repository) => sum + estimate(unwrapUuid(repository.uuid)), 0);
-  const hoursPerFullPass = Math.round((total / Math.max(1, budget - WORKSPACE_EVALUATION_ESTIMATE)) * 10) / 10;
+  const hoursPerFullPass = Math.round((total / Math.max(1, share - WORKSPACE_EVALUATION_ESTIMATE)) * 10) / 10;
   await store.markScan({
     lastPlanAt: now.toISOString(),
     hourlyBudget: budget,
@@ -177,7 +181,7 @@ export async function planHour(ctx: PlanContext, cause: string): Promise<Plan> {
     jobs: jobsFor(ctx, { selected, estimate, workspaceDue }, cause),
     budget,
     planned: selected.length,
-    estimatedRequests: budget - remaining,
+    estimatedRequests: share - remaining,
     repositories: listing.values.length,
     hoursPerFullPass,
   };

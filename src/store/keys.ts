@@ -18,6 +18,8 @@
  *   v1:viewer:<account>[:<n>]          what a person may see, for a few minutes (TTL)
  *   v1:evp                             EvidencePeriodState: the last period read from Bitbucket on request
  *   v1:dl:<sha-256 of a token>         DownloadGrant: one evidence download, for 10 minutes (TTL)
+ *   v1:rl:<slot>:<n>                   a claim of Bitbucket requests in a 10-minute slot (TTL; request-ledger.ts)
+ *   v1:rlw                             where each slot's claims stand (TTL; may lag the claims)
  *
  * Timestamps in keys are normalised to `YYYY-MM-DDTHH:MM:SS.mmmZ` (src/lib/instant.ts), with `:` and `.` kept
  * (both are allowed), so keys sort by time whatever form Bitbucket wrote them in.
@@ -68,6 +70,9 @@ export const keys = {
   viewer: (accountId: string): string => `${V}:viewer:${accountKey(accountId)}`,
   viewerChunk: (accountId: string, index: number): string => `${V}:viewer:${accountKey(accountId)}:${index}`,
   evidencePeriod: (): string => `${V}:evp`,
+  /** The n-th claim of a 10-minute slot (slot = epoch milliseconds ÷ 600,000). */
+  requestClaim: (slot: number, n: number): string => `${V}:rl:${slot}:${n}`,
+  requestWindow: (): string => `${V}:rlw`,
   /** A download grant, by the SHA-256 of its token (hex): the token itself is never stored. */
   downloadGrant: (tokenHash: string): string => {
     if (!/^[0-9a-f]{64}$/.test(tokenHash)) throw new Error('a download grant is keyed by a SHA-256 in hex');

@@ -38,6 +38,8 @@ describe('the control catalogue', () => {
     const client = {
       calls: 0,
       budget: createBudget(null),
+      reserve: async () => true,
+      settle: async () => undefined,
       getJson: async () => {
         client.calls++;
         throw new BitbucketError('upstream', 'test', 503, 'unavailable');

@@ -60,9 +60,9 @@ export async function scanJob(event: unknown): Promise<InvocationError | void> {
   } catch (error) {
     if (!(error instanceof BitbucketError)) throw error; // the queue retries thrown errors too
     if (error.kind === 'rate-limited') await store.markScan({ rateLimitedAt: now().toISOString() });
-    if (['rate-limited', 'upstream', 'unauthorized', 'forbidden', 'malformed', 'internal'].includes(error.kind)) {
+    if (['rate-limited', 'hour-spent', 'upstream', 'unauthorized', 'forbidden', 'malformed', 'internal'].includes(error.kind)) {
       scoped.warn('Bitbucket could not be read: asking the queue to retry', { errorKind: error.kind, status: error.status });
-      return retry(error.kind === 'rate-limited' ? 'rate-limited' : 'upstream');
+      return retry(error.kind === 'rate-limited' || error.kind === 'hour-spent' ? error.kind : 'upstream');
     }
     scoped.error('Scan job failed', { errorKind: error.kind, status: error.status });
   }

@@ -5,7 +5,7 @@
  * failure and shows no message (https://developer.atlassian.com/platform/forge/manifest-reference/modules/bitbucket-merge-check/). When Bitbucket cannot be read, the
  * policy's `mergeCheckOnError` decides, and the message says what could not be read and why.
  */
-import { appRequest, createBitbucketClient } from '../../bitbucket/client';
+import { ledgeredAppClient } from '../../services/request-ledger';
 import { BitbucketError } from '../../bitbucket/errors';
 import { MergeCheckPayload } from '../../bitbucket/forge-events';
 import { mergeDecision, type MergeDecision } from '../../checks/pull-request-checks';
@@ -35,8 +35,10 @@ export async function mergeCheck(payload: unknown): Promise<MergeDecision> {
     const store = createStore();
     policy = await store.getPolicy();
     // One attempt per request: the merge check must stay well inside its invocation limit.
-    const client = createBitbucketClient({ request: appRequest(), maxAttempts: 2, backoffBaseMs: 200 });
-    const evaluation = await evaluatePullRequest({ client, store, policy, workspaceUuid }, { repositoryUuid, id });
+    const client = await ledgeredAppClient(store, { kind: 'interactive', chunk: 3, log: scoped }, { maxAttempts: 2, backoffBaseMs: 200 });
+    const evaluation = await evaluatePullRequest({ client, store, policy, workspaceUuid }, { repositoryUuid, id }).finally(() =>
+      client.settle(),
+    );
     // The decision is made from what Bitbucket answered; keeping it for the card is best-effort, so a
     // storage failure never turns a computed verdict into "could not evaluate" (or, with
     // mergeCheckOnError: allow, into a merge).

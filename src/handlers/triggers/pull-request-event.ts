@@ -5,7 +5,7 @@
  * reconciled by the next evaluation of the repository if every retry fails). Build-status events name a
  * commit, not a pull request, so they refresh the open pull requests we track whose head is that commit.
  */
-import { appRequest, createBitbucketClient } from '../../bitbucket/client';
+import { ledgeredAppClient } from '../../services/request-ledger';
 import { BitbucketError } from '../../bitbucket/errors';
 import { PullRequestTriggerEvent } from '../../bitbucket/forge-events';
 import { now } from '../../lib/clock';
@@ -58,7 +58,8 @@ async function handlePullRequestEvent(event: unknown): Promise<void> {
     scoped.info('Pull request declined: open state dropped', { pullRequest: ids[0] });
     return;
   }
-  const client = createBitbucketClient({ request: appRequest() });
+  // The pull request and its statuses: two requests each.
+  const client = await ledgeredAppClient(store, { kind: 'event', chunk: 2 * ids.length, log: scoped });
   const policy = await store.getPolicy();
   for (const id of ids) {
     try {
@@ -70,6 +71,7 @@ async function handlePullRequestEvent(event: unknown): Promise<void> {
       scoped.warn('Pull request could not be read', { pullRequest: id, kind: error.kind, status: error.status });
     }
   }
+  await client.settle();
 }
 
 async function recordMerge(
@@ -81,7 +83,7 @@ async function recordMerge(
   const at = now();
   const mergedAt = toInstant(timestamp) ?? at.toISOString();
   const slug = (await store.getRepository(repositoryUuid))?.slug ?? repositoryUuid;
-  const client = createBitbucketClient({ request: appRequest(), maxAttempts: 2, backoffBaseMs: 250 });
+  const client = await ledgeredAppClient(store, { kind: 'event', chunk: 4, log }, { maxAttempts: 2, backoffBaseMs: 250 });
   try {
     const { written } = await recordMergedPullRequest(
       { client, store, workspaceUuid, now: at },
@@ -89,6 +91,7 @@ async function recordMerge(
     );
     await store.deletePullRequest(repositoryUuid, id);
     log.info(written ? 'Evidence recorded' : 'Evidence already recorded', { pullRequest: id });
+    await client.settle();
   } catch (error) {
     if (!(error instanceof BitbucketError)) throw error;
     await enqueue([

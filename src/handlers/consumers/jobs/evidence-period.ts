@@ -6,10 +6,10 @@
  * request), so a job delivered twice, or retried after a rate limit, repeats nothing it already did.
  */
 import { listRepositories } from '../../../bitbucket/api';
-import { appRequest, createBitbucketClient } from '../../../bitbucket/client';
 import { BitbucketError } from '../../../bitbucket/errors';
 import { unwrapUuid } from '../../../lib/uuid';
 import { coverRepository } from '../../../services/evidence-coverage';
+import { ledgeredAppClient } from '../../../services/request-ledger';
 import { enqueue } from '../../../services/scan-jobs';
 import type { EvidencePeriodState } from '../../../store/records';
 import type { JobContext, JobOf, JobResult } from './shared';
@@ -26,7 +26,7 @@ export async function evidencePeriodJob(job: JobOf<'evidence-period'>, { store, 
   const state = await store.getEvidencePeriod();
   // A job of a period no longer asked for (a newer request replaced it) has nothing to do.
   if (!state || state.since !== job.since || state.until !== job.until || state.finishedAt !== null) return;
-  const client = createBitbucketClient({ request: appRequest() });
+  const client = await ledgeredAppClient(store, { kind: 'scan', chunk: 20, log });
   const ctx = { client, store, workspaceUuid: job.workspaceUuid, now: at };
   const period = { since: new Date(job.since), until: new Date(job.until) };
   const started = Date.now();
@@ -37,6 +37,7 @@ export async function evidencePeriodJob(job: JobOf<'evidence-period'>, { store, 
   if (listing.truncated && job.after === undefined)
     next.gaps.push({ repository: '*', reason: 'the list of repositories was cut short: some may be missing' });
   let last: string | undefined = job.after;
+  let paused = false;
   for (const repository of remaining) {
     if (Date.now() - started > DELIVERY_BUDGET_MS) break;
     try {
@@ -49,15 +50,24 @@ export async function evidencePeriodJob(job: JobOf<'evidence-period'>, { store, 
         await store.putEvidencePeriod(next);
         throw error;
       }
+      // The hour's share is spent: this repository and the rest wait for room (the ledger frees a slot every 5 minutes).
+      if (error instanceof BitbucketError && error.kind === 'hour-spent') {
+        paused = true;
+        break;
+      }
       next.gaps.push({ repository: repository.full_name, reason: gapOf(error) });
     }
     last = unwrapUuid(repository.uuid);
     next.done = ordered.findIndex((candidate) => unwrapUuid(candidate.uuid) === last) + 1;
   }
-  const finished = last === undefined || next.done >= ordered.length;
+  await client.settle();
+  const finished = !paused && (last === undefined || next.done >= ordered.length);
   // One gap per repository: a redelivered job names the same repository again.
   next.gaps = [...new Map(next.gaps.map((gap) => [gap.repository, gap])).values()].slice(0, 500);
   await store.putEvidencePeriod({ ...next, finishedAt: finished ? at.toISOString() : null });
-  if (!finished) await enqueue([{ job: { ...job, ...(last ? { after: last } : {}), cause: 'evidence-period-continued' } }]);
+  if (!finished)
+    await enqueue([
+      { job: { ...job, ...(last ? { after: last } : {}), cause: 'evidence-period-continued' }, delayInSeconds: paused ? 300 : 0 },
+    ]);
   log.info('Evidence period read', { done: next.done, of: ordered.length, recorded: next.recorded, gaps: next.gaps.length, finished });
 }

@@ -1,6 +1,6 @@
 /** `plan` jobs: list the repositories and queue the hour's evaluations within the request budget. */
-import { appRequest, createBitbucketClient } from '../../../bitbucket/client';
 import { planHour } from '../../../services/planner';
+import { ledgeredAppClient } from '../../../services/request-ledger';
 import { enqueue } from '../../../services/scan-jobs';
 import type { JobContext, JobOf, JobResult } from './shared';
 
@@ -8,7 +8,6 @@ import type { JobContext, JobOf, JobResult } from './shared';
 const PLAN_SPACING_MS = 55 * 60_000;
 
 export async function planJob(job: JobOf<'plan'>, { store, log, at }: JobContext): Promise<JobResult> {
-  const client = createBitbucketClient({ request: appRequest() });
   if (job.cause === 'install-scan') await store.markScan({ installedAt: (await store.getScan()).installedAt ?? at.toISOString() });
   // Forge runs a scheduled trigger at an offset of its own choosing and sometimes twice
   // (https://developer.atlassian.com/platform/forge/manifest-reference/modules/scheduled-trigger/): a
@@ -18,7 +17,9 @@ export async function planJob(job: JobOf<'plan'>, { store, log, at }: JobContext
     log.info('A plan ran less than 55 minutes ago: this scheduled run is skipped', { lastPlanAt });
     return;
   }
-  const plan = await planHour({ client, store, workspaceUuid: job.workspaceUuid, now: at }, job.cause);
+  // The listing: a page per hundred repositories.
+  const client = await ledgeredAppClient(store, { kind: 'scan', chunk: 10, log });
+  const plan = await planHour({ client, store, workspaceUuid: job.workspaceUuid, now: at }, job.cause).finally(() => client.settle());
   await enqueue(plan.jobs);
   log.info('Hour planned', {
     repositories: plan.repositories,

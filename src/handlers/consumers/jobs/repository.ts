@@ -4,11 +4,12 @@
  * clear by waiting (then the queue retries).
  */
 import { getRepository } from '../../../bitbucket/api';
-import { appRequest, createBitbucketClient, createBudget, type BitbucketClient } from '../../../bitbucket/client';
+import { createBudget, type BitbucketClient } from '../../../bitbucket/client';
 import { BitbucketError } from '../../../bitbucket/errors';
 import type { Repository } from '../../../bitbucket/schemas';
 import type { Result } from '../../../controls/types';
 import { evaluateRepository, storeRepositoryEvaluation, type RepositoryEvaluation } from '../../../services/evaluation';
+import { ledgeredAppClient } from '../../../services/request-ledger';
 import { enqueue } from '../../../services/scan-jobs';
 import type { ScanState } from '../../../store/records';
 import { MAX_RETRIES_BEFORE_STORING, removal, retry, transientFailure, type JobContext, type JobOf, type JobResult } from './shared';
@@ -71,6 +72,8 @@ async function storeEvaluation(
     return;
   }
   const transient = transientFailure(results, scan, at);
+  // Our own ledger's refusal is never stored as a verdict: the evaluation waits for room, or for the next plan.
+  if (transient === 'hour-spent') return waitForRoom(job, ctx);
   if (transient && ctx.retries < MAX_RETRIES_BEFORE_STORING) {
     if (transient === 'rate-limited') await store.markScan({ rateLimitedAt: at.toISOString() });
     log.warn('Not stored: Bitbucket refused for now; retrying', { repository: job.repositoryUuid, reason: transient });
@@ -91,6 +94,15 @@ async function storeEvaluation(
     ]);
 }
 
+/**
+ * The hour's share for scans is spent: the job waits for room (a slot of the ledger frees every 10 minutes),
+ * three times at most; after that the next hourly plan picks the repository up again, oldest result first.
+ */
+function waitForRoom(job: JobOf<'repository'>, ctx: JobContext): JobResult {
+  if (ctx.retries < MAX_RETRIES_BEFORE_STORING) return retry('hour-spent');
+  ctx.log.info('No room in the hour for this evaluation: left to the next plan', { repository: job.repositoryUuid });
+}
+
 export async function repositoryJob(job: JobOf<'repository'>, ctx: JobContext): Promise<JobResult> {
   const { store, log, at } = ctx;
   const stored = await store.getRepository(job.repositoryUuid);
@@ -106,13 +118,25 @@ export async function repositoryJob(job: JobOf<'repository'>, ctx: JobContext): 
     });
     return retry('rate-limited');
   }
-  const client = createBitbucketClient({ request: appRequest(), budget: createBudget(job.maxRequests ?? 200) });
-  const repository = await repositoryOf(client, job, { ...ctx, slug: stored?.slug ?? job.repositoryUuid });
-  if (repository === null) return;
-  const policy = await store.getPolicy();
-  const evaluation = await evaluateRepository(
-    { client, store, workspaceUuid: job.workspaceUuid, policy, now: at },
-    { repository, cause: job.cause, refused: scan.refusedNeeds },
+  const maxRequests = job.maxRequests ?? 200;
+  // Planned evaluations are scans; one an event asked for (a push, a merge) may use the reserve. The first claim
+  // is what the evaluation is expected to cost: its last measured cost, else a quarter of its ceiling.
+  const client = await ledgeredAppClient(
+    { getScan: async () => scan },
+    { kind: job.cause.endsWith('-scan') ? 'scan' : 'event', chunk: Math.max(5, stored?.requests || Math.ceil(maxRequests / 4)), log },
+    { budget: createBudget(maxRequests) },
   );
-  return storeEvaluation(job, { evaluation, client, scan }, ctx);
+  try {
+    if (!(await client.reserve())) return waitForRoom(job, ctx);
+    const repository = await repositoryOf(client, job, { ...ctx, slug: stored?.slug ?? job.repositoryUuid });
+    if (repository === null) return;
+    const policy = await store.getPolicy();
+    const evaluation = await evaluateRepository(
+      { client, store, workspaceUuid: job.workspaceUuid, policy, now: at },
+      { repository, cause: job.cause, refused: scan.refusedNeeds },
+    );
+    return await storeEvaluation(job, { evaluation, client, scan }, ctx);
+  } finally {
+    await client.settle();
+  }
 }

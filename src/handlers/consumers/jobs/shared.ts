@@ -27,10 +27,14 @@ export type JobOf<K extends ScanJob['kind']> = Extract<ScanJob, { kind: K }>;
 const INSTALL_GRACE_MS = 30 * 60_000;
 export const MAX_RETRIES_BEFORE_STORING = 3;
 
-export function retry(kind: 'rate-limited' | 'not-yet-authorised' | 'upstream'): InvocationError {
+export type RetryKind = 'rate-limited' | 'hour-spent' | 'not-yet-authorised' | 'upstream';
+
+/** Rate limits are waited out for 10 minutes; a spent hour for 5 (a slot of the request ledger frees); the rest for one. */
+export function retry(kind: RetryKind): InvocationError {
+  const waiting = kind === 'rate-limited' || kind === 'hour-spent';
   return new InvocationError({
-    retryAfter: kind === 'rate-limited' ? 600 : 60,
-    retryReason: kind === 'rate-limited' ? InvocationErrorCode.FUNCTION_UPSTREAM_RATE_LIMITED : InvocationErrorCode.FUNCTION_RETRY_REQUEST,
+    retryAfter: kind === 'rate-limited' ? 600 : kind === 'hour-spent' ? 300 : 60,
+    retryReason: waiting ? InvocationErrorCode.FUNCTION_UPSTREAM_RATE_LIMITED : InvocationErrorCode.FUNCTION_RETRY_REQUEST,
   });
 }
 
@@ -39,7 +43,7 @@ export function transientFailure(
   results: readonly Result[],
   scan: Pick<ScanState, 'installedAt' | 'refusedNeeds'>,
   at: Date,
-): 'rate-limited' | 'not-yet-authorised' | null {
+): Exclude<RetryKind, 'upstream'> | null {
   const { installedAt } = scan;
   // A refusal already known (the credentials' reach, checked up front) will not clear by waiting.
   const known = (need: unknown) => typeof need === 'string' && scan.refusedNeeds[need] !== undefined;
@@ -47,6 +51,7 @@ export function transientFailure(
     .filter((result) => result.outcome === 'not-evaluable' && !known(result.evidence.need))
     .map((result) => result.evidence.kind);
   if (kinds.includes('rate-limited')) return 'rate-limited';
+  if (kinds.includes('hour-spent')) return 'hour-spent';
   const recentlyInstalled = installedAt !== null && at.getTime() - Date.parse(installedAt) < INSTALL_GRACE_MS;
   if (kinds.includes('unauthorized') || (recentlyInstalled && kinds.includes('forbidden'))) return 'not-yet-authorised';
   return null;

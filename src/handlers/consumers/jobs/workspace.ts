@@ -1,14 +1,19 @@
 /** `workspace` jobs: evaluate the workspace controls and store them, unless the answers clear by waiting. */
-import { appRequest, createBitbucketClient } from '../../../bitbucket/client';
+import { ledgeredAppClient } from '../../../services/request-ledger';
 import { evaluateWorkspaceControls, storeWorkspaceResults } from '../../../services/evaluation';
 import { MAX_RETRIES_BEFORE_STORING, retry, transientFailure, type JobContext, type JobOf, type JobResult } from './shared';
 
 export async function workspaceJob(job: JobOf<'workspace'>, { store, log, at, retries }: JobContext): Promise<JobResult> {
-  const client = createBitbucketClient({ request: appRequest() });
+  const client = await ledgeredAppClient(store, { kind: 'scan', chunk: 5, log });
   const policy = await store.getPolicy();
   const scan = await store.getScan();
-  const results = await evaluateWorkspaceControls({ client, store, workspaceUuid: job.workspaceUuid, policy, now: at }, scan.refusedNeeds);
+  const results = await evaluateWorkspaceControls(
+    { client, store, workspaceUuid: job.workspaceUuid, policy, now: at },
+    scan.refusedNeeds,
+  ).finally(() => client.settle());
   const transient = transientFailure(results, scan, at);
+  // Our own ledger's refusal is never stored: after three waits the next plan queues the workspace again.
+  if (transient === 'hour-spent' && retries >= MAX_RETRIES_BEFORE_STORING) return;
   if (transient && retries < MAX_RETRIES_BEFORE_STORING) return retry(transient);
   await storeWorkspaceResults(store, results, at, job.cause);
   await store.markScan({ workspaceEvaluatedAt: at.toISOString() });

@@ -1,0 +1,76 @@
+/**
+ * Who may spend what of the hour. Bitbucket allows an app 1,000 requests in a rolling hour on the base plan
+ * (https://support.atlassian.com/bitbucket-cloud/docs/api-request-limits/); the app's budget (ScanState.hourlyBudget,
+ * 800 by default, halved after a 429) is shared by every invocation through the ledger (store/request-ledger.ts):
+ *
+ * - scans (planned and event-driven evaluations, workspace controls, evidence backfill) stop at the budget less
+ *   a reserve, so they can never starve the rest;
+ * - pull-request events (the card's checks, recording a merge) may use the reserve, up to the budget;
+ * - merge checks, which a developer is waiting on, may go past the budget up to 95% of Bitbucket's limit.
+ *
+ * A claim the ledger cannot make (KVS refused it) counts as refused for scans and events, which wait, and as
+ * granted for a merge check, which must answer now: an uncounted merge check costs three requests.
+ */
+import { appRequest, createBitbucketClient, type BitbucketClient, type ClientOptions, type RequestLedgerPort } from '../bitbucket/client';
+import { now as clockNow } from '../lib/clock';
+import type { Logger } from '../lib/log';
+import { claimRequests, returnRequests, type RequestKind } from '../store/request-ledger';
+import type { Store } from '../store/store';
+
+export const BITBUCKET_HOURLY_LIMIT = 1000;
+/** The share of the budget kept from scans for pull-request events and merge checks. */
+export const INTERACTIVE_RESERVE = 0.15;
+
+export function ceilingFor(kind: RequestKind, hourlyBudget: number): number {
+  if (kind === 'scan') return hourlyBudget - Math.ceil(hourlyBudget * INTERACTIVE_RESERVE);
+  if (kind === 'event') return hourlyBudget;
+  return Math.floor(BITBUCKET_HOURLY_LIMIT * 0.95);
+}
+
+/** What a ledger port needs: the kind of work, the budget in force, how much to claim at a time, and a logger. */
+export interface LedgerOptions {
+  kind: RequestKind;
+  hourlyBudget: number;
+  chunk: number;
+  log?: Logger;
+}
+
+export function requestLedger(options: LedgerOptions): RequestLedgerPort {
+  const ceiling = ceilingFor(options.kind, options.hourlyBudget);
+  const warn = (error: unknown) =>
+    options.log?.warn('The request ledger could not be written', {
+      kind: options.kind,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  let claimedAt = 0;
+  return {
+    chunk: Math.max(1, Math.round(options.chunk)),
+    async claim(requests) {
+      try {
+        claimedAt = clockNow().getTime();
+        const answer = await claimRequests({ kind: options.kind, requests, ceiling, now: claimedAt });
+        if (!answer.granted)
+          options.log?.info('The hour’s requests are spent for this kind of work', { kind: options.kind, spent: answer.spent, ceiling });
+        return answer.granted;
+      } catch (error) {
+        warn(error);
+        return options.kind === 'interactive';
+      }
+    },
+    async release(requests) {
+      // Best-effort: a return that cannot be written leaves the requests counted, which only errs on the safe side.
+      await returnRequests({ kind: options.kind, requests, now: clockNow().getTime(), claimedAt }).catch(warn);
+    },
+  };
+}
+
+/** A client acting as the app whose every request is claimed from the ledger (the budget read from the scan state). */
+export async function ledgeredAppClient(
+  store: Pick<Store, 'getScan'>,
+  ledger: Omit<LedgerOptions, 'hourlyBudget'>,
+  options: Omit<ClientOptions, 'request' | 'ledger'> = {},
+): Promise<BitbucketClient> {
+  // A merge check's ceiling does not depend on the budget: it is not read, to keep the check quick.
+  const hourlyBudget = ledger.kind === 'interactive' ? BITBUCKET_HOURLY_LIMIT : (await store.getScan()).hourlyBudget;
+  return createBitbucketClient({ ...options, request: appRequest(), ledger: requestLedger({ ...ledger, hourlyBudget }) });
+}
