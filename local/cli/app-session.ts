@@ -62,7 +62,7 @@ export function cliErrorFor(error: unknown, workspace: string, baseUrl: string):
 
 export interface ScanRun {
   policy: Policy;
-  /** Caps the Bitbucket requests the plan may spend. */
+  /** The app's hourly request budget for the run (the plan and the request ledger). */
   hourlyBudget: number;
   onProgress?: (done: number, total: number) => void;
   /** Told before each wait for a retry the queue scheduled: until when, and whether Bitbucket rate-limited. */

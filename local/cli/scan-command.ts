@@ -196,7 +196,9 @@ async function scan(session: AppSession, options: ScanOptions, term: ReturnType<
   const outcome = await installAndScan(session, {
     refused: reach.refused,
     policy,
-    hourlyBudget: options.maxRequests ?? 1_000_000,
+    // The app's hourly budget is for an installation sharing Bitbucket's limit over time; a CLI scan reads
+    // everything now, and --max-requests is enforced below the app, on the transport (every request counted).
+    hourlyBudget: 1_000_000,
     incremental: values.incremental,
     maxWaitMs: options.maxWaitMs,
     ...(term.progress ? { onProgress: term.progress } : {}),

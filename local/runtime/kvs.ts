@@ -88,6 +88,7 @@ function depthOf(value: unknown, depth = 0): number {
 export interface KvsFaults {
   /** The next N operations fail with this status and code (e.g. 429 RATE_LIMIT_EXCEEDED). */
   failNext(count: number, status?: number, code?: string, skip?: number): void;
+  failNextOn(keys: RegExp, count: number, status?: number, code?: string): void;
 }
 
 export class LocalKvs implements KvsFaults {
@@ -97,6 +98,7 @@ export class LocalKvs implements KvsFaults {
   private sortedKeys: string[] | null = null;
   private ordered: Array<[string, string]> | null = null;
   private pendingFailures: Array<{ status: number; code: string } | null> = [];
+  private targetedFailures: Array<{ keys: RegExp; status: number; code: string }> = [];
   /** Operation counts, for the benchmarks and tests. */
   /** `reads` counts values read; `readCalls` the calls that read them (a batch get is one call). */
   readonly stats = {
@@ -142,6 +144,18 @@ export class LocalKvs implements KvsFaults {
   failNext(count: number, status = 429, code = 'RATE_LIMIT_EXCEEDED', skip = 0): void {
     for (let i = 0; i < skip; i++) this.pendingFailures.push(null);
     for (let i = 0; i < count; i++) this.pendingFailures.push({ status, code });
+  }
+
+  /** The next `count` gets, sets and deletes of a key matching `keys` fail; other calls pass untouched. */
+  failNextOn(keys: RegExp, count: number, status = 429, code = 'RATE_LIMIT_EXCEEDED'): void {
+    for (let i = 0; i < count; i++) this.targetedFailures.push({ keys, status, code });
+  }
+
+  private targetedFailure(body: unknown): { status: number; code: string } | undefined {
+    const key = (body as { key?: unknown } | undefined)?.key;
+    if (typeof key !== 'string') return undefined;
+    const index = this.targetedFailures.findIndex((failure) => failure.keys.test(key));
+    return index < 0 ? undefined : this.targetedFailures.splice(index, 1)[0];
   }
 
   private invalidateOrder(): void {
@@ -268,7 +282,7 @@ export class LocalKvs implements KvsFaults {
   /** Handles one SDK call: `/api/v1/…` with a JSON body. Returns [status, body or null]. */
   handle(pathname: string, body: unknown): [number, unknown] {
     try {
-      const failure = this.pendingFailures.shift();
+      const failure = this.pendingFailures.shift() ?? this.targetedFailure(body);
       if (failure) throw new KvsError(failure.status, failure.code, 'injected failure');
       this.meter(pathname, body);
       const result = this.dispatch(pathname, body);

@@ -35,12 +35,14 @@ export interface RequestBudget {
   used: number;
   /** Requests claimed from the installation's hourly ledger and not sent yet. */
   allowance: number;
+  /** When the ledger last refused a claim: when it expects room (epoch milliseconds). */
+  roomAt: number | null;
   /** Bitbucket said `X-RateLimit-NearLimit: true` on a scaled endpoint (https://support.atlassian.com/bitbucket-cloud/docs/api-request-limits/). */
   nearLimit: boolean;
 }
 
 export function createBudget(ceiling: number | null = null): RequestBudget {
-  return { ceiling, used: 0, allowance: 0, nearLimit: false };
+  return { ceiling, used: 0, allowance: 0, roomAt: null, nearLimit: false };
 }
 
 /**
@@ -48,7 +50,8 @@ export function createBudget(ceiling: number | null = null): RequestBudget {
  * claimed in chunks before they are sent; a refused claim means the hour's share for this kind of work is spent.
  */
 export interface RequestLedgerPort {
-  claim(requests: number): Promise<boolean>;
+  /** Granted, or refused with when room is expected (null: not known). */
+  claim(requests: number): Promise<{ granted: boolean; roomAt: number | null }>;
   /** Gives back requests claimed and not sent. */
   release(requests: number): Promise<void>;
   /** Requests claimed at a time: about what one invocation of this kind sends. */
@@ -135,7 +138,11 @@ function jitteredBackoff(options: ClientOptions): (attempt: number) => number {
 async function claimed(settings: Settings): Promise<boolean> {
   const { budget, ledger } = settings;
   if (ledger === null || budget.allowance > 0) return true;
-  if (!(await ledger.claim(ledger.chunk))) return false;
+  const answer = await ledger.claim(ledger.chunk);
+  if (!answer.granted) {
+    budget.roomAt = answer.roomAt;
+    return false;
+  }
   budget.allowance += ledger.chunk;
   return true;
 }

@@ -51,10 +51,10 @@ export function requestLedger(options: LedgerOptions): RequestLedgerPort {
         const answer = await claimRequests({ kind: options.kind, requests, ceiling, now: claimedAt });
         if (!answer.granted)
           options.log?.info('The hour’s requests are spent for this kind of work', { kind: options.kind, spent: answer.spent, ceiling });
-        return answer.granted;
+        return { granted: answer.granted, roomAt: answer.roomAt };
       } catch (error) {
         warn(error);
-        return options.kind === 'interactive';
+        return { granted: options.kind === 'interactive', roomAt: null };
       }
     },
     async release(requests) {

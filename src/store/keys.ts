@@ -4,6 +4,7 @@
  * (docs/platform-facts.md §7). The `v1` prefix lets a later schema migrate by reading v1 and writing v2.
  *
  *   v1:repo:<repo>                     RepositoryState: the repository, its classification and results
+ *   v1:lease:repo:<repo>               a write lease: one evaluation compares and writes the state at a time (TTL)
  *   v1:pr:<repo>:<id>                  PullRequestRecord: pull-request checks for the card
  *   v1:ev:<repo>:<id>                  EvidenceRecord (immutable; written once, FAIL_IF_EXISTS)
  *   v1:evd:<merged-at>:<repo>:<id>     the same record, keyed by merge time for period queries
@@ -38,6 +39,8 @@ function accountKey(accountId: string): string {
 export const keys = {
   repositoryPrefix: (): string => `${V}:repo:`,
   repository: (repositoryUuid: string): string => `${V}:repo:${unwrapUuid(repositoryUuid)}`,
+  /** Held (TTL 60 s) while an evaluation compares and writes the repository's state (store.ts, takeLease). */
+  repositoryLease: (repositoryUuid: string): string => `${V}:lease:repo:${unwrapUuid(repositoryUuid)}`,
   pullRequest: (repositoryUuid: string, id: number): string => `${V}:pr:${unwrapUuid(repositoryUuid)}:${id}`,
   pullRequestPrefix: (repositoryUuid: string): string => `${V}:pr:${unwrapUuid(repositoryUuid)}:`,
   evidence: (repositoryUuid: string, id: number): string => `${V}:ev:${unwrapUuid(repositoryUuid)}:${id}`,

@@ -52,6 +52,18 @@ export interface ClaimAnswer {
   granted: boolean;
   /** Requests in the window, this claim included when granted. */
   spent: number;
+  /** Refused: when enough of the window will have rolled out for the claim to fit (epoch milliseconds). */
+  roomAt: number | null;
+}
+
+/** When the oldest slots leave the window far enough for `excess` requests to fit. */
+function roomAt(slots: readonly SlotState[], excess: number, current: number): number {
+  let left = excess;
+  for (const state of [...slots].sort((a, b) => a.slot - b.slot)) {
+    left -= state.total;
+    if (left <= 0) return (state.slot + WINDOW_SLOTS) * SLOT_MS;
+  }
+  return (current + WINDOW_SLOTS) * SLOT_MS;
 }
 
 async function readClaim(slot: number, n: number) {
@@ -106,7 +118,8 @@ export async function claimRequests(request: ClaimRequest): Promise<ClaimAnswer>
   const pastTotal = past.reduce((sum, state) => sum + state.total, 0);
   let state = known.find((entry) => entry.slot === current) ?? { slot: current, last: 0, total: 0, sealed: false };
   for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
-    if (pastTotal + state.total + request.requests > request.ceiling) return { granted: false, spent: pastTotal + state.total };
+    const excess = pastTotal + state.total + request.requests - request.ceiling;
+    if (excess > 0) return { granted: false, spent: pastTotal + state.total, roomAt: roomAt([...past, state], excess, current) };
     // A return is taken off this slot's total; what a slot holds never goes below nothing.
     const total = Math.max(0, state.total + request.requests);
     const taken = await takeNext(state, { total, requests: request.requests, kind: request.kind });
@@ -116,9 +129,9 @@ export async function claimRequests(request: ClaimRequest): Promise<ClaimAnswer>
     }
     state = { ...state, last: state.last + 1, total };
     await kvs.set(keys.requestWindow(), { slots: [...past, state] }, { ttl: LEDGER_TTL });
-    return { granted: true, spent: pastTotal + state.total };
+    return { granted: true, spent: pastTotal + state.total, roomAt: null };
   }
-  return { granted: false, spent: pastTotal + state.total };
+  return { granted: false, spent: pastTotal + state.total, roomAt: request.now + SLOT_MS };
 }
 
 /**

@@ -103,6 +103,36 @@ function monthsBetween(from: Date, to: Date): string[] {
   return months;
 }
 
+/** How long a repository's write lease lasts: far longer than the read and the write it guards. */
+const LEASE_TTL = { value: 60, unit: 'SECONDS' } as const;
+const LEASE_ATTEMPTS = 40;
+
+/** A short wait in real time (another invocation is writing), jittered so waiters do not retry in step. */
+function pause(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 10 + Math.floor(Math.random() * 40)));
+}
+
+/**
+ * Takes a repository's write lease: a key written with FAIL_IF_EXISTS (the only conditional write KVS documents
+ * for keys, https://developer.atlassian.com/platform/forge/storage-reference/storage-api-basic/) and a TTL, so a
+ * holder that dies frees it within a minute. Without it, two evaluations of one repository (a scan job and an
+ * event) could each read the stored state, find it older than theirs, and write in either order: an older
+ * result overwriting a newer one. Throws when the lease stays taken (the queue retries the job).
+ */
+async function takeLease(key: string): Promise<void> {
+  for (let attempt = 0; attempt < LEASE_ATTEMPTS; attempt++) {
+    try {
+      await kvs.set(key, { at: Date.now() }, { keyPolicy: 'FAIL_IF_EXISTS', ttl: LEASE_TTL });
+      return;
+    } catch (error) {
+      if (!(error instanceof ForgeKvsAPIError)) throw error;
+      // Refused because it is held (or KVS failed): wait for the holder either way.
+      await pause();
+    }
+  }
+  throw new Error(`another evaluation kept writing ${key} for ${LEASE_ATTEMPTS} attempts: try again`);
+}
+
 /** Repository states: one record per repository, never overwritten by an older evaluation. */
 function repositoriesStore() {
   return {
@@ -116,17 +146,22 @@ function repositoriesStore() {
      * its history entries, in one transaction. Returns whether it was written.
      */
     async putRepository(record: RepositoryRecord, history: readonly HistoryEntry[] = []): Promise<boolean> {
-      const current = await read(keys.repository(record.uuid), RepositoryRecord);
-      if (current && isNewer(current, record)) return false;
-      if (history.length === 0) {
-        await kvs.set(keys.repository(record.uuid), record);
+      const lease = keys.repositoryLease(record.uuid);
+      await takeLease(lease);
+      let released = false;
+      try {
+        const current = await read(keys.repository(record.uuid), RepositoryRecord);
+        if (current && isNewer(current, record)) return false;
+        // One transaction (at most 25 operations): the state, up to 23 history entries, and the lease's release.
+        let transaction = kvs.transact().set(keys.repository(record.uuid), record);
+        for (const entry of history.slice(0, 23))
+          transaction = transaction.set(keys.history(entry.at, entry.subject, entry.control), entry);
+        await transaction.delete(lease).execute();
+        released = true;
         return true;
+      } finally {
+        if (!released) await kvs.delete(lease);
       }
-      // A transaction holds at most 25 operations: the state plus up to 24 history entries per write.
-      let transaction = kvs.transact().set(keys.repository(record.uuid), record);
-      for (const entry of history.slice(0, 24)) transaction = transaction.set(keys.history(entry.at, entry.subject, entry.control), entry);
-      await transaction.execute();
-      return true;
     },
     async deleteRepository(uuid: string, history?: HistoryEntry): Promise<void> {
       if (history)

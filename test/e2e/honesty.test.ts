@@ -77,7 +77,7 @@ describe('no error becomes a pass', () => {
       createStore().putPolicy(Policy.parse({ ...(await createStore().getPolicy()), mergeCheckOnError: 'allow' })),
     );
     // Reads of the policy and the repository succeed; the card record's read and write fail.
-    s.runtime.installation(s.ws.uuid).kvs.failNext(2, 500, 'INTERNAL_SERVER_ERROR', 2);
+    s.runtime.installation(s.ws.uuid).kvs.failNextOn(/^v1:pr:/, 2, 500, 'INTERNAL_SERVER_ERROR');
     const { result } = await check(s, 'payments-api', id);
     expect(result).toMatchObject({ success: false });
     expect((result as { message: string }).message).not.toMatch(/could not evaluate/);

@@ -91,6 +91,9 @@ describe('the app on the local runtime', () => {
       await runtime.install(ws.uuid);
       expect(runtime.pendingEvents()).toBe(2); // duplicated delivery
       await runtime.drainQueues();
+      // The first evaluation of the demo workspace (about 720 requests with the ledger's backfill) is more than the
+      // scans' share of an hour: what did not fit waits for room in the rolling hour, or for the next plan.
+      await runtime.runFor(2 * 3_600_000);
       const stored = Object.entries(kvs()).filter(([key]) => key.startsWith('v1:repo:'));
       expect(stored).toHaveLength(44);
       expect(stored.every(([, value]) => (value as { evaluatedAt: string | null }).evaluatedAt !== null)).toBe(true);
@@ -123,7 +126,8 @@ describe('the app on the local runtime', () => {
       await runtime.drainQueues();
       const consumer = runtime.invocations.filter((record) => record.functionKey === 'scan-job-fn').map((record) => record.outcome);
       expect(consumer.slice(0, 3)).toEqual(['retry', 'retry', 'ok']);
-      expect(consumer.slice(3).every((outcome) => outcome === 'ok')).toBe(true);
+      // Later retries only wait for room in the hour (the request ledger); nothing fails.
+      expect(consumer.slice(3).every((outcome) => outcome === 'ok' || outcome === 'retry')).toBe(true);
       expect(clock.now() - started).toBeGreaterThanOrEqual(120_000); // two retries 60 s apart on the simulated clock
       expect(Object.keys(kvs()).filter((key) => key.startsWith('v1:repo:'))).toHaveLength(44);
     } finally {

@@ -67,7 +67,12 @@ export async function evidencePeriodJob(job: JobOf<'evidence-period'>, { store, 
   await store.putEvidencePeriod({ ...next, finishedAt: finished ? at.toISOString() : null });
   if (!finished)
     await enqueue([
-      { job: { ...job, ...(last ? { after: last } : {}), cause: 'evidence-period-continued' }, delayInSeconds: paused ? 300 : 0 },
+      {
+        job: { ...job, ...(last ? { after: last } : {}), cause: 'evidence-period-continued' },
+        delayInSeconds: paused
+          ? Math.min(900, Math.max(60, Math.ceil(((client.budget.roomAt ?? at.getTime() + 300_000) - at.getTime()) / 1000)))
+          : 0,
+      },
     ]);
   log.info('Evidence period read', { done: next.done, of: ordered.length, recorded: next.recorded, gaps: next.gaps.length, finished });
 }

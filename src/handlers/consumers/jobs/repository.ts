@@ -73,7 +73,7 @@ async function storeEvaluation(
   }
   const transient = transientFailure(results, scan, at);
   // Our own ledger's refusal is never stored as a verdict: the evaluation waits for room, or for the next plan.
-  if (transient === 'hour-spent') return waitForRoom(job, ctx);
+  if (transient === 'hour-spent') return waitForRoom(job, ctx, client.budget.roomAt);
   if (transient && ctx.retries < MAX_RETRIES_BEFORE_STORING) {
     if (transient === 'rate-limited') await store.markScan({ rateLimitedAt: at.toISOString() });
     log.warn('Not stored: Bitbucket refused for now; retrying', { repository: job.repositoryUuid, reason: transient });
@@ -94,12 +94,16 @@ async function storeEvaluation(
     ]);
 }
 
+/** Deliveries of a job the queue makes again at most (Forge: four retries, each at most 900 s later). */
+const QUEUE_RETRIES = 4;
+
 /**
- * The hour's share for scans is spent: the job waits for room (a slot of the ledger frees every 10 minutes),
- * three times at most; after that the next hourly plan picks the repository up again, oldest result first.
+ * The hour's share is spent: the job waits until the ledger expects room (the oldest requests leave the rolling
+ * hour), between one and fifteen minutes at a time, four times at most; after that the next hourly plan picks the
+ * repository up again, oldest result first.
  */
-function waitForRoom(job: JobOf<'repository'>, ctx: JobContext): JobResult {
-  if (ctx.retries < MAX_RETRIES_BEFORE_STORING) return retry('hour-spent');
+function waitForRoom(job: JobOf<'repository'>, ctx: JobContext, roomAt: number | null): JobResult {
+  if (ctx.retries < QUEUE_RETRIES) return retry('hour-spent', roomAt === null ? null : Math.ceil((roomAt - ctx.at.getTime()) / 1000));
   ctx.log.info('No room in the hour for this evaluation: left to the next plan', { repository: job.repositoryUuid });
 }
 
@@ -127,7 +131,7 @@ export async function repositoryJob(job: JobOf<'repository'>, ctx: JobContext): 
     { budget: createBudget(maxRequests) },
   );
   try {
-    if (!(await client.reserve())) return waitForRoom(job, ctx);
+    if (!(await client.reserve())) return waitForRoom(job, ctx, client.budget.roomAt);
     const repository = await repositoryOf(client, job, { ...ctx, slug: stored?.slug ?? job.repositoryUuid });
     if (repository === null) return;
     const policy = await store.getPolicy();

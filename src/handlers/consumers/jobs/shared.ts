@@ -29,11 +29,15 @@ export const MAX_RETRIES_BEFORE_STORING = 3;
 
 export type RetryKind = 'rate-limited' | 'hour-spent' | 'not-yet-authorised' | 'upstream';
 
-/** Rate limits are waited out for 10 minutes; a spent hour for 5 (a slot of the request ledger frees); the rest for one. */
-export function retry(kind: RetryKind): InvocationError {
+/**
+ * Rate limits are waited out for 10 minutes; a spent hour until the request ledger expects room (`seconds`, kept
+ * within the queue's 60 to 900 s), else 5 minutes; the rest for one.
+ */
+export function retry(kind: RetryKind, seconds: number | null = null): InvocationError {
   const waiting = kind === 'rate-limited' || kind === 'hour-spent';
+  const hourSpent = seconds === null ? 300 : Math.min(900, Math.max(60, seconds));
   return new InvocationError({
-    retryAfter: kind === 'rate-limited' ? 600 : kind === 'hour-spent' ? 300 : 60,
+    retryAfter: kind === 'rate-limited' ? 600 : kind === 'hour-spent' ? hourSpent : 60,
     retryReason: waiting ? InvocationErrorCode.FUNCTION_UPSTREAM_RATE_LIMITED : InvocationErrorCode.FUNCTION_RETRY_REQUEST,
   });
 }
