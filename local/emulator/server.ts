@@ -32,6 +32,8 @@ export interface LogEntry {
   durationMs: number;
   credential: string | null;
   at: number;
+  /** Answered by an injected fault (`addFault`), not by the route or the rate limit. */
+  injected?: boolean;
 }
 
 export const FaultRule = z.object({
@@ -190,6 +192,7 @@ export class BitbucketEmulator implements RouteHost {
         return;
       }
       const injected = fault ? injectedAnswer(fault, rateHeaders) : null;
+      if (injected) entry.injected = true;
       if (injected) return send(injected.status, injected.body, injected.contentType, injected.headers);
       const method = req.method ?? 'GET';
       if (method !== 'GET') throw new HttpError(405, `${method} is not supported by the emulator for ${entry.path}`);

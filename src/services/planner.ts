@@ -1,7 +1,7 @@
 /**
  * The hour's plan. Settings drift has no Bitbucket event (docs/platform-facts.md §2), so every hour the planner
  * lists the repositories and queues evaluations for the ones whose results are oldest, within an hourly
- * request budget: by default 80% of the base 1,000 requests an hour, halved after a 429 and raised 10% an
+ * request budget: by default 80% of the base 1,000 requests an hour, halved after a 429 and raised by 80 an
  * hour while none comes; scans plan within the budget less the reserve for events and merge checks, and every
  * request is claimed from the installation's request ledger before it is sent. The workspace controls run once a day. What does not fit waits for the next
  * hour, and the stated freshness (`hoursPerFullPass`) says how long a full pass takes at this budget.
@@ -33,10 +33,18 @@ export interface Plan {
   hoursPerFullPass: number;
 }
 
+/** What a quiet hour gives back: a tenth of the default budget (additive increase). */
+export const HOURLY_BUDGET_STEP = DEFAULT_HOURLY_BUDGET / 10;
+
+/**
+ * Multiplicative decrease, additive increase (as TCP's congestion control): a 429 halves the budget, a
+ * near-limit header trims it by 10%, and each quiet hour adds a tenth of the default back. Growing by 10% of
+ * itself instead took 22 hours to come back from the minimum; this takes 9.
+ */
 export function nextBudget(current: number, signal: 'rate-limited' | 'near-limit' | null): number {
   if (signal === 'rate-limited') return Math.max(MIN_HOURLY_BUDGET, Math.floor(current / 2));
   if (signal === 'near-limit') return Math.max(MIN_HOURLY_BUDGET, Math.floor(current * 0.9));
-  return Math.min(DEFAULT_HOURLY_BUDGET, Math.round(current * 1.1));
+  return Math.min(DEFAULT_HOURLY_BUDGET, current + HOURLY_BUDGET_STEP);
 }
 
 /** What a plan works with: the invocation's client, store, workspace and instant; `random` jitters the spread. */
