@@ -47,6 +47,11 @@ export interface KvsOptions {
   shuffleQueries?: boolean;
   /** `enforce` answers 429 past the per-minute limits; `count` only measures (benchmarks). Default enforce. */
   rateLimits?: 'enforce' | 'count';
+  /**
+   * The per-minute limits multiplied by this (default 1): tests put a small workspace's load at twice the
+   * documented rate by halving the limit under its measured busiest minute.
+   */
+  limitScale?: number;
 }
 
 /** 10 KB units of a request or answer, rounded up; at least one. */
@@ -132,7 +137,11 @@ export class LocalKvs implements KvsFaults {
     private readonly file: string | null = null,
     options: KvsOptions = {},
   ) {
-    this.options = { shuffleQueries: options.shuffleQueries ?? true, rateLimits: options.rateLimits ?? 'enforce' };
+    this.options = {
+      shuffleQueries: options.shuffleQueries ?? true,
+      rateLimits: options.rateLimits ?? 'enforce',
+      limitScale: options.limitScale ?? 1,
+    };
     if (file && fs.existsSync(file)) {
       const persisted = JSON.parse(fs.readFileSync(file, 'utf8')) as Persisted;
       this.entries = new Map(Object.entries(persisted.entries));
@@ -195,8 +204,9 @@ export class LocalKvs implements KvsFaults {
     const now = this.clock.now();
     const window = this.window[kind].filter(([at]) => at > now - 60_000);
     const used = window.reduce((sum, [, n]) => sum + n, 0);
-    const limit =
+    const documented =
       kind === 'read' ? KVS_LIMITS.readUnitsPerMinute : kind === 'write' ? KVS_LIMITS.writeUnitsPerMinute : KVS_LIMITS.batchOpsPerMinute;
+    const limit = Math.max(1, Math.floor(documented * this.options.limitScale));
     if (used + units > limit) {
       // Counted either way: `count` mode measures how often the platform would have refused.
       this.stats.rateLimited++;

@@ -44,6 +44,9 @@ export const Freshness = z.object({
   hourlyBudget: z.number(),
   hoursPerFullPass: z.number().nullable(),
   rateLimitedAt: z.string().nullable(),
+  /** Requests the app made as itself in the last hour (the request ledger), and the most scans may take of it. */
+  requestsLastHour: z.number().int().nonnegative(),
+  scanShare: z.number().int().nonnegative(),
   truncated: z.boolean(),
   lastFullPassAt: z.string().nullable(),
   installedAt: z.string().nullable(),

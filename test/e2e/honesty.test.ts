@@ -10,6 +10,7 @@ import type { SeedInput } from '../../local/emulator/model';
 import { Policy } from '../../src/policy/policy';
 import { createStore } from '../../src/store/store';
 import { keys } from '../../src/store/keys';
+import { claimRequests } from '../../src/store/request-ledger';
 import { member, ok } from '../builders/snapshot';
 import { checkWorkspace } from '../controls/harness';
 import { APP_TOKEN, withPeople } from '../builders/credentials';
@@ -62,6 +63,55 @@ describe('no error becomes a pass', () => {
       trigger: { type: 'on-merge' },
     });
   };
+
+  it.each([
+    ['a failing check stored then still blocks', 'block', false, false, /Approved by someone other than the author/],
+    ['checks that all passed then block under mergeCheckOnError: block', 'block', true, false, /re-run the check in a few minutes/],
+    ['checks that all passed then allow under mergeCheckOnError: allow', 'allow', true, true, /the policy allows merging/],
+  ] as const)(
+    'merge check past Bitbucket’s hourly limit answers from the stored checks, saying how old: %s',
+    async (_name, onError, approved, success, says) => {
+      let id = 0;
+      s = await start(
+        seedWith((pr) => {
+          id = pr.id;
+          pr.title = 'PAY-12: Retry webhooks';
+          const reviewer = demoSeed().users!.find((user) => user.accountId !== pr.authorId)!.accountId;
+          pr.participants = approved
+            ? [
+                {
+                  accountId: reviewer,
+                  role: 'REVIEWER',
+                  approved: true,
+                  state: 'approved',
+                  participatedOn: '2026-11-21T10:00:00.362Z',
+                },
+              ]
+            : [];
+        }),
+      );
+      const started = s;
+      await started.runtime.withInstallation(started.ws.uuid, async () =>
+        createStore().putPolicy(
+          Policy.parse({ ...(await createStore().getPolicy()), mergeCheckOnError: onError, requireApprovalOfHead: false }),
+        ),
+      );
+      const first = await check(started, 'payments-api', id);
+      expect(first.result).toMatchObject({ success: approved });
+      // Fill the rolling hour to the merge check's ceiling: the next check cannot read Bitbucket.
+      await started.runtime.withInstallation(started.ws.uuid, () =>
+        claimRequests({ kind: 'interactive', requests: 2000, ceiling: Number.POSITIVE_INFINITY, now: started.clock.now() }),
+      );
+      started.clock.advance(7 * 60_000);
+      const before = started.emulator.log.length;
+      const { result } = await check(started, 'payments-api', id);
+      expect(started.emulator.log.length).toBe(before);
+      expect(result).toMatchObject({ success });
+      const message = (result as { message: string }).message;
+      expect(message).toMatch(/hourly request limit is reached.*checks stored 7 minutes ago/);
+      expect(message).toMatch(says);
+    },
+  );
 
   it('merge check: a KVS failure while keeping the result for the card does not turn a failing check into "could not evaluate" (nor, with allow, into a merge)', async () => {
     let id = 0;

@@ -78,6 +78,9 @@ describe('UI modules on the demo state', () => {
       expect(text).toContain('Public marketing site by design');
       expect(text).toMatch(/Advisory: configured but not enforced \(\d+\)/);
       expect(text).toMatch(/A full pass takes about [\d.]+ hours at \d+ requests an hour/);
+      // What the app spent of the hour, from the request ledger (the install's scan made requests).
+      const spent = /In the last hour the app made (\d+) of its (\d+) requests to Bitbucket\./.exec(text);
+      expect(Number(spent?.[1])).toBeGreaterThan(0);
       const lozenges = findAll(doc, 'Lozenge').map((node) => [textOf(node), node.props.appearance]);
       expect(lozenges).toContainEqual(['could not check', 'moved']);
       expect(lozenges.some(([label, appearance]) => label === 'could not check' && appearance === 'success')).toBe(false);
@@ -215,6 +218,8 @@ describe('UI modules on the demo state', () => {
               hourlyBudget: 800,
               hoursPerFullPass: null,
               rateLimitedAt: null,
+              requestsLastHour: 0,
+              scanShare: 680,
               truncated: false,
               lastFullPassAt: null,
               installedAt: '2026-11-22T09:00:00.000Z',

@@ -146,6 +146,13 @@ function Advisory({ summary, title }: { summary: Summary; title: Title }) {
   );
 }
 
+/** What the app has spent of Bitbucket's hour, and what waits when the scans' share is used up. */
+function hourStatement(freshness: { requestsLastHour: number; scanShare: number; hourlyBudget: number }): string {
+  const spent = `In the last hour the app made ${freshness.requestsLastHour} of its ${freshness.hourlyBudget} requests to Bitbucket.`;
+  if (freshness.requestsLastHour < freshness.scanShare) return spent;
+  return `${spent} Scans have used their share (${freshness.scanShare}): evaluations wait for room and catch up within the hour; results keep the time they were last evaluated. Merge checks and pull-request updates still run.`;
+}
+
 function Freshness({ view, summary }: { view: DashboardViewModel; summary: Summary }) {
   const { freshness } = view;
   const [scanMessage, setScanMessage] = useState<{ ok: boolean; text: string } | null>(null);
@@ -163,6 +170,7 @@ function Freshness({ view, summary }: { view: DashboardViewModel; summary: Summa
         A full pass takes about {freshness.hoursPerFullPass ?? '—'} hours at {freshness.hourlyBudget} requests an hour
         {freshness.rateLimitedAt ? `; Bitbucket rate-limited the app at ${freshness.rateLimitedAt}` : ''}.
       </Text>
+      <Text>{hourStatement(freshness)}</Text>
       {/* In an Inline: a Stack stretches its children, and a page-wide button reads as a banner. */}
       <Inline>
         <Button appearance="primary" onClick={() => void scanNow()}>

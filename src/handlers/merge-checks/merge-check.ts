@@ -14,7 +14,28 @@ import { createLogger } from '../../lib/log';
 import { unwrapUuid } from '../../lib/uuid';
 import { Policy } from '../../policy/policy';
 import { evaluatePullRequest, storePullRequestEvaluation } from '../../services/pull-request-evaluation';
+import type { PullRequestRecord } from '../../store/records';
 import { createStore } from '../../store/store';
+
+/**
+ * Bitbucket's hourly limit is reached: the answer comes from the checks stored for the card, and says how old
+ * they are. A check that failed then still blocks (nothing that happened since can be seen, and blocking is
+ * safe); checks that all passed then allow the merge only if the policy allows merging when checks cannot run,
+ * because a push since may have changed them.
+ */
+function cachedDecision(cached: PullRequestRecord, policy: Policy): MergeDecision {
+  const minutes = Math.max(0, Math.round((now().getTime() - Date.parse(cached.evaluatedAt)) / 60_000));
+  const source = `Bitbucket's hourly request limit is reached, so Attest could not check again; these are the checks stored ${minutes} minute${minutes === 1 ? '' : 's'} ago (${cached.evaluatedAt}).`;
+  const failing = cached.checks.filter((check) => check.outcome !== 'pass' && check.outcome !== 'not-applicable');
+  if (failing.length > 0)
+    return { success: false, message: [source, ...failing.map((check) => `${check.title}: ${check.message}.`)].join('\n') };
+  if (policy.mergeCheckOnError === 'allow')
+    return { success: true, message: `${source} They all passed; the policy allows merging when checks cannot run.` };
+  return {
+    success: false,
+    message: `${source} They all passed, but a push since may have changed that: re-run the check in a few minutes.`,
+  };
+}
 
 export async function mergeCheck(payload: unknown): Promise<MergeDecision> {
   const log = createLogger({ handler: 'merge-check' });
@@ -58,6 +79,12 @@ export async function mergeCheck(payload: unknown): Promise<MergeDecision> {
   } catch (error) {
     const reason = error instanceof BitbucketError ? error.message : 'an internal error occurred';
     scoped.error('Merge check could not be evaluated', { reason: error instanceof Error ? error.message : String(error) });
+    if (error instanceof BitbucketError && (error.kind === 'hour-spent' || error.kind === 'rate-limited')) {
+      const cached = await createStore()
+        .getPullRequest(repositoryUuid, id)
+        .catch(() => undefined);
+      if (cached) return cachedDecision(cached, policy);
+    }
     const allow = policy.mergeCheckOnError === 'allow';
     return {
       success: allow,

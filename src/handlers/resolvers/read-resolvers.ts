@@ -8,6 +8,8 @@
  *   accounts) is for workspace administrators;
  * - a card's repository and pull-request data for those who can read that repository.
  */
+import { requestsInWindow } from '../../store/request-ledger';
+import { ceilingFor } from '../../services/request-ledger';
 import { CATALOGUE } from '../../controls';
 import { PULL_REQUEST_CHECK_TITLES } from '../../checks/pull-request-checks';
 import { now } from '../../lib/clock';
@@ -82,11 +84,12 @@ export async function getDashboard(request: ResolverRequest): Promise<Envelope<D
   if ('ok' in viewer) return viewer;
   const store = createStore();
   const at = now();
-  const [summary, workspace, scan, history] = await Promise.all([
+  const [summary, workspace, scan, history, requestsLastHour] = await Promise.all([
     store.getSummaryMeta(),
     store.getWorkspace(),
     store.getScan(),
     store.recentHistory(new Date(at.getTime() - 30 * 86_400_000), at, 50),
+    requestsInWindow(at.getTime()),
   ]);
   const meta = summary ? (({ chunks: _chunks, ...rest }) => ({ ...rest, attention: attentionFor(viewer, rest.attention) }))(summary) : null;
   return ok({
@@ -97,6 +100,8 @@ export async function getDashboard(request: ResolverRequest): Promise<Envelope<D
       hourlyBudget: scan.hourlyBudget,
       hoursPerFullPass: scan.hoursPerFullPass,
       rateLimitedAt: scan.rateLimitedAt,
+      requestsLastHour,
+      scanShare: ceilingFor('scan', scan.hourlyBudget),
       truncated: scan.truncated,
       lastFullPassAt: scan.lastFullPassAt,
       installedAt: scan.installedAt,
