@@ -4,6 +4,7 @@
  * prints the table. Benchmarks are not tests: nothing here fails on a slow machine. `--quick` runs small sizes
  * (used by a test), `--only a,b` re-measures the figures whose labels start so, `--sizes` the full-pass sizes.
  */
+import { busyRepository } from './figures/busy-repository';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { installForgeGlobals } from '../local/runtime/runtime';
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
   for (const size of quick ? [10, 100] : [10, 10_000]) await step(`event costs at ${size}`, () => eventCosts(size));
   for (const size of quick ? [100] : [1000, 10_000]) await step(`kvs limits at ${size}`, () => kvsLimits(size));
   await step('evidence backfill', backfillRequests);
+  await step('busy repository', () => busyRepository(options));
   await step('evidence verify', () => verifyTime(options));
   await step('attest scan process', scanProcess);
 

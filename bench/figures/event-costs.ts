@@ -26,6 +26,7 @@ export async function eventCosts(size: number): Promise<Figure> {
       requests: 0,
       ledgerFrom: null,
       ledgerCheckedAt: null,
+      ledgerBackfill: null,
     }),
   );
   const kvs = s.runtime.installation(s.ws.uuid).kvs;

@@ -322,6 +322,29 @@ export function listMergedPullRequestsSince(
   );
 }
 
+/**
+ * One page (50) of the pull requests merged into `branch` and updated since `since`, oldest first: a backfill
+ * reads them in this order so it can stop anywhere and go on from the last one it handled.
+ */
+export function listMergedPullRequestsOldestFirst(
+  client: BitbucketClient,
+  target: RepositoryRef,
+  window: BranchWindow,
+): Promise<Paginated<PullRequest>> {
+  const [workspace, repository] = [wrapUuid(target.workspaceUuid), wrapUuid(target.repositoryUuid)];
+  const { branch, since } = window;
+  const q = `destination.branch.name = ${JSON.stringify(branch)} AND updated_on >= ${since.toISOString()}`;
+  return paginate(
+    client,
+    (bitbucket) =>
+      bitbucket.requestBitbucket(
+        route`/2.0/repositories/${workspace}/${repository}/pullrequests?state=MERGED&q=${q}&sort=updated_on&fields=${'+values.participants'}&pagelen=50`,
+      ),
+    PullRequest,
+    { maxPages: 1 },
+  );
+}
+
 /** GET /workspaces/{w}/members with `+values.user.has_2fa_enabled` (read:workspace; the flag needs an admin). */
 export function listMembers(client: BitbucketClient, workspaceUuid: string): Promise<Paginated<Member>> {
   const workspace = wrapUuid(workspaceUuid);

@@ -115,6 +115,7 @@ export async function evaluateRepository(ctx: AppContext, job: RepositoryJob): P
     requests: client.budget.used - startRequests,
     ledgerFrom: ledger?.read ? ledger.read.ledgerFrom : base.ledgerFrom,
     ledgerCheckedAt: ledger?.read ? ledger.read.ledgerCheckedAt : base.ledgerCheckedAt,
+    ledgerBackfill: ledger?.read ? ledger.read.backfill : base.ledgerBackfill,
   };
   const changes = outcomeChanges({ uuid: record.uuid, name: record.slug }, previous?.results ?? null, results, {
     at: evaluatedAt,

@@ -48,7 +48,13 @@ export async function coverRepository(
   if (record.mainBranch === null) return { gap: null, recorded: 0 };
   const update = await updateLedger(ctx, { record, mainBranch: record.mainBranch, from: period.since });
   // Only a stored repository keeps the new watermarks: the next evaluation stores the others whole.
-  if (stored) await ctx.store.putRepository({ ...stored, ledgerFrom: update.ledgerFrom, ledgerCheckedAt: update.ledgerCheckedAt });
+  if (stored)
+    await ctx.store.putRepository({
+      ...stored,
+      ledgerFrom: update.ledgerFrom,
+      ledgerCheckedAt: update.ledgerCheckedAt,
+      ledgerBackfill: update.backfill,
+    });
   const gap = update.truncated ? 'the list of its merged pull requests was cut short; run the export again' : null;
   return { gap, recorded: update.recorded };
 }

@@ -19,6 +19,7 @@ import { hadPassingBuild, independentlyApproved, mergedChangeOf, type MergedChan
 import { instantMs, requireInstant } from '../lib/instant';
 import { unwrapUuid } from '../lib/uuid';
 import { isProtectedBranch, mainBranchOf } from './pull-request-evaluation';
+import { backfillLedger } from './ledger-backfill';
 import type { EvidenceRecord, RepositoryRecord } from '../store/records';
 import type { AppContext } from './context';
 
@@ -149,6 +150,8 @@ export interface LedgerUpdate {
   truncated: boolean;
   ledgerFrom: string | null;
   ledgerCheckedAt: string | null;
+  /** A backfill that stopped part way (the request budget), and where it goes on; null otherwise. */
+  backfill: { from: string; through: string } | null;
   recorded: number;
 }
 
@@ -157,44 +160,73 @@ export interface LedgerRead extends LedgerUpdate {
   merged: MergedChange[];
 }
 
+/** The repository whose ledger is being brought up to date, and its main branch. */
+export interface LedgerTarget {
+  record: RepositoryRecord;
+  mainBranch: string;
+}
+
+/**
+ * Records the listed pull requests the ledger lacks (statuses, merge time, full merge commit: three requests
+ * each); a record the ledger already has gets its chain link and date index back if it lost them. In the
+ * listing's order; stops at the first error and says how far it got (`done`: pull requests fully handled).
+ */
+export async function recordMissing(
+  ctx: Omit<AppContext, 'policy'>,
+  target: LedgerTarget & { prs: readonly PullRequest[]; origin: 'backfill' | 'reconcile'; stop?: () => boolean },
+): Promise<{ recorded: number; done: number; error: unknown }> {
+  const { client, store, workspaceUuid, now } = ctx;
+  const { record, mainBranch, prs, origin } = target;
+  const repositoryRef = { workspaceUuid, repositoryUuid: record.uuid };
+  let recorded = 0;
+  let done = 0;
+  try {
+    const missing: PullRequest[] = [];
+    for (const pr of prs) {
+      const existing = await store.getEvidence(record.uuid, pr.id);
+      if (existing) await store.ensureEvidenceKept(existing);
+      else missing.push(pr);
+    }
+    const abbreviations = missing.flatMap((pr) => (pr.merge_commit && pr.merge_commit.hash.length < 40 ? [pr.merge_commit.hash] : []));
+    const known = await resolveOnBranch(client, { ...repositoryRef, branch: mainBranch }, { abbreviations, maxPages: MERGE_COMMIT_PAGES });
+    for (const pr of prs) {
+      // A backfill stops between pull requests when its evaluation's budget is nearly spent (`done` says where).
+      if (target.stop?.() && missing.includes(pr)) return { recorded, done, error: null };
+      if (missing.includes(pr)) {
+        const statuses = await getPullRequestStatuses(client, workspaceUuid, record.uuid, pr.id);
+        const merge = await mergeTimeOf(client, { ...repositoryRef, id: pr.id }, pr);
+        const merged = await withFullMergeCommit(client, { ...repositoryRef, known }, pr);
+        const source = { repository: { uuid: record.uuid, slug: record.slug }, pr: merged, statuses };
+        if (await store.putEvidence(evidenceRecord(source, { ...merge, origin, recordedAt: now }))) recorded++;
+      }
+      done++;
+    }
+    return { recorded, done, error: null };
+  } catch (error) {
+    return { recorded, done, error };
+  }
+}
+
 /**
  * Brings one repository's ledger up to date from `from` to now. When the ledger already holds everything
  * merged since `from`, only what was updated since the last check is listed, with an hour of overlap;
- * otherwise everything updated since `from` (a backfill). Statuses and the merge time are read only for pull
- * requests the ledger lacks; a record the ledger already has gets its date index back if it lost it.
+ * otherwise a backfill reads everything updated since `from`, oldest first, over as many evaluations as it
+ * takes (services/ledger-backfill.ts).
  */
-export async function updateLedger(
-  ctx: Omit<AppContext, 'policy'>,
-  target: { record: RepositoryRecord; mainBranch: string; from: Date },
-): Promise<LedgerUpdate> {
-  const { client, store, workspaceUuid, now } = ctx;
+export async function updateLedger(ctx: Omit<AppContext, 'policy'>, target: LedgerTarget & { from: Date }): Promise<LedgerUpdate> {
+  const { client, workspaceUuid, now } = ctx;
   const { record, mainBranch, from } = target;
   const checkedAt = record.ledgerCheckedAt;
   const covered = record.ledgerFrom !== null && checkedAt !== null && Date.parse(record.ledgerFrom) <= from.getTime();
-  const listFrom = covered ? new Date(Math.max(from.getTime(), Date.parse(checkedAt) - 3_600_000)) : from;
+  if (!covered) return backfillLedger(ctx, target);
+  const listFrom = new Date(Math.max(from.getTime(), Date.parse(checkedAt) - 3_600_000));
   const repositoryRef = { workspaceUuid, repositoryUuid: record.uuid };
   const listing = await listMergedPullRequestsSince(client, repositoryRef, { branch: mainBranch, since: listFrom });
-  const missing: PullRequest[] = [];
-  for (const pr of listing.values) {
-    const existing = await store.getEvidence(record.uuid, pr.id);
-    if (existing) await store.ensureEvidenceKept(existing);
-    else missing.push(pr);
-  }
-  const abbreviations = missing.flatMap((pr) => (pr.merge_commit && pr.merge_commit.hash.length < 40 ? [pr.merge_commit.hash] : []));
-  const known = await resolveOnBranch(client, { ...repositoryRef, branch: mainBranch }, { abbreviations, maxPages: MERGE_COMMIT_PAGES });
-  let recorded = 0;
-  for (const pr of missing) {
-    const statuses = await getPullRequestStatuses(client, workspaceUuid, record.uuid, pr.id);
-    const merge = await mergeTimeOf(client, { ...repositoryRef, id: pr.id }, pr);
-    const merged = await withFullMergeCommit(client, { ...repositoryRef, known }, pr);
-    const source = { repository: { uuid: record.uuid, slug: record.slug }, pr: merged, statuses };
-    const entry = { ...merge, origin: covered ? ('reconcile' as const) : ('backfill' as const), recordedAt: now };
-    if (await store.putEvidence(evidenceRecord(source, entry))) recorded++;
-  }
+  const { recorded, error } = await recordMissing(ctx, { record, mainBranch, prs: listing.values, origin: 'reconcile' });
+  if (error) throw error;
   // A listing cut short must be read again from the same point: the watermarks only move when it is complete.
-  if (listing.truncated) return { truncated: true, ledgerFrom: record.ledgerFrom, ledgerCheckedAt: record.ledgerCheckedAt, recorded };
-  const ledgerFrom = covered && record.ledgerFrom !== null ? record.ledgerFrom : from.toISOString();
-  return { truncated: false, ledgerFrom, ledgerCheckedAt: now.toISOString(), recorded };
+  if (listing.truncated) return { truncated: true, ledgerFrom: record.ledgerFrom, ledgerCheckedAt: checkedAt, backfill: null, recorded };
+  return { truncated: false, ledgerFrom: record.ledgerFrom, ledgerCheckedAt: now.toISOString(), backfill: null, recorded };
 }
 
 /**

@@ -80,13 +80,22 @@ async function reconcileRecords(ctx: PlanContext, listing: Paginated<Repository>
   return stored;
 }
 
+/**
+ * The most one evaluation is planned at. A repository whose ledger is being backfilled spends whatever its job
+ * allows (four times its estimate) and would otherwise grow its estimate past what an hour can hold, and then
+ * never be planned again; capped, its job (400 requests) fits the hour, and the backfill goes on where it stopped.
+ */
+export const MAX_EVALUATION_ESTIMATE = 100;
+
 /** Requests one evaluation of a repository is expected to cost: its last measured cost, or the typical one. */
 function costEstimator(stored: ReadonlyMap<string, RepositoryRecord>): (uuid: string) => number {
-  const known = [...stored.values()].filter((record) => record.requests > 0).map((record) => record.requests);
+  const known = [...stored.values()]
+    .filter((record) => record.requests > 0)
+    .map((record) => Math.min(MAX_EVALUATION_ESTIMATE, record.requests));
   const typical = known.length > 0 ? Math.ceil(known.reduce((sum, n) => sum + n, 0) / known.length) : FIRST_EVALUATION_ESTIMATE;
   return (uuid) => {
     const record = stored.get(uuid);
-    if (record?.evaluatedAt) return Math.max(1, record.requests || typical);
+    if (record?.evaluatedAt) return Math.max(1, Math.min(MAX_EVALUATION_ESTIMATE, record.requests || typical));
     // First evaluations: the measured typical cost once there are a few, the conservative default before.
     return known.length >= 5 ? typical : FIRST_EVALUATION_ESTIMATE;
   };

@@ -13,6 +13,7 @@ export function toRepositoryRecord(repository: Repository, observedAt: Date, cau
     requests: 0,
     ledgerFrom: null,
     ledgerCheckedAt: null,
+    ledgerBackfill: null,
     ...previous,
     uuid: unwrapUuid(repository.uuid),
     slug: repositorySlug(repository),

@@ -46,6 +46,12 @@ export const RepositoryRecord = z.object({
   ledgerFrom: z.string().nullable().default(null),
   /** When the merged pull requests were last listed from the API (the reconciliation watermark). */
   ledgerCheckedAt: z.string().nullable().default(null),
+  /**
+   * A backfill under way (services/ledger-backfill.ts): every pull request merged into the main branch and last
+   * updated from `from` up to `through` is in the ledger, read oldest first; the next evaluation goes on from
+   * `through`. Null when none is.
+   */
+  ledgerBackfill: z.object({ from: z.string(), through: z.string() }).nullable().default(null),
 });
 export type RepositoryRecord = z.infer<typeof RepositoryRecord>;
 

@@ -29,6 +29,7 @@ function repository(
     requests: 0,
     ledgerFrom: ledger.from,
     ledgerCheckedAt: ledger.checked,
+    ledgerBackfill: null,
   };
 }
 
