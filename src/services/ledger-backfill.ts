@@ -15,8 +15,8 @@ import { recordMissing, type LedgerTarget, type LedgerUpdate } from './evidence'
 /** Pages one evaluation lists at most (the request budget usually stops it sooner). */
 const PAGES_PER_EVALUATION = 200;
 
-/** Requests a backfill leaves in its evaluation's budget for the other controls' reads. */
-const LEFT_FOR_OTHER_READS = 30;
+/** Requests a backfill leaves in its evaluation's budget for the other controls' reads (about ten a repository). */
+const LEFT_FOR_OTHER_READS = 15;
 
 /**
  * Keeps how far the backfill got on the stored repository at once: the evaluation it is part of may not be
