@@ -298,50 +298,29 @@ export async function listMainBranchPipelines(
 }
 
 /**
- * Pull requests merged into `branch` and updated since `since`, newest first, with participants
- * (`+values.participants`: the list omits them otherwise). 50 a page is the pull-request list's maximum
- * (docs/platform-facts.md §9). A merged pull request's `updated_on` is its merge unless it was commented on later.
+ * Pull requests merged into `branch` and updated since `since`, with participants (`+values.participants`: the
+ * list omits them otherwise). 50 a page is the pull-request list's maximum (docs/platform-facts.md §9). A merged
+ * pull request's `updated_on` is its merge unless it was commented on later. Newest first by default; a
+ * backfill reads them oldest first (`oldestFirst`), so it can stop anywhere and go on from the last it handled.
  */
 export function listMergedPullRequestsSince(
   client: BitbucketClient,
   target: RepositoryRef,
-  window: BranchWindow,
+  window: BranchWindow & { oldestFirst?: boolean },
   maxPages = 20,
 ): Promise<Paginated<PullRequest>> {
   const [workspace, repository] = [wrapUuid(target.workspaceUuid), wrapUuid(target.repositoryUuid)];
   const { branch, since } = window;
   const q = `destination.branch.name = ${JSON.stringify(branch)} AND updated_on >= ${since.toISOString()}`;
+  const sort = window.oldestFirst ? 'updated_on' : '-updated_on';
   return paginate(
     client,
     (bitbucket) =>
       bitbucket.requestBitbucket(
-        route`/2.0/repositories/${workspace}/${repository}/pullrequests?state=MERGED&q=${q}&sort=-updated_on&fields=${'+values.participants'}&pagelen=50`,
+        route`/2.0/repositories/${workspace}/${repository}/pullrequests?state=MERGED&q=${q}&sort=${sort}&fields=${'+values.participants'}&pagelen=50`,
       ),
     PullRequest,
     { maxPages },
-  );
-}
-
-/**
- * One page (50) of the pull requests merged into `branch` and updated since `since`, oldest first: a backfill
- * reads them in this order so it can stop anywhere and go on from the last one it handled.
- */
-export function listMergedPullRequestsOldestFirst(
-  client: BitbucketClient,
-  target: RepositoryRef,
-  window: BranchWindow,
-): Promise<Paginated<PullRequest>> {
-  const [workspace, repository] = [wrapUuid(target.workspaceUuid), wrapUuid(target.repositoryUuid)];
-  const { branch, since } = window;
-  const q = `destination.branch.name = ${JSON.stringify(branch)} AND updated_on >= ${since.toISOString()}`;
-  return paginate(
-    client,
-    (bitbucket) =>
-      bitbucket.requestBitbucket(
-        route`/2.0/repositories/${workspace}/${repository}/pullrequests?state=MERGED&q=${q}&sort=updated_on&fields=${'+values.participants'}&pagelen=50`,
-      ),
-    PullRequest,
-    { maxPages: 1 },
   );
 }
 

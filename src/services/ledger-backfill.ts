@@ -6,7 +6,7 @@
  * stopped (`RepositoryRecord.ledgerBackfill.through`); the ledger counts as holding the window only once the
  * listing reaches its end.
  */
-import { listMergedPullRequestsOldestFirst } from '../bitbucket/api';
+import { listMergedPullRequestsSince } from '../bitbucket/api';
 import { BitbucketError } from '../bitbucket/errors';
 import { requireInstant } from '../lib/instant';
 import type { AppContext } from './context';
@@ -55,11 +55,9 @@ export async function backfillLedger(ctx: Omit<AppContext, 'policy'>, target: Le
     if (budgetNearlySpent(client)) return partial();
     let listing;
     try {
-      listing = await listMergedPullRequestsOldestFirst(
-        client,
-        { workspaceUuid, repositoryUuid: record.uuid },
-        { branch: mainBranch, since: through },
-      );
+      // A page at a time: each is recorded before the next is listed.
+      const window = { branch: mainBranch, since: through, oldestFirst: true };
+      listing = await listMergedPullRequestsSince(client, { workspaceUuid, repositoryUuid: record.uuid }, window, 1);
     } catch (error) {
       if (stopsForNow(error)) return partial();
       throw error;

@@ -147,6 +147,7 @@ export async function returnRequests(request: Omit<ClaimRequest, 'ceiling'> & { 
 /** Requests counted in the window that ends now (for the dashboard and the planner). */
 export async function requestsInWindow(now: number): Promise<number> {
   const current = Math.floor(now / SLOT_MS);
-  const states = await Promise.all((await readWindow(current)).map((state) => settled({ ...state, sealed: false }, now)));
+  // A sealed slot is final; the others (the current one included) are checked forward.
+  const states = await Promise.all((await readWindow(current)).map((state) => settled(state, now)));
   return states.reduce((sum, state) => sum + state.total, 0);
 }

@@ -4,23 +4,12 @@
  * repository's write lease, both read the older state, both find theirs newer, and the later write wins
  * whichever result it carries.
  */
-import path from 'node:path';
-import { SimClock } from '../../local/runtime/clock';
-import { LocalForgeRuntime } from '../../local/runtime/runtime';
-import { BitbucketEmulator } from '../../local/emulator/server';
-import { DEMO_NOW, demoSeed } from '../../local/emulator/seeds';
+import type { LocalForgeRuntime } from '../../local/runtime/runtime';
+import type { BitbucketEmulator } from '../../local/emulator/server';
+import { demoSeed } from '../../local/emulator/seeds';
+import { seeded, startSandbox } from '../engine/sandbox';
 import { createStore } from '../../src/store/store';
 import type { HistoryEntry, RepositoryRecord } from '../../src/store/records';
-
-const ROOT = path.resolve(__dirname, '..', '..');
-
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1103515245 + 12345) & 0x7fffffff;
-    return state / 0x7fffffff;
-  };
-}
 
 describe('a scan job and an event evaluating the same repository at once', () => {
   const random = seeded(1612);
@@ -30,16 +19,7 @@ describe('a scan job and an event evaluating the same repository at once', () =>
   let stored: RepositoryRecord;
 
   beforeAll(async () => {
-    const clock = new SimClock(DEMO_NOW);
-    emulator = new BitbucketEmulator(demoSeed(), clock);
-    await emulator.listen();
-    runtime = new LocalForgeRuntime({
-      root: ROOT,
-      bitbucketBaseUrl: emulator.url,
-      auth: { app: 'Bearer crossed' },
-      clock,
-      kvsTurns: () => Math.floor(random() * 5),
-    });
+    ({ emulator, runtime } = await startSandbox(demoSeed(), { kvsTurns: () => Math.floor(random() * 5) }));
     workspace = emulator.seed.workspaces[0]!.uuid;
     await runtime.install(workspace);
     await runtime.drainQueues();

@@ -92,7 +92,7 @@ describe('reading a period from Bitbucket from the dashboard', () => {
     );
     await runtime.invoke(
       { functionKey: 'scan-job-fn', module: 'consumer:scan-job-consumer', installation: runtime.installation(ws.uuid) },
-      { body: { ...job, since: '2026-01-01T00:00:00.000Z' } },
+      { body: { ...job, since: new Date(Date.UTC(2026, 0, 1)).toISOString() } },
     );
     expect(await store()).toEqual(state);
     expect(emulator.log.length).toBe(requests);

@@ -3,34 +3,13 @@
  * random interleavings never grant past the ceiling and every grant is counted; the window rolls; scans stop at
  * their share while a merge check still gets its requests; and every request the app sends is claimed first.
  */
-import { LocalForgeRuntime } from '../../local/runtime/runtime';
-import { SimClock } from '../../local/runtime/clock';
-import { BitbucketEmulator } from '../../local/emulator/server';
-import { DEMO_NOW, demoSeed } from '../../local/emulator/seeds';
+import { demoSeed } from '../../local/emulator/seeds';
 import { claimRequests, requestsInWindow, SLOT_MS } from '../../src/store/request-ledger';
 import { ceilingFor, requestLedger } from '../../src/services/request-ledger';
-import { ROOT } from '../engine/sandbox';
-
-/** A deterministic stream of numbers in [0, 1), so a failing interleaving can be replayed from its seed. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1103515245 + 12345) & 0x7fffffff;
-    return state / 0x7fffffff;
-  };
-}
+import { seeded, startSandbox } from '../engine/sandbox';
 
 async function sandbox(random: () => number) {
-  const clock = new SimClock(DEMO_NOW);
-  const emulator = new BitbucketEmulator(demoSeed(), clock);
-  await emulator.listen();
-  const runtime = new LocalForgeRuntime({
-    root: ROOT,
-    bitbucketBaseUrl: emulator.url,
-    auth: { app: 'Bearer ledger-tests' },
-    clock,
-    kvsTurns: () => Math.floor(random() * 4),
-  });
+  const { clock, emulator, runtime } = await startSandbox(demoSeed(), { kvsTurns: () => Math.floor(random() * 4) });
   const ws = emulator.seed.workspaces[0]!.uuid;
   const inInstallation = <T>(fn: () => Promise<T>) => runtime.withInstallation(ws, fn);
   return { clock, emulator, runtime, ws, inInstallation };

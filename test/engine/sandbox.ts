@@ -9,11 +9,27 @@ import type { SeedInput } from '../../local/emulator/model';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
-export async function startSandbox(seed: SeedInput = demoSeed()) {
+/** A deterministic stream of numbers in [0, 1), so a failing interleaving can be replayed from its seed. */
+export function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    return state / 0x7fffffff;
+  };
+}
+
+/** `kvsTurns`: concurrency tests interleave KVS calls at random (RuntimeOptions.kvsTurns). */
+export async function startSandbox(seed: SeedInput = demoSeed(), options: { kvsTurns?: () => number } = {}) {
   const clock = new SimClock(DEMO_NOW);
   const emulator = new BitbucketEmulator(seed, clock);
   await emulator.listen();
-  const runtime = new LocalForgeRuntime({ root: ROOT, bitbucketBaseUrl: emulator.url, auth: { app: 'Bearer engine-tests' }, clock });
+  const runtime = new LocalForgeRuntime({
+    root: ROOT,
+    bitbucketBaseUrl: emulator.url,
+    auth: { app: 'Bearer engine-tests' },
+    clock,
+    ...(options.kvsTurns ? { kvsTurns: options.kvsTurns } : {}),
+  });
   const client = (ceiling: number | null = null) =>
     createBitbucketClient({ request: appRequest(), budget: createBudget(ceiling), sleep: async () => undefined });
   return { clock, emulator, runtime, client, now: new Date(DEMO_NOW) };

@@ -12,7 +12,7 @@ import { coverRepository } from '../../../services/evidence-coverage';
 import { ledgeredAppClient } from '../../../services/request-ledger';
 import { enqueue } from '../../../services/scan-jobs';
 import type { EvidencePeriodState } from '../../../store/records';
-import type { JobContext, JobOf, JobResult } from './shared';
+import { secondsUntilRoom, type JobContext, type JobOf, type JobResult } from './shared';
 
 /** Of the consumer's 900 s, what one delivery spends before handing the rest to the next job. */
 const DELIVERY_BUDGET_MS = 600_000;
@@ -69,9 +69,7 @@ export async function evidencePeriodJob(job: JobOf<'evidence-period'>, { store, 
     await enqueue([
       {
         job: { ...job, ...(last ? { after: last } : {}), cause: 'evidence-period-continued' },
-        delayInSeconds: paused
-          ? Math.min(900, Math.max(60, Math.ceil(((client.budget.roomAt ?? at.getTime() + 300_000) - at.getTime()) / 1000)))
-          : 0,
+        delayInSeconds: paused ? secondsUntilRoom(client.budget.roomAt, at) : 0,
       },
     ]);
   log.info('Evidence period read', { done: next.done, of: ordered.length, recorded: next.recorded, gaps: next.gaps.length, finished });

@@ -12,7 +12,16 @@ import { evaluateRepository, storeRepositoryEvaluation, type RepositoryEvaluatio
 import { ledgeredAppClient } from '../../../services/request-ledger';
 import { enqueue } from '../../../services/scan-jobs';
 import type { ScanState } from '../../../store/records';
-import { MAX_RETRIES_BEFORE_STORING, removal, retry, transientFailure, type JobContext, type JobOf, type JobResult } from './shared';
+import {
+  MAX_RETRIES_BEFORE_STORING,
+  removal,
+  retry,
+  secondsUntilRoom,
+  transientFailure,
+  type JobContext,
+  type JobOf,
+  type JobResult,
+} from './shared';
 
 /**
  * After a 429, repository jobs wait this long before calling Bitbucket again. Bitbucket's 429s usually carry
@@ -103,7 +112,7 @@ const QUEUE_RETRIES = 4;
  * repository up again, oldest result first.
  */
 function waitForRoom(job: JobOf<'repository'>, ctx: JobContext, roomAt: number | null): JobResult {
-  if (ctx.retries < QUEUE_RETRIES) return retry('hour-spent', roomAt === null ? null : Math.ceil((roomAt - ctx.at.getTime()) / 1000));
+  if (ctx.retries < QUEUE_RETRIES) return retry('hour-spent', secondsUntilRoom(roomAt, ctx.at));
   ctx.log.info('No room in the hour for this evaluation: left to the next plan', { repository: job.repositoryUuid });
 }
 

@@ -30,14 +30,19 @@ export const MAX_RETRIES_BEFORE_STORING = 3;
 export type RetryKind = 'rate-limited' | 'hour-spent' | 'not-yet-authorised' | 'upstream';
 
 /**
- * Rate limits are waited out for 10 minutes; a spent hour until the request ledger expects room (`seconds`, kept
- * within the queue's 60 to 900 s), else 5 minutes; the rest for one.
+ * Seconds until the request ledger expects room (`roomAt`, epoch milliseconds), within what a queue delay can be
+ * (60 to 900 s); five minutes (a slot of the ledger) when it does not know.
  */
-export function retry(kind: RetryKind, seconds: number | null = null): InvocationError {
+export function secondsUntilRoom(roomAt: number | null, at: Date): number {
+  if (roomAt === null) return 300;
+  return Math.min(900, Math.max(60, Math.ceil((roomAt - at.getTime()) / 1000)));
+}
+
+/** Rate limits are waited out for 10 minutes; a spent hour for `seconds` (secondsUntilRoom); the rest for one. */
+export function retry(kind: RetryKind, seconds = 300): InvocationError {
   const waiting = kind === 'rate-limited' || kind === 'hour-spent';
-  const hourSpent = seconds === null ? 300 : Math.min(900, Math.max(60, seconds));
   return new InvocationError({
-    retryAfter: kind === 'rate-limited' ? 600 : kind === 'hour-spent' ? hourSpent : 60,
+    retryAfter: kind === 'rate-limited' ? 600 : kind === 'hour-spent' ? seconds : 60,
     retryReason: waiting ? InvocationErrorCode.FUNCTION_UPSTREAM_RATE_LIMITED : InvocationErrorCode.FUNCTION_RETRY_REQUEST,
   });
 }
