@@ -15,16 +15,19 @@ export function emptyCounts(): OutcomeCounts {
   return { pass: 0, fail: 0, 'not-evaluable': 0, 'not-applicable': 0 };
 }
 
-export function countOutcomes(results: readonly Result[], into: OutcomeCounts = emptyCounts()): OutcomeCounts {
+/** What the totals need of a result: its control, its outcome, and whether a fail is excepted. */
+export type Counted = Pick<Result, 'control' | 'outcome'> & { exception?: { expired: boolean } };
+
+export function countOutcomes(results: readonly Counted[], into: OutcomeCounts = emptyCounts()): OutcomeCounts {
   for (const result of results) into[result.outcome]++;
   return into;
 }
 
-export function isExcepted(result: Result): boolean {
+export function isExcepted(result: Counted): boolean {
   return result.outcome === 'fail' && result.exception !== undefined && !result.exception.expired;
 }
 
-export function score(results: readonly Result[]): number | null {
+export function score(results: readonly Counted[]): number | null {
   let met = 0;
   let counted = 0;
   for (const result of results) {
@@ -47,7 +50,7 @@ export interface FrameworkItem {
   status: 'met' | 'gaps' | 'unknown';
 }
 
-export function frameworkView(results: readonly Result[]): FrameworkItem[] {
+export function frameworkView(results: readonly Counted[]): FrameworkItem[] {
   const items = new Map<string, FrameworkItem>();
   for (const control of CATALOGUE) {
     for (const framework of ['soc2', 'iso27001', 'cis'] as const) {

@@ -11,11 +11,12 @@ import type { Paginated } from '../bitbucket/paginate';
 import { repositorySlug, type Repository } from '../bitbucket/schemas';
 import { instantMs } from '../lib/instant';
 import { unwrapUuid } from '../lib/uuid';
-import type { RepositoryRecord } from '../store/records';
+import type { IndexRow, RepositoryRecord } from '../store/records';
 import type { AppContext } from './context';
 import type { QueuedJob } from './scan-jobs';
 import { toRepositoryRecord } from './repository-record';
 import { ceilingFor } from './request-ledger';
+import { currentRows, indexRow } from './summary';
 
 export const DEFAULT_HOURLY_BUDGET = 800;
 export const MIN_HOURLY_BUDGET = 100;
@@ -53,9 +54,13 @@ export type PlanContext = Omit<AppContext, 'policy'> & { random?: () => number }
 type Listed = Paginated<Repository>['values'][number];
 
 /** Repositories gone without a `deleted` event (or whose event was lost) are dropped, and said; new ones stored at once. */
-async function reconcileRecords(ctx: PlanContext, listing: Paginated<Repository>, cause: string): Promise<Map<string, RepositoryRecord>> {
+async function reconcileRecords(ctx: PlanContext, listing: Paginated<Repository>, cause: string): Promise<Map<string, IndexRow>> {
   const { store, now } = ctx;
-  const stored = new Map((await store.listRepositories()).map((record) => [record.uuid, record]));
+  // The summary's rows and the records changed since it was rebuilt: not every record (services/summary.ts).
+  const {
+    rows: stored,
+    folded: { mode },
+  } = await currentRows(store, now);
   const listed = new Set(listing.values.map((repository) => unwrapUuid(repository.uuid)));
   if (!listing.truncated) {
     for (const record of stored.values()) {
@@ -73,11 +78,32 @@ async function reconcileRecords(ctx: PlanContext, listing: Paginated<Repository>
       stored.delete(record.uuid);
     }
   }
-  // New repositories are stored at once, so the dashboard counts them before their first evaluation.
-  for (const repository of listing.values) {
-    if (!stored.has(unwrapUuid(repository.uuid))) await store.putRepository(toRepositoryRecord(repository, now, cause));
-  }
+  await storeNewRepositories(ctx, { listing, stored, mode }, cause);
   return stored;
+}
+
+/**
+ * New repositories are stored at once, so the dashboard counts them before their first evaluation. Rows folded in
+ * part (`incremental`) could miss a record whose change marker expired unfolded: such candidates are read first,
+ * so a stored evaluation is never replaced by a blank record.
+ */
+async function storeNewRepositories(
+  ctx: PlanContext,
+  known: { listing: Paginated<Repository>; stored: Map<string, IndexRow>; mode: 'full' | 'incremental' },
+  cause: string,
+): Promise<void> {
+  const { store, now } = ctx;
+  const candidates = known.listing.values.filter((repository) => !known.stored.has(unwrapUuid(repository.uuid)));
+  const existing =
+    known.mode === 'incremental' && candidates.length > 0
+      ? await store.getRepositories(candidates.map((repository) => unwrapUuid(repository.uuid)))
+      : new Map<string, RepositoryRecord>();
+  for (const repository of candidates) {
+    const uuid = unwrapUuid(repository.uuid);
+    const record = existing.get(uuid);
+    if (record) known.stored.set(uuid, indexRow(record));
+    else await store.putRepository(toRepositoryRecord(repository, now, cause));
+  }
 }
 
 /**
@@ -88,7 +114,7 @@ async function reconcileRecords(ctx: PlanContext, listing: Paginated<Repository>
 export const MAX_EVALUATION_ESTIMATE = 100;
 
 /** Requests one evaluation of a repository is expected to cost: its last measured cost, or the typical one. */
-function costEstimator(stored: ReadonlyMap<string, RepositoryRecord>): (uuid: string) => number {
+function costEstimator(stored: ReadonlyMap<string, IndexRow>): (uuid: string) => number {
   const known = [...stored.values()]
     .filter((record) => record.requests > 0)
     .map((record) => Math.min(MAX_EVALUATION_ESTIMATE, record.requests));
@@ -102,11 +128,11 @@ function costEstimator(stored: ReadonlyMap<string, RepositoryRecord>): (uuid: st
 }
 
 /** Oldest results first; with `reuseUnchanged` (`attest scan --incremental`), unchanged repositories keep theirs. */
-function evaluationOrder(listing: readonly Listed[], stored: ReadonlyMap<string, RepositoryRecord>, reuseUnchanged: boolean): Listed[] {
+function evaluationOrder(listing: readonly Listed[], stored: ReadonlyMap<string, IndexRow>, reuseUnchanged: boolean): Listed[] {
   const unchanged = (repository: Listed) => {
     const record = stored.get(unwrapUuid(repository.uuid));
     const changed = repository.updated_on ? instantMs(repository.updated_on) : Number.NaN;
-    return record?.results != null && record.evaluatedAt !== null && changed <= Date.parse(record.evaluatedAt);
+    return record !== undefined && record.evaluatedAt !== null && changed <= Date.parse(record.evaluatedAt);
   };
   return listing
     .filter((repository) => !(reuseUnchanged && unchanged(repository)))

@@ -13,13 +13,15 @@
  *   v1:evl:<repo>:<id>                 the position of a record's link, once it has one
  *   v1:hist:<at>:<subject>:<control>   HistoryEntry: an outcome change (pruned after the retention)
  *   v1:ws                              WorkspaceState: workspace-control results
- *   v1:sum:meta, v1:sum:<n>            the dashboard summary, split into ≤200 KiB chunks
+ *   v1:sum:meta, v1:sum:<gen>:<n>      the summary: a meta and every repository's row in chunks by a hash of its uuid
+ *   v1:lease:sum                       the summary's rebuild lease (TTL)
+ *   v1:chg:<repo>:<token>              a repository record changed since the summary folded it in
  *   v1:policy                          the workspace policy
  *   v1:scan                            ScanState: scheduling bookkeeping
  *   v1:viewer:<account>[:<n>]          what a person may see, for a few minutes (TTL)
  *   v1:evp                             EvidencePeriodState: the last period read from Bitbucket on request
  *   v1:dl:<sha-256 of a token>         DownloadGrant: one evidence download, for 10 minutes (TTL)
- *   v1:rl:<slot>:<n>                   a claim of Bitbucket requests in a 10-minute slot (TTL; request-ledger.ts)
+ *   v1:rl:<slot>:<n>                   a claim of Bitbucket requests in a 5-minute slot (TTL; request-ledger.ts)
  *   v1:rlw                             where each slot's claims stand (TTL; may lag the claims)
  *
  * Timestamps in keys are normalised to `YYYY-MM-DDTHH:MM:SS.mmmZ` (src/lib/instant.ts), with `:` and `.` kept
@@ -64,7 +66,14 @@ export const keys = {
   historyPrefix: (datePrefix = ''): string => `${V}:hist:${datePrefix}`,
   workspace: (): string => `${V}:ws`,
   summaryMeta: (): string => `${V}:sum:meta`,
-  summaryChunk: (index: number): string => `${V}:sum:${index}`,
+  /** Chunk `index` of the summary's generation `generation` (a rebuild that re-lays the chunks writes a new one). */
+  summaryChunk: (generation: string, index: number): string => `${V}:sum:${generation}:${index}`,
+  summaryChunkPrefix: (generation: string): string => `${V}:sum:${generation}:`,
+  /** Held while the summary is rebuilt: a rebuild reads the last summary and the changes, so two at once would lose one. */
+  summaryLease: (): string => `${V}:lease:sum`,
+  /** A repository record written or deleted since the summary last folded it in; `token` makes each write its own. */
+  change: (repositoryUuid: string, token: string): string => `${V}:chg:${unwrapUuid(repositoryUuid)}:${token}`,
+  changePrefix: (): string => `${V}:chg:`,
   policy: (): string => `${V}:policy`,
   scan: (): string => `${V}:scan`,
   /** A repository's last Re-check, kept 10 minutes (TTL): one Re-check per repository in that time. */
@@ -73,7 +82,7 @@ export const keys = {
   viewer: (accountId: string): string => `${V}:viewer:${accountKey(accountId)}`,
   viewerChunk: (accountId: string, index: number): string => `${V}:viewer:${accountKey(accountId)}:${index}`,
   evidencePeriod: (): string => `${V}:evp`,
-  /** The n-th claim of a 10-minute slot (slot = epoch milliseconds ÷ 600,000). */
+  /** The n-th claim of a 5-minute slot (slot = epoch milliseconds ÷ 300,000). */
   requestClaim: (slot: number, n: number): string => `${V}:rl:${slot}:${n}`,
   requestWindow: (): string => `${V}:rlw`,
   /** A download grant, by the SHA-256 of its token (hex): the token itself is never stored. */

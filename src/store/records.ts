@@ -188,6 +188,13 @@ export const AdvisoryItem = z.object({ subject: z.string(), subjectUuid: Subject
 export const SummaryMeta = z.object({
   generatedAt: z.string(),
   chunks: z.number().int().nonnegative(),
+  /** Which set of chunks is current: a rebuild that changes the number of chunks writes a new set, then the meta. */
+  generation: z.string().default('0'),
+  /**
+   * Every change marked at or before this instant is in the summary (services/summary.ts): such markers are only
+   * deleted, never read again. Null when unknown (the next rebuild reads every record).
+   */
+  foldedThrough: z.string().nullable().default(null),
   repositories: z.number().int().nonnegative(),
   evaluated: z.number().int().nonnegative(),
   score: z.number().nullable(),
@@ -202,7 +209,29 @@ export const SummaryMeta = z.object({
 });
 export type SummaryMeta = z.infer<typeof SummaryMeta>;
 
-export const SummaryChunk = z.object({ rows: z.array(SummaryRow) });
+/** An attention item without its subject (the row it is kept in names the subject). */
+const RowAttention = z.object({
+  notEvaluable: z.array(NotEvaluableItem.omit({ subject: true, subjectUuid: true })).default([]),
+  excepted: z.array(ExceptedItem.omit({ subject: true, subjectUuid: true })).default([]),
+  advisory: z.array(z.string()).default([]),
+});
+
+/**
+ * A repository's row as the summary keeps it (services/summary.ts): what the dashboard shows, plus what the hourly
+ * plan and the next incremental rebuild need, so neither reads the repository records: the last evaluation's cost,
+ * each control's outcome (`excepted` for an excepted fail) and the items needing attention.
+ */
+export const IndexRow = SummaryRow.extend({
+  requests: z.number().int().nonnegative().default(0),
+  outcomes: z.record(z.string(), z.enum(['pass', 'fail', 'excepted', 'not-evaluable', 'not-applicable'])).default({}),
+  attention: RowAttention.optional(),
+});
+export type IndexRow = z.infer<typeof IndexRow>;
+
+export const SummaryChunk = z.object({ rows: z.array(IndexRow) });
+
+/** A change to a repository record, written in the record's transaction, until the summary has folded it in. */
+export const ChangeMarker = z.object({ uuid: z.string(), at: z.string() });
 
 /**
  * One evidence download the dashboard granted: what to build, for whom, and which repositories that person can

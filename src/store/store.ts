@@ -21,12 +21,14 @@ import {
   PullRequestRecord,
   RepositoryRecord,
   ScanState,
+  ChangeMarker,
   SummaryChunk,
   SummaryMeta,
   WorkspaceState,
-  type SummaryRow,
+  type IndexRow,
 } from './records';
 import { Policy } from '../policy/policy';
+import { now } from '../lib/clock';
 
 async function read<S extends z.ZodType>(key: string, schema: S): Promise<z.infer<S> | undefined> {
   const raw: unknown = await kvs.get(key);
@@ -62,6 +64,22 @@ async function readAll<S extends z.ZodType>(
 }
 
 const QUERY_PAGE = 100;
+
+/** How many single reads (or writes) are in flight at once. */
+const PARALLEL_READS = 20;
+
+/**
+ * Values by key, in order (undefined when absent or unreadable), read one key at a time, 20 at once. Each read costs
+ * at least one unit (a batch get of small values costs fewer: units follow bytes), but single reads leave alone the
+ * 45 batch operations a minute an installation has (https://developer.atlassian.com/platform/forge/limits-kvs-ce/),
+ * which the hourly plan and the summary rebuild would otherwise spend every time they run.
+ */
+async function readEach<S extends z.ZodType>(keyList: readonly string[], schema: S): Promise<Array<z.infer<S> | undefined>> {
+  const out: Array<z.infer<S> | undefined> = [];
+  for (let i = 0; i < keyList.length; i += PARALLEL_READS)
+    out.push(...(await Promise.all(keyList.slice(i, i + PARALLEL_READS).map((key) => read(key, schema)))));
+  return out;
+}
 
 /** A summary chunk holds at most this many bytes of JSON (the KVS value limit is 240 KiB). */
 export const SUMMARY_CHUNK_BYTES = 200 * 1024;
@@ -130,7 +148,25 @@ async function takeLease(key: string): Promise<void> {
       await pause();
     }
   }
-  throw new Error(`another evaluation kept writing ${key} for ${LEASE_ATTEMPTS} attempts: try again`);
+  throw Object.assign(new Error(`another invocation kept writing ${key} for ${LEASE_ATTEMPTS} attempts: try again`), {
+    name: 'LeaseBusyError',
+  });
+}
+
+/** Change markers expire by themselves after a day: the summary folds them in every hour, and deletes what it folded. */
+const CHANGE_TTL = { value: 1, unit: 'DAYS' } as const;
+
+type Transaction = ReturnType<typeof kvs.transact>;
+
+/**
+ * Adds a change marker to a repository record's transaction: the summary (services/summary.ts) folds in the
+ * records marked since its last rebuild instead of reading every record. The key is new for every write (the time
+ * and a random part), so a marker written while a rebuild runs is never deleted with the ones it folded.
+ */
+function withChangeMarker(transaction: Transaction, uuid: string): Transaction {
+  const at = now();
+  const token = `${at.getTime().toString(36)}.${Math.random().toString(36).slice(2, 10)}`;
+  return transaction.set(keys.change(uuid, token), { uuid, at: at.toISOString() }, undefined, { ttl: CHANGE_TTL });
 }
 
 /** Repository states: one record per repository, never overwritten by an older evaluation. */
@@ -152,9 +188,11 @@ function repositoriesStore() {
       try {
         const current = await read(keys.repository(record.uuid), RepositoryRecord);
         if (current && isNewer(current, record)) return false;
-        // One transaction (at most 25 operations): the state, up to 23 history entries, and the lease's release.
+        // One transaction (at most 25 operations): the state, its change marker for the summary, up to 22 history
+        // entries, and the lease's release.
         let transaction = kvs.transact().set(keys.repository(record.uuid), record);
-        for (const entry of history.slice(0, 23))
+        transaction = withChangeMarker(transaction, record.uuid);
+        for (const entry of history.slice(0, 22))
           transaction = transaction.set(keys.history(entry.at, entry.subject, entry.control), entry);
         await transaction.delete(lease).execute();
         released = true;
@@ -164,13 +202,17 @@ function repositoriesStore() {
       }
     },
     async deleteRepository(uuid: string, history?: HistoryEntry): Promise<void> {
-      if (history)
-        await kvs
-          .transact()
-          .delete(keys.repository(uuid))
-          .set(keys.history(history.at, history.subject, history.control), history)
-          .execute();
-      else await kvs.delete(keys.repository(uuid));
+      const transaction = withChangeMarker(kvs.transact().delete(keys.repository(uuid)), uuid);
+      if (history) await transaction.set(keys.history(history.at, history.subject, history.control), history).execute();
+      else await transaction.execute();
+    },
+    /** Records by uuid (see `readEach`); absent or unreadable ones are left out. */
+    async getRepositories(uuids: readonly string[]): Promise<Map<string, RepositoryRecord>> {
+      const records = await readEach(
+        uuids.map((uuid) => keys.repository(uuid)),
+        RepositoryRecord,
+      );
+      return new Map(records.flatMap((record) => (record ? [[record.uuid, record] as const] : [])));
     },
   };
 }
@@ -354,57 +396,70 @@ function workspaceStore() {
   };
 }
 
-/** The dashboard summary: a meta record and its rows in chunks. */
+/** The dashboard summary: a meta record and every repository's row in chunks (services/summary.ts lays them out). */
 function summaryStore() {
   return {
     /** The summary without its rows: one KVS read, what the dashboard's first view needs. */
     getSummaryMeta: () => read(keys.summaryMeta(), SummaryMeta),
     /**
-     * The summary with every repository's row: the meta, then the chunks, as many a batch as fit in 4 MB
-     * (chunks are ≤200 KiB: 19 a batch, about 30,000 repositories).
+     * The summary with its chunks of rows, as many chunks a batch as fit in 4 MB (chunks are ≤200 KiB: 19 a batch).
+     * A chunk that cannot be read comes back null, so a rebuild rewrites it rather than trusting it empty.
      */
-    async getSummary(): Promise<{ meta: SummaryMeta; rows: SummaryRow[] } | undefined> {
+    async getSummary(): Promise<{ meta: SummaryMeta; chunks: Array<IndexRow[] | null>; rows: IndexRow[] } | undefined> {
       const meta = await read(keys.summaryMeta(), SummaryMeta);
       if (!meta) return undefined;
-      const rows: SummaryRow[] = [];
-      const chunkKeys = Array.from({ length: meta.chunks }, (_, i) => ({ key: keys.summaryChunk(i) }));
-      for (const batch of batchesOf(chunkKeys, () => SUMMARY_CHUNK_BYTES)) {
-        const { successfulKeys } = await kvs.batchGet<unknown>(batch);
-        const byKey = new Map(successfulKeys.map((item) => [item.key, item.value]));
-        for (const { key } of batch) {
-          const parsed = SummaryChunk.safeParse(byKey.get(key));
-          if (parsed.success) rows.push(...parsed.data.rows);
-        }
-      }
-      return { meta, rows };
+      const chunkKeys = Array.from({ length: meta.chunks }, (_, i) => keys.summaryChunk(meta.generation, i));
+      const chunks = (await readEach(chunkKeys, SummaryChunk)).map((chunk) => chunk?.rows ?? null);
+      const rows = chunks.flatMap((chunk) => chunk ?? []).sort((a, b) => a.slug.localeCompare(b.slug));
+      return { meta, chunks, rows };
     },
-    /** Writes the summary split into chunks under the value limit; the meta is written last. */
-    async putSummary(meta: Omit<SummaryMeta, 'chunks'>, rows: readonly SummaryRow[]): Promise<number> {
-      const chunks: SummaryRow[][] = [];
-      let current: SummaryRow[] = [];
-      let size = 0;
-      for (const row of rows) {
-        const bytes = Buffer.byteLength(JSON.stringify(row)) + 1;
-        if (size + bytes > SUMMARY_CHUNK_BYTES && current.length > 0) {
-          chunks.push(current);
-          current = [];
-          size = 0;
-        }
-        current.push(row);
-        size += bytes;
+    /** Changes to repository records not yet deleted from the change list (folded in or not: see `at`). */
+    pendingChanges: () => readAll(keys.changePrefix(), ChangeMarker),
+    /**
+     * Deletes folded change markers one key at a time, 20 at once: a delete is one write unit of the 4,000 a minute,
+     * where a batch delete would spend one of the 45 batch operations a minute. One that stays expires within a day.
+     */
+    async clearChanges(markerKeys: readonly string[]): Promise<void> {
+      for (let i = 0; i < markerKeys.length; i += 20) await Promise.all(markerKeys.slice(i, i + 20).map((key) => kvs.delete(key)));
+    },
+    /**
+     * Writes the chunks that changed (all of them under a new generation), then the meta, then deletes the chunks
+     * of a generation the meta no longer names: a reader sees the old summary or the new one, never a mix of layouts.
+     */
+    async putSummary(meta: Omit<SummaryMeta, 'chunks' | 'generation'>, layout: SummaryLayout): Promise<void> {
+      const items = layout.chunks.flatMap((rows, i) =>
+        layout.changed.has(i) ? [{ key: keys.summaryChunk(layout.generation, i), value: { rows } }] : [],
+      );
+      // One set a chunk, 20 at once: the units are those of a batch, without spending the minute's batch operations.
+      for (let i = 0; i < items.length; i += PARALLEL_READS)
+        await Promise.all(items.slice(i, i + PARALLEL_READS).map((item) => kvs.set(item.key, item.value)));
+      await kvs.set(keys.summaryMeta(), { ...meta, chunks: layout.chunks.length, generation: layout.generation });
+      const stale = layout.replaces;
+      if (stale && stale.generation !== layout.generation)
+        for (let i = 0; i < stale.chunks; i += BATCH_KEYS)
+          await kvs.batchDelete(
+            Array.from({ length: Math.min(BATCH_KEYS, stale.chunks - i) }, (_, j) => ({ key: keys.summaryChunk(stale.generation, i + j) })),
+          );
+    },
+    /** Runs a rebuild under the summary's lease (two rebuilds at once would each fold in part and lose the rest). */
+    async withSummaryLease<T>(rebuild: () => Promise<T>): Promise<T> {
+      const lease = keys.summaryLease();
+      await takeLease(lease);
+      try {
+        return await rebuild();
+      } finally {
+        await kvs.delete(lease);
       }
-      chunks.push(current);
-      const items = chunks.map((chunkRows, i) => ({ key: keys.summaryChunk(i), value: { rows: chunkRows } }));
-      // 25 chunks of 200 KiB would be 5 MB, over the 4 MB a batch may carry: batch by size.
-      for (const batch of batchesOf(items, (item) => Buffer.byteLength(JSON.stringify(item)))) {
-        const result = await kvs.batchSet(batch);
-        if (result.failedKeys.length > 0)
-          throw new Error(`summary not written: ${result.failedKeys.map((failed) => failed.error.message).join('; ')}`);
-      }
-      await kvs.set(keys.summaryMeta(), { ...meta, chunks: chunks.length });
-      return chunks.length;
     },
   };
+}
+
+/** Which chunks a summary write writes: `changed` ones of `generation`, and the generation it replaces, if any. */
+export interface SummaryLayout {
+  generation: string;
+  chunks: IndexRow[][];
+  changed: ReadonlySet<number>;
+  replaces: { generation: string; chunks: number } | null;
 }
 
 /** The policy and the scan bookkeeping. */

@@ -12,7 +12,8 @@ import { DEMO_NOW, demoSeed } from '../../local/emulator/seeds';
 import type { SeedInput } from '../../local/emulator/model';
 import { keys } from '../../src/store/keys';
 import { createStore } from '../../src/store/store';
-import type { EvidenceRecord, HistoryEntry, SummaryRow } from '../../src/store/records';
+import type { EvidenceRecord, HistoryEntry, IndexRow } from '../../src/store/records';
+import { layoutRows } from '../../src/services/summary-layout';
 import { APP_TOKEN, withPeople } from '../builders/credentials';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -223,7 +224,7 @@ describe('the store on the strict KVS', () => {
 
   it('writes and reads a summary of 40,000 repositories: more than 4 MB, so more than one batch', async () => {
     s = await start();
-    const rows: SummaryRow[] = Array.from({ length: 40_000 }, (_, i) => ({
+    const rows: IndexRow[] = Array.from({ length: 40_000 }, (_, i) => ({
       uuid: `0000${i}`.padStart(36, '0'),
       slug: `repository-${i}`,
       project: 'CORE',
@@ -232,9 +233,12 @@ describe('the store on the strict KVS', () => {
       counts: { pass: 16, fail: 2, 'not-evaluable': 1, 'not-applicable': 2 },
       failing: ['BB-BP-1', 'BB-PR-1'],
       evaluatedAt: '2026-11-24T13:14:48.599Z',
+      requests: 9,
+      outcomes: { 'BB-BP-1': 'fail', 'BB-PR-1': 'fail', 'BB-AC-1': 'pass' },
     }));
     const meta = {
       generatedAt: '2026-11-24T13:14:48.599Z',
+      foldedThrough: null,
       repositories: rows.length,
       evaluated: rows.length,
       score: 80,
@@ -244,8 +248,9 @@ describe('the store on the strict KVS', () => {
       controlRates: [],
       attention: { notEvaluable: [], excepted: [], advisory: [] },
     };
-    const chunks = await inStore((store) => store.putSummary(meta, rows));
-    expect(chunks).toBeGreaterThan(20);
+    const layout = layoutRows(rows, undefined, new Date('2026-11-24T13:14:48.599Z'));
+    await inStore((store) => store.putSummary(meta, layout));
+    expect(layout.chunks.length).toBeGreaterThan(20);
     const read = await inStore((store) => store.getSummary());
     expect(read?.rows).toHaveLength(rows.length);
     expect(s.runtime.installation(s.ws.uuid).kvs.stats.largestBatchBytes).toBeLessThanOrEqual(4 * 1024 * 1024);

@@ -16,6 +16,7 @@ import { evidencePeriodJob } from './jobs/evidence-period';
 import { planJob } from './jobs/plan';
 import { repositoryJob } from './jobs/repository';
 import { retry, type JobContext, type JobOf, type JobResult } from './jobs/shared';
+import { classifyFailure, retryLater } from '../failures';
 import { summaryJob } from './jobs/summary';
 import { workspaceJob } from './jobs/workspace';
 
@@ -58,12 +59,27 @@ export async function scanJob(event: unknown): Promise<InvocationError | void> {
   try {
     return await run(job, { store, log: scoped, at: now(), retries });
   } catch (error) {
-    if (!(error instanceof BitbucketError)) throw error; // the queue retries thrown errors too
-    if (error.kind === 'rate-limited') await store.markScan({ rateLimitedAt: now().toISOString() });
-    if (['rate-limited', 'hour-spent', 'upstream', 'unauthorized', 'forbidden', 'malformed', 'internal'].includes(error.kind)) {
-      scoped.warn('Bitbucket could not be read: asking the queue to retry', { errorKind: error.kind, status: error.status });
-      return retry(error.kind === 'rate-limited' || error.kind === 'hour-spent' ? error.kind : 'upstream');
-    }
-    scoped.error('Scan job failed', { errorKind: error.kind, status: error.status });
+    return await failed(error, { store, log: scoped, retries });
   }
+}
+
+/**
+ * A job that threw: Bitbucket's refusals, KVS's and the queue's limits and faults, and a busy lease are retried
+ * with a backoff (the job is idempotent); anything else would fail again the same way, so it is logged and the job
+ * dropped (the next hourly plan queues the work afresh). A rate limit also trims the next hour's budget.
+ */
+async function failed(error: unknown, ctx: Pick<JobContext, 'store' | 'log' | 'retries'>): Promise<InvocationError | void> {
+  const { store, log, retries } = ctx;
+  if (error instanceof BitbucketError && error.kind === 'rate-limited') await store.markScan({ rateLimitedAt: now().toISOString() });
+  // Before the install grace ends a refused scope can be Bitbucket not knowing the installation yet.
+  const refusedEarly = error instanceof BitbucketError && error.kind === 'forbidden' && retries < 2;
+  const failure = classifyFailure(error);
+  const detail = error instanceof BitbucketError ? { errorKind: error.kind, status: error.status } : { error: failure.reason };
+  if (failure.transient || refusedEarly) {
+    log.warn('Job failed for now: asking the queue to retry', detail);
+    return error instanceof BitbucketError && (error.kind === 'rate-limited' || error.kind === 'hour-spent')
+      ? retry(error.kind)
+      : retryLater(failure, retries);
+  }
+  log.error('Scan job failed for good: dropped; the next plan queues the work again', detail);
 }

@@ -91,7 +91,12 @@ export async function getDashboard(request: ResolverRequest): Promise<Envelope<D
     store.recentHistory(new Date(at.getTime() - 30 * 86_400_000), at, 50),
     requestsInWindow(at.getTime()),
   ]);
-  const meta = summary ? (({ chunks: _chunks, ...rest }) => ({ ...rest, attention: attentionFor(viewer, rest.attention) }))(summary) : null;
+  const meta = summary
+    ? (({ chunks: _chunks, generation: _generation, foldedThrough: _folded, ...rest }) => ({
+        ...rest,
+        attention: attentionFor(viewer, rest.attention),
+      }))(summary)
+    : null;
   return ok({
     summary: meta,
     workspaceResults: workspace?.results ?? [],
@@ -118,7 +123,19 @@ export async function getDashboardRepositories(request: ResolverRequest): Promis
   const summary = await createStore().getSummary();
   return ok({
     generatedAt: summary?.meta.generatedAt ?? null,
-    repositories: (summary?.rows ?? []).filter((row) => viewer.readable.has(row.uuid)),
+    // What the table shows; the outcomes and attention kept for the totals stay in the store.
+    repositories: (summary?.rows ?? [])
+      .filter((row) => viewer.readable.has(row.uuid))
+      .map(({ uuid, slug, project, classification, score, counts, failing, evaluatedAt }) => ({
+        uuid,
+        slug,
+        project,
+        classification,
+        score,
+        counts,
+        failing,
+        evaluatedAt,
+      })),
   });
 }
 

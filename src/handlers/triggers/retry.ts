@@ -1,16 +1,17 @@
 /**
  * Product-event triggers get one delivery unless they ask for another: a returned InvocationError is
  * redelivered after `retryAfter` (up to 4 times), a thrown error is not
- * (https://developer.atlassian.com/platform/forge/events-reference/product_events/). A trigger that could not
- * queue its work (the queue refused the push, KVS answered 429) asks for a retry instead of losing the
- * event; the handlers are idempotent, so a retry after partial work is safe.
+ * (https://developer.atlassian.com/platform/forge/events-reference/product_events/). A transient failure (the
+ * queue refused the push, KVS or Bitbucket answered 429 or 5xx) asks for a retry with a backoff instead of losing
+ * the event; a permanent one (a 404, a refused scope, a bug) is logged and dropped, since a retry would fail the
+ * same way and the hourly plan catches up. The handlers are idempotent, so a retry after partial work is safe.
  */
-import { InvocationError, InvocationErrorCode } from '@forge/events';
+import type { InvocationError } from '@forge/events';
 import { z } from 'zod';
 import { createLogger } from '../../lib/log';
+import { classifyFailure, retryLater } from '../failures';
 
 const MAX_RETRIES = 4;
-const RETRY_AFTER_SECONDS = 60;
 
 const Retried = z.object({ retryContext: z.object({ retryCount: z.number().int().nonnegative() }).optional() });
 
@@ -22,13 +23,17 @@ export function retryOnFailure(handler: string, run: (event: unknown, context: u
       const parsed = Retried.safeParse(event);
       const retries = parsed.success ? (parsed.data.retryContext?.retryCount ?? 0) : 0;
       const log = createLogger({ handler });
-      const message = error instanceof Error ? error.message : String(error);
-      if (retries >= MAX_RETRIES) {
-        log.error('Event handling failed after every retry; the hourly run will catch up', { error: message, retries });
-        throw error;
+      const failure = classifyFailure(error);
+      if (!failure.transient) {
+        log.error('Event handling failed for good: dropped; the hourly run will catch up', { error: failure.reason, retries });
+        return;
       }
-      log.warn('Event handling failed; asking Forge to deliver it again', { error: message, retries });
-      return new InvocationError({ retryAfter: RETRY_AFTER_SECONDS, retryReason: InvocationErrorCode.FUNCTION_RETRY_REQUEST });
+      if (retries >= MAX_RETRIES) {
+        log.error('Event handling failed after every retry: dropped; the hourly run will catch up', { error: failure.reason, retries });
+        return;
+      }
+      log.warn('Event handling failed for now; asking Forge to deliver it again', { error: failure.reason, retries });
+      return retryLater(failure, retries);
     }
   };
 }
