@@ -63,7 +63,7 @@ export async function kvsLimits(size: number): Promise<Figure> {
     `${m.readUnits.toLocaleString('en')} read / ${m.writeUnits.toLocaleString('en')} write units`;
   return {
     figure: `KVS units of one hourly plan and one summary rebuild at ${size.toLocaleString('en')} evaluated repositories, 100 of them re-evaluated in the hour (Forge: 4,000 read and 4,000 write units a minute)`,
-    value: `plan ${units(plan)} (${within(Math.max(plan.readUnits, plan.writeUnits))}); summary ${units(summary)} (${within(Math.max(summary.readUnits, summary.writeUnits))}); the first rebuild after install (every record read) ${units(first)}, then ${settling} rebuilds to clear the install's change markers; largest batch ${(largestBatch / 1024 / 1024).toFixed(2)} MB`,
+    value: `plan ${units(plan)} (${within(Math.max(plan.readUnits, plan.writeUnits))}); summary ${units(summary)} (${within(Math.max(summary.readUnits, summary.writeUnits))}); the first rebuild after install (every record read) ${units(first)}, then ${settling} rebuilds to clear the install's change markers; largest batch or transaction ${(largestBatch / 1024).toFixed(1)} KB`,
     target: 'each ≤ 2,000 units (half the per-minute limit), without reading every repository record; batches ≤ 4 MB',
     data: { size, plan, summary, first, settling, largestBatchBytes: largestBatch },
   };

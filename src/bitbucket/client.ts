@@ -224,8 +224,9 @@ export function createBitbucketClient(options: ClientOptions): BitbucketClient {
     reserve: () => claimed(settings),
     async settle() {
       const { budget, ledger } = settings;
-      if (ledger === null || budget.allowance <= 0) return;
-      const unused = budget.allowance;
+      if (ledger === null) return;
+      // Called with nothing unused too: a claim still being written (a merge check's) is awaited there.
+      const unused = Math.max(0, budget.allowance);
       budget.allowance = 0;
       await ledger.release(unused);
     },

@@ -43,21 +43,33 @@ export function requestLedger(options: LedgerOptions): RequestLedgerPort {
       error: error instanceof Error ? error.message : String(error),
     });
   let claimedAt = 0;
+  // The claim still being written when a merge check went ahead on its window read (`onRoom`).
+  let writing: Promise<unknown> = Promise.resolve();
+  const claimNow = async (requests: number, onRoom?: () => void) => {
+    try {
+      claimedAt = clockNow().getTime();
+      const answer = await claimRequests({ kind: options.kind, requests, ceiling, now: claimedAt, ...(onRoom ? { onRoom } : {}) });
+      if (!answer.granted)
+        options.log?.info('The hour’s requests are spent for this kind of work', { kind: options.kind, spent: answer.spent, ceiling });
+      return { granted: answer.granted, roomAt: answer.roomAt };
+    } catch (error) {
+      warn(error);
+      return { granted: options.kind === 'interactive', roomAt: null };
+    }
+  };
   return {
     chunk: Math.max(1, Math.round(options.chunk)),
     async claim(requests) {
-      try {
-        claimedAt = clockNow().getTime();
-        const answer = await claimRequests({ kind: options.kind, requests, ceiling, now: claimedAt });
-        if (!answer.granted)
-          options.log?.info('The hour’s requests are spent for this kind of work', { kind: options.kind, spent: answer.spent, ceiling });
-        return { granted: answer.granted, roomAt: answer.roomAt };
-      } catch (error) {
-        warn(error);
-        return { granted: options.kind === 'interactive', roomAt: null };
-      }
+      if (options.kind !== 'interactive') return claimNow(requests);
+      // A merge check goes ahead as soon as the window has room; its claim is written meanwhile (and awaited before
+      // anything is given back). Should the claim then lose its place twelve times over, those requests go uncounted.
+      await writing;
+      return new Promise((resolve) => {
+        writing = claimNow(requests, () => resolve({ granted: true, roomAt: null })).then(resolve);
+      });
     },
     async release(requests) {
+      await writing;
       // Best-effort: a return that cannot be written leaves the requests counted, which only errs on the safe side.
       await returnRequests({ kind: options.kind, requests, now: clockNow().getTime(), claimedAt }).catch(warn);
     },

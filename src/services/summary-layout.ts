@@ -5,7 +5,9 @@
  * 240 KiB: https://developer.atlassian.com/platform/forge/limits-kvs-ce/), so rows can grow between re-layouts;
  * a chunk over 200 KiB, or four times more chunks than needed, lays every row out again under a new generation.
  */
+import { canonicalJson } from '../lib/canonical';
 import type { IndexRow } from '../store/records';
+import { encodeChunk } from '../store/summary-codec';
 import { SUMMARY_CHUNK_BYTES, type Store, type SummaryLayout } from '../store/store';
 
 const TARGET_CHUNK_BYTES = 120 * 1024;
@@ -19,7 +21,8 @@ function fnv1a(text: string): number {
   return hash;
 }
 
-const bytesOf = (row: IndexRow) => Buffer.byteLength(JSON.stringify(row)) + 1;
+/** A row's size as stored (outcomes as letters, counts and failing derived: store/summary-codec.ts). */
+const bytesOf = (row: IndexRow) => Buffer.byteLength(JSON.stringify(encodeChunk([row]).rows[0])) + 1;
 
 function spread(rows: readonly IndexRow[], count: number): IndexRow[][] {
   const chunks: IndexRow[][] = Array.from({ length: count }, () => []);
@@ -35,8 +38,8 @@ function chunksNeeded(rows: readonly IndexRow[]): number {
   return count;
 }
 
-const sameRows = (a: readonly IndexRow[] | null | undefined, b: readonly IndexRow[]) =>
-  a != null && JSON.stringify(a) === JSON.stringify(b);
+/** Whether a chunk's rows are what is stored, whatever order their members were built in. */
+const sameRows = (a: readonly IndexRow[] | null | undefined, b: readonly IndexRow[]) => a != null && canonicalJson(a) === canonicalJson(b);
 
 export function layoutRows(rows: readonly IndexRow[], previous: Awaited<ReturnType<Store['getSummary']>>, now: Date): SummaryLayout {
   const needed = chunksNeeded(rows);

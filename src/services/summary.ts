@@ -28,8 +28,10 @@ const CLEAR_LIMIT = 1000;
 
 type Outcomes = IndexRow['outcomes'];
 
+/** Each control's outcome, by control id in sorted order (as the stored chunks keep them: store/summary-codec.ts). */
 function outcomesOf(results: readonly Result[]): Outcomes {
-  return Object.fromEntries(results.map((r) => [r.control, isExcepted(r) ? 'excepted' : r.outcome]));
+  const sorted = [...results].sort((a, b) => (a.control < b.control ? -1 : a.control > b.control ? 1 : 0));
+  return Object.fromEntries(sorted.map((r) => [r.control, isExcepted(r) ? 'excepted' : r.outcome]));
 }
 
 function rowAttention(results: readonly Result[]): IndexRow['attention'] {
@@ -44,18 +46,19 @@ function rowAttention(results: readonly Result[]): IndexRow['attention'] {
 export function indexRow(record: RepositoryRecord): IndexRow {
   const results = (record.results ?? []) as Result[];
   const attention = rowAttention(results);
+  const outcomes = outcomesOf(results);
   return {
     uuid: record.uuid,
     slug: record.slug,
     project: record.projectKey,
     classification: record.classification,
     score: record.score,
-    counts: countOutcomes(results, emptyCounts()),
-    failing: results.filter((result) => result.outcome === 'fail' && !isExcepted(result)).map((result) => result.control),
     evaluatedAt: record.evaluatedAt,
     requests: record.requests,
-    outcomes: outcomesOf(results),
     ...(attention ? { attention } : {}),
+    counts: countOutcomes(results, emptyCounts()),
+    failing: Object.entries(outcomes).flatMap(([control, outcome]) => (outcome === 'fail' ? [control] : [])),
+    outcomes,
   };
 }
 

@@ -228,7 +228,13 @@ export const IndexRow = SummaryRow.extend({
 });
 export type IndexRow = z.infer<typeof IndexRow>;
 
-export const SummaryChunk = z.object({ rows: z.array(IndexRow) });
+/**
+ * A chunk of rows as stored: each row's outcomes as one letter per control of the chunk's `controls` (`p` pass,
+ * `f` fail, `x` excepted fail, `n` not-evaluable, `a` not-applicable, `-` none), and its counts and failing
+ * controls left to be derived from them: a third of the row's size, and of the units every read of it costs.
+ */
+export const StoredIndexRow = IndexRow.omit({ counts: true, failing: true, outcomes: true }).extend({ o: z.string() });
+export const SummaryChunk = z.object({ controls: z.array(z.string()), rows: z.array(StoredIndexRow) });
 
 /** A change to a repository record, written in the record's transaction, until the summary has folded it in. */
 export const ChangeMarker = z.object({ uuid: z.string(), at: z.string() });

@@ -46,6 +46,11 @@ export interface ClaimRequest {
   requests: number;
   ceiling: number;
   now: number;
+  /**
+   * Called once the window is known to have room, before the claim is written: a merge check sends its first
+   * request then, so the two KVS writes of the claim overlap Bitbucket's answer instead of preceding it.
+   */
+  onRoom?: () => void;
 }
 
 export interface ClaimAnswer {
@@ -120,6 +125,7 @@ export async function claimRequests(request: ClaimRequest): Promise<ClaimAnswer>
   for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
     const excess = pastTotal + state.total + request.requests - request.ceiling;
     if (excess > 0) return { granted: false, spent: pastTotal + state.total, roomAt: roomAt([...past, state], excess, current) };
+    request.onRoom?.();
     // A return is taken off this slot's total; what a slot holds never goes below nothing.
     const total = Math.max(0, state.total + request.requests);
     const taken = await takeNext(state, { total, requests: request.requests, kind: request.kind });

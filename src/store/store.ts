@@ -10,6 +10,7 @@
 import { ForgeKvsAPIError, kvs, WhereConditions } from '@forge/kvs';
 import type { z } from 'zod';
 import { keys } from './keys';
+import { decodeChunk, encodeChunk } from './summary-codec';
 import { linkFor } from './evidence-chain';
 import {
   ChainHead,
@@ -409,7 +410,7 @@ function summaryStore() {
       const meta = await read(keys.summaryMeta(), SummaryMeta);
       if (!meta) return undefined;
       const chunkKeys = Array.from({ length: meta.chunks }, (_, i) => keys.summaryChunk(meta.generation, i));
-      const chunks = (await readEach(chunkKeys, SummaryChunk)).map((chunk) => chunk?.rows ?? null);
+      const chunks = (await readEach(chunkKeys, SummaryChunk)).map((chunk) => (chunk ? decodeChunk(chunk) : null));
       const rows = chunks.flatMap((chunk) => chunk ?? []).sort((a, b) => a.slug.localeCompare(b.slug));
       return { meta, chunks, rows };
     },
@@ -428,7 +429,7 @@ function summaryStore() {
      */
     async putSummary(meta: Omit<SummaryMeta, 'chunks' | 'generation'>, layout: SummaryLayout): Promise<void> {
       const items = layout.chunks.flatMap((rows, i) =>
-        layout.changed.has(i) ? [{ key: keys.summaryChunk(layout.generation, i), value: { rows } }] : [],
+        layout.changed.has(i) ? [{ key: keys.summaryChunk(layout.generation, i), value: encodeChunk(rows) }] : [],
       );
       // One set a chunk, 20 at once: the units are those of a batch, without spending the minute's batch operations.
       for (let i = 0; i < items.length; i += PARALLEL_READS)

@@ -118,4 +118,28 @@ describe('every request the app sends is claimed first', () => {
       await s.emulator.close();
     }
   });
+
+  test('a merge check, which sends its first request before its claim is written, is counted once it has answered', async () => {
+    const s = await sandbox(seeded(11));
+    try {
+      await s.runtime.install(s.ws);
+      await s.runtime.drainQueues();
+      s.clock.advance(2 * 3_600_000);
+      const now = s.clock.now();
+      const repository = s.emulator.seed.workspaces[0]!.repositories.find((repo) => repo.pullRequests.some((pr) => pr.state === 'OPEN'))!;
+      const pullRequest = repository.pullRequests.find((pr) => pr.state === 'OPEN')!;
+      for (let i = 0; i < 10; i++)
+        await s.runtime.mergeCheck({
+          workspace: { uuid: s.ws },
+          repository: { uuid: repository.uuid },
+          pullrequest: { id: pullRequest.id },
+          trigger: { type: 'on-merge' },
+        });
+      const sent = s.emulator.log.filter((entry) => entry.at >= now).length;
+      expect(sent).toBeGreaterThanOrEqual(20);
+      expect(await s.inInstallation(() => requestsInWindow(s.clock.now()))).toBeGreaterThanOrEqual(sent);
+    } finally {
+      await s.emulator.close();
+    }
+  });
 });

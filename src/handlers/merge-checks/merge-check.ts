@@ -54,9 +54,10 @@ export async function mergeCheck(payload: unknown): Promise<MergeDecision> {
   let policy: Policy = Policy.parse({});
   try {
     const store = createStore();
-    policy = await store.getPolicy();
     // One attempt per request: the merge check must stay well inside its invocation limit.
     const client = await ledgeredAppClient(store, { kind: 'interactive', chunk: 3, log: scoped }, { maxAttempts: 2, backoffBaseMs: 200 });
+    // The policy is read while the ledger's window is: both before the first request, neither after the other.
+    [policy] = await Promise.all([store.getPolicy(), client.reserve()]);
     const evaluation = await evaluatePullRequest({ client, store, policy, workspaceUuid }, { repositoryUuid, id }).finally(() =>
       client.settle(),
     );
