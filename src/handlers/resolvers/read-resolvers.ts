@@ -89,7 +89,7 @@ export async function getDashboard(request: ResolverRequest): Promise<Envelope<D
     store.getWorkspace(),
     store.getScan(),
     store.recentHistory(new Date(at.getTime() - 30 * 86_400_000), at, 50),
-    requestsInWindow(at.getTime()),
+    requestsInWindow(at.getTime(), { exact: false }),
   ]);
   const meta = summary
     ? (({ chunks: _chunks, generation: _generation, foldedThrough: _folded, ...rest }) => ({
