@@ -7,7 +7,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { parseCommand, type Definition } from './program';
 import { Policy } from '../../src/policy/policy';
 import { evidenceCsv } from '../../src/report/evidence';
 import { toJson } from '../../src/report/formats';
@@ -209,11 +210,17 @@ function writeReport(dir: string, day: Awaited<ReturnType<typeof endOfDay>>): vo
   );
 }
 
+export const DEMO: Definition = {
+  name: 'demo',
+  summary: 'the demo on the built-in emulator: install, scan, events, a merge check; writes a report',
+  define: (command) => command.option('--out <dir>', 'where the report, evidence and SARIF are written', 'attest-report'),
+};
+
 export async function runDemoCommand(
   argv: readonly string[],
   out: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
 ): Promise<number> {
-  const { values } = parseArgs({ args: [...argv], options: { out: { type: 'string', default: 'attest-report' } }, strict: true });
+  const values = parseCommand(DEMO, argv, z.object({ out: z.string().min(1) }), { stdout: process.stdout, stderr: process.stderr });
   const started = performance.now();
   const clock = new SimClock(DEMO_NOW);
   const emulator = new BitbucketEmulator(demoSeed(), clock);

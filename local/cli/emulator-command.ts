@@ -1,16 +1,22 @@
 /** `attest emulator --port P --seed demo|FILE`: the Bitbucket Cloud emulator alone. */
-import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { parseCommand, type Definition } from './program';
 import { SimClock } from '../runtime/clock';
 import { BitbucketEmulator } from '../emulator/server';
 import { DEMO_NOW, loadSeed } from '../emulator/seeds';
 import { untilInterrupted } from './interrupted';
 
+export const EMULATOR: Definition = {
+  name: 'emulator',
+  summary: 'run the Bitbucket Cloud emulator alone',
+  define: (command) =>
+    command
+      .option('--port <port>', 'the port to listen on (0: any free one)', '0')
+      .option('--seed <seed>', 'demo, generated:N (N repositories), or a seed file', 'demo'),
+};
+
 export async function runEmulatorCommand(argv: readonly string[], signal?: AbortSignal): Promise<number> {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: { port: { type: 'string', default: '0' }, seed: { type: 'string', default: 'demo' } },
-    strict: true,
-  });
+  const values = parseCommand(EMULATOR, argv, z.object({ port: z.string(), seed: z.string() }));
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`attest: --port must be a port number, not ${JSON.stringify(values.port)}`);

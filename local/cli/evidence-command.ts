@@ -5,7 +5,8 @@
  * it starts later, reconciled where it was last checked before --until), and what could not be covered is
  * named on stderr, with exit 3: an export never looks complete when it is not.
  */
-import { parseArgs } from 'node:util';
+import { Argument, Option } from 'commander';
+import { z } from 'zod';
 import { Policy } from '../../src/policy/policy';
 import { createStore } from '../../src/store/store';
 import { cliErrorFor, installAndScan, openApp, type AppSession } from './app-session';
@@ -16,6 +17,7 @@ import { drawSample } from '../../src/report/sample';
 import { chainOf, evidenceFile, type EvidenceFormat } from '../../src/services/evidence-export';
 import { terminalSafe } from '../../src/report/formats';
 import { CliError } from './errors';
+import { parseCommand, type Definition } from './program';
 import { credentialsFromEnvironment, loadPolicy, writeAtomically } from './scan-command';
 
 /**
@@ -49,30 +51,64 @@ function sampleOf(size: string | undefined, seed: string | undefined): EvidenceO
   return { size: Number(size), seed };
 }
 
-function parseEvidenceArgs(argv: readonly string[]) {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      workspace: { type: 'string' },
-      since: { type: 'string' },
-      until: { type: 'string' },
-      'base-url': { type: 'string', default: 'https://api.bitbucket.org' },
-      config: { type: 'string' },
-      format: { type: 'string', default: 'csv' },
-      out: { type: 'string' },
-      'state-dir': { type: 'string', default: '.attest' },
-      sample: { type: 'string' },
-      seed: { type: 'string' },
-    },
-    strict: true,
-  });
+export const EVIDENCE: Definition = {
+  name: 'evidence',
+  summary: 'the change-management evidence for an audit period; `evidence verify` checks the ledger’s hash chains',
+  define: (command) =>
+    command
+      .description(
+        'Exports every pull request merged into a main branch in [--since, --until) with its approvals and builds, ' +
+          'reading from Bitbucket what the ledger lacks; names what it could not cover (exit 3). With `verify`, recomputes ' +
+          'the ledger’s hash chains and names the first record of each that does not match (exit 1).',
+      )
+      .addArgument(new Argument('[action]', '`verify` to check the hash chains').choices(['verify']))
+      .option('--workspace <slug-or-uuid>', 'the workspace')
+      .option('--since <date>', 'the period’s first day (YYYY-MM-DD, UTC)')
+      .option('--until <date>', 'the day after the period’s last (YYYY-MM-DD, UTC; exclusive)')
+      .option('--base-url <url>', 'the Bitbucket Cloud API', 'https://api.bitbucket.org')
+      .option('--config <file>', 'a policy file (docs/examples/policy.json)')
+      .addOption(
+        new Option('--format <format>', 'csv, json, or a one-page HTML summary').choices(['csv', 'json', 'summary']).default('csv'),
+      )
+      .option('--out <file>', 'write to a file instead of standard output')
+      .option('--state-dir <dir>', 'where the app’s storage is kept between runs', '.attest')
+      .option('--sample <n>', 'draw this many records from the period, reproducibly')
+      .option('--seed <seed>', 'the seed that makes --sample reproducible'),
+};
+
+const EvidenceFlags = z.object({
+  args: z.array(z.string()),
+  workspace: z.string({ error: 'is required (a slug or a {uuid})' }).min(1),
+  since: z.string().optional(),
+  until: z.string().optional(),
+  baseUrl: z.string(),
+  config: z.string().optional(),
+  format: z.enum(['csv', 'json', 'summary']),
+  out: z.string().optional(),
+  stateDir: z.string(),
+  sample: z.string().optional(),
+  seed: z.string().optional(),
+});
+type EvidenceFlags = z.infer<typeof EvidenceFlags>;
+
+function parseEvidenceArgs(flags: EvidenceFlags) {
+  const values = {
+    workspace: flags.workspace,
+    since: flags.since,
+    until: flags.until,
+    'base-url': flags.baseUrl,
+    config: flags.config,
+    format: flags.format,
+    out: flags.out,
+    'state-dir': flags.stateDir,
+    sample: flags.sample,
+    seed: flags.seed,
+  };
   if (!values.workspace) throw new CliError(2, '--workspace is required (a slug or a {uuid})');
   const since = day(values.since, 'since');
   const until = day(values.until, 'until');
   if (until <= since)
     throw new CliError(2, '--until must be after --since (--until is exclusive: the period ends at the start of that day, UTC)');
-  if (values.format !== 'csv' && values.format !== 'json' && values.format !== 'summary')
-    throw new CliError(2, `--format must be csv, json or summary, not ${JSON.stringify(values.format)}`);
   const options: EvidenceOptions = { since, until, format: values.format, out: values.out, sample: sampleOf(values.sample, values.seed) };
   return { values: { ...values, workspace: values.workspace }, options };
 }
@@ -98,8 +134,19 @@ function summaryCoverage(coverage: PeriodCoverage): string {
   return `INCOMPLETE: ${coverage.covered} repositories covered; not covered: ${gaps}.${open}`;
 }
 
-/** Installs on first use (the install scan backfills the review window), then covers the period asked for. */
-async function coverLedger(session: AppSession, policy: Policy, options: EvidenceOptions): Promise<PeriodCoverage> {
+/**
+ * Installs on first use (the install scan backfills the review window), then covers the period asked for, with a
+ * progress line on a terminal only (rewritten in place, and cleared before anything else is written).
+ */
+async function coverLedger(
+  session: AppSession,
+  policy: Policy,
+  options: EvidenceOptions & { stderr: EvidenceIo['stderr'] },
+): Promise<PeriodCoverage> {
+  const stderr = options.stderr as (NodeJS.WritableStream & { isTTY?: boolean }) | undefined;
+  const progress = stderr?.isTTY
+    ? (done: number, total: number) => stderr.write(done < total ? `\rReading evidence: ${done}/${total} repositories` : '\r\u001b[K')
+    : undefined;
   const installed = await session.runtime.withInstallation(
     session.workspace.uuid,
     async () => (await createStore().getScan()).installedAt !== null,
@@ -116,7 +163,7 @@ async function coverLedger(session: AppSession, policy: Policy, options: Evidenc
         workspaceUuid: session.workspace.uuid,
         now: new Date(session.clock.now()),
       },
-      { since: options.since, until: options.until },
+      { since: options.since, until: options.until, ...(progress ? { progress } : {}) },
     ),
   );
 }
@@ -143,16 +190,10 @@ function verdictLines(verdict: LedgerVerdict): string[] {
  * `attest evidence verify --workspace W`: recomputes the ledger's hash chains in the local state and names the
  * first record of each that does not match. Exit 0 intact, 1 a chain does not match (docs/interfaces.md).
  */
-async function runVerifyCommand(argv: readonly string[], io: EvidenceIo): Promise<number> {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      workspace: { type: 'string' },
-      'base-url': { type: 'string', default: 'https://api.bitbucket.org' },
-      'state-dir': { type: 'string', default: '.attest' },
-    },
-    strict: true,
-  });
+async function runVerifyCommand(flags: EvidenceFlags, io: EvidenceIo): Promise<number> {
+  const extra = (['since', 'until', 'sample', 'seed', 'config', 'out'] as const).find((flag) => flags[flag] !== undefined);
+  if (extra) throw new CliError(2, `--${extra} does not apply to evidence verify`);
+  const values = { workspace: flags.workspace, 'base-url': flags.baseUrl, 'state-dir': flags.stateDir };
   if (!values.workspace) throw new CliError(2, '--workspace is required (a slug or a {uuid})');
   const authorization = credentialsFromEnvironment(io.env);
   if (!authorization) throw new CliError(2, 'no credentials: set BITBUCKET_TOKEN, or BITBUCKET_EMAIL and BITBUCKET_API_TOKEN');
@@ -166,15 +207,16 @@ export async function runEvidenceCommand(
   argv: readonly string[],
   io: EvidenceIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
 ): Promise<number> {
-  if (argv[0] === 'verify') return runVerifyCommand(argv.slice(1), io);
-  const { values, options } = parseEvidenceArgs(argv);
+  const flags = parseCommand(EVIDENCE, argv, EvidenceFlags, { stdout: io.stdout, stderr: io.stderr ?? process.stderr });
+  if (flags.args[0] === 'verify') return runVerifyCommand(flags, io);
+  const { values, options } = parseEvidenceArgs(flags);
   const authorization = credentialsFromEnvironment(io.env);
   if (!authorization) throw new CliError(2, 'no credentials: set BITBUCKET_TOKEN, or BITBUCKET_EMAIL and BITBUCKET_API_TOKEN');
   const policy = loadPolicy(values.config);
   const session = await openApp({ baseUrl: values['base-url'], authorization, stateDir: values['state-dir'], workspace: values.workspace });
   let coverage: PeriodCoverage;
   try {
-    coverage = await coverLedger(session, policy, options);
+    coverage = await coverLedger(session, policy, { ...options, stderr: io.stderr });
   } catch (error) {
     throw cliErrorFor(error, values.workspace, values['base-url']);
   }

@@ -2,25 +2,28 @@
  * `attest preview [--port P] [--seed demo|FILE]`: the UI modules in a browser, live over the demo workspace
  * (local/preview/server.ts). Runs until interrupted.
  */
-import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { parseCommand, type Definition } from './program';
 import { startPreview } from '../preview/server';
 import { CliError } from './errors';
 import { untilInterrupted } from './interrupted';
+
+export const PREVIEW: Definition = {
+  name: 'preview',
+  summary: 'the UI modules in a browser, live over the demo workspace',
+  define: (command) =>
+    command
+      .option('--port <port>', 'the port to listen on', '4180')
+      .option('--seed <seed>', 'demo, or a seed file', 'demo')
+      .option('--host <host>', 'the address to listen on', '127.0.0.1'),
+};
 
 export async function runPreviewCommand(
   argv: readonly string[],
   signal?: AbortSignal,
   out: (text: string) => void = (text) => process.stdout.write(text),
 ): Promise<number> {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      port: { type: 'string', default: '4180' },
-      seed: { type: 'string', default: 'demo' },
-      host: { type: 'string', default: '127.0.0.1' },
-    },
-    strict: true,
-  });
+  const values = parseCommand(PREVIEW, argv, z.object({ port: z.string(), seed: z.string(), host: z.string() }));
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port) || port > 65535) throw new CliError(2, `--port must be a port number, not ${JSON.stringify(values.port)}`);
   out('Starting the emulator, installing the app and scanning the workspace…\n');

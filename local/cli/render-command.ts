@@ -5,27 +5,42 @@
  * runtime's resolvers over the demo workspace (installed and scanned in memory, as `attest demo` does).
  */
 import React from 'react';
-import { parseArgs } from 'node:util';
+import { Argument } from 'commander';
+import { z } from 'zod';
+import { parseCommand, type Definition } from './program';
 import { installFakeBridge, outline, renderModule } from '../ui/forge-doc';
 import { isUiModuleName, moduleExtension, startDemoApp, UI_MODULES } from '../ui/demo-app';
 import { CliError } from './errors';
+
+export const RENDER: Definition = {
+  name: 'render',
+  summary: 'print a UI module’s ForgeDoc tree, to review the UI without Bitbucket',
+  define: (command) =>
+    command
+      .addArgument(new Argument('<module>', 'the module').choices(Object.keys(UI_MODULES)))
+      .option('--repository <slug>', 'the repository a card is shown on')
+      .option('--pull-request <id>', 'the pull request the card is shown on')
+      .option('--outline', 'an indented outline instead of JSON', false)
+      .option('--seed <seed>', 'demo, or a seed file', 'demo'),
+};
 
 export async function runRenderCommand(
   argv: readonly string[],
   out: (text: string) => void = (text) => process.stdout.write(text),
 ): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      repository: { type: 'string' },
-      'pull-request': { type: 'string' },
-      outline: { type: 'boolean', default: false },
-      seed: { type: 'string', default: 'demo' },
-    },
-    strict: true,
-  });
-  const name = positionals[0];
+  const flags = parseCommand(
+    RENDER,
+    argv,
+    z.object({
+      args: z.array(z.string()),
+      repository: z.string().optional(),
+      pullRequest: z.string().optional(),
+      outline: z.boolean(),
+      seed: z.string(),
+    }),
+  );
+  const values = { ...flags, 'pull-request': flags.pullRequest };
+  const name = flags.args[0];
   if (!isUiModuleName(name)) throw new CliError(2, `render needs a module: ${Object.keys(UI_MODULES).join(', ')}`);
   const module = UI_MODULES[name];
   const app = await startDemoApp(values.seed);

@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { Option } from 'commander';
+import { z } from 'zod';
 import { CATALOGUE, controlById } from '../../src/controls';
 import type { Severity } from '../../src/controls/types';
 import type { ScanReport } from '../../src/engine/scan';
@@ -17,6 +18,7 @@ import { createStore } from '../../src/store/store';
 import { cliErrorFor, installAndScan, openApp, type AppSession, type ScanOutcome } from './app-session';
 import { CliError } from './errors';
 import { checkReach } from './reach';
+import { parseCommand, type Definition } from './program';
 
 export { CliError };
 const SEVERITY_RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };
@@ -124,32 +126,67 @@ type Io = {
   env: NodeJS.ProcessEnv;
 };
 
+export const SCAN: Definition = {
+  name: 'scan',
+  summary: 'scan a workspace: every control, every repository, as a report',
+  define: (command) =>
+    command
+      .description(
+        'Scans a Bitbucket Cloud workspace with the app’s own engine on the local Forge runtime. Every repository is ' +
+          'evaluated afresh unless --incremental reuses unchanged ones’ results. Credentials come from the environment: ' +
+          'BITBUCKET_TOKEN, or BITBUCKET_EMAIL with BITBUCKET_API_TOKEN.',
+      )
+      .option('--workspace <slug-or-uuid>', 'the workspace to scan')
+      .option('--base-url <url>', 'the Bitbucket Cloud API', 'https://api.bitbucket.org')
+      .option('--config <file>', 'a policy file (docs/examples/policy.json)')
+      .addOption(new Option('--format <format>', 'the report’s format (default: table on a terminal, else json)').choices(FORMATS))
+      .option('--out <file>', 'write the report to a file instead of standard output')
+      .addOption(new Option('--fail-on <severity>', 'exit 1 when a control of this severity or worse fails').choices(SEVERITIES))
+      .option('--fail-on-not-evaluable', 'exit 1 when a result could not be evaluated', false)
+      .option('--state-dir <dir>', 'where the app’s storage is kept between runs', '.attest')
+      .option('--max-requests <n>', 'stop sending requests to Bitbucket after this many')
+      .option('--max-wait <duration>', 'how long to wait out rate limits (30s, 10m, 1h); then exit 3 with a partial report', '30m')
+      .option('--incremental', 'reuse the stored results of repositories unchanged since they were evaluated', false),
+};
+
+const FORMATS = ['table', 'json', 'csv', 'sarif'] as const;
+const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+
+const ScanFlags = z.object({
+  workspace: z.string({ error: 'is required (a slug or a {uuid})' }).min(1),
+  baseUrl: z.string(),
+  config: z.string().optional(),
+  format: z.enum(FORMATS).optional(),
+  out: z.string().optional(),
+  failOn: z.enum(SEVERITIES).optional(),
+  failOnNotEvaluable: z.boolean(),
+  stateDir: z.string(),
+  maxRequests: z.string().optional(),
+  maxWait: z.string(),
+  incremental: z.boolean(),
+});
+
 /** The command line, checked: every option that is wrong is refused by name (exit 2). */
-function scanOptions(argv: readonly string[], env: NodeJS.ProcessEnv, stdoutIsTty: boolean) {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      workspace: { type: 'string' },
-      'base-url': { type: 'string', default: 'https://api.bitbucket.org' },
-      config: { type: 'string' },
-      format: { type: 'string' },
-      out: { type: 'string' },
-      'fail-on': { type: 'string' },
-      'fail-on-not-evaluable': { type: 'boolean', default: false },
-      'state-dir': { type: 'string', default: '.attest' },
-      'max-requests': { type: 'string' },
-      'max-wait': { type: 'string', default: '30m' },
-      incremental: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
+function scanOptions(argv: readonly string[], io: Io) {
+  const flags = parseCommand(SCAN, argv, ScanFlags, io);
+  const stdoutIsTty = Boolean(io.stdout.isTTY);
+  const env = io.env;
+  const values = {
+    workspace: flags.workspace,
+    'base-url': flags.baseUrl,
+    config: flags.config,
+    format: flags.format,
+    out: flags.out,
+    'fail-on': flags.failOn,
+    'fail-on-not-evaluable': flags.failOnNotEvaluable,
+    'state-dir': flags.stateDir,
+    'max-requests': flags.maxRequests,
+    'max-wait': flags.maxWait,
+    incremental: flags.incremental,
+  };
   if (!values.workspace) throw new CliError(2, '--workspace is required (a slug or a {uuid})');
-  const format = (values.format ?? (stdoutIsTty && !values.out ? 'table' : 'json')) as Format;
-  if (!['table', 'json', 'csv', 'sarif'].includes(format))
-    throw new CliError(2, `--format must be table, json, csv or sarif, not ${JSON.stringify(values.format)}`);
-  const failOn = values['fail-on'] as Severity | undefined;
-  if (failOn !== undefined && !(failOn in SEVERITY_RANK))
-    throw new CliError(2, `--fail-on must be critical, high, medium or low, not ${JSON.stringify(failOn)}`);
+  const format: Format = values.format ?? (stdoutIsTty && !values.out ? 'table' : 'json');
+  const failOn: Severity | undefined = values['fail-on'];
   let baseUrl: URL;
   try {
     baseUrl = new URL(values['base-url']);
@@ -277,7 +314,7 @@ export async function runScanCommand(
   argv: readonly string[],
   io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env },
 ): Promise<number> {
-  const options = scanOptions(argv, io.env, Boolean(io.stdout.isTTY));
+  const options = scanOptions(argv, io);
   const { values, format } = options;
   const session = await openApp({
     baseUrl: options.baseUrl.toString(),
@@ -295,7 +332,9 @@ export async function runScanCommand(
   } finally {
     term.done();
   }
-  const output = render(done.report, format, format === 'table' && Boolean(io.stdout.isTTY) && !values.out);
+  // Colour on a terminal only, and never when NO_COLOR is set (https://no-color.org).
+  const colour = format === 'table' && Boolean(io.stdout.isTTY) && !values.out && !io.env.NO_COLOR;
+  const output = render(done.report, format, colour);
   if (values.out) writeAtomically(values.out, output);
   else io.stdout.write(output);
   return conclude(done, options, io.stderr);

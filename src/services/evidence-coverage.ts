@@ -65,7 +65,10 @@ function reasonOf(error: unknown): string {
 }
 
 /** Brings every repository's ledger up to date for the period and says how much of it the ledger holds. */
-export async function coverPeriod(ctx: LedgerContext, period: { since: Date; until: Date }): Promise<PeriodCoverage> {
+export async function coverPeriod(
+  ctx: LedgerContext,
+  period: { since: Date; until: Date; progress?: (done: number, total: number) => void },
+): Promise<PeriodCoverage> {
   const base = {
     since: period.since.toISOString(),
     until: period.until.toISOString(),
@@ -87,7 +90,8 @@ export async function coverPeriod(ctx: LedgerContext, period: { since: Date; unt
   if (listing.truncated) gaps.push({ repository: '*', reason: 'the list of repositories was cut short: some may be missing' });
   let covered = 0;
   let recorded = 0;
-  for (const repository of listing.values) {
+  for (const [index, repository] of listing.values.entries()) {
+    period.progress?.(index, listing.values.length);
     try {
       const outcome = await coverRepository(ctx, repository, period);
       recorded += outcome.recorded;
@@ -97,5 +101,6 @@ export async function coverPeriod(ctx: LedgerContext, period: { since: Date; unt
       gaps.push({ repository: repository.full_name, reason: reasonOf(error) });
     }
   }
+  period.progress?.(listing.values.length, listing.values.length);
   return { ...base, repositories: listing.truncated ? null : listing.values.length, covered, gaps, recorded };
 }

@@ -1,6 +1,6 @@
 /**
  * `attest scan` options, errors and output formats: one clear line and exit 2 or 3 on bad input, nothing
- * half-written to --out, valid SARIF 2.1.0, CSV without formula injection, colour only on a terminal.
+ * half-written to --out, valid SARIF 2.1.0, CSV without formula injection, colour only on a terminal, and never with NO_COLOR.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -186,6 +186,11 @@ describe('attest scan', () => {
     const tty = await scanCli([...base(), '--format', 'table'], { BITBUCKET_TOKEN: 'table-tty' }, true);
     expect(tty.stdout).toContain('\u001b[');
     expect(tty.stderr).toMatch(/Scanning: (\d+)\/\1 jobs/);
+    // NO_COLOR (https://no-color.org) takes the colour away on a terminal too, and leaves the progress.
+    const noColour = await scanCli([...base(), '--format', 'table'], { BITBUCKET_TOKEN: 'table-no-colour', NO_COLOR: '1' }, true);
+    expect(noColour.stdout).toContain('Workspace acme: score');
+    expect(noColour.stdout).not.toContain('\u001b[');
+    expect(noColour.stderr).toMatch(/Scanning: (\d+)\/\1 jobs/);
   });
 });
 

@@ -45,3 +45,12 @@ describe('docs/', () => {
     expect(fs.existsSync(path.join(ROOT, 'docs', name))).toBe(true);
   });
 });
+
+describe('docs/examples/', () => {
+  it('policy.json is a policy `attest scan --config` accepts, with classification rules from projects', async () => {
+    const { loadPolicy } = await import('../../local/cli/scan-command');
+    const policy = loadPolicy(path.join(ROOT, 'docs', 'examples', 'policy.json'));
+    expect(policy.classification.rules.length).toBeGreaterThan(0);
+    expect(policy.exceptions[0]).toMatchObject({ control: 'BB-CI-1' });
+  });
+});
