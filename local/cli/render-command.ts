@@ -53,7 +53,8 @@ export async function runRenderCommand(
     const Component = (require(`../../src/frontend/${module.file}/app`) as Record<string, React.ComponentType>)[module.component]!;
     const rendered = await renderModule(React.createElement(Component), {
       invoke: (key, payload) => app.runtime.resolve(module.key, key, payload, { workspaceUuid: ws.uuid, accountId, extension }),
-      context: { accountId, workspaceId: ws.uuid, extension: { type: module.key, ...extension } },
+      // The viewer's locale and time zone, as Forge's context carries them (`FullContext` in @forge/bridge out/types.d.ts).
+      context: { accountId, workspaceId: ws.uuid, locale: 'en_US', timezone: 'UTC', extension: { type: module.key, ...extension } },
     });
     const doc = rendered.doc();
     out(

@@ -108,7 +108,15 @@ async function pageConfig(world: PreviewWorld, query: z.infer<typeof PageQuery>)
     moduleKey,
     title: moduleName ? UI_MODULES[moduleName].title : 'ForgeDoc',
     placement: PLACEMENTS[query.module],
-    context: { accountId: as, workspaceId: ws.uuid, moduleKey, extension: { type: moduleKey, ...extension } },
+    // Forge gives every module the viewer's locale and time zone (`FullContext` in @forge/bridge out/types.d.ts).
+    context: {
+      accountId: as,
+      workspaceId: ws.uuid,
+      moduleKey,
+      locale: 'en_US',
+      timezone: 'UTC',
+      extension: { type: moduleKey, ...extension },
+    },
     workspace: { slug: ws.slug, uuid: ws.uuid },
     repository,
     pullRequest,

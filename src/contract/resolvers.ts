@@ -54,12 +54,20 @@ export const Freshness = z.object({
 
 const ControlTitles = z.record(z.string(), z.object({ title: z.string(), severity: z.string() }));
 
+/** Display names by account id, for the account ids an answer carries (those Attest knows a name for). */
+export const People = z.record(z.string(), z.string());
+
+/** The server's time when it answered: what "2 hours ago" is measured from (the local runtime's clock runs simulated). */
+const Now = z.string();
+
 export const DashboardView = z.object({
   summary: SummaryView.nullable(),
   workspaceResults: z.array(StoredResult.pick({ control: true, outcome: true, message: true })),
   freshness: Freshness,
   history: z.array(HistoryEntry.omit({ subject: true })),
   controls: ControlTitles,
+  people: People,
+  now: Now,
 });
 export type DashboardViewModel = z.infer<typeof DashboardView>;
 
@@ -140,6 +148,7 @@ export const RepositoryCardView = z.object({
     })
     .nullable(),
   controls: ControlTitles,
+  now: Now,
 });
 
 export const PullRequestCardView = z.object({
@@ -165,6 +174,7 @@ export const PullRequestCardView = z.object({
       mergeChecksEnforced: Outcome.nullable(),
     })
     .nullable(),
+  now: Now,
 });
 
 export const PolicyView = z.object({
@@ -173,6 +183,9 @@ export const PolicyView = z.object({
   redacted: z.boolean().default(false),
   controls: z.record(z.string(), z.object({ title: z.string() })),
   controlIds: z.array(z.string()),
+  people: People,
+  /** The workspace's members by name, for the people pickers (administrators only; empty for others). */
+  members: z.array(z.object({ accountId: z.string(), name: z.string() })),
 });
 export type PolicyView = z.infer<typeof PolicyView>;
 

@@ -33,10 +33,16 @@ export function ledgerCoverage(repositories: readonly RepositoryRecord[], period
   };
 }
 
-const day = (instant: string) => instant.slice(0, 10);
+const isoDay = (instant: string) => instant.slice(0, 10);
 
-/** What part of the period the ledger holds: an export that reaches past it says so before anything else. */
-export function coverageStatement(coverage: LedgerCoverage): { complete: boolean; text: string } {
+/**
+ * What part of the period the ledger holds: an export that reaches past it says so before anything else. Dates are
+ * written by `format` (the dashboard writes them in the viewer's locale; reports as ISO dates).
+ */
+export function coverageStatement(
+  coverage: LedgerCoverage,
+  day: (instant: string) => string = isoDay,
+): { complete: boolean; text: string } {
   const open = coverage.openUntil ? ` The period has not ended: complete up to ${day(coverage.openUntil)}.` : '';
   const reconciled = coverage.reconciledUntil
     ? ` Reconciled with Bitbucket up to ${day(coverage.reconciledUntil)}; later merges come from events.`

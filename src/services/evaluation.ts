@@ -128,10 +128,29 @@ export async function storeRepositoryEvaluation(store: Store, evaluation: Reposi
   return store.putRepository(evaluation.record, evaluation.changes);
 }
 
-export async function evaluateWorkspaceControls(ctx: AppContext, refused: Refusals = {}): Promise<Result[]> {
+/** The workspace controls' results, and the display names the members and administrators listings carried. */
+export async function evaluateWorkspaceControls(
+  ctx: AppContext,
+  refused: Refusals = {},
+): Promise<{ results: Result[]; people: Map<string, string> }> {
   const { client, workspaceUuid, policy, now } = ctx;
   const snapshot = await collectWorkspace(client, workspaceUuid, workspaceNeeds(WORKSPACE_CONTROLS, policy), refused);
-  return evaluateWorkspace(WORKSPACE_CONTROLS, snapshot, { policy, now }, resolveWorkspaceExceptions(WORKSPACE_CONTROLS, policy, now));
+  const results = evaluateWorkspace(
+    WORKSPACE_CONTROLS,
+    snapshot,
+    { policy, now },
+    resolveWorkspaceExceptions(WORKSPACE_CONTROLS, policy, now),
+  );
+  const accounts = [
+    ...(snapshot.members?.ok ? snapshot.members.value.map((member) => member.user) : []),
+    ...(snapshot.workspacePermissions?.ok ? snapshot.workspacePermissions.value.map((permission) => permission.user) : []),
+  ];
+  const people = new Map(
+    accounts.flatMap((account) =>
+      account.account_id && account.display_name ? [[account.account_id, account.display_name] as const] : [],
+    ),
+  );
+  return { results, people };
 }
 
 export async function storeWorkspaceResults(store: Store, results: Result[], now: Date, cause: string): Promise<boolean> {

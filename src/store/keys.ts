@@ -17,6 +17,7 @@
  *   v1:lease:sum                       the summary's rebuild lease (TTL)
  *   v1:chg:<repo>:<token>              a repository record changed since the summary folded it in
  *   v1:policy                          the workspace policy
+ *   v1:people:meta, v1:people:<n>      display names by account id (the members listing), in chunks
  *   v1:scan                            ScanState: scheduling bookkeeping
  *   v1:viewer:<account>[:<n>]          what a person may see, for a few minutes (TTL)
  *   v1:evp                             EvidencePeriodState: the last period read from Bitbucket on request
@@ -75,6 +76,9 @@ export const keys = {
   change: (repositoryUuid: string, token: string): string => `${V}:chg:${unwrapUuid(repositoryUuid)}:${token}`,
   changePrefix: (): string => `${V}:chg:`,
   policy: (): string => `${V}:policy`,
+  /** Display names by account id, in chunks (`peopleMeta` says how many). */
+  peopleMeta: (): string => `${V}:people:meta`,
+  peopleChunk: (index: number): string => `${V}:people:${index}`,
   scan: (): string => `${V}:scan`,
   /** A repository's last Re-check, kept 10 minutes (TTL): one Re-check per repository in that time. */
   recheck: (repositoryUuid: string): string => `${V}:recheck:${unwrapUuid(repositoryUuid)}`,

@@ -304,3 +304,10 @@ export const ScanState = z.object({
   refusedNeeds: z.record(z.string(), z.object({ at: z.string(), message: z.string() })).default({}),
 });
 export type ScanState = z.infer<typeof ScanState>;
+
+/**
+ * Display names of the workspace's people, by account id: read with the members listing (and with the permissions
+ * of those who act as administrators), so the UI names people instead of showing their account ids.
+ */
+export const PeopleChunk = z.object({ people: z.record(z.string(), z.string()) });
+export const PeopleMeta = z.object({ chunks: z.number().int().nonnegative(), updatedAt: z.string() });

@@ -23,6 +23,8 @@ import {
   RepositoryRecord,
   ScanState,
   ChangeMarker,
+  PeopleChunk,
+  PeopleMeta,
   SummaryChunk,
   SummaryMeta,
   WorkspaceState,
@@ -463,6 +465,52 @@ export interface SummaryLayout {
   replaces: { generation: string; chunks: number } | null;
 }
 
+/** A people chunk holds at most this many bytes of JSON (under the 240 KiB value limit). */
+const PEOPLE_CHUNK_BYTES = 200 * 1024;
+
+/** Display names of the workspace's people (records.ts `PeopleChunk`). */
+function peopleStore() {
+  /** Every known name by account id; empty when none was read yet. */
+  const getPeople = async (): Promise<Map<string, string>> => {
+    const meta = await read(keys.peopleMeta(), PeopleMeta);
+    if (!meta) return new Map();
+    const chunks = await readEach(
+      Array.from({ length: meta.chunks }, (_, i) => keys.peopleChunk(i)),
+      PeopleChunk,
+    );
+    return new Map(chunks.flatMap((chunk) => Object.entries(chunk?.people ?? {})));
+  };
+  return {
+    getPeople,
+    /**
+     * Merges names into the directory (a name read later replaces an older one; nobody is removed, so history and
+     * evidence keep naming people who left) and writes it only when something changed. Two merges at once can
+     * lose one's new names until its next run: names are a convenience, never evidence.
+     */
+    async addPeople(names: ReadonlyMap<string, string>, at: Date): Promise<boolean> {
+      const current = await getPeople();
+      const changed = [...names].filter(([id, name]) => name.trim() !== '' && current.get(id) !== name);
+      if (changed.length === 0) return false;
+      for (const [id, name] of changed) current.set(id, name.slice(0, 200));
+      const chunks: Array<Record<string, string>> = [{}];
+      let size = 0;
+      for (const [id, name] of [...current].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        const bytes = id.length + name.length + 8;
+        if (size + bytes > PEOPLE_CHUNK_BYTES) {
+          chunks.push({});
+          size = 0;
+        }
+        const last = chunks[chunks.length - 1];
+        if (last) last[id] = name;
+        size += bytes;
+      }
+      for (const [i, people] of chunks.entries()) await kvs.set(keys.peopleChunk(i), { people });
+      await kvs.set(keys.peopleMeta(), { chunks: chunks.length, updatedAt: at.toISOString() });
+      return true;
+    },
+  };
+}
+
 /** The policy and the scan bookkeeping. */
 function settingsStore() {
   return {
@@ -526,6 +574,7 @@ export function createStore() {
     ...workspaceStore(),
     ...summaryStore(),
     ...settingsStore(),
+    ...peopleStore(),
   };
 }
 export type Store = ReturnType<typeof createStore>;

@@ -23,7 +23,8 @@ describe('attest render', () => {
   it('exits 2 naming the modules when the module is unknown, or the repository when it does not exist', async () => {
     expect(await run(['render', 'nope'])).toMatchObject({
       code: 2,
-      stderr: 'attest: render needs a module: dashboard, settings, repository-card, pull-request-card\n',
+      stderr:
+        "attest: command-argument value 'nope' is invalid for argument 'module'. Allowed choices are dashboard, settings, repository-card, pull-request-card.\n",
     });
     expect(await run(['render', 'repository-card', '--repository', 'missing'])).toMatchObject({
       code: 2,

@@ -116,7 +116,7 @@ describe('UI modules on the demo state', () => {
       const details = findAll(ui.doc(), 'Button').find((node) => textOf(node) === 'Details')!;
       await ui.interact(() => handler(details, 'onClick')());
       const text = textOf(ui.doc());
-      expect(text).toContain('BB-BP-1 Main branch blocks direct pushes');
+      expect(text).toContain('Main branch blocks direct pushes (BB-BP-1)');
       expect(text).toContain('How to fix it:');
     });
 
@@ -183,11 +183,16 @@ describe('UI modules on the demo state', () => {
   });
 
   it.each([
-    ['repository card', () => <RepositoryCard />, { repository: null, controls: {} }, 'Attest has not evaluated this repository yet'],
+    [
+      'repository card',
+      () => <RepositoryCard />,
+      { repository: null, controls: {}, now: '2026-11-22T09:14:48.599Z' },
+      'Attest has not evaluated this repository yet',
+    ],
     [
       'pull-request card',
       () => <PullRequestCard />,
-      { pullRequest: null, checkTitles: {}, repository: null },
+      { pullRequest: null, checkTitles: {}, repository: null, now: '2026-11-22T09:14:48.599Z' },
       'Attest has not checked this pull request yet',
     ],
   ])('%s before its first evaluation says what is happening', async (_name, element, data, text) => {
@@ -222,10 +227,12 @@ describe('UI modules on the demo state', () => {
               scanShare: 680,
               truncated: false,
               lastFullPassAt: null,
-              installedAt: '2026-11-22T09:00:00.000Z',
+              installedAt: '2026-11-22T09:00:07.214Z',
             },
             history: [],
             controls: {},
+            people: {},
+            now: '2026-11-22T09:14:48.599Z',
           },
         }),
       );
@@ -349,6 +356,55 @@ describe('UI modules on the demo state', () => {
       expect(findAll(ui.doc(), 'Lozenge').map(textOf)).toEqual(expect.arrayContaining(['missing', 'met']));
       expect(text).toContain('Whether the Attest check is set to Required is not readable');
       expect(findAll(ui.doc(), 'LinkButton')).toHaveLength(1);
+    });
+  });
+
+  describe('made for people', () => {
+    /** A viewer in Berlin reading British English: Forge's context carries both (`locale`, `timezone`). */
+    const berlin = (moduleKey: string, accountId: string, extension: Record<string, unknown> = {}) => {
+      const base = bridge(moduleKey, accountId, extension);
+      return { ...base, context: { ...base.context, locale: 'en_GB', timezone: 'Europe/Berlin' } };
+    };
+    const ACCOUNT_ID = /\b557058:[\w-]+|\b[0-9a-f]{24}\b/;
+    const ISO_TIME = /\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?/;
+
+    it('no text any module shows is a raw account id or an ISO timestamp; people by name, times as people read them', async () => {
+      const dashboard = await renderModule(<Dashboard />, berlin('compliance-dashboard', admin));
+      await dashboard.interact(() => handler(findAll(dashboard.doc(), 'Tabs')[0]!, 'onChange')(1));
+      const details = findAll(dashboard.doc(), 'Button').find((node) => textOf(node) === 'Details')!;
+      await dashboard.interact(() => handler(details, 'onClick')());
+      await dashboard.interact(() => handler(byText(dashboard.doc(), 'Button', 'Show evidence')!, 'onClick')());
+      const settings = await renderModule(<Settings />, berlin('compliance-settings', admin));
+      const repo = ws.repositories.find((candidate) => candidate.slug === 'ledger')!;
+      const card = await renderModule(<RepositoryCard />, berlin('repository-compliance-card', admin, { repository: { uuid: repo.uuid } }));
+      const texts = { dashboard: textOf(dashboard.doc()), settings: textOf(settings.doc()), card: textOf(card.doc()) };
+      for (const [module, text] of Object.entries(texts)) {
+        expect({ module, accountId: ACCOUNT_ID.exec(text)?.[0] ?? null }).toEqual({ module, accountId: null });
+        expect({ module, iso: ISO_TIME.exec(text)?.[0] ?? null }).toEqual({ module, iso: null });
+      }
+      expect(texts.dashboard).toMatch(/\d+ pull requests merged; \d+ compliant/);
+      expect(texts.settings).toContain('Service accounts');
+      // Who approved the marketing site's exception, by name, with the account id a hover away.
+      const approver = emulator.seed.users[0]!.displayName;
+      expect(byText(dashboard.doc(), 'DynamicTable', 'Public marketing site by design')).toBeDefined();
+      expect(textOf(byText(dashboard.doc(), 'DynamicTable', 'Public marketing site by design')!)).toContain(approver);
+      const tooltips = findAll(dashboard.doc(), 'Tooltip').map((node) => String(node.props.content));
+      expect(tooltips.some((content) => ACCOUNT_ID.test(content))).toBe(true);
+      expect(texts.dashboard).toMatch(/Oldest result: (\d+ (minutes?|hours?) ago|just now)/);
+      // The exact time, in the viewer's zone, for every relative one.
+      expect(tooltips.some((content) => /CET|GMT\+1/.test(content))).toBe(true);
+      // Controls by title in the pass-rate chart, not by id.
+      const chart = findAll(dashboard.doc(), 'BarChart')[0]!;
+      const labels = (chart.props.data as Array<{ control: string }>).map((entry) => entry.control);
+      expect(labels).toContain('Main branch blocks direct pushes');
+      expect(labels.some((label) => /^BB-/.test(label))).toBe(false);
+    });
+
+    it('the settings page names the exception approver and the offboarded people, with dates in the viewer’s locale', async () => {
+      const settings = await renderModule(<Settings />, berlin('compliance-settings', admin));
+      const text = textOf(settings.doc());
+      expect(text).toContain('Frances Allen');
+      expect(text).toMatch(/\d{1,2} [A-Z][a-z]{2} \d{4}/); // en-GB: "30 Jun 2027"
     });
   });
 });

@@ -17,6 +17,7 @@ import { ErrorMessage, Label } from '@atlaskit/form';
 import Heading from '@atlaskit/heading';
 import Link from '@atlaskit/link';
 import Lozenge from '@atlaskit/lozenge';
+import Tooltip from '@atlaskit/tooltip';
 import { Inline, Stack, Text } from '@atlaskit/primitives';
 import { RadioGroup } from '@atlaskit/radio';
 import SectionMessage from '@atlaskit/section-message';
@@ -175,6 +176,16 @@ const RENDERERS: Record<RenderedType, Renderer> = {
   // UI Kit's charts come from a package that is not on the registry; bars drawn from the same data and
   // accessors show the same figures.
   BarChart: (node) => <BarChart node={node} />,
+  // The design system's tooltip, on hover and on keyboard focus (the wrapped text is made focusable).
+  Tooltip: (node, children) => (
+    <Tooltip content={str(node.props.content) ?? ''}>
+      {(props) => (
+        <span {...props} tabIndex={0}>
+          {children}
+        </span>
+      )}
+    </Tooltip>
+  ),
 };
 
 function BarChart({ node }: { node: ForgeDoc }) {

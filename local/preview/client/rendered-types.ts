@@ -29,6 +29,7 @@ export const RENDERED_TYPES = [
   'CodeBlock',
   'EmptyState',
   'BarChart',
+  'Tooltip',
 ] as const;
 
 export type RenderedType = (typeof RENDERED_TYPES)[number];

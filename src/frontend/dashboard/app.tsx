@@ -13,6 +13,7 @@ import { Frameworks } from './frameworks';
 import { Evidence } from './evidence';
 import { Changes } from './changes';
 import { useResolver } from '../shared/use-resolver';
+import { ClockProvider, useWhen } from '../shared/people-and-times';
 
 import type { DashboardViewModel } from './view-model';
 
@@ -20,7 +21,11 @@ export function Dashboard() {
   const { load, reload } = useResolver('dashboard/get', {});
   if (load.state === 'loading') return <Loading what="the workspace compliance dashboard" />;
   if (load.state === 'error') return <LoadError message={load.message} onRetry={reload} />;
-  return <DashboardBody view={load.data} reload={reload} />;
+  return (
+    <ClockProvider now={load.data.now}>
+      <DashboardBody view={load.data} reload={reload} />
+    </ClockProvider>
+  );
 }
 
 const REPOSITORIES_TAB = 1;
@@ -29,6 +34,7 @@ function DashboardBody({ view, reload }: { view: DashboardViewModel; reload: () 
   // The repository rows are read when their tab is first opened, not with the overview: at 10,000
   // repositories they are 2.4 MiB of KVS reads, which most visits never need.
   const [repositoriesOpened, setRepositoriesOpened] = useState(false);
+  const whenText = useWhen();
   if (view.summary === null) {
     return (
       <Stack space="space.200">
@@ -36,7 +42,7 @@ function DashboardBody({ view, reload }: { view: DashboardViewModel; reload: () 
           header="The first scan has not finished yet"
           description={
             view.freshness.installedAt
-              ? `Attest was installed at ${view.freshness.installedAt} and is reading every repository of the workspace. Results appear here as soon as the first pass is done, usually within minutes.`
+              ? `Attest was installed ${whenText(view.freshness.installedAt)} and is reading every repository of the workspace. Results appear here as soon as the first pass is done, usually within minutes.`
               : 'Attest reads every repository of the workspace after it is installed. Results appear here when that scan finishes, usually within minutes.'
           }
         />
@@ -71,7 +77,7 @@ function DashboardBody({ view, reload }: { view: DashboardViewModel; reload: () 
         </TabPanel>
         <TabPanel>{repositoriesOpened ? <RepositoriesTab controls={view.controls} /> : <Loading what="the repositories" />}</TabPanel>
         <TabPanel>
-          <Frameworks summary={view.summary} />
+          <Frameworks summary={view.summary} controls={view.controls} />
         </TabPanel>
         <TabPanel>
           <Evidence />

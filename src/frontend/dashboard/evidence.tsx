@@ -7,6 +7,8 @@ import { callResolver } from '../shared/use-resolver';
 
 import type { EvidenceView, LedgerCheck } from '../../contract/resolvers';
 import { backfillStatement, coverageStatement } from '../../report/coverage';
+import { timeElement, useClock } from '../shared/people-and-times';
+import { day } from '../shared/when';
 
 export { coverageStatement };
 
@@ -41,7 +43,9 @@ function Backfill({ data, reload }: { data: EvidenceData; reload: () => Promise<
 }
 
 function EvidencePeriod({ data, reload }: { data: EvidenceData; reload: () => Promise<void> }) {
-  const coverage = coverageStatement(data.coverage);
+  const clock = useClock();
+  const { viewer } = clock;
+  const coverage = coverageStatement(data.coverage, (instant) => day(instant, viewer));
   return (
     <Stack space="space.100">
       <SectionMessage appearance={coverage.complete ? 'information' : 'warning'}>
@@ -77,7 +81,7 @@ function EvidencePeriod({ data, reload }: { data: EvidenceData; reload: () => Pr
                 ),
               },
               { key: 'why', content: record.reason },
-              { key: 'at', content: record.mergedAt },
+              { key: 'at', content: timeElement(record.mergedAt, clock) },
             ],
           }))}
           rowsPerPage={20}
@@ -176,12 +180,19 @@ function VerifyLedger() {
   );
 }
 
+/** The date `days` before an ISO date (a period is at most 400 days: the resolver refuses longer ones). */
+function daysBefore(isoDay: string, days: number): string {
+  const at = Date.parse(isoDay);
+  return Number.isNaN(at) ? isoDay : new Date(at - days * 86_400_000).toISOString().slice(0, 10);
+}
+
 export function Evidence() {
   const today = new Date().toISOString().slice(0, 10);
   const ninetyDaysAgo = new Date(Date.now() - 90 * 86_400_000).toISOString().slice(0, 10);
   const [since, setSince] = useState(ninetyDaysAgo);
   const [until, setUntil] = useState(today);
   const [result, setResult] = useState<{ data?: EvidenceData; error?: string } | null>(null);
+  const { viewer } = useClock();
   const loadPeriod = async () => {
     const answer = await callResolver('evidence/get', { since, until });
     setResult(answer.ok ? { data: answer.data } : { error: answer.error.message });
@@ -194,12 +205,29 @@ export function Evidence() {
       </Text>
       <Inline space="space.100" alignBlock="end">
         <Stack space="space.050">
-          <Label labelFor="since">From</Label>
-          <DatePicker id="since" name="since" value={since} onChange={(value: string) => setSince(value)} />
+          <Label labelFor="since">From (the first day)</Label>
+          <DatePicker
+            id="since"
+            name="since"
+            value={since}
+            maxDate={until}
+            minDate={daysBefore(until, 400)}
+            locale={viewer.locale}
+            placeholder="First day of the period"
+            onChange={(value: string) => setSince(value)}
+          />
         </Stack>
         <Stack space="space.050">
-          <Label labelFor="until">To</Label>
-          <DatePicker id="until" name="until" value={until} onChange={(value: string) => setUntil(value)} />
+          <Label labelFor="until">To (the day after the last)</Label>
+          <DatePicker
+            id="until"
+            name="until"
+            value={until}
+            minDate={since}
+            locale={viewer.locale}
+            placeholder="Day after the period"
+            onChange={(value: string) => setUntil(value)}
+          />
         </Stack>
         <Button appearance="primary" onClick={() => void loadPeriod()}>
           Show evidence

@@ -7,6 +7,8 @@ import { BarChart, Button, DynamicTable, Heading, Inline, Lozenge, SectionMessag
 import { callResolver } from '../shared/use-resolver';
 import { OUTCOME_APPEARANCE, OUTCOME_LABEL } from '../shared/outcomes';
 import type { DashboardViewModel } from './view-model';
+import { personElement, useClock, useWhen } from '../shared/people-and-times';
+import { day } from '../shared/when';
 
 export type Summary = NonNullable<DashboardViewModel['summary']>;
 type Title = (id: string) => string;
@@ -44,14 +46,14 @@ function WorkspaceControls({ view, title }: { view: DashboardViewModel; title: T
   );
 }
 
-function PassRates({ summary }: { summary: Summary }) {
+function PassRates({ summary, title }: { summary: Summary; title: Title }) {
   return (
     <>
       <Heading size="small">Pass rate per control</Heading>
       <BarChart
         data={summary.controlRates
           .filter((rate) => rate.rate !== null)
-          .map((rate) => ({ control: rate.control, percent: Math.round((rate.rate ?? 0) * 100) }))}
+          .map((rate) => ({ control: title(rate.control), percent: Math.round((rate.rate ?? 0) * 100) }))}
         xAccessor="control"
         yAccessor="percent"
         title="Share of subjects where the control holds (%)"
@@ -68,7 +70,7 @@ function NotEvaluable({ summary, title }: { summary: Summary; title: Title }) {
         <Text>Every control could be read.</Text>
       ) : (
         <DynamicTable
-          caption="Results that could not be checked"
+          label="Results that could not be checked"
           head={{
             cells: [
               { key: 'subject', content: 'Where' },
@@ -93,7 +95,8 @@ function NotEvaluable({ summary, title }: { summary: Summary; title: Title }) {
   );
 }
 
-function Excepted({ summary, title }: { summary: Summary; title: Title }) {
+function Excepted({ summary, title, people }: { summary: Summary; title: Title; people: Record<string, string> }) {
+  const { viewer } = useClock();
   return (
     <>
       <Heading size="small">Excepted ({summary.attention.excepted.length})</Heading>
@@ -101,7 +104,7 @@ function Excepted({ summary, title }: { summary: Summary; title: Title }) {
         <Text>No exceptions apply.</Text>
       ) : (
         <DynamicTable
-          caption="Excepted results"
+          label="Excepted results"
           head={{
             cells: [
               { key: 'subject', content: 'Where' },
@@ -117,8 +120,15 @@ function Excepted({ summary, title }: { summary: Summary; title: Title }) {
               { key: 's', content: item.subject },
               { key: 'c', content: title(item.control) },
               { key: 'r', content: item.reason },
-              { key: 'a', content: item.approvedBy },
-              { key: 'u', content: item.expired ? <Lozenge appearance="removed">{`expired ${item.expiresOn}`}</Lozenge> : item.expiresOn },
+              { key: 'a', content: item.approvedBy ? personElement(item.approvedBy, people) : '—' },
+              {
+                key: 'u',
+                content: item.expired ? (
+                  <Lozenge appearance="removed">{`expired ${day(item.expiresOn, viewer)}`}</Lozenge>
+                ) : (
+                  day(item.expiresOn, viewer)
+                ),
+              },
             ],
           }))}
           rowsPerPage={10}
@@ -137,11 +147,27 @@ function Advisory({ summary, title }: { summary: Summary; title: Title }) {
           ? 'Every configured merge check is enforced.'
           : 'These merge checks only warn: Bitbucket enforces them only with an enforce_merge_checks restriction (Premium).'}
       </Text>
-      {summary.attention.advisory.slice(0, 50).map((item, i) => (
-        <Text key={`ad-${i}`}>
-          {item.subject}: {title(item.control)}
-        </Text>
-      ))}
+      {summary.attention.advisory.length > 0 ? (
+        <DynamicTable
+          label="Merge checks that only warn"
+          head={{
+            cells: [
+              { key: 'subject', content: 'Repository' },
+              { key: 'control', content: 'Control' },
+              { key: 'missing', content: 'What is missing' },
+            ],
+          }}
+          rows={summary.attention.advisory.map((item, i) => ({
+            key: `ad-${i}`,
+            cells: [
+              { key: 's', content: item.subject },
+              { key: 'c', content: title(item.control) },
+              { key: 'm', content: 'Set up as a merge check that only warns: add an enforce_merge_checks restriction to the branch' },
+            ],
+          }))}
+          rowsPerPage={10}
+        />
+      ) : null}
     </>
   );
 }
@@ -156,6 +182,7 @@ function hourStatement(freshness: { requestsLastHour: number; scanShare: number;
 function Freshness({ view, summary }: { view: DashboardViewModel; summary: Summary }) {
   const { freshness } = view;
   const [scanMessage, setScanMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const whenText = useWhen();
   const scanNow = async () => {
     const answer = await callResolver('scan/now', {});
     setScanMessage(
@@ -166,9 +193,10 @@ function Freshness({ view, summary }: { view: DashboardViewModel; summary: Summa
     <>
       <Heading size="small">Freshness</Heading>
       <Text>
-        Oldest result: {summary.oldestEvaluatedAt ?? 'not every repository is evaluated yet'}. Last plan: {freshness.lastPlanAt ?? 'none'}.
-        A full pass takes about {freshness.hoursPerFullPass ?? '—'} hours at {freshness.hourlyBudget} requests an hour
-        {freshness.rateLimitedAt ? `; Bitbucket rate-limited the app at ${freshness.rateLimitedAt}` : ''}.
+        Oldest result: {summary.oldestEvaluatedAt ? whenText(summary.oldestEvaluatedAt) : 'not every repository is evaluated yet'}. Last
+        plan: {freshness.lastPlanAt ? whenText(freshness.lastPlanAt) : 'none'}. A full pass takes about {freshness.hoursPerFullPass ?? '—'}{' '}
+        hours at {freshness.hourlyBudget} requests an hour
+        {freshness.rateLimitedAt ? `; Bitbucket rate-limited the app ${whenText(freshness.rateLimitedAt)}` : ''}.
       </Text>
       <Text>{hourStatement(freshness)}</Text>
       {/* In an Inline: a Stack stretches its children, and a page-wide button reads as a banner. */}
@@ -192,9 +220,9 @@ export function Overview({ view, summary }: { view: DashboardViewModel; summary:
     <Stack space="space.200">
       <OutcomeSummary summary={summary} />
       <WorkspaceControls view={view} title={title} />
-      <PassRates summary={summary} />
+      <PassRates summary={summary} title={title} />
       <NotEvaluable summary={summary} title={title} />
-      <Excepted summary={summary} title={title} />
+      <Excepted summary={summary} title={title} people={view.people} />
       <Advisory summary={summary} title={title} />
       <Freshness view={view} summary={summary} />
     </Stack>

@@ -4,6 +4,7 @@ import { Button, DynamicTable, Heading, Inline, Label, Lozenge, Select, Stack, T
 import { Loading, LoadError } from '../shared/states';
 import { useResolver } from '../shared/use-resolver';
 import { OUTCOME_APPEARANCE, OUTCOME_LABEL } from '../shared/outcomes';
+import { timeElement, useClock } from '../shared/people-and-times';
 
 import { filterRows, NO_FILTERS, projectsOf, type DashboardViewModel, type Filters, type Row } from './view-model';
 
@@ -67,8 +68,8 @@ function RepositoryFilters({ rows, filters, update }: { rows: Row[]; filters: Fi
   );
 }
 
-function failingCell(row: Row): string {
-  if (row.failing.length > 0) return row.failing.join(', ');
+function failingCell(row: Row, controls: DashboardViewModel['controls']): string {
+  if (row.failing.length > 0) return row.failing.map((id) => controls[id]?.title ?? id).join('; ');
   return row.counts['not-evaluable'] > 0 ? `none failing; ${row.counts['not-evaluable']} could not be checked` : 'none';
 }
 
@@ -77,12 +78,15 @@ function RepositoryTable({
   page,
   setPage,
   open,
+  controls,
 }: {
   visible: Row[];
   page: number;
   setPage: (page: number) => void;
   open: (row: Row) => void;
+  controls: DashboardViewModel['controls'];
 }) {
+  const clock = useClock();
   return (
     <>
       {visible.length === 0 ? (
@@ -108,8 +112,8 @@ function RepositoryTable({
               { key: row.project ?? '', content: row.project ?? '—' },
               { key: row.classification, content: row.classification },
               { key: row.score ?? -1, content: row.score === null ? '—' : String(row.score) },
-              { key: row.failing.length, content: failingCell(row) },
-              { key: row.evaluatedAt ?? '', content: row.evaluatedAt ?? 'not yet' },
+              { key: row.failing.length, content: failingCell(row, controls) },
+              { key: row.evaluatedAt ?? '', content: timeElement(row.evaluatedAt, clock, { missing: 'not yet' }) },
               { key: 'open', content: <Button onClick={() => open(row)}>Details</Button> },
             ],
           }))}
@@ -139,7 +143,7 @@ export function Repositories({ rows, controls }: { rows: Row[]; controls: Dashbo
       <Text>
         {visible.length} of {rows.length} repositories
       </Text>
-      <RepositoryTable visible={visible} page={page} setPage={setPage} open={setSelected} />
+      <RepositoryTable visible={visible} page={page} setPage={setPage} open={setSelected} controls={controls} />
       {selected ? <RepositoryDetails row={selected} controls={controls} onClose={() => setSelected(null)} /> : null}
     </Stack>
   );
@@ -162,7 +166,7 @@ function RepositoryDetails({ row, controls, onClose }: { row: Row; controls: Das
                 <Lozenge appearance={OUTCOME_APPEARANCE[result.outcome]}>{OUTCOME_LABEL[result.outcome]}</Lozenge>
                 {result.enforced === false ? <Lozenge appearance="moved">advisory</Lozenge> : null}
                 <Text>
-                  {result.control} {controls[result.control]?.title ?? ''}: {result.message}
+                  {controls[result.control]?.title ?? result.control} ({result.control}): {result.message}
                 </Text>
               </Inline>
               {result.remediation ? <Text>How to fix it: {result.remediation.join(' ')}</Text> : null}

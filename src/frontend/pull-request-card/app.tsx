@@ -8,6 +8,7 @@ import type { ResolverOutput } from '../../contract/resolvers';
 import { Loading, LoadError } from '../shared/states';
 import { useResolver } from '../shared/use-resolver';
 import { OUTCOME_APPEARANCE as APPEARANCE } from '../shared/outcomes';
+import { ClockProvider, When } from '../shared/people-and-times';
 
 const LABEL = { pass: 'met', fail: 'missing', 'not-evaluable': 'could not check', 'not-applicable': 'not required' } as const;
 
@@ -26,21 +27,23 @@ function PullRequestCardBody() {
   if (!pr.protectedDestination)
     return <Text>{pr.destination ?? 'This branch'} is not a protected branch: Attest's checks do not apply.</Text>;
   return (
-    <Stack space="space.100">
-      {pr.checks.map((check) => (
-        // Lozenge above the text: beside a long message in a 320 px sidebar it is squeezed to "m…".
-        <Stack key={check.id} space="space.050">
-          <Inline space="space.050">
-            <Lozenge appearance={APPEARANCE[check.outcome]}>{LABEL[check.outcome]}</Lozenge>
-          </Inline>
-          <Text>
-            {check.title}: {check.message}
-          </Text>
-        </Stack>
-      ))}
-      <Text>Checked {pr.evaluatedAt}</Text>
-      <EnforcementNote repository={load.data.repository} />
-    </Stack>
+    <ClockProvider now={load.data.now}>
+      <Stack space="space.100">
+        {pr.checks.map((check) => (
+          // Lozenge above the text: beside a long message in a 320 px sidebar it is squeezed to "m…".
+          <Stack key={check.id} space="space.050">
+            <Inline space="space.050">
+              <Lozenge appearance={APPEARANCE[check.outcome]}>{LABEL[check.outcome]}</Lozenge>
+            </Inline>
+            <Text>
+              {check.title}: {check.message}
+            </Text>
+          </Stack>
+        ))}
+        <When at={pr.evaluatedAt} prefix="Checked " />
+        <EnforcementNote repository={load.data.repository} />
+      </Stack>
+    </ClockProvider>
   );
 }
 

@@ -9,6 +9,7 @@ import type { CardResult } from '../../contract/resolvers';
 import { Loading, LoadError } from '../shared/states';
 import { OUTCOME_APPEARANCE, OUTCOME_LABEL } from '../shared/outcomes';
 import { callResolver, useResolver } from '../shared/use-resolver';
+import { ClockProvider, When } from '../shared/people-and-times';
 
 export function RepositoryCard() {
   const context = useProductContext();
@@ -44,7 +45,7 @@ export function RepositoryCardBody() {
   const [notice, setNotice] = useState<string | null>(null);
   if (load.state === 'loading') return <Loading what="the repository's compliance" />;
   if (load.state === 'error') return <LoadError message={load.message} onRetry={reload} />;
-  const { repository, controls } = load.data;
+  const { repository, controls, now } = load.data;
   if (repository === null || repository.results === null) {
     return <Text>Attest has not evaluated this repository yet. It is evaluated within the hour after install, and on every change.</Text>;
   }
@@ -62,34 +63,36 @@ export function RepositoryCardBody() {
   const quiet = (outcome: 'pass' | 'not-applicable') =>
     results.filter((result) => result.outcome === outcome && !needsLook.includes(result));
   return (
-    <Stack space="space.100">
-      <Heading size="small">
-        Score {repository.score ?? '—'} · {repository.classification}
-      </Heading>
-      {needsLook.map((result) => (
-        <NeedsLook key={result.control} result={result} title={title(result.control)} />
-      ))}
-      {(['pass', 'not-applicable'] as const).map((outcome) =>
-        quiet(outcome).length === 0 ? null : (
-          <Stack key={outcome} space="space.050">
-            <Inline space="space.050">
-              <Lozenge appearance={OUTCOME_APPEARANCE[outcome]}>{OUTCOME_LABEL[outcome]}</Lozenge>
-            </Inline>
-            <Text>
-              {quiet(outcome)
-                .map((result) => title(result.control))
-                .join(' · ')}
-            </Text>
-          </Stack>
-        ),
-      )}
-      <Text>Last evaluated {repository.evaluatedAt ?? 'never'}</Text>
-      <Button onClick={() => void recheck()}>Re-check</Button>
-      {notice ? (
-        <SectionMessage appearance="information">
-          <Text>{notice}</Text>
-        </SectionMessage>
-      ) : null}
-    </Stack>
+    <ClockProvider now={now}>
+      <Stack space="space.100">
+        <Heading size="small">
+          Score {repository.score ?? '—'} · {repository.classification}
+        </Heading>
+        {needsLook.map((result) => (
+          <NeedsLook key={result.control} result={result} title={title(result.control)} />
+        ))}
+        {(['pass', 'not-applicable'] as const).map((outcome) =>
+          quiet(outcome).length === 0 ? null : (
+            <Stack key={outcome} space="space.050">
+              <Inline space="space.050">
+                <Lozenge appearance={OUTCOME_APPEARANCE[outcome]}>{OUTCOME_LABEL[outcome]}</Lozenge>
+              </Inline>
+              <Text>
+                {quiet(outcome)
+                  .map((result) => title(result.control))
+                  .join(' · ')}
+              </Text>
+            </Stack>
+          ),
+        )}
+        <When at={repository.evaluatedAt} prefix="Last evaluated " />
+        <Button onClick={() => void recheck()}>Re-check</Button>
+        {notice ? (
+          <SectionMessage appearance="information">
+            <Text>{notice}</Text>
+          </SectionMessage>
+        ) : null}
+      </Stack>
+    </ClockProvider>
   );
 }

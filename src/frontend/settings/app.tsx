@@ -26,6 +26,8 @@ import type { PolicyView, ResolverInput } from '../../contract/resolvers';
 import { itemId, Policy } from '../../policy/policy';
 import { Loading, LoadError } from '../shared/states';
 import { callResolver, useResolver } from '../shared/use-resolver';
+import { ClockProvider, PeopleProvider, personElement, useClock, usePeople } from '../shared/people-and-times';
+import { day } from '../shared/when';
 
 type PolicyData = PolicyView;
 
@@ -45,7 +47,14 @@ export function Settings() {
   const { load, reload } = useResolver('policy/get', {});
   if (load.state === 'loading') return <Loading what="the policy" />;
   if (load.state === 'error') return <LoadError message={load.message} onRetry={reload} />;
-  return <SettingsBody data={load.data} />;
+  return (
+    <ClockProvider now={new Date().toISOString()}>
+      {/* An administrator's own new exceptions name them: members (administrators only) covers who saves. */}
+      <PeopleProvider people={{ ...Object.fromEntries(load.data.members.map((m) => [m.accountId, m.name])), ...load.data.people }}>
+        <SettingsBody data={load.data} />
+      </PeopleProvider>
+    </ClockProvider>
+  );
 }
 
 /** Saves through a resolver; on success the policy it answers with replaces the one shown. */
@@ -280,13 +289,15 @@ type FieldError = (field: string, key?: string) => React.ReactElement | null;
 
 function ExceptionTable({ policy, controls, save }: { policy: Policy; controls: PolicyData['controls']; save: Save }) {
   const now = Date.now();
+  const { viewer } = useClock();
+  const people = usePeople();
   return (
     <>
       {policy.exceptions.length === 0 ? (
         <Text>No exceptions.</Text>
       ) : (
         <DynamicTable
-          caption="Exceptions"
+          label="Exceptions"
           head={{
             cells: [
               { key: 'control', content: 'Control' },
@@ -300,17 +311,17 @@ function ExceptionTable({ policy, controls, save }: { policy: Policy; controls: 
           rows={policy.exceptions.map((exception, index) => ({
             key: `exception-${index}`,
             cells: [
-              { key: 'control', content: `${exception.control} ${controls[exception.control]?.title ?? ''}` },
+              { key: 'control', content: controls[exception.control]?.title ?? exception.control },
               { key: 'repo', content: exception.repository },
               { key: 'reason', content: exception.reason },
-              { key: 'by', content: exception.approvedBy },
+              { key: 'by', content: personElement(exception.approvedBy, people) },
               {
                 key: 'until',
                 content:
                   Date.parse(exception.expiresOn) <= now ? (
-                    <Lozenge appearance="removed">{`expired ${exception.expiresOn}`}</Lozenge>
+                    <Lozenge appearance="removed">{`expired ${day(exception.expiresOn, viewer)}`}</Lozenge>
                   ) : (
-                    exception.expiresOn
+                    day(exception.expiresOn, viewer)
                   ),
               },
               {
@@ -408,13 +419,15 @@ function Exceptions({
 }
 
 function AttestationTable({ policy, save }: { policy: Policy; save: Save }) {
+  const { viewer } = useClock();
+  const people = usePeople();
   return (
     <>
       {policy.attestations.length === 0 ? (
         <Text>No attestations.</Text>
       ) : (
         <DynamicTable
-          caption="Attestations"
+          label="Attestations"
           head={{
             cells: [
               { key: 'control', content: 'Control' },
@@ -429,8 +442,16 @@ function AttestationTable({ policy, save }: { policy: Policy; save: Save }) {
             cells: [
               { key: 'control', content: attestation.control },
               { key: 'statement', content: attestation.statement },
-              { key: 'by', content: `${attestation.attestedBy} on ${attestation.attestedOn.slice(0, 10)}` },
-              { key: 'until', content: attestation.expiresOn },
+              {
+                key: 'by',
+                content: (
+                  <Inline space="space.050">
+                    {personElement(attestation.attestedBy, people)}
+                    <Text>{`on ${day(attestation.attestedOn, viewer)}`}</Text>
+                  </Inline>
+                ),
+              },
+              { key: 'until', content: day(attestation.expiresOn, viewer) },
               {
                 key: 'revoke',
                 content: (
@@ -531,6 +552,35 @@ function FormField({ id, label, error, children }: { id: string; label: string; 
   );
 }
 
+/** The offboarded list: each person by name (the list's own, or the one Attest knows), with the day they left. */
+function OffboardedTable({ list }: { list: NonNullable<Policy['offboarded']> }) {
+  const { viewer } = useClock();
+  const people = usePeople();
+  if (list.length === 0) return null;
+  return (
+    <DynamicTable
+      label="Offboarded people"
+      head={{
+        cells: [
+          { key: 'who', content: 'Person' },
+          { key: 'on', content: 'Offboarded on' },
+        ],
+      }}
+      rows={list.map((person) => ({
+        key: person.accountId,
+        cells: [
+          {
+            key: 'who',
+            content: personElement(person.accountId, person.name ? { ...people, [person.accountId]: person.name } : people),
+          },
+          { key: 'on', content: day(person.offboardedOn, viewer) },
+        ],
+      }))}
+      rowsPerPage={20}
+    />
+  );
+}
+
 function Offboarded({ policy, save, error }: { policy: Policy; save: Save; error: FieldError }) {
   const [csv, setCsv] = useState('');
   return (
@@ -541,11 +591,7 @@ function Offboarded({ policy, save, error }: { policy: Policy; save: Save; error
           ? 'No offboarded list yet: BB-AC-1 cannot be checked until one is provided.'
           : `${policy.offboarded.length} people on the list. Import a new list to replace it.`}
       </Text>
-      {(policy.offboarded ?? []).slice(0, 100).map((person) => (
-        <Text key={person.accountId}>
-          {person.name ?? person.accountId} ({person.accountId}), offboarded {person.offboardedOn}
-        </Text>
-      ))}
+      <OffboardedTable list={policy.offboarded ?? []} />
       <Label labelFor="offboarded-csv">Import CSV: accountId, name, offboardedOn (one person a line)</Label>
       <TextArea id="offboarded-csv" name="csv" value={csv} onChange={(event) => setCsv(textOf(event))} isMonospaced />
       {error('csv')}

@@ -84,13 +84,15 @@ export async function getDashboard(request: ResolverRequest): Promise<Envelope<D
   if ('ok' in viewer) return viewer;
   const store = createStore();
   const at = now();
-  const [summary, workspace, scan, history, requestsLastHour] = await Promise.all([
+  const [summary, workspace, scan, history, requestsLastHour, directory] = await Promise.all([
     store.getSummaryMeta(),
     store.getWorkspace(),
     store.getScan(),
     store.recentHistory(new Date(at.getTime() - 30 * 86_400_000), at, 50),
     requestsInWindow(at.getTime(), { exact: false }),
+    store.getPeople(),
   ]);
+  const shownHistory = history.filter((entry) => (entry.subject === 'workspace' ? true : viewer.readable.has(entry.subject)));
   const meta = summary
     ? (({ chunks: _chunks, generation: _generation, foldedThrough: _folded, ...rest }) => ({
         ...rest,
@@ -111,9 +113,19 @@ export async function getDashboard(request: ResolverRequest): Promise<Envelope<D
       lastFullPassAt: scan.lastFullPassAt,
       installedAt: scan.installedAt,
     },
-    history: history.filter((entry) => (entry.subject === 'workspace' ? true : viewer.readable.has(entry.subject))),
+    history: shownHistory,
     controls: controlCatalogue(),
+    people: namesOf(directory, [
+      ...(meta?.attention.excepted.map((item) => item.approvedBy) ?? []),
+      ...shownHistory.map((entry) => entry.actor),
+    ]),
+    now: at.toISOString(),
   });
+}
+
+/** The names Attest knows for these account ids (the others are shown as account ids). */
+export function namesOf(directory: ReadonlyMap<string, string>, ids: ReadonlyArray<string | null | undefined>): Record<string, string> {
+  return Object.fromEntries(ids.flatMap((id) => (id && directory.has(id) ? [[id, directory.get(id) ?? id] as const] : [])));
 }
 
 /** Every repository's row of the summary, for the dashboard's Repositories tab (it filters and pages them). */
@@ -217,7 +229,7 @@ export async function getRepositoryCard(request: ResolverRequest) {
   const target = await authorisedRepository(request, input.data.repositoryUuid);
   if ('ok' in target) return target;
   const record = await createStore().getRepository(target.uuid);
-  return ok({ repository: record ?? null, controls: controlCatalogue() });
+  return ok({ repository: record ?? null, controls: controlCatalogue(), now: now().toISOString() });
 }
 
 export async function getPullRequestCard(request: ResolverRequest) {
@@ -237,13 +249,15 @@ export async function getPullRequestCard(request: ResolverRequest) {
     pullRequest: record ?? null,
     checkTitles: PULL_REQUEST_CHECK_TITLES,
     repository: repository ? { slug: repository.slug, htmlUrl: repository.htmlUrl, mergeChecksEnforced: enforced } : null,
+    now: now().toISOString(),
   });
 }
 
 export async function getPolicy(request: ResolverRequest) {
   const viewer = await memberViewer(request);
   if ('ok' in viewer) return viewer;
-  const stored = await createStore().getPolicy();
+  const store = createStore();
+  const [stored, directory] = await Promise.all([store.getPolicy(), store.getPeople()]);
   // What names people (who was excepted and why, attestations, the offboarded list, service accounts) is for
   // administrators; members see the rules, and the dashboard shows them which of their repositories are excepted.
   const policy = viewer.admin
@@ -255,5 +269,21 @@ export async function getPolicy(request: ResolverRequest) {
         attestations: [],
         exceptions: [],
       };
-  return ok({ policy, redacted: !viewer.admin, controls: controlCatalogue(), controlIds: CATALOGUE.map((control) => control.id) });
+  const ids = [
+    ...policy.serviceAccounts,
+    ...(policy.offboarded ?? []).map((person) => person.accountId),
+    ...policy.exceptions.map((exception) => exception.approvedBy),
+    ...policy.attestations.map((attestation) => attestation.attestedBy),
+  ];
+  return ok({
+    policy,
+    redacted: !viewer.admin,
+    controls: controlCatalogue(),
+    controlIds: CATALOGUE.map((control) => control.id),
+    people: namesOf(directory, ids),
+    // Who can be picked: the members Attest knows by name, for administrators (who edit the lists).
+    members: viewer.admin
+      ? [...directory].map(([accountId, name]) => ({ accountId, name })).sort((a, b) => a.name.localeCompare(b.name))
+      : [],
+  });
 }

@@ -7,7 +7,7 @@ export async function workspaceJob(job: JobOf<'workspace'>, { store, log, at, re
   const client = await ledgeredAppClient(store, { kind: 'scan', chunk: 5, log });
   const policy = await store.getPolicy();
   const scan = await store.getScan();
-  const results = await evaluateWorkspaceControls(
+  const { results, people } = await evaluateWorkspaceControls(
     { client, store, workspaceUuid: job.workspaceUuid, policy, now: at },
     scan.refusedNeeds,
   ).finally(() => client.settle());
@@ -16,6 +16,10 @@ export async function workspaceJob(job: JobOf<'workspace'>, { store, log, at, re
   if (transient === 'hour-spent' && retries >= MAX_RETRIES_BEFORE_STORING) return;
   if (transient && retries < MAX_RETRIES_BEFORE_STORING) return retry(transient);
   await storeWorkspaceResults(store, results, at, job.cause);
+  // Names for the UI; a directory that cannot be written is retried with the next evaluation, a day later.
+  await store
+    .addPeople(people, at)
+    .catch((error: unknown) => log.warn('Display names were not kept', { error: error instanceof Error ? error.message : String(error) }));
   await store.markScan({ workspaceEvaluatedAt: at.toISOString() });
   log.info('Workspace evaluated', { requests: client.budget.used });
 }
