@@ -306,6 +306,49 @@ describe('UI modules on the demo state', () => {
       expect(asMember).toContain('Visible to workspace administrators');
     });
 
+    it('classification as rows, service accounts and disabled controls picked by name, offboarded row by row', async () => {
+      const ui = await renderModule(<Settings />, bridge('compliance-settings', admin));
+      const before = await runtime.withInstallation(ws.uuid, () => createStore().getPolicy());
+      // A new rule: every repository of project LAB is non-production.
+      await ui.interact(() => handler(byText(ui.doc(), 'Button', 'Add a rule')!, 'onClick')());
+      const last = before.classification.rules.length + Object.keys(before.classification.repositories).length;
+      await ui.interact(() => handler(field(ui.doc(), 'Textfield', `class-value-${last}`)!, 'onChange')({ target: { value: 'LAB' } }));
+      await ui.interact(() => handler(field(ui.doc(), 'Select', `class-to-${last}`)!, 'onChange')({ value: 'non-production' }));
+      // Service accounts from the members, by name.
+      const services = field(ui.doc(), 'Select', 'serviceAccounts')!;
+      const options = services.props.options as Array<{ label: string; value: string }>;
+      expect(options.map((option) => option.label)).toContain('Grace Hopper');
+      expect(options.some((option) => /^557058:/.test(option.label))).toBe(false);
+      const grace = options.find((option) => option.label === 'Grace Hopper')!;
+      const current = services.props.value as Array<{ label: string; value: string }>;
+      await ui.interact(() => handler(services, 'onChange')([...current, grace]));
+      const disabled = field(ui.doc(), 'Select', 'disabledControls')!;
+      const reviewers = (disabled.props.options as Array<{ label: string; value: string }>).find((option) => option.value === 'BB-CR-4')!;
+      expect(reviewers.label).toBe('Default reviewers are assigned (BB-CR-4)');
+      await ui.interact(() => handler(disabled, 'onChange')([reviewers]));
+      await ui.interact(() => handler(byText(ui.doc(), 'Button', 'Save policy')!, 'onClick')());
+      expect(findAll(ui.doc(), 'SectionMessage')[0]!.props.title).toBe('Saved');
+      const saved = await runtime.withInstallation(ws.uuid, () => createStore().getPolicy());
+      expect(saved.classification.rules.at(-1)).toEqual({ project: 'LAB', classification: 'non-production' });
+      expect(saved.serviceAccounts).toEqual([...before.serviceAccounts, grace.value]);
+      expect(saved.disabledControls).toEqual(['BB-CR-4']);
+      // The offboarded list, one person at a time.
+      const person = field(ui.doc(), 'Select', 'offboarded-person')!;
+      const knuth = (person.props.options as Array<{ label: string; value: string }>).find((option) => option.label === 'Donald Knuth')!;
+      await ui.interact(() => handler(person, 'onChange')(knuth));
+      await ui.interact(() => handler(field(ui.doc(), 'DatePicker', 'offboarded-on')!, 'onChange')('2026-11-02'));
+      await ui.interact(() => handler(byText(ui.doc(), 'Button', 'Add to the list')!, 'onClick')());
+      expect(textOf(ui.doc())).toContain('Added to the offboarded list.');
+      const listed = (await runtime.withInstallation(ws.uuid, () => createStore().getPolicy())).offboarded ?? [];
+      expect(listed.map((entry) => entry.name)).toEqual(['Frances Allen', 'Donald Knuth']);
+      const table = findAll(ui.doc(), 'DynamicTable').find((node) => node.props.label === 'Offboarded people')!;
+      await ui.interact(() => handler(findAll(table, 'Button').filter((node) => textOf(node) === 'Remove')[1]!, 'onClick')());
+      const after = (await runtime.withInstallation(ws.uuid, () => createStore().getPolicy())).offboarded ?? [];
+      expect(after.map((entry) => entry.name)).toEqual(['Frances Allen']);
+      // Put the policy back for the tests after this one.
+      await runtime.withInstallation(ws.uuid, () => createStore().putPolicy(before));
+    });
+
     it('a non-administrator cannot save', async () => {
       const ui = await renderModule(<Settings />, bridge('compliance-settings', member));
       expect(textOf(ui.doc())).toContain('only workspace administrators see them here');

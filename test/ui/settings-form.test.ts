@@ -32,9 +32,41 @@ describe('the settings form', () => {
   it.each([
     ['minApprovals', ' ', 'minApprovals: expected a number'],
     ['buildWindowDays', 'two', 'buildWindowDays: expected a number'],
-    ['classificationRules', '{oops', 'classification: not valid JSON'],
   ])('a %s of %j is refused before anything is sent, naming the field', (field, text, message) => {
     expect(policyUpdate({ ...formOf(Policy.parse({})), [field]: text })).toEqual({ field: message.split(':')[0], message });
+  });
+
+  it('a classification row without its project or repository is refused, naming the row', () => {
+    const form = formOf(Policy.parse({ classification: { rules: [{ project: 'PAY', classification: 'production' }] } }));
+    const rows = [
+      ...form.classification,
+      { kind: 'pattern' as const, value: ' ', project: null, classification: 'non-production' as const },
+    ];
+    expect(policyUpdate({ ...form, classification: rows })).toEqual({
+      field: 'classification',
+      message: 'classification: row 2 needs a repository',
+    });
+  });
+
+  it('classification rows: named repositories first, then the rules in order, as the policy keeps them', () => {
+    const policy = Policy.parse({
+      classification: {
+        repositories: { 'docs-site': 'non-production' },
+        rules: [
+          { project: 'PAY', classification: 'production' },
+          { project: 'LAB', repository: 'proto-*', classification: 'non-production' },
+          { repository: '*-sandbox', classification: 'non-production' },
+        ],
+      },
+    });
+    const form = formOf(policy);
+    expect(form.classification.map((row) => [row.kind, row.value, row.project])).toEqual([
+      ['repository', 'docs-site', null],
+      ['project', 'PAY', null],
+      ['pattern', 'proto-*', 'LAB'],
+      ['pattern', '*-sandbox', null],
+    ]);
+    expect(sent(policyUpdate(form)).classification).toEqual(policy.classification);
   });
 
   it.each([

@@ -28,6 +28,7 @@ import { Loading, LoadError } from '../shared/states';
 import { callResolver, useResolver } from '../shared/use-resolver';
 import { ClockProvider, PeopleProvider, personElement, useClock, usePeople } from '../shared/people-and-times';
 import { day } from '../shared/when';
+import { classificationOf, KIND_LABEL, rowsOf, type ClassificationRow, type RowKind } from './classification-rows';
 
 type PolicyData = PolicyView;
 
@@ -94,13 +95,13 @@ export function formOf(policy: Policy) {
     buildWindowDays: String(policy.buildWindowDays),
     reviewWindowDays: String(policy.reviewWindowDays),
     securityScanners: policy.securityScanners.join(', '),
-    serviceAccounts: policy.serviceAccounts.join(', '),
+    serviceAccounts: [...policy.serviceAccounts],
     issueKeyPattern: policy.issueKeyPattern ?? '',
     protectedBranches: (policy.protectedBranches ?? []).join(', '),
-    disabledControls: policy.disabledControls.join(', '),
+    disabledControls: [...policy.disabledControls],
     mergeCheckOnError: policy.mergeCheckOnError,
     requireApprovalOfHead: policy.requireApprovalOfHead ? 'yes' : 'no',
-    classificationRules: JSON.stringify(policy.classification, null, 2),
+    classification: rowsOf(policy.classification),
   };
 }
 type PolicyForm = ReturnType<typeof formOf>;
@@ -109,8 +110,8 @@ const NUMBER_FIELDS = ['minApprovals', 'maxWorkspaceAdmins', 'minBuildSuccessRat
 
 /**
  * What `policy/update` is sent, or the field that cannot be sent as it is: a number field that holds no
- * number, or classification that is not JSON. The resolver decides the rest (ranges, known ids) and names
- * the field it refuses.
+ * number, or a classification row without its project or repository. The resolver decides the rest (ranges,
+ * known ids) and names the field it refuses.
  */
 export function policyUpdate(form: PolicyForm): { payload: ResolverInput<'policy/update'> } | { field: string; message: string } {
   const numbers: Partial<Record<(typeof NUMBER_FIELDS)[number], number>> = {};
@@ -119,23 +120,19 @@ export function policyUpdate(form: PolicyForm): { payload: ResolverInput<'policy
     if (value === '' || Number.isNaN(Number(value))) return { field, message: `${field}: expected a number` };
     numbers[field] = Number(value);
   }
-  let classification: unknown;
-  try {
-    classification = JSON.parse(form.classificationRules);
-  } catch {
-    return { field: 'classification', message: 'classification: not valid JSON' };
-  }
+  const classified = classificationOf(form.classification);
+  if ('message' in classified) return { field: 'classification', message: classified.message };
   return {
     payload: {
       ...numbers,
       securityScanners: list(form.securityScanners),
-      serviceAccounts: list(form.serviceAccounts),
+      serviceAccounts: form.serviceAccounts,
       issueKeyPattern: form.issueKeyPattern.trim() === '' ? null : form.issueKeyPattern,
       protectedBranches: list(form.protectedBranches).length === 0 ? null : list(form.protectedBranches),
-      disabledControls: list(form.disabledControls),
+      disabledControls: form.disabledControls,
       mergeCheckOnError: form.mergeCheckOnError,
       requireApprovalOfHead: form.requireApprovalOfHead === 'yes',
-      classification,
+      classification: classified.classification,
     },
   };
 }
@@ -147,9 +144,11 @@ interface FormProps {
   error: FieldError;
 }
 
-function PolicyTextFields({ form, setForm, status, error, controlIds }: FormProps & { controlIds: string[] }) {
-  const set = (field: keyof PolicyForm) => (event: unknown) => setForm({ ...form, [field]: textOf(event) });
-  const field = (name: keyof PolicyForm, label: string, help?: string) => (
+type TextField = { [K in keyof PolicyForm]: PolicyForm[K] extends string ? K : never }[keyof PolicyForm];
+
+function PolicyTextFields({ form, setForm, status, error }: FormProps) {
+  const set = (field: TextField) => (event: unknown) => setForm({ ...form, [field]: textOf(event) });
+  const field = (name: TextField, label: string, help?: string) => (
     <Stack space="space.050" key={name}>
       <Label labelFor={name}>{label}</Label>
       <Textfield id={name} name={name} value={form[name]} onChange={set(name)} isInvalid={status?.field === name} />
@@ -169,10 +168,8 @@ function PolicyTextFields({ form, setForm, status, error, controlIds }: FormProp
       {field('buildWindowDays', 'Build window (days)')}
       {field('reviewWindowDays', 'Review window (days)', 'Merged pull requests in this window are sampled for BB-PR-1 and BB-PR-2.')}
       {field('securityScanners', 'Security scanners', 'Comma-separated names looked for in bitbucket-pipelines.yml.')}
-      {field('serviceAccounts', 'Service accounts', 'Account ids allowed on push restrictions without failing BB-BP-5.')}
       {field('issueKeyPattern', 'Issue-key pattern', 'A regular expression, e.g. [A-Z]+-\\d+. Empty turns the check off.')}
       {field('protectedBranches', 'Protected branches', 'Comma-separated globs; empty means the main branch.')}
-      {field('disabledControls', 'Disabled controls', `Comma-separated ids, e.g. BB-CR-4. Known: ${controlIds.join(', ')}.`)}
     </>
   );
 }
@@ -210,23 +207,147 @@ function MergeCheckChoices({ form, setForm, error }: FormProps) {
   );
 }
 
-function ClassificationField({ form, setForm, error }: FormProps) {
-  const set = (field: keyof PolicyForm) => (event: unknown) => setForm({ ...form, [field]: textOf(event) });
+type Option = { label: string; value: string };
+const optionValues = (event: unknown): string[] =>
+  (Array.isArray(event) ? (event as Option[]) : []).map((option) => option.value).filter((value) => typeof value === 'string');
+
+/** Service accounts picked from the workspace's members by name; an account Attest knows no name for keeps its id. */
+function PeoplePickers({ form, setForm, error, members }: FormProps & { members: PolicyData['members'] }) {
+  const people = usePeople();
+  const options: Option[] = [
+    ...members.map((member) => ({ label: member.name, value: member.accountId })),
+    ...form.serviceAccounts
+      .filter((id) => !members.some((member) => member.accountId === id))
+      .map((id) => ({ label: people[id] ?? id, value: id })),
+  ];
   return (
     <Stack space="space.050">
-      <Label labelFor="classificationRules">Classification</Label>
-      <TextArea
-        id="classificationRules"
-        name="classificationRules"
-        value={form.classificationRules}
-        onChange={set('classificationRules')}
-        isMonospaced
+      <Label labelFor="serviceAccounts">Service accounts</Label>
+      <Select
+        inputId="serviceAccounts"
+        name="serviceAccounts"
+        isMulti
+        isSearchable
+        placeholder="Search the workspace's members"
+        options={options}
+        value={options.filter((option) => form.serviceAccounts.includes(option.value))}
+        onChange={(event) => setForm({ ...form, serviceAccounts: optionValues(event) })}
       />
+      <Text>Accounts allowed on push restrictions without failing BB-BP-5 (deploy bots, release tooling).</Text>
+      {error('serviceAccounts')}
+    </Stack>
+  );
+}
+
+/** Controls switched off, picked by title. */
+function ControlsPicker({
+  form,
+  setForm,
+  error,
+  controls,
+  controlIds,
+}: FormProps & { controls: PolicyData['controls']; controlIds: string[] }) {
+  const options = controlIds.map((id) => ({ label: `${controls[id]?.title ?? id} (${id})`, value: id }));
+  return (
+    <Stack space="space.050">
+      <Label labelFor="disabledControls">Disabled controls</Label>
+      <Select
+        inputId="disabledControls"
+        name="disabledControls"
+        isMulti
+        isSearchable
+        placeholder="None: every control is checked"
+        options={options}
+        value={options.filter((option) => form.disabledControls.includes(option.value))}
+        onChange={(event) => setForm({ ...form, disabledControls: optionValues(event) })}
+      />
+      {error('disabledControls')}
+    </Stack>
+  );
+}
+
+const KINDS: RowKind[] = ['project', 'pattern', 'repository'];
+const CLASSES = [
+  { label: 'production', value: 'production' },
+  { label: 'non-production', value: 'non-production' },
+] as const;
+
+/** One classification row: what it applies to, which one, and the class; removable. */
+function ClassificationRowFields({
+  row,
+  index,
+  change,
+  remove,
+}: {
+  row: ClassificationRow;
+  index: number;
+  change: (row: ClassificationRow) => void;
+  remove: () => void;
+}) {
+  const kinds = KINDS.map((kind) => ({ label: KIND_LABEL[kind], value: kind }));
+  const placeholder = { project: 'Project key, e.g. PAY', pattern: 'A glob, e.g. sandbox-*', repository: 'Repository slug' }[row.kind];
+  return (
+    <Inline space="space.100" alignBlock="end" shouldWrap>
+      <Stack space="space.050">
+        <Label labelFor={`class-kind-${index}`}>{`Rule ${index + 1} applies to`}</Label>
+        <Select
+          inputId={`class-kind-${index}`}
+          options={kinds}
+          value={kinds.find((option) => option.value === row.kind)}
+          onChange={(event) => change({ ...row, kind: ((event as Option | null)?.value as RowKind | undefined) ?? row.kind })}
+        />
+      </Stack>
+      <Stack space="space.050">
+        <Label labelFor={`class-value-${index}`}>{row.project ? `Within project ${row.project}` : 'Which'}</Label>
+        <Textfield
+          id={`class-value-${index}`}
+          name={`class-value-${index}`}
+          placeholder={placeholder}
+          value={row.value}
+          onChange={(event) => change({ ...row, value: textOf(event) })}
+        />
+      </Stack>
+      <Stack space="space.050">
+        <Label labelFor={`class-to-${index}`}>Is</Label>
+        <Select
+          inputId={`class-to-${index}`}
+          options={[...CLASSES]}
+          value={CLASSES.find((option) => option.value === row.classification)}
+          onChange={(event) =>
+            change({ ...row, classification: (event as Option | null)?.value === 'non-production' ? 'non-production' : 'production' })
+          }
+        />
+      </Stack>
+      <Button onClick={remove}>{`Remove rule ${index + 1}`}</Button>
+    </Inline>
+  );
+}
+
+function ClassificationEditor({ form, setForm, error }: FormProps) {
+  const rows = form.classification;
+  const setRows = (next: ClassificationRow[]) => setForm({ ...form, classification: next });
+  return (
+    <Stack space="space.100">
+      <Heading size="small">Classification</Heading>
       <Text>
-        {
-          '{"repositories": {"slug": "production"}, "rules": [{"project": "KEY", "classification": "non-production"}, {"repository": "sandbox-*", "classification": "non-production"}]}'
-        }
+        Which repositories are production. Named repositories are checked first, then the rules in order: the first that matches decides. A
+        repository no row matches is unclassified and fails BB-REPO-1.
       </Text>
+      {rows.length === 0 ? <Text>No rules yet: every repository is unclassified.</Text> : null}
+      {rows.map((row, index) => (
+        <ClassificationRowFields
+          key={`row-${index}`}
+          row={row}
+          index={index}
+          change={(next) => setRows(rows.map((candidate, i) => (i === index ? next : candidate)))}
+          remove={() => setRows(rows.filter((_, i) => i !== index))}
+        />
+      ))}
+      <Inline>
+        <Button onClick={() => setRows([...rows, { kind: 'project', value: '', project: null, classification: 'production' }])}>
+          Add a rule
+        </Button>
+      </Inline>
       {error('classification')}
     </Stack>
   );
@@ -265,9 +386,11 @@ function SettingsBody({ data }: { data: PolicyData }) {
         </SectionMessage>
       ) : null}
       <Heading size="medium">Policy</Heading>
-      <PolicyTextFields {...props} controlIds={controlIds} />
+      <PolicyTextFields {...props} />
+      <PeoplePickers {...props} members={data.members} />
+      <ControlsPicker {...props} controls={controls} controlIds={controlIds} />
       <MergeCheckChoices {...props} />
-      <ClassificationField {...props} />
+      <ClassificationEditor {...props} />
       <Inline>
         <Button appearance="primary" onClick={submit}>
           Save policy
@@ -277,12 +400,15 @@ function SettingsBody({ data }: { data: PolicyData }) {
         <>
           <Exceptions policy={policy} controls={controls} controlIds={controlIds} save={save} error={error} />
           <Attestations policy={policy} save={save} error={error} />
-          <Offboarded policy={policy} save={save} error={error} />
+          <Offboarded policy={policy} members={data.members} save={save} error={error} />
         </>
       )}
     </Stack>
   );
 }
+
+/** Expiry dates are in the future: the resolver refuses today or earlier. */
+const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 
 type Save = <K extends SettingsKey>(key: K, payload: ResolverInput<K>, success: string) => Promise<void>;
 type FieldError = (field: string, key?: string) => React.ReactElement | null;
@@ -358,7 +484,7 @@ function ExceptionForm({
           inputId="exception-control"
           name="exception-control"
           placeholder="Choose a control"
-          options={controlIds.map((id) => ({ label: `${id} ${controls[id]?.title ?? ''}`, value: id }))}
+          options={controlIds.map((id) => ({ label: `${controls[id]?.title ?? id} (${id})`, value: id }))}
           onChange={(event) => setDraft({ ...draft, control: (event as { value?: string } | null)?.value ?? '' })}
         />
       </FormField>
@@ -385,6 +511,8 @@ function ExceptionForm({
           id="exception-expires"
           name="exception-expires"
           value={draft.expiresOn}
+          minDate={tomorrow()}
+          placeholder="When it must be looked at again"
           onChange={(value: string) => setDraft({ ...draft, expiresOn: value })}
         />
       </FormField>
@@ -484,10 +612,10 @@ function AttestationForm({ save, error }: { save: Save; error: FieldError }) {
       <FormField id="attestation-control" label="Control">
         <Select
           inputId="attestation-control"
-          defaultValue={{ label: 'BB-MFA-2 The workspace requires two-step verification', value: 'BB-MFA-2' }}
+          defaultValue={{ label: 'The workspace requires two-step verification (BB-MFA-2)', value: 'BB-MFA-2' }}
           options={[
-            { label: 'BB-MFA-1 Every member uses two-step verification', value: 'BB-MFA-1' },
-            { label: 'BB-MFA-2 The workspace requires two-step verification', value: 'BB-MFA-2' },
+            { label: 'Every member uses two-step verification (BB-MFA-1)', value: 'BB-MFA-1' },
+            { label: 'The workspace requires two-step verification (BB-MFA-2)', value: 'BB-MFA-2' },
           ]}
           onChange={(event) =>
             setDraft({ ...draft, control: (event as { value?: string } | null)?.value === 'BB-MFA-1' ? 'BB-MFA-1' : 'BB-MFA-2' })
@@ -517,6 +645,8 @@ function AttestationForm({ save, error }: { save: Save; error: FieldError }) {
           id="attestation-expires"
           name="attestation-expires"
           value={draft.expiresOn}
+          minDate={tomorrow()}
+          placeholder="When it must be looked at again"
           onChange={(value: string) => setDraft({ ...draft, expiresOn: value })}
         />
       </FormField>
@@ -552,8 +682,13 @@ function FormField({ id, label, error, children }: { id: string; label: string; 
   );
 }
 
-/** The offboarded list: each person by name (the list's own, or the one Attest knows), with the day they left. */
-function OffboardedTable({ list }: { list: NonNullable<Policy['offboarded']> }) {
+type Offboarded = NonNullable<Policy['offboarded']>;
+/** The list as the resolver takes it row by row (names kept as the list has them). */
+const asPeople = (list: Offboarded) =>
+  list.map((person) => ({ accountId: person.accountId, offboardedOn: person.offboardedOn, ...(person.name ? { name: person.name } : {}) }));
+
+/** The offboarded list: each person by name (the list's own, or the one Attest knows), the day they left, and Remove. */
+function OffboardedTable({ list, save }: { list: Offboarded; save: Save }) {
   const { viewer } = useClock();
   const people = usePeople();
   if (list.length === 0) return null;
@@ -564,16 +699,26 @@ function OffboardedTable({ list }: { list: NonNullable<Policy['offboarded']> }) 
         cells: [
           { key: 'who', content: 'Person' },
           { key: 'on', content: 'Offboarded on' },
+          { key: 'remove', content: '' },
         ],
       }}
-      rows={list.map((person) => ({
+      rows={list.map((person, index) => ({
         key: person.accountId,
         cells: [
-          {
-            key: 'who',
-            content: personElement(person.accountId, person.name ? { ...people, [person.accountId]: person.name } : people),
-          },
+          { key: 'who', content: personElement(person.accountId, person.name ? { ...people, [person.accountId]: person.name } : people) },
           { key: 'on', content: day(person.offboardedOn, viewer) },
+          {
+            key: 'remove',
+            content: (
+              <Button
+                onClick={() =>
+                  void save('offboarded/set', { people: asPeople(list.filter((_, i) => i !== index)) }, 'Removed from the offboarded list.')
+                }
+              >
+                Remove
+              </Button>
+            ),
+          },
         ],
       }))}
       rowsPerPage={20}
@@ -581,17 +726,65 @@ function OffboardedTable({ list }: { list: NonNullable<Policy['offboarded']> }) 
   );
 }
 
-function Offboarded({ policy, save, error }: { policy: Policy; save: Save; error: FieldError }) {
+/** Adds one person, picked from the workspace's members, with the day they left. */
+function OffboardedAdd({ list, members, save }: { list: Offboarded; members: PolicyData['members']; save: Save }) {
+  const [draft, setDraft] = useState<{ accountId: string; name: string; offboardedOn: string }>({
+    accountId: '',
+    name: '',
+    offboardedOn: '',
+  });
+  const today = new Date().toISOString().slice(0, 10);
+  const add = () =>
+    save(
+      'offboarded/set',
+      { people: [...asPeople(list.filter((person) => person.accountId !== draft.accountId)), { ...draft }] },
+      'Added to the offboarded list.',
+    );
+  return (
+    <Inline space="space.100" alignBlock="end" shouldWrap>
+      <Stack space="space.050">
+        <Label labelFor="offboarded-person">Person</Label>
+        <Select
+          inputId="offboarded-person"
+          isSearchable
+          placeholder="Search the workspace's members"
+          options={members.map((member) => ({ label: member.name, value: member.accountId }))}
+          onChange={(event) => {
+            const picked = event as Option | null;
+            setDraft({ ...draft, accountId: picked?.value ?? '', name: picked?.label ?? '' });
+          }}
+        />
+      </Stack>
+      <Stack space="space.050">
+        <Label labelFor="offboarded-on">Offboarded on</Label>
+        <DatePicker
+          id="offboarded-on"
+          name="offboarded-on"
+          value={draft.offboardedOn}
+          maxDate={today}
+          placeholder="The day they left"
+          onChange={(value: string) => setDraft({ ...draft, offboardedOn: value })}
+        />
+      </Stack>
+      <Button onClick={() => void add()}>Add to the list</Button>
+    </Inline>
+  );
+}
+
+function Offboarded({ policy, members, save, error }: { policy: Policy; members: PolicyData['members']; save: Save; error: FieldError }) {
   const [csv, setCsv] = useState('');
+  const list = policy.offboarded ?? [];
   return (
     <Stack space="space.100">
       <Heading size="medium">Offboarded people</Heading>
       <Text>
         {policy.offboarded === null
           ? 'No offboarded list yet: BB-AC-1 cannot be checked until one is provided.'
-          : `${policy.offboarded.length} people on the list. Import a new list to replace it.`}
+          : `${list.length} ${list.length === 1 ? 'person' : 'people'} on the list. Add or remove people one by one, or import a list from your HR system to replace it.`}
       </Text>
-      <OffboardedTable list={policy.offboarded ?? []} />
+      <OffboardedTable list={list} save={save} />
+      <OffboardedAdd list={list} members={members} save={save} />
+      {error('people')}
       <Label labelFor="offboarded-csv">Import CSV: accountId, name, offboardedOn (one person a line)</Label>
       <TextArea id="offboarded-csv" name="csv" value={csv} onChange={(event) => setCsv(textOf(event))} isMonospaced />
       {error('csv')}
