@@ -50,6 +50,8 @@ export const Freshness = z.object({
   truncated: z.boolean(),
   lastFullPassAt: z.string().nullable(),
   installedAt: z.string().nullable(),
+  /** Repositories the last plan listed (0 before the first). */
+  repositories: z.number().int().nonnegative(),
 });
 
 const ControlTitles = z.record(z.string(), z.object({ title: z.string(), severity: z.string() }));
@@ -149,6 +151,8 @@ export const RepositoryCardView = z.object({
     .nullable(),
   controls: ControlTitles,
   now: Now,
+  /** Where the workspace's scan stands, when this repository has no results yet (null otherwise). */
+  progress: z.object({ evaluated: z.number(), repositories: z.number(), hoursPerFullPass: z.number().nullable() }).nullable(),
 });
 
 export const PullRequestCardView = z.object({
@@ -186,6 +190,13 @@ export const PolicyView = z.object({
   people: People,
   /** The workspace's members by name, for the people pickers (administrators only; empty for others). */
   members: z.array(z.object({ accountId: z.string(), name: z.string() })),
+  /**
+   * With nothing classified yet, a rule per project to start from (administrators only): how many repositories
+   * each covers, and production unless the key reads like a sandbox.
+   */
+  proposedRules: z.array(
+    z.object({ project: z.string(), classification: z.enum(['production', 'non-production']), repositories: z.number() }),
+  ),
 });
 export type PolicyView = z.infer<typeof PolicyView>;
 

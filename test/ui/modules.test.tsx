@@ -186,8 +186,13 @@ describe('UI modules on the demo state', () => {
     [
       'repository card',
       () => <RepositoryCard />,
-      { repository: null, controls: {}, now: '2026-11-22T09:14:48.599Z' },
-      'Attest has not evaluated this repository yet',
+      {
+        repository: null,
+        controls: {},
+        now: '2026-11-22T09:14:48.599Z',
+        progress: { evaluated: 120, repositories: 1000, hoursPerFullPass: 14.7 },
+      },
+      'Attest has not evaluated this repository yet. Scanning 120 of 1,000 repositories — about 13 hours left at Bitbucket’s rate limit. Its first result comes within about 13 hours',
     ],
     [
       'pull-request card',
@@ -228,6 +233,7 @@ describe('UI modules on the demo state', () => {
               truncated: false,
               lastFullPassAt: null,
               installedAt: '2026-11-22T09:00:07.214Z',
+              repositories: 1000,
             },
             history: [],
             controls: {},
@@ -236,7 +242,9 @@ describe('UI modules on the demo state', () => {
           },
         }),
       );
-      expect(findAll(ui.doc(), 'EmptyState')[0]!.props.header).toBe('The first scan has not finished yet');
+      const empty = findAll(ui.doc(), 'EmptyState')[0]!;
+      expect(empty.props.header).toBe('The first scan has not finished yet');
+      expect(empty.props.description).toContain('Scanning 0 of 1,000 repositories. The first results appear here within about 15 minutes.');
     });
 
     it('error: the message and a retry that loads again', async () => {
@@ -260,7 +268,7 @@ describe('UI modules on the demo state', () => {
       };
       const partial = { ...data.data, summary: { ...data.data.summary, evaluated: 10 } };
       const ui = await renderModule(<Dashboard />, fixed({ ok: true, data: partial }));
-      expect(textOf(ui.doc())).toContain('10 of 44 repositories are evaluated');
+      expect(textOf(ui.doc())).toMatch(/Scanning 10 of 44 repositories — (a few minutes|about \d+ minutes) left at Bitbucket’s rate limit/);
     });
   });
 
@@ -346,6 +354,25 @@ describe('UI modules on the demo state', () => {
       const after = (await runtime.withInstallation(ws.uuid, () => createStore().getPolicy())).offboarded ?? [];
       expect(after.map((entry) => entry.name)).toEqual(['Frances Allen']);
       // Put the policy back for the tests after this one.
+      await runtime.withInstallation(ws.uuid, () => createStore().putPolicy(before));
+    });
+
+    it('day one: with nothing classified, proposes a rule per project, applied in one step', async () => {
+      const before = await runtime.withInstallation(ws.uuid, () => createStore().getPolicy());
+      await runtime.withInstallation(ws.uuid, () =>
+        createStore().putPolicy({ ...before, classification: { repositories: {}, rules: [] } }),
+      );
+      const ui = await renderModule(<Settings />, bridge('compliance-settings', admin));
+      const proposal = findAll(ui.doc(), 'SectionMessage').find((node) => node.props.title === 'No repository is classified yet')!;
+      expect(textOf(proposal)).toMatch(/PAY \(9 repositories\) → production/);
+      expect(textOf(proposal)).toMatch(/LAB \(\d+ repositor(y|ies)\) → non-production/);
+      // Members are not offered it: only administrators change the policy.
+      const asMember = await renderModule(<Settings />, bridge('compliance-settings', member));
+      expect(textOf(asMember.doc())).not.toContain('Apply these rules');
+      await ui.interact(() => handler(byText(proposal, 'Button', 'Apply these rules')!, 'onClick')());
+      const saved = await runtime.withInstallation(ws.uuid, () => createStore().getPolicy());
+      expect(saved.classification.rules).toContainEqual({ project: 'PAY', classification: 'production' });
+      expect(saved.classification.rules).toContainEqual({ project: 'LAB', classification: 'non-production' });
       await runtime.withInstallation(ws.uuid, () => createStore().putPolicy(before));
     });
 

@@ -14,6 +14,7 @@ import { Evidence } from './evidence';
 import { Changes } from './changes';
 import { useResolver } from '../shared/use-resolver';
 import { ClockProvider, useWhen } from '../shared/people-and-times';
+import { progressStatement } from '../shared/progress';
 
 import type { DashboardViewModel } from './view-model';
 
@@ -30,28 +31,36 @@ export function Dashboard() {
 
 const REPOSITORIES_TAB = 1;
 
+/** Right after install, before the first summary: where the install scan stands. */
+function FirstScan({ view, reload }: { view: DashboardViewModel; reload: () => void }) {
+  const whenText = useWhen();
+  const progress = progressStatement({
+    evaluated: 0,
+    repositories: view.freshness.repositories,
+    hoursPerFullPass: view.freshness.hoursPerFullPass,
+  });
+  return (
+    <Stack space="space.200">
+      <EmptyState
+        header="The first scan has not finished yet"
+        description={
+          view.freshness.installedAt
+            ? `Attest was installed ${whenText(view.freshness.installedAt)} and is reading every repository of the workspace. ${progress} The first results appear here within about 15 minutes.`
+            : 'Attest reads every repository of the workspace after it is installed. The first results appear here within about 15 minutes.'
+        }
+      />
+      <Inline>
+        <Button onClick={reload}>Refresh</Button>
+      </Inline>
+    </Stack>
+  );
+}
+
 function DashboardBody({ view, reload }: { view: DashboardViewModel; reload: () => void }) {
   // The repository rows are read when their tab is first opened, not with the overview: at 10,000
   // repositories they are 2.4 MiB of KVS reads, which most visits never need.
   const [repositoriesOpened, setRepositoriesOpened] = useState(false);
-  const whenText = useWhen();
-  if (view.summary === null) {
-    return (
-      <Stack space="space.200">
-        <EmptyState
-          header="The first scan has not finished yet"
-          description={
-            view.freshness.installedAt
-              ? `Attest was installed ${whenText(view.freshness.installedAt)} and is reading every repository of the workspace. Results appear here as soon as the first pass is done, usually within minutes.`
-              : 'Attest reads every repository of the workspace after it is installed. Results appear here when that scan finishes, usually within minutes.'
-          }
-        />
-        <Inline>
-          <Button onClick={reload}>Refresh</Button>
-        </Inline>
-      </Stack>
-    );
-  }
+  if (view.summary === null) return <FirstScan view={view} reload={reload} />;
   const partial = view.summary.evaluated < view.summary.repositories;
   return (
     <Stack space="space.200">
@@ -59,8 +68,12 @@ function DashboardBody({ view, reload }: { view: DashboardViewModel; reload: () 
       {partial ? (
         <SectionMessage appearance="information" title="Results are still coming in">
           <Text>
-            {view.summary.evaluated} of {view.summary.repositories} repositories are evaluated; the rest are evaluated within the request
-            budget over the next hours.
+            {progressStatement({
+              evaluated: view.summary.evaluated,
+              repositories: Math.max(view.summary.repositories, view.freshness.repositories),
+              hoursPerFullPass: view.freshness.hoursPerFullPass,
+            })}{' '}
+            The figures below cover the repositories evaluated so far.
           </Text>
         </SectionMessage>
       ) : null}

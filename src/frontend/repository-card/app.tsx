@@ -10,6 +10,7 @@ import { Loading, LoadError } from '../shared/states';
 import { OUTCOME_APPEARANCE, OUTCOME_LABEL } from '../shared/outcomes';
 import { callResolver, useResolver } from '../shared/use-resolver';
 import { ClockProvider, When } from '../shared/people-and-times';
+import { about, hoursLeft, progressStatement, type ScanProgress } from '../shared/progress';
 
 export function RepositoryCard() {
   const context = useProductContext();
@@ -40,6 +41,22 @@ function NeedsLook({ result, title }: { result: CardResult; title: string }) {
   );
 }
 
+/** Before the first evaluation: when it will come, from where the workspace's scan stands. */
+function FirstResult({ progress }: { progress: ScanProgress | null }) {
+  const left = progress ? hoursLeft(progress) : null;
+  return (
+    <Stack space="space.050">
+      <Text>Attest has not evaluated this repository yet.</Text>
+      {progress && progress.repositories > 0 ? <Text>{progressStatement(progress)}</Text> : null}
+      <Text>
+        {left === null
+          ? 'It is evaluated within the hour after install, and again on every change.'
+          : `Its first result comes within ${about(Math.max(left, 0.25))}, and again on every change.`}
+      </Text>
+    </Stack>
+  );
+}
+
 export function RepositoryCardBody() {
   const { load, reload } = useResolver('repository/get', {});
   const [notice, setNotice] = useState<string | null>(null);
@@ -47,7 +64,7 @@ export function RepositoryCardBody() {
   if (load.state === 'error') return <LoadError message={load.message} onRetry={reload} />;
   const { repository, controls, now } = load.data;
   if (repository === null || repository.results === null) {
-    return <Text>Attest has not evaluated this repository yet. It is evaluated within the hour after install, and on every change.</Text>;
+    return <FirstResult progress={load.data.progress} />;
   }
   const recheck = async () => {
     const answer = await callResolver('repository/recheck', {});

@@ -323,6 +323,63 @@ function ClassificationRowFields({
   );
 }
 
+/** The rows' classification (rows made here always convert; the editor's own are checked by `policyUpdate`). */
+function classificationFrom(rows: ClassificationRow[]): Policy['classification'] {
+  const converted = classificationOf(rows);
+  return 'classification' in converted ? converted.classification : { repositories: {}, rules: [] };
+}
+
+/**
+ * Day one: nothing is classified, so every repository fails BB-REPO-1 (critical). A rule per project to start
+ * from, applied in one step; each can be changed or removed after, in the editor below.
+ */
+function ProposedRules({ rules, apply }: { rules: PolicyData['proposedRules']; apply: (rows: ClassificationRow[]) => void }) {
+  const rows = rules.map((rule): ClassificationRow => ({
+    kind: 'project',
+    value: rule.project,
+    project: null,
+    classification: rule.classification,
+  }));
+  return (
+    <SectionMessage appearance="warning" title="No repository is classified yet">
+      <Text>
+        Every repository fails “Repository is classified” (critical) until it is. From your projects:{' '}
+        {rules
+          .map(
+            (rule) =>
+              `${rule.project} (${rule.repositories} ${rule.repositories === 1 ? 'repository' : 'repositories'}) → ${rule.classification}`,
+          )
+          .join('; ')}
+        .
+      </Text>
+      <Inline>
+        <Button appearance="primary" onClick={() => apply(rows)}>
+          Apply these rules
+        </Button>
+      </Inline>
+    </SectionMessage>
+  );
+}
+
+/** The proposal from projects while nothing is classified, then the rows. */
+function ClassificationSection(props: FormProps & { proposed: PolicyData['proposedRules']; save: Save }) {
+  const { form, setForm, proposed, save } = props;
+  const apply = (rows: ClassificationRow[]) => {
+    setForm({ ...form, classification: rows });
+    void save(
+      'policy/update',
+      { classification: classificationFrom(rows) },
+      'Classification saved: every repository is re-evaluated over the next minutes.',
+    );
+  };
+  return (
+    <>
+      {form.classification.length === 0 && proposed.length > 0 ? <ProposedRules rules={proposed} apply={apply} /> : null}
+      <ClassificationEditor {...props} />
+    </>
+  );
+}
+
 function ClassificationEditor({ form, setForm, error }: FormProps) {
   const rows = form.classification;
   const setRows = (next: ClassificationRow[]) => setForm({ ...form, classification: next });
@@ -390,7 +447,7 @@ function SettingsBody({ data }: { data: PolicyData }) {
       <PeoplePickers {...props} members={data.members} />
       <ControlsPicker {...props} controls={controls} controlIds={controlIds} />
       <MergeCheckChoices {...props} />
-      <ClassificationEditor {...props} />
+      <ClassificationSection {...props} proposed={data.proposedRules} save={save} />
       <Inline>
         <Button appearance="primary" onClick={submit}>
           Save policy

@@ -8,6 +8,7 @@
  *   accounts) is for workspace administrators;
  * - a card's repository and pull-request data for those who can read that repository.
  */
+import type { Policy } from '../../policy/policy';
 import { requestsInWindow } from '../../store/request-ledger';
 import { ceilingFor } from '../../services/request-ledger';
 import { CATALOGUE } from '../../controls';
@@ -112,6 +113,7 @@ export async function getDashboard(request: ResolverRequest): Promise<Envelope<D
       truncated: scan.truncated,
       lastFullPassAt: scan.lastFullPassAt,
       installedAt: scan.installedAt,
+      repositories: scan.repositories,
     },
     history: shownHistory,
     controls: controlCatalogue(),
@@ -228,8 +230,18 @@ export async function getRepositoryCard(request: ResolverRequest) {
   if ('error' in input) return input.error;
   const target = await authorisedRepository(request, input.data.repositoryUuid);
   if ('ok' in target) return target;
-  const record = await createStore().getRepository(target.uuid);
-  return ok({ repository: record ?? null, controls: controlCatalogue(), now: now().toISOString() });
+  const store = createStore();
+  const record = await store.getRepository(target.uuid);
+  // Not evaluated yet: where the workspace's scan stands, so the card can say when this one's turn comes.
+  const progress =
+    record?.results == null
+      ? await Promise.all([store.getSummaryMeta(), store.getScan()]).then(([meta, scan]) => ({
+          evaluated: meta?.evaluated ?? 0,
+          repositories: Math.max(scan.repositories, meta?.repositories ?? 0),
+          hoursPerFullPass: scan.hoursPerFullPass,
+        }))
+      : null;
+  return ok({ repository: record ?? null, controls: controlCatalogue(), now: now().toISOString(), progress });
 }
 
 export async function getPullRequestCard(request: ResolverRequest) {
@@ -285,5 +297,25 @@ export async function getPolicy(request: ResolverRequest) {
     members: viewer.admin
       ? [...directory].map(([accountId, name]) => ({ accountId, name })).sort((a, b) => a.name.localeCompare(b.name))
       : [],
+    proposedRules: viewer.admin && unclassified(stored) ? proposedRules((await store.getSummary())?.rows ?? []) : [],
   });
+}
+
+const unclassified = (policy: Policy) =>
+  policy.classification.rules.length === 0 && Object.keys(policy.classification.repositories).length === 0;
+
+/** Project keys that read like places to try things out: proposed as non-production, every other as production. */
+const NON_PRODUCTION = /LAB|SANDBOX|PROTO|TEST|DEMO|EXPERIMENT|ARCHIVE|PLAYGROUND|POC|SCRATCH|TRAINING|TMP/i;
+
+/** A rule per project the summary's rows name, the largest first (day one: nothing is classified, so all fail BB-REPO-1). */
+export function proposedRules(rows: ReadonlyArray<{ project: string | null }>) {
+  const counts = new Map<string, number>();
+  for (const row of rows) if (row.project) counts.set(row.project, (counts.get(row.project) ?? 0) + 1);
+  return [...counts]
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([project, repositories]) => ({
+      project,
+      repositories,
+      classification: NON_PRODUCTION.test(project) ? ('non-production' as const) : ('production' as const),
+    }));
 }
