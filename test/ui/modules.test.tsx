@@ -366,13 +366,16 @@ describe('UI modules on the demo state', () => {
       const proposal = findAll(ui.doc(), 'SectionMessage').find((node) => node.props.title === 'No repository is classified yet')!;
       expect(textOf(proposal)).toMatch(/PAY \(9 repositories\) → production/);
       expect(textOf(proposal)).toMatch(/LAB \(\d+ repositor(y|ies)\) → non-production/);
-      // Members are not offered it: only administrators change the policy.
-      const asMember = await renderModule(<Settings />, bridge('compliance-settings', member));
-      expect(textOf(asMember.doc())).not.toContain('Apply these rules');
       await ui.interact(() => handler(byText(proposal, 'Button', 'Apply these rules')!, 'onClick')());
       const saved = await runtime.withInstallation(ws.uuid, () => createStore().getPolicy());
       expect(saved.classification.rules).toContainEqual({ project: 'PAY', classification: 'production' });
       expect(saved.classification.rules).toContainEqual({ project: 'LAB', classification: 'non-production' });
+      // Members are not offered it: only administrators change the policy.
+      await runtime.withInstallation(ws.uuid, () =>
+        createStore().putPolicy({ ...before, classification: { repositories: {}, rules: [] } }),
+      );
+      const asMember = await renderModule(<Settings />, bridge('compliance-settings', member));
+      expect(textOf(asMember.doc())).not.toContain('Apply these rules');
       await runtime.withInstallation(ws.uuid, () => createStore().putPolicy(before));
     });
 
