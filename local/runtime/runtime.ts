@@ -124,6 +124,19 @@ export class LocalForgeRuntime {
     return this.app;
   }
 
+  /** Sets the installation's licence as Forge would pass it (`undefined`: none, as in development). */
+  setLicense(workspaceUuid: string, license: { active: boolean; isEvaluation?: boolean } | undefined): void {
+    const installation = this.installation(workspaceUuid);
+    if (license === undefined) delete installation.license;
+    else
+      installation.license = {
+        active: license.active,
+        isActive: license.active,
+        isEvaluation: license.isEvaluation ?? false,
+        subscriptionEndDate: null,
+      };
+  }
+
   installation(workspaceUuid: string): Installation {
     const key = workspaceUuid.replace(/[{}]/g, '').toLowerCase();
     let installation = this.installations.get(key);
@@ -163,6 +176,7 @@ export class LocalForgeRuntime {
     return {
       installContext: `ari:cloud:bitbucket::workspace/${installation.workspaceUuid}`,
       workspaceId: `{${installation.workspaceUuid}}`,
+      ...(installation.license ? { license: installation.license } : {}),
       ...context,
     };
   }

@@ -46,6 +46,11 @@ export interface Installation {
   dropped: QueuedEvent[];
   /** Push faults to inject: events refused inside an otherwise accepted push (202), whole pushes refused (429). */
   pushFaults: { refuseEvents: number; rateLimitPushes: number };
+  /**
+   * The licence Forge puts in every function's context (`license`: `active`, `isEvaluation`, …), or none, as in
+   * development and staging environments (https://developer.atlassian.com/platform/forge/function-reference/arguments/).
+   */
+  license?: { active: boolean; isActive: boolean; isEvaluation: boolean | null; subscriptionEndDate: string | null };
 }
 
 export interface Scope {

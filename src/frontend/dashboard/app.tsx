@@ -21,7 +21,7 @@ import type { DashboardViewModel } from './view-model';
 export function Dashboard() {
   const { load, reload } = useResolver('dashboard/get', {});
   if (load.state === 'loading') return <Loading what="the workspace compliance dashboard" />;
-  if (load.state === 'error') return <LoadError message={load.message} onRetry={reload} />;
+  if (load.state === 'error') return <LoadError message={load.message} code={load.code} onRetry={reload} />;
   return (
     <ClockProvider now={load.data.now}>
       <DashboardBody view={load.data} reload={reload} />

@@ -11,7 +11,7 @@ import { filterRows, NO_FILTERS, projectsOf, type DashboardViewModel, type Filte
 export function RepositoriesTab({ controls }: { controls: DashboardViewModel['controls'] }) {
   const { load, reload } = useResolver('dashboard/repositories', {});
   if (load.state === 'loading') return <Loading what="the repositories" />;
-  if (load.state === 'error') return <LoadError message={load.message} onRetry={reload} />;
+  if (load.state === 'error') return <LoadError message={load.message} code={load.code} onRetry={reload} />;
   return <Repositories rows={load.data.repositories} controls={controls} />;
 }
 
@@ -158,7 +158,7 @@ function RepositoryDetails({ row, controls, onClose }: { row: Row; controls: Das
         <Button onClick={onClose}>Close</Button>
       </Inline>
       {load.state === 'loading' ? <Loading what={row.slug} /> : null}
-      {load.state === 'error' ? <LoadError message={load.message} onRetry={reload} /> : null}
+      {load.state === 'error' ? <LoadError message={load.message} code={load.code} onRetry={reload} /> : null}
       {load.state === 'ready'
         ? (load.data.repository?.results ?? []).map((result) => (
             <Stack key={result.control} space="space.050">

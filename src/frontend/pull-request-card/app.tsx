@@ -21,7 +21,7 @@ export function PullRequestCard() {
 function PullRequestCardBody() {
   const { load, reload } = useResolver('pull-request/get', {});
   if (load.state === 'loading') return <Loading what="the pull request's checks" />;
-  if (load.state === 'error') return <LoadError message={load.message} onRetry={reload} />;
+  if (load.state === 'error') return <LoadError message={load.message} code={load.code} onRetry={reload} />;
   const pr = load.data.pullRequest;
   if (pr === null) return <Text>Attest has not checked this pull request yet: it is checked on its next update or merge attempt.</Text>;
   if (!pr.protectedDestination)

@@ -61,7 +61,7 @@ export function RepositoryCardBody() {
   const { load, reload } = useResolver('repository/get', {});
   const [notice, setNotice] = useState<string | null>(null);
   if (load.state === 'loading') return <Loading what="the repository's compliance" />;
-  if (load.state === 'error') return <LoadError message={load.message} onRetry={reload} />;
+  if (load.state === 'error') return <LoadError message={load.message} code={load.code} onRetry={reload} />;
   const { repository, controls, now } = load.data;
   if (repository === null || repository.results === null) {
     return <FirstResult progress={load.data.progress} />;

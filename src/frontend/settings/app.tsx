@@ -47,7 +47,7 @@ const list = (text: string) =>
 export function Settings() {
   const { load, reload } = useResolver('policy/get', {});
   if (load.state === 'loading') return <Loading what="the policy" />;
-  if (load.state === 'error') return <LoadError message={load.message} onRetry={reload} />;
+  if (load.state === 'error') return <LoadError message={load.message} code={load.code} onRetry={reload} />;
   return (
     <ClockProvider now={new Date().toISOString()}>
       {/* An administrator's own new exceptions name them: members (administrators only) covers who saves. */}

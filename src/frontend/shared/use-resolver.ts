@@ -7,7 +7,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { z } from 'zod';
 import { RESOLVERS, type ResolverInput, type ResolverKey, type ResolverOutput } from '../../contract/resolvers';
 
-export type Load<T> = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; data: T };
+export type Load<T> = { state: 'loading' } | { state: 'error'; message: string; code?: string } | { state: 'ready'; data: T };
 
 /** The resolvers' envelope (src/handlers/resolvers/envelope.ts), checked on arrival. */
 const Answer = z.union([
@@ -46,7 +46,11 @@ export function useResolver<K extends ResolverKey>(
     callResolver(key, JSON.parse(payloadKey) as ResolverInput<K>)
       .then((response) => {
         if (!live) return;
-        setLoad(response.ok ? { state: 'ready', data: response.data } : { state: 'error', message: response.error.message });
+        setLoad(
+          response.ok
+            ? { state: 'ready', data: response.data }
+            : { state: 'error', message: response.error.message, code: response.error.code },
+        );
       })
       .catch((error: unknown) => {
         if (live) setLoad({ state: 'error', message: error instanceof Error ? error.message : 'Attest could not be reached.' });

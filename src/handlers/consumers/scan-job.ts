@@ -17,6 +17,7 @@ import { planJob } from './jobs/plan';
 import { repositoryJob } from './jobs/repository';
 import { retry, type JobContext, type JobOf, type JobResult } from './jobs/shared';
 import { classifyFailure, retryLater } from '../failures';
+import { licenseState } from '../license';
 import { summaryJob } from './jobs/summary';
 import { workspaceJob } from './jobs/workspace';
 
@@ -42,8 +43,13 @@ function run<K extends ScanJob['kind']>(job: JobOf<K>, ctx: JobContext): Promise
   return handler(job, ctx);
 }
 
-export async function scanJob(event: unknown): Promise<InvocationError | void> {
+export async function scanJob(event: unknown, context?: unknown): Promise<InvocationError | void> {
   const log = createLogger({ handler: 'scan-job' });
+  // Work queued before a licence lapsed is dropped: nothing more is read from Bitbucket for the installation.
+  if (licenseState(context) === 'inactive') {
+    log.info('Licence not active: queued job dropped');
+    return;
+  }
   const envelope = QueueEvent.safeParse(event);
   const parsed = envelope.success ? ScanJob.safeParse(envelope.data.body) : null;
   if (!envelope.success || !parsed?.success) {

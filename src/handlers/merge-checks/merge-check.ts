@@ -16,6 +16,7 @@ import { Policy } from '../../policy/policy';
 import { evaluatePullRequest, storePullRequestEvaluation } from '../../services/pull-request-evaluation';
 import type { PullRequestRecord } from '../../store/records';
 import { createStore } from '../../store/store';
+import { licenseState } from '../license';
 
 /**
  * Bitbucket's hourly limit is reached: the answer comes from the checks stored for the card, and says how old
@@ -37,8 +38,11 @@ function cachedDecision(cached: PullRequestRecord, policy: Policy): MergeDecisio
   };
 }
 
-export async function mergeCheck(payload: unknown): Promise<MergeDecision> {
+export async function mergeCheck(payload: unknown, context?: unknown): Promise<MergeDecision> {
   const log = createLogger({ handler: 'merge-check' });
+  // Without an active licence Attest checks nothing, and says so rather than blocking work it did not look at.
+  if (licenseState(context) === 'inactive')
+    return { success: true, message: 'Attest did not check this pull request: its licence for this workspace is not active.' };
   const parsed = MergeCheckPayload.safeParse(payload);
   if (!parsed.success) {
     log.error('Merge check invoked with a payload it cannot read', { issue: parsed.error.issues[0]?.message });

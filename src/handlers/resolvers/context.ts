@@ -4,7 +4,7 @@ import { isUuid, unwrapUuid } from '../../lib/uuid';
 
 export interface ResolverRequest {
   payload?: unknown;
-  context?: { extension?: unknown; accountId?: string; workspaceId?: string; installContext?: string };
+  context?: { extension?: unknown; accountId?: string; workspaceId?: string; installContext?: string; license?: unknown };
 }
 
 const Extension = z.object({

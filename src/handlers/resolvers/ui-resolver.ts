@@ -22,6 +22,7 @@ import type { ResolverAnswer, ResolverKey } from '../../contract/resolvers';
 import { requestEvidenceDownload } from './evidence-download';
 import type { ResolverRequest } from './context';
 import { failure, type Envelope } from './envelope';
+import { licenseState, UNLICENSED_MESSAGE } from '../license';
 import {
   getDashboard,
   getDashboardRepositories,
@@ -39,6 +40,8 @@ type Routes = { [K in ResolverKey]?: (request: ResolverRequest) => Promise<Envel
 
 function withEnvelope(key: string, fn: Route) {
   return async (request: ResolverRequest): Promise<Envelope<unknown>> => {
+    // Checked before anything is read: an inactive licence shows its state, never the workspace's data.
+    if (licenseState(request.context) === 'inactive') return failure('UNLICENSED', UNLICENSED_MESSAGE);
     try {
       return await fn(request);
     } catch (error) {

@@ -8,9 +8,14 @@
 import { createLogger } from '../../lib/log';
 import { enqueue } from '../../services/scan-jobs';
 import { workspaceOf } from '../context';
+import { licenseState } from '../license';
 
 export async function hourlyScan(_event: unknown, context: unknown): Promise<void> {
   const log = createLogger({ handler: 'hourly-scan' });
+  if (licenseState(context) === 'inactive') {
+    log.info('Licence not active: no scan this hour');
+    return;
+  }
   const workspaceUuid = workspaceOf(context);
   if (workspaceUuid === null) {
     log.warn('Scheduled run without a workspace in its context: nothing to scan');

@@ -10,6 +10,7 @@ import type { InvocationError } from '@forge/events';
 import { z } from 'zod';
 import { createLogger } from '../../lib/log';
 import { classifyFailure, retryLater } from '../failures';
+import { licenseState } from '../license';
 
 const MAX_RETRIES = 4;
 
@@ -17,6 +18,11 @@ const Retried = z.object({ retryContext: z.object({ retryCount: z.number().int()
 
 export function retryOnFailure(handler: string, run: (event: unknown, context: unknown) => Promise<void>) {
   return async (event: unknown, context: unknown): Promise<InvocationError | void> => {
+    // An installation without an active licence is not read from Bitbucket: its events are let go.
+    if (licenseState(context) === 'inactive') {
+      createLogger({ handler }).info('Licence not active: event not handled');
+      return;
+    }
     try {
       await run(event, context);
     } catch (error) {
