@@ -16,10 +16,13 @@ export interface CliIo {
   stderr: { write(text: string): unknown };
 }
 
-/** Exit without another word: commander has already written the help, the version or the error. */
+/** Exit without another word: commander has already written the help, the version or the error (`message`). */
 export class Answered extends CliError {
-  constructor(readonly exitCode: 0 | 2) {
-    super(2, '');
+  constructor(
+    readonly exitCode: 0 | 2,
+    message = '',
+  ) {
+    super(2, message);
   }
 }
 
@@ -67,7 +70,7 @@ export function program(definitions: readonly Definition[], io: CliIo = processI
 function answered(error: unknown): never {
   if (!(error instanceof CommanderError)) throw error;
   const fine = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code);
-  throw new Answered(fine ? 0 : 2);
+  throw new Answered(fine ? 0 : 2, fine ? '' : error.message.replace(/^error: /, ''));
 }
 
 /**

@@ -14,7 +14,8 @@ export const JobRepository = Repository;
 
 export const ScanJob = z.discriminatedUnion('kind', [
   /** List the repositories and plan the hour's evaluations within the request budget. */
-  z.object({ kind: z.literal('plan'), workspaceUuid: z.string(), cause: z.string() }),
+  /** `firedAt`: when the scheduled trigger fired (a plan retried for an hour still belongs to that hour). */
+  z.object({ kind: z.literal('plan'), workspaceUuid: z.string(), cause: z.string(), firedAt: z.string().optional() }),
   /** Evaluate one repository; `repository` is absent when only its id is known (events). */
   z.object({
     kind: z.literal('repository'),

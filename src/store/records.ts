@@ -274,6 +274,8 @@ export type EvidencePeriodState = z.infer<typeof EvidencePeriodState>;
 export const ScanState = z.object({
   installedAt: z.string().nullable().default(null),
   lastPlanAt: z.string().nullable().default(null),
+  /** When the scheduled trigger behind the last plan fired (null before the first, or for plans queued before it was kept). */
+  lastPlanFiredAt: z.string().nullable().default(null),
   /** When every repository had last been evaluated within one pass. */
   lastFullPassAt: z.string().nullable().default(null),
   workspaceEvaluatedAt: z.string().nullable().default(null),

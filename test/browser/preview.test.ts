@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import axe from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startPreview, type Preview } from '../../local/preview/server';
 import { createStore } from '../../src/store/store';
@@ -72,6 +73,30 @@ async function column(page: Page, table: string, index: number): Promise<string[
   return page.getByRole('table', { name: table }).locator(`tbody tr td:nth-child(${index})`).allInnerTexts();
 }
 
+/**
+ * axe-core (https://github.com/dequelabs/axe-core) run in the page over the module's frame: the serious and
+ * critical violations, each as its rule id and the first elements it names (empty when there are none).
+ */
+async function accessibilityViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axe.source });
+  const { found, checked } = await page.evaluate(async () => {
+    const { violations, passes } = await (window as unknown as { axe: typeof axe }).axe.run('#module-frame');
+    return {
+      checked: passes.length + violations.length,
+      found: violations.map((violation) => ({
+        id: violation.id,
+        impact: violation.impact ?? null,
+        nodes: violation.nodes.slice(0, 3).map((node) => node.target.join(' ')),
+      })),
+    };
+  });
+  // The scan ran over the module (labels, names, contrast, structure): not a vacuous empty answer.
+  expect(checked).toBeGreaterThan(2);
+  return found
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.join(', ')}`);
+}
+
 const MODULES = [
   { name: 'dashboard', query: 'module=dashboard', expect: ['Workspace compliance', 'Score', 'Workspace controls', 'Freshness'] },
   {
@@ -100,6 +125,8 @@ describe('attest preview in Chromium', () => {
     expect(await frame.locator('[data-unknown-type]').count()).toBe(0);
     expect(await frame.getByText('Attest could not load this').count()).toBe(0);
     expect(errors).toEqual([]);
+    // Accessibility: axe-core over the module as drawn, no serious or critical violation.
+    expect(await accessibilityViolations(page)).toEqual([]);
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
     await frame.screenshot({ path: path.join(SCREENSHOTS, `${module.name}.png`), animations: 'disabled', caret: 'hide' });
     await page.close();

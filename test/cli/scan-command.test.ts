@@ -60,8 +60,20 @@ describe('attest scan', () => {
 
   it.each([
     ['no --workspace', ['--format', 'json'], {}, 2, '--workspace is required'],
-    ['an unknown format', ['--workspace', 'acme', '--format', 'xml'], {}, 2, '--format must be table, json, csv or sarif, not "xml"'],
-    ['an unknown --fail-on', ['--workspace', 'acme', '--fail-on', 'severe'], {}, 2, '--fail-on must be critical, high, medium or low'],
+    [
+      'an unknown format',
+      ['--workspace', 'acme', '--format', 'xml'],
+      {},
+      2,
+      "option '--format <format>' argument 'xml' is invalid. Allowed choices are table, json, csv, sarif.",
+    ],
+    [
+      'an unknown --fail-on',
+      ['--workspace', 'acme', '--fail-on', 'severe'],
+      {},
+      2,
+      "option '--fail-on <severity>' argument 'severe' is invalid. Allowed choices are critical, high, medium, low.",
+    ],
     ['a base URL that is not a URL', ['--workspace', 'acme', '--base-url', 'not a url'], {}, 2, '--base-url is not a URL'],
     ['no credentials', ['--workspace', 'acme'], { env: {} }, 2, 'no credentials: set BITBUCKET_TOKEN'],
     [

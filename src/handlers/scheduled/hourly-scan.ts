@@ -9,6 +9,7 @@ import { createLogger } from '../../lib/log';
 import { enqueue } from '../../services/scan-jobs';
 import { workspaceOf } from '../context';
 import { licenseState } from '../license';
+import { now } from '../../lib/clock';
 
 export async function hourlyScan(_event: unknown, context: unknown): Promise<void> {
   const log = createLogger({ handler: 'hourly-scan' });
@@ -21,6 +22,6 @@ export async function hourlyScan(_event: unknown, context: unknown): Promise<voi
     log.warn('Scheduled run without a workspace in its context: nothing to scan');
     return;
   }
-  const [jobId] = await enqueue([{ job: { kind: 'plan', workspaceUuid, cause: 'scheduled-scan' } }]);
+  const [jobId] = await enqueue([{ job: { kind: 'plan', workspaceUuid, cause: 'scheduled-scan', firedAt: now().toISOString() } }]);
   log.info('Scheduled plan queued', { workspace: workspaceUuid, jobId });
 }

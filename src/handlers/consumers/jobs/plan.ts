@@ -11,16 +11,21 @@ export async function planJob(job: JobOf<'plan'>, { store, log, at }: JobContext
   if (job.cause === 'install-scan') await store.markScan({ installedAt: (await store.getScan()).installedAt ?? at.toISOString() });
   // Forge runs a scheduled trigger at an offset of its own choosing and sometimes twice
   // (https://developer.atlassian.com/platform/forge/manifest-reference/modules/scheduled-trigger/): a
-  // scheduled plan within 55 minutes of the last plan would spend the same hour's budget again.
-  const { lastPlanAt } = await store.getScan();
-  if (job.cause === 'scheduled-scan' && lastPlanAt && at.getTime() - Date.parse(lastPlanAt) < PLAN_SPACING_MS) {
-    log.info('A plan ran less than 55 minutes ago: this scheduled run is skipped', { lastPlanAt });
+  // scheduled plan fired within 55 minutes of the last one would spend the same hour's budget again. Firing
+  // times are compared, not completion times: a plan the queue retried for a while still belongs to its hour,
+  // and must not make the next hour's plan look like a duplicate.
+  const { lastPlanAt, lastPlanFiredAt } = await store.getScan();
+  const firedAt = Date.parse(job.firedAt ?? at.toISOString());
+  const lastFired = lastPlanFiredAt ?? lastPlanAt;
+  if (job.cause === 'scheduled-scan' && lastFired && firedAt - Date.parse(lastFired) < PLAN_SPACING_MS) {
+    log.info('A plan fired less than 55 minutes before this one: this scheduled run is skipped', { lastFired });
     return;
   }
   // The listing: a page per hundred repositories.
   const client = await ledgeredAppClient(store, { kind: 'scan', chunk: 10, log });
   const plan = await planHour({ client, store, workspaceUuid: job.workspaceUuid, now: at }, job.cause).finally(() => client.settle());
   await enqueue(plan.jobs);
+  await store.markScan({ lastPlanFiredAt: new Date(firedAt).toISOString() });
   log.info('Hour planned', {
     repositories: plan.repositories,
     planned: plan.planned,
