@@ -17,7 +17,7 @@ import { reportFromStore } from '../../src/report/from-store';
 import { createStore } from '../../src/store/store';
 import { cliErrorFor, installAndScan, openApp, type AppSession, type ScanOutcome } from './app-session';
 import { CliError } from './errors';
-import { checkReach } from './reach';
+import { checkReach } from '../../src/services/reach';
 import { parseCommand, type Definition } from './program';
 
 export { CliError };
@@ -227,7 +227,7 @@ function terminal(stderr: Io['stderr']) {
 /** Reach, then the install scan, then the report from what was stored. */
 async function scan(session: AppSession, options: ScanOptions, term: ReturnType<typeof terminal>): Promise<ScanDone> {
   const { policy, values } = options;
-  const reach = await checkReach(session.workspace.uuid, policy, new Date(session.clock.now()));
+  const reach = await checkReach({ workspaceUuid: session.workspace.uuid, policy, now: new Date(session.clock.now()) });
   for (const line of reach.lines) term.say(line);
   // The same path as in Bitbucket: install → plan → queue → consumers, then the stored results.
   const outcome = await installAndScan(session, {

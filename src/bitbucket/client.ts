@@ -70,6 +70,8 @@ export interface ClientOptions {
   backoffMaxMs?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Told of every error Bitbucket answered with (after the retries), for the Health tab's log; not our own refusals. */
+  onFailure?: (error: BitbucketError) => void;
 }
 
 export interface BitbucketClient {
@@ -210,6 +212,18 @@ async function parseJson<S extends z.ZodType>({ response, path }: Sent, schema: 
   return parsed.data;
 }
 
+/** Errors Bitbucket gave (statuses, faults, bodies that do not parse) are reported; our own refusals are not. */
+const OWN_REFUSALS: ReadonlySet<string> = new Set(['hour-spent', 'budget-exhausted', 'internal']);
+
+async function reported<T>(options: ClientOptions, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof BitbucketError && !OWN_REFUSALS.has(error.kind)) options.onFailure?.(error);
+    throw error;
+  }
+}
+
 export function createBitbucketClient(options: ClientOptions): BitbucketClient {
   const settings: Settings = {
     request: options.request,
@@ -231,15 +245,16 @@ export function createBitbucketClient(options: ClientOptions): BitbucketClient {
       await ledger.release(unused);
     },
     async getJson(call, schema) {
-      return parseJson(await send(settings, call, 'application/json'), schema);
+      return reported(options, async () => parseJson(await send(settings, call, 'application/json'), schema));
     },
     async getText(call) {
       try {
         const { response } = await send(settings, call, 'text/plain');
         return await response.text();
       } catch (error) {
+        // A file that does not exist is an answer here (no bitbucket-pipelines.yml), not a failure to log.
         if (error instanceof BitbucketError && error.kind === 'not-found') return null;
-        throw error;
+        return reported(options, () => Promise.reject(error));
       }
     },
   };

@@ -13,6 +13,7 @@ import {
   AdvisoryItem,
   EvidencePeriodState,
   ExceptedItem,
+  FailureRecord,
   HistoryEntry,
   NotEvaluableItem,
   StoredResult,
@@ -207,6 +208,33 @@ const Queued = z.object({ queuedAt: z.string() });
 const BackfillAnswer = z.object({ state: EvidencePeriodState });
 const DownloadLink = z.object({ url: z.url(), expiresAt: z.string(), filename: z.string() });
 
+/** `health/get`: the errors Bitbucket answered the app with in the last 7 days, newest first (administrators). */
+export const HealthView = z.object({
+  failures: z.array(FailureRecord.extend({ repository: z.string().nullable() })),
+  /** More were kept than shown (the newest 500 of at most 1,000 read). */
+  truncated: z.boolean(),
+});
+export type HealthView = z.infer<typeof HealthView>;
+
+/** `health/test`: one read per scope the app needs, as the app, and the hour's headroom (administrators). */
+export const ConnectionView = z.object({
+  testedAt: z.string(),
+  listing: z.enum(['granted', 'refused', 'unknown']),
+  probes: z.array(
+    z.object({
+      what: z.string(),
+      scope: z.string(),
+      answer: z.enum(['granted', 'refused', 'unknown']),
+      status: z.number().nullable(),
+      controls: z.array(z.string()),
+    }),
+  ),
+  requestsLastHour: z.number(),
+  hourlyLimit: z.number(),
+  hourlyBudget: z.number(),
+});
+export type ConnectionView = z.infer<typeof ConnectionView>;
+
 // ---- payloads ---------------------------------------------------------------------------------------
 
 export const EvidencePayload = z.strictObject({ since: IsoDate, until: IsoDate });
@@ -262,6 +290,8 @@ export const RESOLVERS = {
   'evidence/download': { input: EvidenceDownloadPayload, output: DownloadLink },
   'evidence/backfill': { input: EvidencePayload, output: BackfillAnswer },
   'scan/now': { input: Empty, output: Queued },
+  'health/get': { input: Empty, output: HealthView },
+  'health/test': { input: Empty, output: ConnectionView },
   'repository/get': { input: RepositoryPayload, output: RepositoryCardView },
   'repository/recheck': { input: RecheckInput, output: Queued },
   'pull-request/get': { input: PullRequestPayload, output: PullRequestCardView },

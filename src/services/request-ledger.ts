@@ -16,6 +16,8 @@ import { now as clockNow } from '../lib/clock';
 import type { Logger } from '../lib/log';
 import { claimRequests, returnRequests, type RequestKind } from '../store/request-ledger';
 import type { Store } from '../store/store';
+import type { FailureRecord } from '../store/records';
+import { isUuid, unwrapUuid } from '../lib/uuid';
 
 export const BITBUCKET_HOURLY_LIMIT = 1000;
 /** The share of the budget kept from scans for pull-request events and merge checks. */
@@ -76,13 +78,56 @@ export function requestLedger(options: LedgerOptions): RequestLedgerPort {
   };
 }
 
-/** A client acting as the app whose every request is claimed from the ledger (the budget read from the scan state). */
+/** What each kind of work is called in the Health tab's log. */
+const OPERATION: Record<RequestKind, string> = { scan: 'scan', event: 'pull-request event', interactive: 'merge check' };
+/** Errors one invocation logs at most: a storm of 429s is the same story a thousand times. */
+const FAILURES_PER_INVOCATION = 20;
+
+/** The repository a request path names (`/2.0/repositories/{workspace}/{repository}/…`), as a bare uuid. */
+function repositoryOf(path: string): string | null {
+  const match = /\/2\.0\/repositories\/[^/]+\/([^/?]+)/.exec(path);
+  if (!match?.[1]) return null;
+  const segment = decodeURIComponent(match[1]);
+  return isUuid(segment) ? unwrapUuid(segment) : null;
+}
+
+/**
+ * A client acting as the app whose every request is claimed from the ledger (the budget read from the scan state).
+ * The errors Bitbucket answers with are kept for the Health tab when the client settles (at most 20 an invocation).
+ */
 export async function ledgeredAppClient(
-  store: Pick<Store, 'getScan'>,
+  store: Pick<Store, 'getScan' | 'recordFailures'>,
   ledger: Omit<LedgerOptions, 'hourlyBudget'>,
   options: Omit<ClientOptions, 'request' | 'ledger'> = {},
 ): Promise<BitbucketClient> {
   // A merge check's ceiling does not depend on the budget: it is not read, to keep the check quick.
   const hourlyBudget = ledger.kind === 'interactive' ? BITBUCKET_HOURLY_LIMIT : (await store.getScan()).hourlyBudget;
-  return createBitbucketClient({ ...options, request: appRequest(), ledger: requestLedger({ ...ledger, hourlyBudget }) });
+  const failures: FailureRecord[] = [];
+  const port = requestLedger({ ...ledger, hourlyBudget });
+  const keepFailures = async () => {
+    const kept = failures.splice(0);
+    if (kept.length > 0)
+      await store
+        .recordFailures(kept)
+        .catch((error: unknown) =>
+          ledger.log?.warn('Errors were not kept for the Health tab', { error: error instanceof Error ? error.message : String(error) }),
+        );
+  };
+  return createBitbucketClient({
+    ...options,
+    request: appRequest(),
+    ledger: { ...port, release: async (requests) => Promise.all([port.release(requests), keepFailures()]).then(() => undefined) },
+    onFailure: (error) => {
+      if (failures.length >= FAILURES_PER_INVOCATION) return;
+      failures.push({
+        at: clockNow().toISOString(),
+        operation: OPERATION[ledger.kind],
+        path: error.path,
+        status: error.status,
+        kind: error.kind,
+        message: error.message.slice(0, 500),
+        repositoryUuid: repositoryOf(error.path),
+      });
+    },
+  });
 }

@@ -16,6 +16,7 @@
  *   v1:sum:meta, v1:sum:<gen>:<n>      the summary: a meta and every repository's row in chunks by a hash of its uuid
  *   v1:lease:sum                       the summary's rebuild lease (TTL)
  *   v1:chg:<repo>:<token>              a repository record changed since the summary folded it in
+ *   v1:fail:<at>:<token>               an error Bitbucket answered with, for the Health tab (TTL 7 days)
  *   v1:policy                          the workspace policy
  *   v1:people:meta, v1:people:<n>      display names by account id (the members listing), in chunks
  *   v1:scan                            ScanState: scheduling bookkeeping
@@ -72,6 +73,9 @@ export const keys = {
   summaryChunkPrefix: (generation: string): string => `${V}:sum:${generation}:`,
   /** Held while the summary is rebuilt: a rebuild reads the last summary and the changes, so two at once would lose one. */
   summaryLease: (): string => `${V}:lease:sum`,
+  /** An error Bitbucket answered with, by time (kept 7 days with a TTL). */
+  failure: (at: string, token: string): string => `${V}:fail:${requireInstant(at, 'failure time')}:${token}`,
+  failurePrefix: (): string => `${V}:fail:`,
   /** A repository record written or deleted since the summary last folded it in; `token` makes each write its own. */
   change: (repositoryUuid: string, token: string): string => `${V}:chg:${unwrapUuid(repositoryUuid)}:${token}`,
   changePrefix: (): string => `${V}:chg:`,

@@ -236,6 +236,20 @@ export type IndexRow = z.infer<typeof IndexRow>;
 export const StoredIndexRow = IndexRow.omit({ counts: true, failing: true, outcomes: true }).extend({ o: z.string() });
 export const SummaryChunk = z.object({ controls: z.array(z.string()), rows: z.array(StoredIndexRow) });
 
+/** One error Bitbucket answered the app with, kept a week for the Health tab (services/request-ledger.ts records them). */
+export const FailureRecord = z.object({
+  at: z.string(),
+  /** What the app was doing: the hourly scan, a pull-request event, a merge check. */
+  operation: z.string(),
+  path: z.string(),
+  status: z.number().int().nullable(),
+  kind: z.string(),
+  message: z.string(),
+  /** The repository the request was about (uuid without braces), when the path names one. */
+  repositoryUuid: z.string().nullable(),
+});
+export type FailureRecord = z.infer<typeof FailureRecord>;
+
 /** A change to a repository record, written in the record's transaction, until the summary has folded it in. */
 export const ChangeMarker = z.object({ uuid: z.string(), at: z.string() });
 

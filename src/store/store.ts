@@ -23,6 +23,7 @@ import {
   RepositoryRecord,
   ScanState,
   ChangeMarker,
+  FailureRecord,
   PeopleChunk,
   PeopleMeta,
   SummaryChunk,
@@ -511,6 +512,30 @@ function peopleStore() {
   };
 }
 
+/** The errors Bitbucket answered with, a week of them (the Health tab). */
+function failureStore() {
+  return {
+    /** Keeps each for 7 days (a TTL), one write each, 20 at once; a log that cannot be written is only a log. */
+    async recordFailures(failures: readonly FailureRecord[]): Promise<void> {
+      await Promise.all(
+        failures.map((failure) =>
+          kvs.set(keys.failure(failure.at, Math.random().toString(36).slice(2, 10)), FailureRecord.parse(failure), {
+            ttl: { value: 7, unit: 'DAYS' },
+          }),
+        ),
+      );
+    },
+    /** The kept errors, newest first, at most `limit` (10 query pages read at most). */
+    async recentFailures(limit: number): Promise<FailureRecord[]> {
+      const entries = await readAll(keys.failurePrefix(), FailureRecord, { maxPages: 10 });
+      return entries
+        .map((entry) => entry.value)
+        .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
+        .slice(0, limit);
+    },
+  };
+}
+
 /** The policy and the scan bookkeeping. */
 function settingsStore() {
   return {
@@ -575,6 +600,7 @@ export function createStore() {
     ...summaryStore(),
     ...settingsStore(),
     ...peopleStore(),
+    ...failureStore(),
   };
 }
 export type Store = ReturnType<typeof createStore>;

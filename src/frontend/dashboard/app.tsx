@@ -12,6 +12,7 @@ import { RepositoriesTab } from './repositories';
 import { Frameworks } from './frameworks';
 import { Evidence } from './evidence';
 import { Changes } from './changes';
+import { Health } from './health';
 import { useResolver } from '../shared/use-resolver';
 import { ClockProvider, useWhen } from '../shared/people-and-times';
 import { progressStatement } from '../shared/progress';
@@ -30,6 +31,43 @@ export function Dashboard() {
 }
 
 const REPOSITORIES_TAB = 1;
+const HEALTH_TAB = 5;
+
+/**
+ * The tabs. The repository rows and the Health tab are read when their tab is first opened, not with the
+ * overview: at 10,000 repositories the rows are 2.4 MiB of KVS reads, which most visits never need.
+ */
+function DashboardTabs({ view, summary }: { view: DashboardViewModel; summary: NonNullable<DashboardViewModel['summary']> }) {
+  const [opened, setOpened] = useState<ReadonlySet<number>>(new Set());
+  return (
+    <Tabs id="dashboard-tabs" onChange={(index: number) => setOpened((current) => new Set([...current, index]))}>
+      <TabList>
+        <Tab>Overview</Tab>
+        <Tab>Repositories</Tab>
+        <Tab>Frameworks</Tab>
+        <Tab>Evidence</Tab>
+        <Tab>Changes</Tab>
+        <Tab>Health</Tab>
+      </TabList>
+      <TabPanel>
+        <Overview view={view} summary={summary} />
+      </TabPanel>
+      <TabPanel>
+        {opened.has(REPOSITORIES_TAB) ? <RepositoriesTab controls={view.controls} /> : <Loading what="the repositories" />}
+      </TabPanel>
+      <TabPanel>
+        <Frameworks summary={summary} controls={view.controls} />
+      </TabPanel>
+      <TabPanel>
+        <Evidence />
+      </TabPanel>
+      <TabPanel>
+        <Changes view={view} />
+      </TabPanel>
+      <TabPanel>{opened.has(HEALTH_TAB) ? <Health /> : <Loading what="the connection's health" />}</TabPanel>
+    </Tabs>
+  );
+}
 
 /** Right after install, before the first summary: where the install scan stands. */
 function FirstScan({ view, reload }: { view: DashboardViewModel; reload: () => void }) {
@@ -57,9 +95,6 @@ function FirstScan({ view, reload }: { view: DashboardViewModel; reload: () => v
 }
 
 function DashboardBody({ view, reload }: { view: DashboardViewModel; reload: () => void }) {
-  // The repository rows are read when their tab is first opened, not with the overview: at 10,000
-  // repositories they are 2.4 MiB of KVS reads, which most visits never need.
-  const [repositoriesOpened, setRepositoriesOpened] = useState(false);
   if (view.summary === null) return <FirstScan view={view} reload={reload} />;
   const partial = view.summary.evaluated < view.summary.repositories;
   return (
@@ -77,28 +112,7 @@ function DashboardBody({ view, reload }: { view: DashboardViewModel; reload: () 
           </Text>
         </SectionMessage>
       ) : null}
-      <Tabs id="dashboard-tabs" onChange={(index: number) => (index === REPOSITORIES_TAB ? setRepositoriesOpened(true) : undefined)}>
-        <TabList>
-          <Tab>Overview</Tab>
-          <Tab>Repositories</Tab>
-          <Tab>Frameworks</Tab>
-          <Tab>Evidence</Tab>
-          <Tab>Changes</Tab>
-        </TabList>
-        <TabPanel>
-          <Overview view={view} summary={view.summary} />
-        </TabPanel>
-        <TabPanel>{repositoriesOpened ? <RepositoriesTab controls={view.controls} /> : <Loading what="the repositories" />}</TabPanel>
-        <TabPanel>
-          <Frameworks summary={view.summary} controls={view.controls} />
-        </TabPanel>
-        <TabPanel>
-          <Evidence />
-        </TabPanel>
-        <TabPanel>
-          <Changes view={view} />
-        </TabPanel>
-      </Tabs>
+      <DashboardTabs view={view} summary={view.summary} />
     </Stack>
   );
 }

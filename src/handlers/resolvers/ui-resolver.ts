@@ -20,6 +20,7 @@ import {
 } from './admin-resolvers';
 import type { ResolverAnswer, ResolverKey } from '../../contract/resolvers';
 import { requestEvidenceDownload } from './evidence-download';
+import { getHealth, testConnection } from './health-resolvers';
 import type { ResolverRequest } from './context';
 import { failure, type Envelope } from './envelope';
 import { licenseState, UNLICENSED_MESSAGE } from '../license';
@@ -66,6 +67,8 @@ export const MODULE_ROUTES = {
     'evidence/backfill': backfillEvidence,
     'repository/get': getRepositoryCard,
     'scan/now': scanNow,
+    'health/get': getHealth,
+    'health/test': testConnection,
   },
   settings: {
     'policy/get': getPolicy,

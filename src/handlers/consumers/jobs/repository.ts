@@ -135,7 +135,7 @@ export async function repositoryJob(job: JobOf<'repository'>, ctx: JobContext): 
   // Planned evaluations are scans; one an event asked for (a push, a merge) may use the reserve. The first claim
   // is what the evaluation is expected to cost: its last measured cost, else a quarter of its ceiling.
   const client = await ledgeredAppClient(
-    { getScan: async () => scan },
+    { getScan: async () => scan, recordFailures: (failures) => ctx.store.recordFailures(failures) },
     { kind: job.cause.endsWith('-scan') ? 'scan' : 'event', chunk: Math.max(5, stored?.requests || Math.ceil(maxRequests / 4)), log },
     { budget: createBudget(maxRequests) },
   );
