@@ -239,6 +239,8 @@ export type ConnectionView = z.infer<typeof ConnectionView>;
 
 export const EvidencePayload = z.strictObject({ since: IsoDate, until: IsoDate });
 export const EvidenceDownloadPayload = z.strictObject({ since: IsoDate, until: IsoDate, format: z.enum(['csv', 'json', 'summary']) });
+/** `findings/download`: every repository's results the caller can read, as the `attest scan` CSV or JSON. */
+export const FindingsDownloadPayload = z.strictObject({ format: z.enum(['csv', 'json']) });
 export const RepositoryPayload = z.strictObject({ repositoryUuid: Uuid.optional() });
 export const PullRequestPayload = z.strictObject({
   repositoryUuid: Uuid.optional(),
@@ -289,6 +291,7 @@ export const RESOLVERS = {
   'evidence/verify': { input: Empty, output: LedgerCheck },
   'evidence/download': { input: EvidenceDownloadPayload, output: DownloadLink },
   'evidence/backfill': { input: EvidencePayload, output: BackfillAnswer },
+  'findings/download': { input: FindingsDownloadPayload, output: DownloadLink },
   'scan/now': { input: Empty, output: Queued },
   'health/get': { input: Empty, output: HealthView },
   'health/test': { input: Empty, output: ConnectionView },

@@ -35,6 +35,11 @@ export function evidenceFilename(format: EvidenceFormat, workspace: string, peri
   return `${stem}.${format === 'summary' ? 'html' : format}`;
 }
 
+/** The findings' file name: `attest-findings-acme-2026-11-30.csv`. */
+export function findingsFilename(format: 'csv' | 'json', workspace: string, at: string): string {
+  return `attest-findings-${workspace.replace(/[^A-Za-z0-9_-]/g, '-')}-${at.slice(0, 10)}.${format}`;
+}
+
 export function evidenceFile(
   format: EvidenceFormat,
   records: readonly EvidenceRecord[],

@@ -258,7 +258,8 @@ export const ChangeMarker = z.object({ uuid: z.string(), at: z.string() });
  * read in Bitbucket (decided when it was granted, as the user). Used once, within its expiry.
  */
 export const DownloadGrant = z.object({
-  format: z.enum(['csv', 'json', 'summary']),
+  /** An evidence file (`csv`, `json`, `summary`), or the findings: every repository's results (`findings-csv`, `findings-json`). */
+  format: z.enum(['csv', 'json', 'summary', 'findings-csv', 'findings-json']),
   since: z.string(),
   until: z.string(),
   accountId: z.string(),

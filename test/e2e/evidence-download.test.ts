@@ -94,6 +94,40 @@ describe('evidence downloads', () => {
     expect(body.records.length).toBeLessThan(adminJson.records.length);
   });
 
+  it('findings: every result of the repositories the person can read, as the attest scan CSV and JSON, once', async () => {
+    const findings = async (accountId: string, format: 'csv' | 'json') => {
+      const answer = (await runtime.resolve(
+        'compliance-dashboard',
+        'findings/download',
+        { format },
+        { workspaceUuid: ws.uuid, accountId },
+      )) as Envelope<Link>;
+      if (!answer.ok) throw new Error(`no link: ${answer.error.message}`);
+      return answer.data;
+    };
+    const link = await findings(people.admin, 'json');
+    expect(link.filename).toMatch(/^attest-findings-acme-\d{4}-\d{2}-\d{2}\.json$/);
+    const all = await runtime.callWebTrigger(link.url);
+    expect(all.statusCode).toBe(200);
+    expect(header(all, 'Content-Disposition')).toBe(`attachment; filename="${link.filename}"`);
+    const report = JSON.parse(all.body ?? '{}') as { schemaVersion: number; repositories: Array<{ uuid: string; results: unknown[] }> };
+    expect(report.schemaVersion).toBe(1);
+    expect(report.repositories).toHaveLength(ws.repositories.length);
+    expect(report.repositories.every((repository) => repository.results.length > 0)).toBe(true);
+    expect((await runtime.callWebTrigger(link.url)).statusCode).toBe(404);
+    // A member who reads some repositories gets those only.
+    const readable = new Set(
+      ws.repositories.filter((repo) => repositoryAccess(ws, repo, people.partial) !== 'none').map((repo) => uuid(repo.uuid)),
+    );
+    const partial = JSON.parse((await runtime.callWebTrigger((await findings(people.partial, 'json')).url)).body ?? '{}') as typeof report;
+    expect(partial.repositories.length).toBe(readable.size);
+    expect(partial.repositories.every((repository) => readable.has(uuid(repository.uuid)))).toBe(true);
+    const csv = await runtime.callWebTrigger((await findings(people.partial, 'csv')).url);
+    expect(header(csv, 'Content-Type')).toMatch(/^text\/csv/);
+    const lines = (csv.body ?? '').trim().split(/\r?\n/);
+    expect(lines.length).toBeGreaterThan(readable.size);
+  });
+
   it('the one-page summary: counts, the non-compliant pull requests with why, exceptions and approvers, escaped', async () => {
     const link = await grant(people.admin, 'summary');
     const page = await runtime.callWebTrigger(link.url);

@@ -36,6 +36,16 @@ describe('manifest.yml', () => {
   });
 });
 
+describe('the version', () => {
+  it('the app names in its reports is package.json’s', async () => {
+    const { APP_VERSION } = await import('../../src/version');
+    const { readFileSync } = await import('node:fs');
+    const { resolve } = await import('node:path');
+    const pkg = JSON.parse(readFileSync(resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    expect(APP_VERSION).toBe(pkg.version);
+  });
+});
+
 describe('a broken manifest fails', () => {
   it('with an unknown module key', async () => {
     const broken = appWithManifest((manifest) => {

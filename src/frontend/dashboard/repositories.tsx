@@ -1,8 +1,9 @@
 /** The dashboard's Repositories tab: search, filters, pages and a repository's details. */
 import React, { useState } from 'react';
-import { Button, DynamicTable, Heading, Inline, Label, Lozenge, Select, Stack, Text, Textfield } from '@forge/react';
+import { router } from '@forge/bridge';
+import { Button, DynamicTable, Heading, Inline, Label, Lozenge, SectionMessage, Select, Stack, Text, Textfield } from '@forge/react';
 import { Loading, LoadError } from '../shared/states';
-import { useResolver } from '../shared/use-resolver';
+import { callResolver, useResolver } from '../shared/use-resolver';
 import { OUTCOME_APPEARANCE, OUTCOME_LABEL } from '../shared/outcomes';
 import { timeElement, useClock } from '../shared/people-and-times';
 
@@ -128,6 +129,34 @@ function RepositoryTable({
   );
 }
 
+/**
+ * Every result of the repositories the person can read, as a file (the `attest scan` CSV or JSON): a one-time link
+ * to the app's web trigger, opened in a new tab (UI Kit has no file download).
+ */
+function FindingsDownloads() {
+  const [state, setState] = useState<{ opened?: string; error?: string } | null>(null);
+  const download = async (format: 'csv' | 'json') => {
+    const answer = await callResolver('findings/download', { format });
+    if (!answer.ok) return setState({ error: answer.error.message });
+    await router.open(answer.data.url);
+    setState({ opened: answer.data.filename });
+  };
+  return (
+    <Stack space="space.100">
+      <Inline space="space.100">
+        <Button onClick={() => void download('csv')}>Download findings (CSV)</Button>
+        <Button onClick={() => void download('json')}>Download findings (JSON)</Button>
+      </Inline>
+      {state?.opened ? <Text>{`Downloading ${state.opened} in a new tab.`}</Text> : null}
+      {state?.error ? (
+        <SectionMessage appearance="error">
+          <Text>{state.error}</Text>
+        </SectionMessage>
+      ) : null}
+    </Stack>
+  );
+}
+
 export function Repositories({ rows, controls }: { rows: Row[]; controls: DashboardViewModel['controls'] }) {
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [page, setPage] = useState(1);
@@ -145,6 +174,7 @@ export function Repositories({ rows, controls }: { rows: Row[]; controls: Dashbo
       </Text>
       <RepositoryTable visible={visible} page={page} setPage={setPage} open={setSelected} controls={controls} />
       {selected ? <RepositoryDetails row={selected} controls={controls} onClose={() => setSelected(null)} /> : null}
+      <FindingsDownloads />
     </Stack>
   );
 }

@@ -11,9 +11,10 @@ import api, { webTrigger } from '@forge/api';
 import { getWorkspace } from '../../bitbucket/api';
 import { createBitbucketClient } from '../../bitbucket/client';
 import { now } from '../../lib/clock';
-import { evidenceFilename } from '../../services/evidence-export';
+import { evidenceFilename, findingsFilename } from '../../services/evidence-export';
 import { createStore } from '../../store/store';
-import { EvidenceDownloadPayload, type ResolverAnswer } from '../../contract/resolvers';
+import { EvidenceDownloadPayload, FindingsDownloadPayload, type ResolverAnswer } from '../../contract/resolvers';
+import type { DownloadGrant } from '../../store/records';
 import { callerOf, type ResolverRequest } from './context';
 import { failure, ok, parsePayload, type Envelope } from './envelope';
 import { memberViewer, periodOf } from './read-resolvers';
@@ -26,28 +27,24 @@ const MAX_GRANT_REPOSITORIES = 5000;
 
 export const tokenHashOf = (token: string): string => createHash('sha256').update(token).digest('hex');
 
-export async function requestEvidenceDownload(request: ResolverRequest): Promise<Envelope<ResolverAnswer<'evidence/download'>>> {
-  const input = parsePayload(EvidenceDownloadPayload, request.payload);
-  if ('error' in input) return input.error;
+/** A grant of one file to the caller, for the repositories Bitbucket lets them read: the link and its expiry. */
+async function grantDownload(
+  request: ResolverRequest,
+  file: { format: DownloadGrant['format']; since: string; until: string; filename: (slug: string) => string },
+): Promise<Envelope<ResolverAnswer<'evidence/download'>>> {
   const viewer = await memberViewer(request);
   if ('ok' in viewer) return viewer;
   const { workspaceUuid } = callerOf(request);
   if (!workspaceUuid) return failure('FORBIDDEN', 'Open this from Bitbucket while signed in.');
-  const period = periodOf(input.data);
-  if ('ok' in period) return period;
   if (!viewer.admin && viewer.readable.size > MAX_GRANT_REPOSITORIES)
-    return failure(
-      'INVALID_INPUT',
-      `You can read more than ${MAX_GRANT_REPOSITORIES} repositories: run \`attest evidence\` for this period.`,
-    );
-  // The workspace's slug names the file; asked as the user, like everything they are given.
+    return failure('INVALID_INPUT', `You can read more than ${MAX_GRANT_REPOSITORIES} repositories: use \`attest\` for this export.`);
   const workspace = await getWorkspace(createBitbucketClient({ request: api.asUser(), maxAttempts: 2 }), workspaceUuid);
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now().getTime() + GRANT_MS).toISOString();
   await createStore().putDownloadGrant(tokenHashOf(token), {
-    format: input.data.format,
-    since: period.since.toISOString(),
-    until: period.until.toISOString(),
+    format: file.format,
+    since: file.since,
+    until: file.until,
     accountId: viewer.accountId,
     workspace: { uuid: workspaceUuid, slug: workspace.slug },
     repositories: viewer.admin ? 'all' : [...viewer.readable],
@@ -55,9 +52,29 @@ export async function requestEvidenceDownload(request: ResolverRequest): Promise
   });
   const url = new URL(await webTrigger.getUrl(DOWNLOAD_TRIGGER));
   url.searchParams.set('token', token);
-  const filename = evidenceFilename(input.data.format, workspace.slug, {
-    since: period.since.toISOString(),
-    until: period.until.toISOString(),
+  return ok({ url: url.toString(), expiresAt, filename: file.filename(workspace.slug) });
+}
+
+/** `findings/download`: the results of every repository the caller can read, as `attest scan` writes them. */
+export async function requestFindingsDownload(request: ResolverRequest): Promise<Envelope<ResolverAnswer<'findings/download'>>> {
+  const input = parsePayload(FindingsDownloadPayload, request.payload);
+  if ('error' in input) return input.error;
+  const at = now().toISOString();
+  const format = input.data.format === 'csv' ? 'findings-csv' : 'findings-json';
+  return grantDownload(request, { format, since: at, until: at, filename: (slug) => findingsFilename(input.data.format, slug, at) });
+}
+
+export async function requestEvidenceDownload(request: ResolverRequest): Promise<Envelope<ResolverAnswer<'evidence/download'>>> {
+  const input = parsePayload(EvidenceDownloadPayload, request.payload);
+  if ('error' in input) return input.error;
+  const period = periodOf(input.data);
+  if ('ok' in period) return period;
+  const since = period.since.toISOString();
+  const until = period.until.toISOString();
+  return grantDownload(request, {
+    format: input.data.format,
+    since,
+    until,
+    filename: (slug) => evidenceFilename(input.data.format, slug, { since, until }),
   });
-  return ok({ url: url.toString(), expiresAt, filename });
 }

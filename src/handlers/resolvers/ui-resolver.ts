@@ -19,7 +19,7 @@ import {
   updatePolicy,
 } from './admin-resolvers';
 import type { ResolverAnswer, ResolverKey } from '../../contract/resolvers';
-import { requestEvidenceDownload } from './evidence-download';
+import { requestEvidenceDownload, requestFindingsDownload } from './evidence-download';
 import { getHealth, testConnection } from './health-resolvers';
 import type { ResolverRequest } from './context';
 import { failure, type Envelope } from './envelope';
@@ -64,6 +64,7 @@ export const MODULE_ROUTES = {
     'evidence/get': getEvidence,
     'evidence/verify': verifyEvidence,
     'evidence/download': requestEvidenceDownload,
+    'findings/download': requestFindingsDownload,
     'evidence/backfill': backfillEvidence,
     'repository/get': getRepositoryCard,
     'scan/now': scanNow,

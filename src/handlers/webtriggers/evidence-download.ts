@@ -9,7 +9,11 @@ import { z } from 'zod';
 import { now } from '../../lib/clock';
 import { createLogger } from '../../lib/log';
 import { coverageStatement, ledgerCoverage } from '../../report/coverage';
-import { chainOf, evidenceFile } from '../../services/evidence-export';
+import { chainOf, evidenceFile, findingsFilename } from '../../services/evidence-export';
+import { reportFromStore } from '../../report/from-store';
+import { render } from '../../report/formats';
+import { unwrapUuid } from '../../lib/uuid';
+import { APP_VERSION } from '../../version';
 import type { DownloadGrant } from '../../store/records';
 import { createStore, type Store } from '../../store/store';
 import { tokenHashOf } from '../resolvers/evidence-download';
@@ -38,7 +42,31 @@ const text = (statusCode: number, message: string): WebTriggerResponse => ({
   body: `${message}\n`,
 });
 
+/** The findings: every repository's stored results the grantee could read, as `attest scan` writes them. */
+async function findingsFor(store: Store, grant: DownloadGrant & { format: 'findings-csv' | 'findings-json' }) {
+  const at = now();
+  const report = await reportFromStore(store, {
+    workspace: grant.workspace,
+    policy: await store.getPolicy(),
+    generatedAt: at,
+    version: APP_VERSION,
+    requests: 0,
+    notEvaluatedWhy: 'the scan had not reached it when',
+  });
+  const visible = report.repositories.filter(
+    (repository) => grant.repositories === 'all' || grant.repositories.includes(unwrapUuid(repository.uuid)),
+  );
+  const format = grant.format === 'findings-csv' ? 'csv' : 'json';
+  return {
+    body: render({ ...report, repositories: visible, summary: { ...report.summary, repositories: visible.length } }, format, false),
+    contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+    filename: findingsFilename(format, grant.workspace.slug, at.toISOString()),
+  };
+}
+
 async function fileFor(store: Store, grant: DownloadGrant) {
+  if (grant.format === 'findings-csv' || grant.format === 'findings-json') return findingsFor(store, { ...grant, format: grant.format });
+  const format = grant.format;
   const since = new Date(grant.since);
   const until = new Date(grant.until);
   const visible = (uuid: string) => grant.repositories === 'all' || grant.repositories.includes(uuid);
@@ -54,7 +82,7 @@ async function fileFor(store: Store, grant: DownloadGrant) {
   );
   const period = { since: grant.since, until: grant.until };
   const generatedAt = now().toISOString();
-  return evidenceFile(grant.format, records, {
+  return evidenceFile(format, records, {
     json: { period, workspace: grant.workspace, generatedAt, coverage, chain: await chainOf(store, records) },
     summary: { workspace: grant.workspace.slug, period, generatedAt, coverage: coverageStatement(coverage), exceptions: policy.exceptions },
   });
@@ -73,7 +101,9 @@ export async function evidenceDownload(payload: unknown): Promise<WebTriggerResp
   if (Buffer.byteLength(file.body) > MAX_BODY_BYTES)
     return text(
       413,
-      `This export is larger than a download can be: run \`attest evidence --since ${grant.since.slice(0, 10)} --until ${grant.until.slice(0, 10)}\`.`,
+      grant.format.startsWith('findings-')
+        ? 'This export is larger than a download can be: run `attest scan --format csv`.'
+        : `This export is larger than a download can be: run \`attest evidence --since ${grant.since.slice(0, 10)} --until ${grant.until.slice(0, 10)}\`.`,
     );
   createLogger({ handler: 'evidence-download' }).info('Evidence downloaded', { format: grant.format, accountId: grant.accountId });
   return {
