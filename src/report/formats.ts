@@ -91,6 +91,22 @@ export function toCsv(report: ScanReport): string {
 
 const SARIF_LEVEL = { critical: 'error', high: 'error', medium: 'warning', low: 'note' } as const;
 
+/**
+ * Where a result points: the repository's page, and for a control that reads the pipelines file, that file in the
+ * repository (a path a code-scanning UI can open, relative to the repository's root, `uriBaseId` SRCROOT: SARIF
+ * 2.1.0 §3.4). Slugs are percent-encoded: a URI must not carry raw characters from a name (SARIF 2.1.0 §3.10).
+ */
+function locationOf(report: ScanReport, repository: string, needs: readonly string[]) {
+  const page = repository
+    ? `https://bitbucket.org/${encodeURIComponent(report.workspace.slug)}/${encodeURIComponent(repository)}`
+    : `https://bitbucket.org/${encodeURIComponent(report.workspace.slug)}/`;
+  const file = repository && needs.includes('pipelinesFile');
+  return {
+    physicalLocation: { artifactLocation: file ? { uri: 'bitbucket-pipelines.yml', uriBaseId: 'SRCROOT' } : { uri: page } },
+    logicalLocations: [{ name: repository || report.workspace.slug, fullyQualifiedName: page, kind: repository ? 'module' : 'namespace' }],
+  };
+}
+
 export function toSarif(report: ScanReport): string {
   const ids = [...new Set(rowsOf(report).map(({ result }) => result.control))].sort();
   const rules = ids.map((id) => {
@@ -110,19 +126,19 @@ export function toSarif(report: ScanReport): string {
     };
   });
   const results = rowsOf(report)
-    .filter(({ result }) => result.outcome === 'fail')
+    .filter(({ result }) => result.outcome === 'fail' || result.outcome === 'not-evaluable')
     .map(({ repository, result }) => {
       const control = requireControl(result.control);
-      // Slugs are percent-encoded: a URI must not carry raw characters from a name (SARIF 2.1.0 §3.10).
-      const uri = repository
-        ? `https://bitbucket.org/${encodeURIComponent(report.workspace.slug)}/${encodeURIComponent(repository)}`
-        : `https://bitbucket.org/${encodeURIComponent(report.workspace.slug)}/`;
+      const unreadable = result.outcome === 'not-evaluable';
       return {
         ruleId: result.control,
         ruleIndex: ids.indexOf(result.control),
-        level: SARIF_LEVEL[control.severity],
-        message: { text: result.message },
-        locations: [{ physicalLocation: { artifactLocation: { uri } } }],
+        // What could not be checked is a note, the lowest level code-scanning UIs show, and says so: never a pass,
+        // and not a failure either.
+        level: unreadable ? 'note' : SARIF_LEVEL[control.severity],
+        message: { text: unreadable ? `Could not be checked: ${result.message}` : result.message },
+        locations: [locationOf(report, repository, control.needs)],
+        properties: { outcome: result.outcome, ...(repository ? { repository } : {}) },
         ...(result.exception && isExcepted(result) ? { suppressions: [{ kind: 'external', justification: result.exception.reason }] } : {}),
       };
     });

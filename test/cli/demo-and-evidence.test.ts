@@ -42,6 +42,24 @@ describe('attest demo', () => {
     const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
     expect(html).toContain('<h1>Attest compliance report: acme</h1>');
     expect(html).not.toMatch(/<script/i);
+    // An executive summary first, then the repositories worst first (linked into Bitbucket), then each fix once.
+    const order = ['<h2>Summary</h2>', '<h2>Repositories, worst first</h2>', '<h2>How to fix what fails</h2>'].map((h) => html.indexOf(h));
+    expect(order.every((at, i) => at > 0 && (i === 0 || at > order[i - 1]!))).toBe(true);
+    expect(html).toMatch(/Controls that fail most<\/h3><ol><li>/);
+    const scores = [
+      ...html.matchAll(
+        /<tr><td><a href="https:\/\/bitbucket\.org\/acme\/[\w-]+">[\w-]+<\/a><\/td><td>[^<]*<\/td><td>[^<]*<\/td><td>(\d+|—)<\/td>/g,
+      ),
+    ].map((m) => m[1]);
+    expect(scores.length).toBeGreaterThan(30);
+    const numeric = scores.filter((score) => score !== '—').map(Number);
+    expect(numeric).toEqual([...numeric].sort((a, b) => a - b));
+    // Each failing control's fix appears once, with its steps.
+    const fixes = [...html.matchAll(/<section><h3>([^<]+) <small>\((BB-[A-Z0-9-]+),/g)].map((m) => m[2]);
+    expect(new Set(fixes).size).toBe(fixes.length);
+    expect(fixes.length).toBeGreaterThan(3);
+    expect(html).toContain('@media print');
+    expect(html).not.toMatch(/Generated \d{4}-\d{2}-\d{2}T/);
   }, 120_000);
 });
 

@@ -416,19 +416,32 @@ describe('report formats', () => {
     await sandbox.emulator.close();
   });
 
-  it('SARIF validates against the SARIF 2.1.0 schema, one result per fail, located at the repository', () => {
-    const sarif = JSON.parse(toSarif(report)) as {
-      runs: Array<{
-        results: Array<{ locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }>;
-        tool: { driver: { rules: unknown[] } };
-      }>;
+  it('SARIF validates against the SARIF 2.1.0 schema: a result per fail, a note per result that could not be checked, each located', () => {
+    type SarifResult = {
+      ruleId: string;
+      level: string;
+      message: { text: string };
+      properties: { outcome: string; repository?: string };
+      locations: Array<{ physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string } } }>;
     };
+    const sarif = JSON.parse(toSarif(report)) as { runs: Array<{ results: SarifResult[]; tool: { driver: { rules: unknown[] } } }> };
     // Microsoft's matcher validates against the OASIS SARIF 2.1.0 schema (draft-04, which it loads itself).
     (expect(sarif) as unknown as { toBeValidSarifLog(): void }).toBeValidSarifLog();
     (expect({ version: '2.1.0', runs: [{ results: [] }] }) as unknown as { not: { toBeValidSarifLog(): void } }).not.toBeValidSarifLog();
-    const fails = [...report.workspaceResults, ...report.repositories.flatMap((r) => r.results)].filter((r) => r.outcome === 'fail').length;
-    expect(sarif.runs[0]!.results).toHaveLength(fails);
-    expect(sarif.runs[0]!.results[0]!.locations[0]!.physicalLocation.artifactLocation.uri).toMatch(/^https:\/\/bitbucket\.org\/acme\//);
+    const all = [...report.workspaceResults, ...report.repositories.flatMap((r) => r.results)];
+    const fails = all.filter((r) => r.outcome === 'fail').length;
+    const unreadable = all.filter((r) => r.outcome === 'not-evaluable').length;
+    const results = sarif.runs[0]!.results;
+    expect(results.filter((r) => r.properties.outcome === 'fail')).toHaveLength(fails);
+    const notes = results.filter((r) => r.properties.outcome === 'not-evaluable');
+    expect(notes).toHaveLength(unreadable);
+    expect(unreadable).toBeGreaterThan(0);
+    expect(notes.every((r) => r.level === 'note' && r.message.text.startsWith('Could not be checked: '))).toBe(true);
+    const byRepository = results.find((r) => r.ruleId === 'BB-BP-1')!;
+    expect(byRepository.locations[0]!.physicalLocation.artifactLocation.uri).toMatch(/^https:\/\/bitbucket\.org\/acme\/[\w-]+$/);
+    // A finding about the pipeline points at the file a code-scanning UI can open.
+    const scan = results.find((r) => r.ruleId === 'BB-CI-4' && r.properties.outcome === 'fail')!;
+    expect(scan.locations[0]!.physicalLocation.artifactLocation).toEqual({ uri: 'bitbucket-pipelines.yml', uriBaseId: 'SRCROOT' });
     expect(sarif.runs[0]!.tool.driver.rules).toHaveLength(21);
   });
 
