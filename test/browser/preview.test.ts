@@ -132,6 +132,19 @@ describe('attest preview in Chromium', () => {
     await page.close();
   });
 
+  it('the Health tab: Test connection says what is granted, and the errors of the week are listed (photographed)', async () => {
+    const { page, errors } = await open('module=dashboard');
+    await page.getByRole('tab', { name: 'Health' }).click();
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByText(/^Rate limit: the app made \d+ of Bitbucket's 1000 requests in the last hour/).waitFor();
+    await settled(page);
+    expect(await page.locator('#module-frame').getByText('granted').count()).toBeGreaterThan(3);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.locator('#module-frame').screenshot({ path: path.join(SCREENSHOTS, 'health.png'), animations: 'disabled', caret: 'hide' });
+    await page.close();
+  });
+
   it('sorts the repositories by score and filters them by name', async () => {
     const { page, errors } = await open('module=dashboard');
     await page.getByRole('tab', { name: 'Repositories' }).click();

@@ -150,6 +150,21 @@ describe('UI modules on the demo state', () => {
       expect(file.body).toMatch(/^repository,pull_request,title/);
     });
 
+    it('downloads the findings of the repositories the person can read as a file, from the Repositories tab', async () => {
+      const opened: Array<{ url: string; type: string }> = [];
+      const ui = await renderModule(<Dashboard />, {
+        ...bridge('compliance-dashboard', member),
+        navigate: (url, type) => opened.push({ url, type }),
+      });
+      await ui.interact(() => handler(findAll(ui.doc(), 'Tabs')[0]!, 'onChange')(1));
+      await ui.interact(() => handler(byText(ui.doc(), 'Button', 'Download findings (CSV)')!, 'onClick')());
+      expect(opened).toEqual([{ url: expect.stringMatching(/\?token=[A-Za-z0-9_-]{43}$/), type: 'new-tab' }]);
+      expect(textOf(ui.doc())).toMatch(/Downloading attest-findings-acme-\d{4}-\d{2}-\d{2}\.csv in a new tab\./);
+      const file = await runtime.callWebTrigger(opened[0]!.url);
+      expect(file.statusCode).toBe(200);
+      expect(file.body?.split(/\r?\n/)[0]).toBe('workspace,repository,control,title,severity,outcome,enforced,exception,message');
+    });
+
     it('refuses "Scan now" to a non-administrator, and starts it for an administrator', async () => {
       const asMember = await renderModule(<Dashboard />, bridge('compliance-dashboard', member));
       await asMember.interact(() => handler(byText(asMember.doc(), 'Button', 'Scan now')!, 'onClick')());

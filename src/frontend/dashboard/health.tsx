@@ -120,24 +120,28 @@ const ANSWER = {
   unknown: { label: 'could not tell', appearance: 'moved' },
 } as const;
 
-/** The answer of Test connection, a line per read. */
+type Probe = ConnectionView['probes'][number];
+
+/** One read's answer in a sentence: readable, or what is missing and what that leaves unchecked. */
+export function probeLine(probe: Probe): string {
+  if (probe.answer === 'granted') return `${probe.what}: readable (${probe.scope}).`;
+  if (probe.answer === 'refused')
+    return `${probe.what}: refused — the app's ${probe.scope} is not granted here${probe.controls.length > 0 ? `, so ${probe.controls.join(', ')} cannot be checked` : ''}.`;
+  return `${probe.what}: Bitbucket did not answer (${probe.status ?? 'no status'}); try again in a minute.`;
+}
+
+function headroomLine(view: ConnectionView): string {
+  const left = Math.max(0, view.hourlyLimit - view.requestsLastHour);
+  return `Rate limit: the app made ${view.requestsLastHour} of Bitbucket's ${view.hourlyLimit} requests in the last hour; ${left} left (its own budget is ${view.hourlyBudget}).`;
+}
+
+/** The answer of Test connection, a line per read, then the hour's headroom. */
 export function connectionLines(view: ConnectionView): string[] {
   if (view.listing !== 'granted')
     return [
       `The app could not list the workspace's repositories (${view.listing === 'refused' ? 'refused' : 'no answer'}): nothing can be checked.`,
     ];
-  const lines = view.probes.map((probe) =>
-    probe.answer === 'granted'
-      ? `${probe.what}: readable (${probe.scope}).`
-      : probe.answer === 'refused'
-        ? `${probe.what}: refused — the app's ${probe.scope} is not granted here${probe.controls.length > 0 ? `, so ${probe.controls.join(', ')} cannot be checked` : ''}.`
-        : `${probe.what}: Bitbucket did not answer (${probe.status ?? 'no status'}); try again in a minute.`,
-  );
-  const left = Math.max(0, view.hourlyLimit - view.requestsLastHour);
-  return [
-    ...lines,
-    `Rate limit: the app made ${view.requestsLastHour} of Bitbucket's ${view.hourlyLimit} requests in the last hour; ${left} left (its own budget is ${view.hourlyBudget}).`,
-  ];
+  return [...view.probes.map(probeLine), headroomLine(view)];
 }
 
 function TestConnection() {
@@ -164,15 +168,17 @@ function TestConnection() {
       ) : null}
       {view ? (
         <Stack space="space.050">
-          {view.probes.map((probe) => (
-            <Inline key={probe.what} space="space.100" alignBlock="center">
-              <Lozenge appearance={ANSWER[probe.answer].appearance}>{ANSWER[probe.answer].label}</Lozenge>
-              <Text>{probe.what}</Text>
-            </Inline>
-          ))}
-          {connectionLines(view).map((line) => (
-            <Text key={line}>{line}</Text>
-          ))}
+          {view.listing === 'granted' ? (
+            view.probes.map((probe) => (
+              <Inline key={probe.what} space="space.100" alignBlock="center">
+                <Lozenge appearance={ANSWER[probe.answer].appearance}>{ANSWER[probe.answer].label}</Lozenge>
+                <Text>{probeLine(probe)}</Text>
+              </Inline>
+            ))
+          ) : (
+            <Text>{connectionLines(view)[0]}</Text>
+          )}
+          <Text>{headroomLine(view)}</Text>
         </Stack>
       ) : null}
     </Stack>
