@@ -511,12 +511,23 @@ describe('report formats', () => {
         })),
       }),
     ) as {
-      runs: Array<{ results: Array<{ locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }> }>;
+      runs: Array<{
+        results: Array<{
+          locations: Array<{
+            physicalLocation: { artifactLocation: { uri: string } };
+            logicalLocations: Array<{ fullyQualifiedName: string }>;
+          }>;
+        }>;
+      }>;
     };
+    // Only RFC 3986 path characters: unreserved, sub-delims and percent-escapes.
+    const escaped = /^https:\/\/bitbucket\.org\/[A-Za-z0-9%._~-]+\/[A-Za-z0-9%._~!$&'()*+,;=-]*$/;
     for (const result of sarif.runs[0]!.results) {
-      const uri = result.locations[0]!.physicalLocation.artifactLocation.uri;
-      // Only RFC 3986 path characters: unreserved, sub-delims and percent-escapes.
-      expect(uri).toMatch(/^https:\/\/bitbucket\.org\/[A-Za-z0-9%._~-]+\/[A-Za-z0-9%._~!$&'()*+,;=-]*$/);
+      const location = result.locations[0]!;
+      const uri = location.physicalLocation.artifactLocation.uri;
+      // The repository's page, or the pipelines file relative to the repository's root.
+      expect(uri === 'bitbucket-pipelines.yml' || escaped.test(uri)).toBe(true);
+      expect(location.logicalLocations[0]!.fullyQualifiedName).toMatch(escaped);
     }
   });
 
