@@ -270,6 +270,8 @@ function repositorySeed(plan: RepositoryPlan, project: { key: string }) {
     description: `${PROFILE_PREFIX}${profile}`,
     projectKey: project.key,
     isPrivate: profile !== 'public',
+    // Unprotected repositories also let anyone fork them publicly (BB-REPO-3); no random draw, so nothing else moves.
+    forkPolicy: profile === 'unprotected' ? ('allow_forks' as const) : ('no_public_forks' as const),
     mainBranch,
     createdOn: iso(createdOn),
     updatedOn: iso(options.now - Math.floor(random() * 20 * DAY)),

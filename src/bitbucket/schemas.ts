@@ -21,6 +21,11 @@ export const Repository = z.object({
   name: z.string().optional(),
   full_name: z.string(),
   is_private: z.boolean().optional(),
+  /**
+   * Who may fork it (OpenAPI `repository.fork_policy`: allow_forks, no_public_forks, no_forks). A string here, so a
+   * value Bitbucket adds later makes BB-REPO-3 not-evaluable instead of failing the whole listing's parse.
+   */
+  fork_policy: z.string().optional(),
   mainbranch: z.object({ name: z.string() }).nullish(),
   project: z.object({ key: z.string().optional(), uuid: z.string().optional(), name: z.string().optional() }).nullish(),
   updated_on: z.string().optional(),

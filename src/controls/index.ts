@@ -19,6 +19,7 @@ import { pipelinesRunSecurityScan } from './pipelines-run-security-scan';
 import { pullRequestsNeedEnoughApprovals } from './pull-requests-need-enough-approvals';
 import { repositoryIsClassified } from './repository-is-classified';
 import { repositoryIsPrivate } from './repository-is-private';
+import { privateRepositoryCannotBeForkedPublicly } from './private-repository-cannot-be-forked-publicly';
 import { requestedChangesBlockMerge } from './requested-changes-block-merge';
 import { workspaceHasFewAdministrators } from './workspace-has-few-administrators';
 import { workspaceRequiresTwoStepVerification } from './workspace-requires-two-step-verification';
@@ -27,6 +28,7 @@ import type { Control, RepositoryControl, WorkspaceControl } from './types';
 export const CATALOGUE: readonly Control[] = [
   repositoryIsClassified,
   repositoryIsPrivate,
+  privateRepositoryCannotBeForkedPublicly,
   mainBranchBlocksDirectPushes,
   mainBranchBlocksForcePushes,
   mainBranchCannotBeDeleted,

@@ -11,6 +11,7 @@ import { checkRepository } from './harness';
 const SPEC: Array<[string, boolean, boolean]> = [
   ['BB-REPO-1', true, false],
   ['BB-REPO-2', true, false],
+  ['BB-REPO-3', false, false],
   ['BB-BP-1', false, true],
   ['BB-BP-2', false, true],
   ['BB-BP-3', false, true],

@@ -16,10 +16,10 @@ import { Policy } from '../../src/policy/policy';
 const SPEC = path.resolve(__dirname, '..', '..', 'docs', 'controls.md');
 
 describe('the control catalogue', () => {
-  it('has 21 controls with unique, well-formed ids', () => {
+  it('has 22 controls with unique, well-formed ids', () => {
     const ids = CATALOGUE.map((control) => control.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toHaveLength(21);
+    expect(ids).toHaveLength(22);
     for (const id of ids) expect(id).toMatch(/^BB-(REPO|BP|CR|CI|PR|AC|MFA)-\d+$/);
   });
 

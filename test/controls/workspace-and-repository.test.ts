@@ -26,6 +26,26 @@ describe('BB-REPO-1 Repository is classified', () => {
   });
 });
 
+describe('BB-REPO-3 A private repository cannot be forked publicly', () => {
+  it.each([
+    ['private, forks stay private → pass', { is_private: true, fork_policy: 'no_public_forks' }, 'pass'],
+    ['private, no forks → pass', { is_private: true, fork_policy: 'no_forks' }, 'pass'],
+    ['private, public forks allowed → fail', { is_private: true, fork_policy: 'allow_forks' }, 'fail'],
+    ['public → not applicable (BB-REPO-2 covers it)', { is_private: false, fork_policy: 'allow_forks' }, 'not-applicable'],
+    ['private, fork policy left out → not evaluable', { is_private: true }, 'not-evaluable'],
+    ['private, a fork policy Attest does not know → not evaluable', { is_private: true, fork_policy: 'ask_an_admin' }, 'not-evaluable'],
+    ['visibility left out → not evaluable', { fork_policy: 'no_forks' }, 'not-evaluable'],
+  ] as const)('%s', (_name, fields, outcome) => {
+    const listed = repository(fields);
+    if (!('is_private' in fields)) delete listed.is_private;
+    expect(checkRepository('BB-REPO-3', { repository: ok(listed) }).outcome).toBe(outcome);
+  });
+  it('does not apply to non-production repositories', () => {
+    const listed = repository({ is_private: true, fork_policy: 'allow_forks' });
+    expect(checkRepository('BB-REPO-3', { repository: ok(listed) }, { classification: 'non-production' }).outcome).toBe('not-applicable');
+  });
+});
+
 describe('BB-REPO-2 Repository is private', () => {
   it.each([
     ['private → pass', true, 'pass'],

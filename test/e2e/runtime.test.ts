@@ -5,6 +5,7 @@
  * Nothing of ours and none of the Forge SDKs is mocked.
  */
 import path from 'node:path';
+import { REPOSITORY_CONTROLS } from '../../src/controls';
 import { SimClock } from '../../local/runtime/clock';
 import { LocalForgeRuntime, type QueueOptions } from '../../local/runtime/runtime';
 import { BitbucketEmulator } from '../../local/emulator/server';
@@ -55,7 +56,7 @@ describe('the app on the local runtime', () => {
         isPrivate: repo.isPrivate,
         cause: 'avi:bitbucket:updated:repository',
       });
-      expect(stored.results).toHaveLength(17);
+      expect(stored.results).toHaveLength(REPOSITORY_CONTROLS.length);
       // Read back through the resolver, as the repository card does.
       const card = await runtime.resolve(
         'repository-compliance-card',
