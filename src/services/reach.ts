@@ -21,6 +21,20 @@ interface Probe {
   call: BitbucketCall;
 }
 
+/**
+ * The endpoint each probe reads (as the OpenAPI document names its path) and the scope it says the endpoint needs:
+ * `test/contract/openapi.test.ts` checks each pair against the document's `x-atlassian-oauth2-scopes`.
+ */
+export const PROBE_ENDPOINTS: ReadonlyArray<{ path: string; scope: string }> = [
+  { path: '/workspaces/{workspace}/members', scope: 'read:workspace:bitbucket' },
+  { path: '/workspaces/{workspace}/permissions', scope: 'read:workspace:bitbucket' },
+  { path: '/repositories/{workspace}/{repo_slug}/branch-restrictions', scope: 'admin:repository:bitbucket' },
+  { path: '/repositories/{workspace}/{repo_slug}/effective-default-reviewers', scope: 'read:pullrequest:bitbucket' },
+  { path: '/repositories/{workspace}/{repo_slug}/pipelines_config', scope: 'admin:repository:bitbucket' },
+  { path: '/repositories/{workspace}/{repo_slug}/pipelines', scope: 'read:pipeline:bitbucket' },
+  { path: '/repositories/{workspace}/{repo_slug}/pullrequests', scope: 'read:pullrequest:bitbucket' },
+];
+
 /** What one read answered: granted, refused (401/403), or unknown (another error: the scan will say more). */
 export interface ProbeResult {
   what: string;
@@ -42,19 +56,26 @@ export interface Reach {
 
 const Listing = z.object({ values: z.array(z.object({ uuid: z.string(), slug: z.string().optional(), full_name: z.string() })) });
 
+/** The scope an endpoint of PROBE_ENDPOINTS needs. */
+function scopeOf(path: string): string {
+  const scope = PROBE_ENDPOINTS.find((endpoint) => endpoint.path === path)?.scope;
+  if (!scope) throw new Error(`no scope recorded for ${path}`);
+  return scope;
+}
+
 function probesFor(workspaceUuid: string, repository: { uuid: string; name: string } | null): Probe[] {
   const ws = wrapUuid(workspaceUuid);
   const probes: Probe[] = [
     {
       needs: ['members'],
       what: 'workspace members',
-      scope: 'read:workspace:bitbucket',
+      scope: scopeOf('/workspaces/{workspace}/members'),
       call: (b) => b.requestBitbucket(route`/2.0/workspaces/${ws}/members?pagelen=1`),
     },
     {
       needs: ['workspacePermissions'],
       what: 'workspace permissions',
-      scope: 'read:workspace:bitbucket',
+      scope: scopeOf('/workspaces/{workspace}/permissions'),
       call: (b) => b.requestBitbucket(route`/2.0/workspaces/${ws}/permissions?pagelen=1`),
     },
   ];
@@ -71,31 +92,31 @@ function probesFor(workspaceUuid: string, repository: { uuid: string; name: stri
     {
       needs: ['branchRestrictions', 'effectiveBranchingModel'],
       what: `branch restrictions (of ${repository.name})`,
-      scope: 'admin:repository:bitbucket',
+      scope: scopeOf('/repositories/{workspace}/{repo_slug}/branch-restrictions'),
       call: on('branch-restrictions'),
     },
     {
       needs: ['effectiveDefaultReviewers'],
       what: `default reviewers (of ${repository.name})`,
-      scope: 'read:pullrequest:bitbucket',
+      scope: scopeOf('/repositories/{workspace}/{repo_slug}/effective-default-reviewers'),
       call: on('effective-default-reviewers'),
     },
     {
       needs: ['pipelinesConfig'],
       what: `the Pipelines setting (of ${repository.name})`,
-      scope: 'admin:repository:bitbucket',
+      scope: scopeOf('/repositories/{workspace}/{repo_slug}/pipelines_config'),
       call: on('pipelines_config'),
     },
     {
       needs: ['mainBranchPipelines'],
       what: `pipelines (of ${repository.name})`,
-      scope: 'read:pipeline:bitbucket',
+      scope: scopeOf('/repositories/{workspace}/{repo_slug}/pipelines'),
       call: (b) => b.requestBitbucket(route`/2.0/repositories/${ws}/${repo}/pipelines/?pagelen=1`),
     },
     {
       needs: ['mergedPullRequests'],
       what: `pull requests (of ${repository.name})`,
-      scope: 'read:pullrequest:bitbucket',
+      scope: scopeOf('/repositories/{workspace}/{repo_slug}/pullrequests'),
       call: (b) => b.requestBitbucket(route`/2.0/repositories/${ws}/${repo}/pullrequests?state=MERGED&pagelen=1`),
     },
   ];

@@ -254,3 +254,16 @@ describeContract('emulator responses against the Bitbucket OpenAPI document', ()
     expect([...dates].sort((a, b) => b - a)).toEqual(dates);
   });
 });
+
+describeContract('the scopes Test connection names', () => {
+  it('are the scopes the OpenAPI document gives each endpoint it reads', async () => {
+    const { PROBE_ENDPOINTS } = await import('../../src/services/reach');
+    const document = JSON.parse(fs.readFileSync(OPENAPI_PATH, 'utf8')) as {
+      paths: Record<string, { get?: { 'x-atlassian-oauth2-scopes'?: Array<{ scopes: string[] }> } }>;
+    };
+    for (const { path, scope } of PROBE_ENDPOINTS) {
+      const documented = document.paths[path]?.get?.['x-atlassian-oauth2-scopes']?.flatMap((entry) => entry.scopes) ?? [];
+      expect({ path, scope: documented.includes(scope) }).toEqual({ path, scope: true });
+    }
+  });
+});

@@ -34,11 +34,13 @@ const SCAN_NOW_INTERVAL_MS = 10 * 60_000;
 /** Scan now and the re-plans of policy saves share one run per this interval. */
 const MANUAL_PLAN_INTERVAL_MS = 10 * 60_000;
 
-export async function asAdmin(request: ResolverRequest): Promise<{ accountId: string; workspaceUuid: string } | Envelope<never>> {
+export async function asAdmin(
+  request: ResolverRequest,
+  refusal = 'Only workspace administrators can change Attest settings.',
+): Promise<{ accountId: string; workspaceUuid: string } | Envelope<never>> {
   const { accountId, workspaceUuid } = callerOf(request);
   if (!accountId || !workspaceUuid) return failure('FORBIDDEN', 'Open this from Bitbucket while signed in.');
-  if (!(await isWorkspaceAdmin(accountId, workspaceUuid)))
-    return failure('FORBIDDEN', 'Only workspace administrators can change Attest settings.');
+  if (!(await isWorkspaceAdmin(accountId, workspaceUuid))) return failure('FORBIDDEN', refusal);
   return { accountId, workspaceUuid };
 }
 

@@ -17,8 +17,10 @@ import { ok, type Envelope } from './envelope';
 
 const SHOWN = 500;
 
+const ADMINS_ONLY = 'Only workspace administrators can see the connection’s health.';
+
 export async function getHealth(request: ResolverRequest): Promise<Envelope<ResolverAnswer<'health/get'>>> {
-  const admin = await asAdmin(request);
+  const admin = await asAdmin(request, ADMINS_ONLY);
   if ('ok' in admin) return admin;
   const store = createStore();
   const [kept, summary] = await Promise.all([store.recentFailures(SHOWN + 1), store.getSummary()]);
@@ -33,7 +35,7 @@ export async function getHealth(request: ResolverRequest): Promise<Envelope<Reso
 }
 
 export async function testConnection(request: ResolverRequest): Promise<Envelope<ResolverAnswer<'health/test'>>> {
-  const admin = await asAdmin(request);
+  const admin = await asAdmin(request, ADMINS_ONLY);
   if ('ok' in admin) return admin;
   const store = createStore();
   const at = now();
