@@ -215,13 +215,8 @@ async function parseJson<S extends z.ZodType>({ response, path }: Sent, schema: 
 /** Errors Bitbucket gave (statuses, faults, bodies that do not parse) are reported; our own refusals are not. */
 const OWN_REFUSALS: ReadonlySet<string> = new Set(['hour-spent', 'budget-exhausted', 'internal']);
 
-async function reported<T>(options: ClientOptions, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof BitbucketError && !OWN_REFUSALS.has(error.kind)) options.onFailure?.(error);
-    throw error;
-  }
+function report(options: ClientOptions, error: unknown): void {
+  if (error instanceof BitbucketError && !OWN_REFUSALS.has(error.kind)) options.onFailure?.(error);
 }
 
 export function createBitbucketClient(options: ClientOptions): BitbucketClient {
@@ -245,7 +240,12 @@ export function createBitbucketClient(options: ClientOptions): BitbucketClient {
       await ledger.release(unused);
     },
     async getJson(call, schema) {
-      return reported(options, async () => parseJson(await send(settings, call, 'application/json'), schema));
+      try {
+        return await parseJson(await send(settings, call, 'application/json'), schema);
+      } catch (error) {
+        report(options, error);
+        throw error;
+      }
     },
     async getText(call) {
       try {
@@ -254,7 +254,8 @@ export function createBitbucketClient(options: ClientOptions): BitbucketClient {
       } catch (error) {
         // A file that does not exist is an answer here (no bitbucket-pipelines.yml), not a failure to log.
         if (error instanceof BitbucketError && error.kind === 'not-found') return null;
-        return reported(options, () => Promise.reject(error));
+        report(options, error);
+        throw error;
       }
     },
   };

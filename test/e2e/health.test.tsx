@@ -5,38 +5,23 @@
  * unchecked.
  */
 import React from 'react';
-import { SimClock } from '../../local/runtime/clock';
-import { LocalForgeRuntime } from '../../local/runtime/runtime';
-import { BitbucketEmulator } from '../../local/emulator/server';
-import { DEMO_NOW, demoSeed } from '../../local/emulator/seeds';
 import { findAll, renderModule, textOf, type ForgeDoc } from '../../local/ui/forge-doc';
 import { Dashboard } from '../../src/frontend/dashboard/app';
 import { connectionLines, filterFailures } from '../../src/frontend/dashboard/health';
 import { HealthView } from '../../src/contract/resolvers';
-import { APP_TOKEN, withPeople } from '../builders/credentials';
-import { ROOT } from '../engine/sandbox';
-
-async function start() {
-  const clock = new SimClock(DEMO_NOW);
-  const { seed, users } = withPeople(demoSeed());
-  const emulator = new BitbucketEmulator(seed, clock);
-  await emulator.listen();
-  const runtime = new LocalForgeRuntime({ root: ROOT, bitbucketBaseUrl: emulator.url, auth: { app: `Bearer ${APP_TOKEN}`, users }, clock });
-  emulator.onEvent((event) => runtime.emit(event));
-  return { emulator, runtime };
-}
+import { startPeopleSandbox } from '../engine/sandbox';
 
 type Handler = (...args: unknown[]) => unknown;
 const handler = (node: ForgeDoc, name: string) => node.props[name] as Handler;
 
 describe('the Health tab', () => {
-  let s: Awaited<ReturnType<typeof start>>;
+  let s: Awaited<ReturnType<typeof startPeopleSandbox>>;
   let workspace: string;
   let admin: string;
   let member: string;
 
   beforeAll(async () => {
-    s = await start();
+    s = await startPeopleSandbox();
     workspace = s.emulator.seed.workspaces[0]!.uuid;
     admin = s.emulator.seed.users[0]!.accountId;
     member = s.emulator.seed.users[4]!.accountId;

@@ -5,34 +5,18 @@
  * everything works; back on, the next hourly run catches up.
  */
 import React from 'react';
-import { SimClock } from '../../local/runtime/clock';
-import { LocalForgeRuntime } from '../../local/runtime/runtime';
-import { BitbucketEmulator } from '../../local/emulator/server';
-import { DEMO_NOW, demoSeed } from '../../local/emulator/seeds';
 import { findAll, renderModule, textOf } from '../../local/ui/forge-doc';
 import { Dashboard } from '../../src/frontend/dashboard/app';
 import { RepositoryCard } from '../../src/frontend/repository-card/app';
-import { APP_TOKEN, withPeople } from '../builders/credentials';
-import { ROOT } from '../engine/sandbox';
-
-/** The demo workspace with people who can sign in (resolvers ask Bitbucket as the caller). */
-async function start() {
-  const clock = new SimClock(DEMO_NOW);
-  const { seed, users } = withPeople(demoSeed());
-  const emulator = new BitbucketEmulator(seed, clock);
-  await emulator.listen();
-  const runtime = new LocalForgeRuntime({ root: ROOT, bitbucketBaseUrl: emulator.url, auth: { app: `Bearer ${APP_TOKEN}`, users }, clock });
-  emulator.onEvent((event) => runtime.emit(event));
-  return { emulator, runtime };
-}
+import { startPeopleSandbox } from '../engine/sandbox';
 
 describe('licence on and off', () => {
-  let s: Awaited<ReturnType<typeof start>>;
+  let s: Awaited<ReturnType<typeof startPeopleSandbox>>;
   let workspace: string;
   let admin: string;
 
   beforeAll(async () => {
-    s = await start();
+    s = await startPeopleSandbox();
     workspace = s.emulator.seed.workspaces[0]!.uuid;
     admin = s.emulator.seed.users[0]!.accountId;
     s.runtime.setLicense(workspace, { active: true });

@@ -6,6 +6,7 @@ import { LocalForgeRuntime } from '../../local/runtime/runtime';
 import { BitbucketEmulator } from '../../local/emulator/server';
 import { DEMO_NOW, demoSeed } from '../../local/emulator/seeds';
 import type { SeedInput } from '../../local/emulator/model';
+import { APP_TOKEN, withPeople } from '../builders/credentials';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -33,4 +34,23 @@ export async function startSandbox(seed: SeedInput = demoSeed(), options: { kvsT
   const client = (ceiling: number | null = null) =>
     createBitbucketClient({ request: appRequest(), budget: createBudget(ceiling), sleep: async () => undefined });
   return { clock, emulator, runtime, client, now: new Date(DEMO_NOW) };
+}
+
+/**
+ * The demo workspace with people who can sign in (resolvers ask Bitbucket as the caller, `withPeople`), and the
+ * emulator's events delivered to the runtime, as the UI and resolver tests need.
+ */
+export async function startPeopleSandbox(seed: SeedInput = demoSeed()) {
+  const clock = new SimClock(DEMO_NOW);
+  const people = withPeople(seed);
+  const emulator = new BitbucketEmulator(people.seed, clock);
+  await emulator.listen();
+  const runtime = new LocalForgeRuntime({
+    root: ROOT,
+    bitbucketBaseUrl: emulator.url,
+    auth: { app: `Bearer ${APP_TOKEN}`, users: people.users },
+    clock,
+  });
+  emulator.onEvent((event) => runtime.emit(event));
+  return { clock, emulator, runtime };
 }

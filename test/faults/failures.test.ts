@@ -11,8 +11,8 @@ import { retryOnFailure } from '../../src/handlers/triggers/retry';
 
 const kvsError = (status: number, code: string) =>
   new ForgeKvsAPIError(
-    { status, statusText: '', traceId: 't', httpMethod: 'POST', httpPath: '/api/v1/set', responseBodyLength: '0' } as never,
-    { code, message: `${code} from KVS`, context: {} } as never,
+    { status, statusText: '', traceId: 't', httpMethod: 'POST', httpPath: '/api/v1/set', responseBodyLength: 0 },
+    { code, message: `${code} from KVS`, context: {} },
   );
 const busy = Object.assign(new Error('another invocation kept writing v1:lease:sum for 40 attempts: try again'), {
   name: 'LeaseBusyError',
@@ -32,7 +32,7 @@ describe('which failures a retry can cure', () => {
     ['KVS refusing a key', kvsError(400, 'INVALID_KEY'), false, false],
     ['KVS refusing a value too large', kvsError(413, 'PAYLOAD_TOO_LARGE'), false, false],
     ['the queue over its per-minute limit', new RateLimitError('too many events'), true, false],
-    ['the queue taking part of a push', new PartialSuccessError('2 refused', { jobId: 'j' } as never, []), true, false],
+    ['the queue taking part of a push', new PartialSuccessError('2 refused', { jobId: 'j' }, []), true, false],
     ['a push too big', new PayloadTooBigError('payload over 200 KB'), false, false],
     ['a write lease held elsewhere', busy, true, false],
     ['a reset connection', new Error('read ECONNRESET'), true, false],

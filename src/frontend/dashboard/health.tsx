@@ -4,6 +4,7 @@
  * app needs and says, in plain words, what is granted, what is missing and which controls that leaves unchecked.
  */
 import React, { useState } from 'react';
+import { z } from 'zod';
 import { Button, DynamicTable, Heading, Inline, Label, Lozenge, SectionMessage, Select, Stack, Text } from '@forge/react';
 import type { ConnectionView, HealthView } from '../../contract/resolvers';
 import { Loading, LoadError } from '../shared/states';
@@ -13,6 +14,8 @@ import { timeElement, useClock } from '../shared/people-and-times';
 type Failure = HealthView['failures'][number];
 type Option = { label: string; value: string };
 const ANY = '';
+/** What a Select hands its onChange: the picked option, or null. */
+const Picked = z.object({ value: z.string() }).nullable().catch(null);
 
 /** What a status means, in words. */
 export function statusText(status: number | null, kind: string): string {
@@ -45,7 +48,7 @@ function Filters({ failures, set }: { failures: readonly Failure[]; set: (change
       value,
     })),
   ];
-  const value = (event: unknown) => (event as Option | null)?.value ?? ANY;
+  const value = (event: unknown) => Picked.parse(event)?.value ?? ANY;
   return (
     <Inline space="space.100" shouldWrap>
       <Stack space="space.050">

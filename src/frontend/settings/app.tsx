@@ -5,6 +5,7 @@
  * Only workspace administrators can save (the resolver asks Bitbucket); others see the values read-only.
  */
 import React, { useState } from 'react';
+import { z } from 'zod';
 import {
   Button,
   DatePicker,
@@ -208,12 +209,47 @@ function MergeCheckChoices({ form, setForm, error }: FormProps) {
 }
 
 type Option = { label: string; value: string };
-const optionValues = (event: unknown): string[] =>
-  (Array.isArray(event) ? (event as Option[]) : []).map((option) => option.value).filter((value) => typeof value === 'string');
+/** What a multi Select hands its onChange: the picked options (anything else picks nothing). */
+const Picked = z.array(z.object({ value: z.string() })).catch([]);
+const optionValues = (event: unknown): string[] => Picked.parse(event).map((option) => option.value);
+/** What a single Select hands its onChange: the picked option, or null. */
+const PickedOne = z.object({ value: z.string(), label: z.string().optional() }).nullable().catch(null);
+const KIND = z.enum(['repository', 'pattern', 'project']);
+
+/** A searchable multi Select over `options`, showing the form's `field` as picked. */
+function MultiPicker(
+  props: FormProps & {
+    field: 'serviceAccounts' | 'disabledControls';
+    label: string;
+    placeholder: string;
+    options: Option[];
+    help?: string;
+  },
+) {
+  const { form, setForm, error, field, options } = props;
+  return (
+    <Stack space="space.050">
+      <Label labelFor={field}>{props.label}</Label>
+      <Select
+        inputId={field}
+        name={field}
+        isMulti
+        isSearchable
+        placeholder={props.placeholder}
+        options={options}
+        value={options.filter((option) => form[field].includes(option.value))}
+        onChange={(event) => setForm({ ...form, [field]: optionValues(event) })}
+      />
+      {props.help ? <Text>{props.help}</Text> : null}
+      {error(field)}
+    </Stack>
+  );
+}
 
 /** Service accounts picked from the workspace's members by name; an account Attest knows no name for keeps its id. */
-function PeoplePickers({ form, setForm, error, members }: FormProps & { members: PolicyData['members'] }) {
+function PeoplePickers(props: FormProps & { members: PolicyData['members'] }) {
   const people = usePeople();
+  const { members, form } = props;
   const options: Option[] = [
     ...members.map((member) => ({ label: member.name, value: member.accountId })),
     ...form.serviceAccounts
@@ -221,48 +257,28 @@ function PeoplePickers({ form, setForm, error, members }: FormProps & { members:
       .map((id) => ({ label: people[id] ?? id, value: id })),
   ];
   return (
-    <Stack space="space.050">
-      <Label labelFor="serviceAccounts">Service accounts</Label>
-      <Select
-        inputId="serviceAccounts"
-        name="serviceAccounts"
-        isMulti
-        isSearchable
-        placeholder="Search the workspace's members"
-        options={options}
-        value={options.filter((option) => form.serviceAccounts.includes(option.value))}
-        onChange={(event) => setForm({ ...form, serviceAccounts: optionValues(event) })}
-      />
-      <Text>Accounts allowed on push restrictions without failing BB-BP-5 (deploy bots, release tooling).</Text>
-      {error('serviceAccounts')}
-    </Stack>
+    <MultiPicker
+      {...props}
+      field="serviceAccounts"
+      label="Service accounts"
+      placeholder="Search the workspace's members"
+      options={options}
+      help="Accounts allowed on push restrictions without failing BB-BP-5 (deploy bots, release tooling)."
+    />
   );
 }
 
 /** Controls switched off, picked by title. */
-function ControlsPicker({
-  form,
-  setForm,
-  error,
-  controls,
-  controlIds,
-}: FormProps & { controls: PolicyData['controls']; controlIds: string[] }) {
-  const options = controlIds.map((id) => ({ label: `${controls[id]?.title ?? id} (${id})`, value: id }));
+function ControlsPicker(props: FormProps & { controls: PolicyData['controls']; controlIds: string[] }) {
+  const options = props.controlIds.map((id) => ({ label: `${props.controls[id]?.title ?? id} (${id})`, value: id }));
   return (
-    <Stack space="space.050">
-      <Label labelFor="disabledControls">Disabled controls</Label>
-      <Select
-        inputId="disabledControls"
-        name="disabledControls"
-        isMulti
-        isSearchable
-        placeholder="None: every control is checked"
-        options={options}
-        value={options.filter((option) => form.disabledControls.includes(option.value))}
-        onChange={(event) => setForm({ ...form, disabledControls: optionValues(event) })}
-      />
-      {error('disabledControls')}
-    </Stack>
+    <MultiPicker
+      {...props}
+      field="disabledControls"
+      label="Disabled controls"
+      placeholder="None: every control is checked"
+      options={options}
+    />
   );
 }
 
@@ -294,7 +310,7 @@ function ClassificationRowFields({
           inputId={`class-kind-${index}`}
           options={kinds}
           value={kinds.find((option) => option.value === row.kind)}
-          onChange={(event) => change({ ...row, kind: ((event as Option | null)?.value as RowKind | undefined) ?? row.kind })}
+          onChange={(event) => change({ ...row, kind: KIND.catch(row.kind).parse(PickedOne.parse(event)?.value) })}
         />
       </Stack>
       <Stack space="space.050">
@@ -314,7 +330,7 @@ function ClassificationRowFields({
           options={[...CLASSES]}
           value={CLASSES.find((option) => option.value === row.classification)}
           onChange={(event) =>
-            change({ ...row, classification: (event as Option | null)?.value === 'non-production' ? 'non-production' : 'production' })
+            change({ ...row, classification: PickedOne.parse(event)?.value === 'non-production' ? 'non-production' : 'production' })
           }
         />
       </Stack>
@@ -807,7 +823,7 @@ function OffboardedAdd({ list, members, save }: { list: Offboarded; members: Pol
           placeholder="Search the workspace's members"
           options={members.map((member) => ({ label: member.name, value: member.accountId }))}
           onChange={(event) => {
-            const picked = event as Option | null;
+            const picked = PickedOne.parse(event);
             setDraft({ ...draft, accountId: picked?.value ?? '', name: picked?.label ?? '' });
           }}
         />

@@ -54,7 +54,7 @@ export function useWhen(): (at: string | null | undefined) => string {
 
 const PeopleContext = createContext<Readonly<Record<string, string>>>({});
 
-/** The names a module's answer carried, for every `Person` below it. */
+/** The names a module's answer carried, for the people shown below it (`usePeople`). */
 export function PeopleProvider({ people, children }: { people: Readonly<Record<string, string>>; children: React.ReactNode }) {
   return <PeopleContext.Provider value={people}>{children}</PeopleContext.Provider>;
 }
@@ -74,12 +74,6 @@ export function personElement(id: string | null | undefined, people: Readonly<Re
       <Text>{name}</Text>
     </Tooltip>
   );
-}
-
-/** A person: their name, the account id on hover; the account id alone when no name is known. */
-export function Person({ id, people }: { id: string | null | undefined; people?: Readonly<Record<string, string>> }) {
-  const known = usePeople();
-  return personElement(id, people ?? known);
 }
 
 export function nameOf(id: string | null | undefined, people: Readonly<Record<string, string>>): string {

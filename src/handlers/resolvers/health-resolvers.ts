@@ -23,8 +23,11 @@ export async function getHealth(request: ResolverRequest): Promise<Envelope<Reso
   const admin = await asAdmin(request, ADMINS_ONLY);
   if ('ok' in admin) return admin;
   const store = createStore();
-  const [kept, summary] = await Promise.all([store.recentFailures(SHOWN + 1), store.getSummary()]);
-  const slugs = new Map((summary?.rows ?? []).map((row) => [row.uuid, row.slug]));
+  const kept = await store.recentFailures(SHOWN + 1);
+  // The repositories the log names, by slug: one read each of those, not the whole summary.
+  const named = [...new Set(kept.slice(0, SHOWN).flatMap((failure) => (failure.repositoryUuid ? [failure.repositoryUuid] : [])))];
+  const records = await store.getRepositories(named);
+  const slugs = new Map([...records].map(([uuid, record]) => [uuid, record.slug]));
   return ok({
     failures: kept.slice(0, SHOWN).map((failure) => ({
       ...failure,
