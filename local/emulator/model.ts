@@ -108,11 +108,71 @@ export const StatusSeed = z.object({
 });
 export type StatusSeed = z.infer<typeof StatusSeed>;
 
+/**
+ * A Pipelines variable (OpenAPI `pipeline_variable`). A secured variable's value is never answered ("The value
+ * will never be exposed in the logs or the REST API"); the seed keeps one only so a test can prove it is not sent.
+ */
+export const VariableSeed = z.object({
+  uuid: z.string(),
+  key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name is letters, digits and underscores'),
+  secured: z.boolean().default(false),
+  value: z.string().default(''),
+});
+export type VariableSeed = z.infer<typeof VariableSeed>;
+
 export const EnvironmentSeed = z.object({
   uuid: z.string(),
   name: z.string(),
   type: z.enum(['Test', 'Staging', 'Production']),
+  variables: z.array(VariableSeed).default([]),
 });
+
+/**
+ * A Code Insights annotation (OpenAPI `report_annotation`). The summary's 450-character limit is Bitbucket's
+ * answer to a longer one ("The summary field cannot contain more than 450 characters.", recorded in
+ * https://github.com/reviewdog/reviewdog/issues/1285).
+ */
+export const AnnotationSeed = z.object({
+  externalId: z.string().min(1),
+  uuid: z.string(),
+  annotationType: z.enum(['VULNERABILITY', 'CODE_SMELL', 'BUG']),
+  summary: z.string().min(1).max(450),
+  details: z.string().optional(),
+  severity: z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW']).optional(),
+  result: z.enum(['PASSED', 'FAILED', 'SKIPPED', 'IGNORED']).optional(),
+  path: z.string().optional(),
+  line: z.number().int().min(1).optional(),
+  createdOn: Iso,
+});
+export type AnnotationSeed = z.infer<typeof AnnotationSeed>;
+
+/** A report data field (OpenAPI `report_data`); the value's type follows the documented table. */
+export const ReportDataSeed = z.object({
+  type: z.enum(['BOOLEAN', 'DATE', 'DURATION', 'LINK', 'NUMBER', 'PERCENTAGE', 'TEXT']).optional(),
+  title: z.string(),
+  value: z.union([z.string(), z.number(), z.boolean(), z.object({ text: z.string(), href: z.string() })]),
+});
+
+/**
+ * A Code Insights report on a commit (OpenAPI `report`): `externalId` is the id its writer chose (the path's
+ * `reportId`, unique per commit); at most 10 data fields and 1,000 annotations (both documented).
+ */
+export const ReportSeed = z.object({
+  commit: z.string().regex(/^[0-9a-f]{40}$/),
+  externalId: z.string().min(1),
+  uuid: z.string(),
+  title: z.string(),
+  details: z.string().default(''),
+  reporter: z.string().optional(),
+  reportType: z.enum(['SECURITY', 'COVERAGE', 'TEST', 'BUG']).optional(),
+  result: z.enum(['PASSED', 'FAILED', 'PENDING']).optional(),
+  link: z.string().optional(),
+  data: z.array(ReportDataSeed).max(10).default([]),
+  createdOn: Iso,
+  updatedOn: Iso,
+  annotations: z.array(AnnotationSeed).max(1000).default([]),
+});
+export type ReportSeed = z.infer<typeof ReportSeed>;
 
 export const DeploymentSeed = z.object({
   uuid: z.string(),
@@ -153,6 +213,10 @@ export const RepositorySeed = z.object({
   statuses: z.array(StatusSeed).default([]),
   environments: z.array(EnvironmentSeed).default([]),
   deployments: z.array(DeploymentSeed).default([]),
+  /** Repository Pipelines variables (pipelines_config/variables). */
+  variables: z.array(VariableSeed).default([]),
+  /** Code Insights reports on this repository's commits. */
+  reports: z.array(ReportSeed).default([]),
   /** Explicit repository grants (permissions-config/users). */
   permissions: z.array(z.object({ accountId: z.string(), permission: z.enum(['read', 'write', 'admin']) })).default([]),
   /** Repository grants to groups (permissions-config/groups). */
@@ -185,6 +249,8 @@ export const WorkspaceSeed = z.object({
     .array(z.object({ accountId: z.string(), permission: z.enum(['owner', 'collaborator', 'member']).default('member') }))
     .default([]),
   groups: z.array(GroupSeed).default([]),
+  /** Workspace Pipelines variables (pipelines-config/variables). */
+  variables: z.array(VariableSeed).default([]),
   repositories: z.array(RepositorySeed).default([]),
 });
 export type WorkspaceSeed = z.infer<typeof WorkspaceSeed>;

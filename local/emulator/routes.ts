@@ -10,16 +10,12 @@ import { repositoryAccess } from './access';
 import type { PullRequestSeed, RepositorySeed, Seed, WorkspaceSeed } from './model';
 import * as render from './render';
 import { sortBy } from './bbql';
+import { knownCommits } from './commits';
 
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly detail?: string,
-  ) {
-    super(message);
-  }
-}
+import { HttpError } from './http-error';
+import { insightsRead, insightsWrite, variablesRead, workspaceVariables } from './insights';
+
+export { HttpError };
 
 export const PAGELEN_DEFAULT = 10;
 export const PAGELEN_MAX = 100;
@@ -32,7 +28,7 @@ export interface Credential {
   rateLimitPerHour: number;
 }
 
-type Users = Map<string, Seed['users'][number]>;
+export type Users = Map<string, Seed['users'][number]>;
 
 /** A page of a list: the largest `pagelen` the resource allows, the `fields=` asked for, and how to render an item. */
 export interface PageOptions {
@@ -51,10 +47,12 @@ export interface RouteHost {
   requireRead(credential: Credential, ws: WorkspaceSeed, repo: RepositorySeed): void;
   visibleRepositories(url: URL, credential: Credential, ws: WorkspaceSeed): RepositorySeed[];
   activity(pr: PullRequestSeed, users: Users, base: string): Record<string, unknown>[];
+  /** The emulator's clock (epoch milliseconds): when a write happened. */
+  now(): number;
 }
 
 /** One request as a handler sees it. `params` are the segments `*` and `**` matched, decoded. */
-interface Request {
+export interface Request {
   host: RouteHost;
   url: URL;
   credential: Credential;
@@ -65,8 +63,8 @@ interface Request {
   /** The matched segments undecoded: an encoded `/` in a ref stays visible. */
   rawParams: string[];
 }
-type WorkspaceRequest = Request & { ws: WorkspaceSeed };
-type RepositoryRequest = WorkspaceRequest & { repo: RepositorySeed };
+export type WorkspaceRequest = Request & { ws: WorkspaceSeed };
+export type RepositoryRequest = WorkspaceRequest & { repo: RepositorySeed };
 
 const page = (r: Request, items: unknown[], max = PAGELEN_MAX) => r.host.page(r.url, items, { max, fields: r.fields });
 const filtered = (r: Request, items: Record<string, unknown>[], max = PAGELEN_MAX) => page(r, r.host.filter(r.url, items), max);
@@ -150,6 +148,7 @@ const WORKSPACE_ROUTES: Array<[string, (r: WorkspaceRequest) => unknown]> = [
   ['members/*', member],
   ['permissions', workspacePermissions],
   ['permissions/repositories', repositoryPermissions],
+  ['pipelines-config/variables', workspaceVariables],
 ];
 
 // ---- repositories ---------------------------------------------------------------------------------------
@@ -318,33 +317,6 @@ function statusesOf(r: RepositoryRequest, commit: string): unknown {
 }
 
 /**
- * The commits the model knows, newest meaning first: merge commits (dated by the merge), pull requests' heads and
- * pushes, and the main branch's head. GET …/commit/{commit} takes a full or abbreviated hash (the OpenAPI
- * document's `hash` pattern is `[0-9a-f]{7,}`); one the repository does not have is a 404, as documented.
- */
-function knownCommits(repo: RepositorySeed): Array<{ hash: string; date: string; message: string; authorId: string | null }> {
-  const known = repo.pullRequests.flatMap((pr) => [
-    ...(pr.mergeCommit
-      ? [
-          {
-            hash: pr.mergeCommit,
-            date: pr.mergedOn ?? pr.updatedOn,
-            message: `Merged in ${pr.sourceBranch} (pull request #${pr.id})`,
-            authorId: pr.closedById,
-          },
-        ]
-      : []),
-    { hash: pr.sourceCommit, date: pr.createdOn, message: pr.title, authorId: pr.authorId },
-    ...pr.pushes.map((push) => ({ hash: push.commit, date: push.at, message: pr.title, authorId: pr.authorId })),
-  ]);
-  const head =
-    repo.mainBranch === null
-      ? []
-      : [{ hash: render.mainHead(repo), date: repo.updatedOn, message: 'Head of the main branch', authorId: null }];
-  return [...known, ...head];
-}
-
-/**
  * GET …/commits/{revision}: the commits on a ref, newest first, paginated ("similar to the output of `git log`",
  * OpenAPI document). The model keeps the main branch only as its head and the merge commits of the pull
  * requests merged into it; a pull request's own commits are not modelled.
@@ -420,6 +392,8 @@ const REPOSITORY_ROUTES: Array<[string, (r: RepositoryRequest) => unknown]> = [
   ['deployments', deployments],
   ['permissions-config/users', permissionsConfig('users')],
   ['permissions-config/groups', permissionsConfig('groups')],
+  ...insightsRead,
+  ...variablesRead,
 ];
 
 /** The segments `*` and `**` of `pattern` matched in `segments`, or null when the pattern does not match. */
@@ -468,4 +442,32 @@ export function route(
   const repo = host.repository(ws, raw[3]);
   host.requireRead(request.credential, ws, repo);
   return dispatch(REPOSITORY_ROUTES, { ...base, ws, repo }, raw.slice(4));
+}
+
+/**
+ * Answers one write under /2.0/repositories (the Code Insights writes of ./insights.ts), or throws an HttpError:
+ * 405 for a method the resource does not take, as Bitbucket answers it.
+ */
+export function writeRoute(
+  host: RouteHost,
+  request: { url: URL; method: string; body: unknown; credential: Credential; base: string; users: Users; fields: FieldSpec },
+): unknown {
+  const raw = request.url.pathname.split('/').filter(Boolean);
+  if (raw[0] !== '2.0' || raw[1] !== 'repositories' || !raw[2] || !raw[3])
+    throw new HttpError(405, `${request.method} is not allowed here`);
+  const ws = host.workspace(raw[2]);
+  const repo = host.repository(ws, raw[3]);
+  host.requireRead(request.credential, ws, repo);
+  const table = insightsWrite
+    .filter(([method]) => method === request.method)
+    .map(([, pattern, handler]): [string, (r: RepositoryRequest & { body: unknown }) => unknown] => [pattern, handler]);
+  const { method: _method, ...rest } = request;
+  try {
+    return dispatch(table, { host, ...rest, ws, repo }, raw.slice(4));
+  } catch (error) {
+    // A path that answers GET but not this method is 405, not 404.
+    if (error instanceof HttpError && error.status === 404 && error.message === 'Resource not found')
+      throw new HttpError(405, `${request.method} is not allowed here`);
+    throw error;
+  }
 }

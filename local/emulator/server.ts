@@ -22,7 +22,7 @@ import {
 } from './model';
 import { repositoryAccess, isWorkspaceOwner, type Access } from './access';
 import * as render from './render';
-import { HttpError, PAGELEN_DEFAULT, PAGELEN_MAX, route, type Credential, type PageOptions, type RouteHost } from './routes';
+import { HttpError, PAGELEN_DEFAULT, PAGELEN_MAX, route, writeRoute, type Credential, type PageOptions, type RouteHost } from './routes';
 
 export interface LogEntry {
   method: string;
@@ -195,14 +195,8 @@ export class BitbucketEmulator implements RouteHost {
       if (injected) entry.injected = true;
       if (injected) return send(injected.status, injected.body, injected.contentType, injected.headers);
       const method = req.method ?? 'GET';
-      if (method !== 'GET') throw new HttpError(405, `${method} is not supported by the emulator for ${entry.path}`);
-      const answer = route(this, {
-        url,
-        credential,
-        base: this.baseUrl,
-        users: this.users(),
-        fields: parseFields(url.searchParams.get('fields')),
-      });
+      const request = { url, credential, base: this.baseUrl, users: this.users(), fields: parseFields(url.searchParams.get('fields')) };
+      const answer = method === 'GET' ? route(this, request) : writeRoute(this, { ...request, method, body: await readRequestBody(req) });
       if (typeof answer === 'string') return send(200, answer, 'text/plain', rateHeaders);
       return send(200, this.shaped(answer, fault, url), 'application/json', rateHeaders);
     } catch (error) {
@@ -258,6 +252,10 @@ export class BitbucketEmulator implements RouteHost {
     if (fault?.kind === 'omit-field' && fault.field) body = withoutKey(body, fault.field);
     const text = JSON.stringify(body);
     return fault?.kind === 'truncated-body' ? text.slice(0, Math.floor(text.length / 2)) : text;
+  }
+
+  now(): number {
+    return this.clock.now();
   }
 
   page(url: URL, items: unknown[], options: PageOptions = {}): Record<string, unknown> {
@@ -727,6 +725,18 @@ async function readBody(req: http.IncomingMessage): Promise<unknown> {
     return JSON.parse(text) as unknown;
   } catch {
     throw new HttpError(400, 'the admin request body is not JSON');
+  }
+}
+
+/** A product request's JSON body; one that is not JSON is a 400, as Bitbucket answers it. */
+async function readRequestBody(req: http.IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new HttpError(400, 'The request body is not valid JSON.');
   }
 }
 

@@ -160,3 +160,47 @@ export const WorkspacePermission = z.object({
   user: Account,
 });
 export type WorkspacePermission = z.infer<typeof WorkspacePermission>;
+
+/**
+ * A Code Insights report (OpenAPI `report`; GET …/commit/{commit}/reports, read:repository). `report_type` and
+ * `result` are strings, not the documented enums, so a value Bitbucket adds later is reported as unknown by the
+ * control that reads it instead of failing the whole list's parse.
+ */
+export const CommitReport = z.object({
+  uuid: z.string().optional(),
+  external_id: z.string().optional(),
+  title: z.string().optional(),
+  reporter: z.string().optional(),
+  report_type: z.string().optional(),
+  result: z.string().optional(),
+  created_on: z.string().optional(),
+  updated_on: z.string().optional(),
+});
+export type CommitReport = z.infer<typeof CommitReport>;
+
+/** One finding of a report (OpenAPI `report_annotation`; GET …/reports/{id}/annotations, read:repository). */
+export const ReportAnnotation = z.object({
+  external_id: z.string().optional(),
+  annotation_type: z.string().optional(),
+  severity: z.string().optional(),
+  result: z.string().optional(),
+  summary: z.string().optional(),
+  path: z.string().optional(),
+  line: z.number().int().optional(),
+});
+export type ReportAnnotation = z.infer<typeof ReportAnnotation>;
+
+/**
+ * A Pipelines variable (OpenAPI `pipeline_variable`; read:pipeline). Only the name and whether it is secured:
+ * the app asks for these fields alone (`fields=`), so a value never reaches it, and this schema has no place for one.
+ */
+export const PipelineVariable = z.object({ uuid: z.string().optional(), key: z.string(), secured: z.boolean().optional() });
+export type PipelineVariable = z.infer<typeof PipelineVariable>;
+
+/** A deployment environment (OpenAPI `deployment_environment`; GET …/environments, read:pipeline). */
+export const DeploymentEnvironment = z.object({
+  uuid: z.string(),
+  name: z.string().optional(),
+  environment_type: z.object({ name: z.string().optional() }).nullish(),
+});
+export type DeploymentEnvironment = z.infer<typeof DeploymentEnvironment>;

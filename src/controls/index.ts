@@ -20,6 +20,10 @@ import { pullRequestsNeedEnoughApprovals } from './pull-requests-need-enough-app
 import { repositoryIsClassified } from './repository-is-classified';
 import { repositoryIsPrivate } from './repository-is-private';
 import { privateRepositoryCannotBeForkedPublicly } from './private-repository-cannot-be-forked-publicly';
+import { noCriticalFindingsOnMain } from './no-critical-findings-on-main';
+import { pipelinesSecretsAreSecured } from './pipelines-secrets-are-secured';
+import { securityScannerReports } from './security-scanner-reports';
+import { workspaceSecretsAreSecured } from './workspace-secrets-are-secured';
 import { requestedChangesBlockMerge } from './requested-changes-block-merge';
 import { workspaceHasFewAdministrators } from './workspace-has-few-administrators';
 import { workspaceRequiresTwoStepVerification } from './workspace-requires-two-step-verification';
@@ -42,12 +46,16 @@ export const CATALOGUE: readonly Control[] = [
   pipelinesIsEnabled,
   mainBranchBuildsMostlySucceed,
   pipelinesRunSecurityScan,
+  pipelinesSecretsAreSecured,
+  securityScannerReports,
+  noCriticalFindingsOnMain,
   mergedPullRequestsIndependentlyApproved,
   mergedPullRequestsHadPassingBuild,
   offboardedPeopleHaveNoAccess,
   workspaceHasFewAdministrators,
   membersUseTwoStepVerification,
   workspaceRequiresTwoStepVerification,
+  workspaceSecretsAreSecured,
 ] as Control[];
 
 export const REPOSITORY_CONTROLS = CATALOGUE.filter((control): control is RepositoryControl => control.scope === 'repository');

@@ -6,9 +6,11 @@ import type { BitbucketError } from '../bitbucket/errors';
 import type {
   BranchRestriction,
   BranchingModel,
+  CommitReport,
   DefaultReviewer,
   Member,
   Pipeline,
+  PipelineVariable,
   PipelinesConfig,
   Repository,
   WorkspacePermission,
@@ -37,11 +39,59 @@ export interface RepositorySnapshot {
   pipelinesFile: Slice<string | null>;
   mainBranchPipelines: Slice<Pipeline[]>;
   mergedPullRequests: Slice<MergedChange[]>;
+  /** The Code Insights reports on the main branch's head commit (Attest's own excluded). */
+  mainHeadReports: Slice<HeadReports>;
+  /** The findings of each SECURITY report on the main branch's head commit. */
+  securityFindings: Slice<SecurityFindings>;
+  /** The repository's own Pipelines variables: names and `secured`, never values. */
+  pipelineVariables: Slice<PipelineVariable[]>;
+  /** Each deployment environment's variables: names and `secured`, never values. */
+  deploymentVariables: Slice<EnvironmentVariables[]>;
+}
+
+export interface HeadReports {
+  commit: string;
+  reports: CommitReport[];
+  /** More reports than were read: what was not read may be the one that matters. */
+  truncated: boolean;
+}
+
+/** Open findings by severity: annotations whose result is FAILED or not given. */
+export interface FindingCounts {
+  CRITICAL: number;
+  HIGH: number;
+  MEDIUM: number;
+  LOW: number;
+}
+
+export interface ReportFindings {
+  reportId: string;
+  title: string;
+  reporter: string | null;
+  result: string | null;
+  counts: FindingCounts;
+  annotations: number;
+  /** Why the findings are not all known (annotations not read whole, or not readable); null when they are. */
+  incomplete: string | null;
+}
+
+export interface SecurityFindings {
+  commit: string;
+  reports: ReportFindings[];
+  /** The report list itself was cut short. */
+  truncated: boolean;
+}
+
+export interface EnvironmentVariables {
+  environment: { uuid: string; name: string; type: string | null };
+  variables: PipelineVariable[];
 }
 
 export interface WorkspaceSnapshot {
   members: Slice<Member[]>;
   workspacePermissions: Slice<WorkspacePermission[]>;
+  /** Workspace Pipelines variables: names and `secured`, never values. */
+  workspaceVariables: Slice<PipelineVariable[]>;
 }
 
 export type RepositoryNeed = keyof RepositorySnapshot;

@@ -25,6 +25,9 @@ import type { Repository } from '../bitbucket/schemas';
 import { mergedChangeOf, type MergedChange } from '../controls/merged-change';
 import { usesBranchingModel } from '../controls/restrictions';
 import { toInstant } from '../lib/instant';
+import { listWorkspaceVariables } from '../bitbucket/pipelines-variables';
+import { INSIGHTS_COLLECTORS } from './collect-insights';
+import { listSlice, slice } from './slices';
 import type { RepositoryNeed, RepositorySnapshot, Slice, WorkspaceControl, WorkspaceNeed, WorkspaceSnapshot } from '../controls/types';
 import type { Policy } from '../policy/policy';
 
@@ -45,20 +48,6 @@ async function listMergedChanges(
     merged.push(mergedChangeOf(pr, statuses, toInstant(pr.updated_on)));
   }
   return { values: merged, truncated: listing.truncated };
-}
-
-async function slice<T>(read: () => Promise<T>, label: string): Promise<Slice<T>> {
-  try {
-    return { ok: true, value: await read() };
-  } catch (error) {
-    if (error instanceof BitbucketError) return { ok: false, error };
-    return { ok: false, error: new BitbucketError('internal', label, null, error instanceof Error ? error.message : String(error)) };
-  }
-}
-
-async function listSlice<T>(read: () => Promise<{ values: T[]; truncated: boolean }>, label: string): Promise<Slice<T[]>> {
-  const result = await slice(read, label);
-  return result.ok ? { ok: true, value: result.value.values, truncated: result.value.truncated } : result;
 }
 
 /** Reads refused when the credentials' reach was checked, by need (ScanState.refusedNeeds). */
@@ -103,16 +92,18 @@ export async function collectRepository(
 }
 
 /** What a collector reads with: the repository, its main branch, the window policy, and the slices read so far. */
-interface CollectorInput {
+export interface CollectorInput {
   client: BitbucketClient;
   ref: RepositoryRef;
   /** The main branch; null for an empty repository, where branch reads have nothing to read. */
   main: string | null;
   context: CollectContext;
   snapshot: Partial<RepositorySnapshot>;
+  /** The main branch's head commit, read once for every collector that needs it (the file, Code Insights). */
+  head: () => Promise<string>;
 }
 
-type Collector<N extends RepositoryNeed> = (input: CollectorInput) => Promise<RepositorySnapshot[N] | undefined>;
+export type Collector<N extends RepositoryNeed> = (input: CollectorInput) => Promise<RepositorySnapshot[N] | undefined>;
 
 const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * 86_400_000);
 
@@ -148,24 +139,24 @@ const COLLECTORS: { [N in Exclude<RepositoryNeed, 'repository'>]: Collector<N> }
     listSlice(() => listEffectiveDefaultReviewers(client, ref.workspaceUuid, ref.repositoryUuid), 'effective-default-reviewers'),
   pipelinesConfig: ({ client, ref }) => slice(() => getPipelinesConfig(client, ref.workspaceUuid, ref.repositoryUuid), 'pipelines_config'),
   // The file is only worth reading when Pipelines is on: BB-CI-4 fails on "disabled" before it looks.
-  pipelinesFile: async ({ client, ref, main, snapshot }) => {
+  pipelinesFile: async ({ client, ref, main, snapshot, head }) => {
     if (main === null) return undefined;
     if (snapshot.pipelinesConfig?.ok && !snapshot.pipelinesConfig.value.enabled) return { ok: true, value: null };
     const { workspaceUuid, repositoryUuid } = ref;
-    return slice(
-      async () => getPipelinesFile(client, workspaceUuid, repositoryUuid, await getBranchHead(client, workspaceUuid, repositoryUuid, main)),
-      'bitbucket-pipelines.yml',
-    );
+    return slice(async () => getPipelinesFile(client, workspaceUuid, repositoryUuid, await head()), 'bitbucket-pipelines.yml');
   },
   mainBranchPipelines: (input) =>
     windowSlice(input, { days: input.context.policy.buildWindowDays, read: listMainBranchPipelines, label: 'pipelines' }),
   mergedPullRequests: (input) =>
     windowSlice(input, { days: input.context.policy.reviewWindowDays, read: listMergedChanges, label: 'pullrequests' }),
+  ...INSIGHTS_COLLECTORS,
 };
 
 /** Restrictions and the branching model they may name are read together: one is no use without the other. */
 function withCompanions(needs: ReadonlySet<RepositoryNeed>): Set<RepositoryNeed> {
   const wanted = new Set(needs);
+  // Findings are read from the reports the list names.
+  if (needs.has('securityFindings')) wanted.add('mainHeadReports');
   if (needs.has('branchRestrictions') || needs.has('effectiveBranchingModel')) {
     wanted.add('branchRestrictions');
     wanted.add('effectiveBranchingModel');
@@ -175,12 +166,17 @@ function withCompanions(needs: ReadonlySet<RepositoryNeed>): Set<RepositoryNeed>
 
 async function collectAsked(client: BitbucketClient, target: CollectTarget, context: CollectContext): Promise<Partial<RepositorySnapshot>> {
   const snapshot: Partial<RepositorySnapshot> = {};
+  const ref = { workspaceUuid: target.workspaceUuid, repositoryUuid: target.repository.uuid };
+  const main = target.repository.mainbranch?.name ?? null;
+  let head: Promise<string> | null = null;
   const input: CollectorInput = {
     client,
-    ref: { workspaceUuid: target.workspaceUuid, repositoryUuid: target.repository.uuid },
-    main: target.repository.mainbranch?.name ?? null,
+    ref,
+    main,
     context,
     snapshot,
+    // Read on first use and shared: a failed read fails every slice that needed it, with the same error.
+    head: () => (head ??= getBranchHead(client, ref.workspaceUuid, ref.repositoryUuid, main ?? '')),
   };
   const wanted = withCompanions(target.needs);
   for (const need of Object.keys(COLLECTORS) as Array<keyof typeof COLLECTORS>) {
@@ -210,5 +206,7 @@ export async function collectWorkspace(
   if (needs.has('members')) snapshot.members = await listSlice(() => listMembers(client, workspaceUuid), 'members');
   if (needs.has('workspacePermissions'))
     snapshot.workspacePermissions = await listSlice(() => listWorkspaceOwners(client, workspaceUuid), 'permissions');
+  if (needs.has('workspaceVariables'))
+    snapshot.workspaceVariables = await listSlice(() => listWorkspaceVariables(client, workspaceUuid), 'pipelines-config/variables');
   return snapshot;
 }

@@ -31,6 +31,24 @@ export const DEFAULT_SECURITY_SCANNERS = [
   'osv-scanner',
 ] as const;
 
+/**
+ * Words that make a Pipelines variable's name look like a secret (BB-CI-5, BB-CI-6): a name matches when one of
+ * its words (split at `_`, `-`, `.` and lower-to-upper case changes) is one of these, or one of these plus "S".
+ */
+export const DEFAULT_SECRET_VARIABLE_WORDS = [
+  'TOKEN',
+  'SECRET',
+  'PASSWORD',
+  'PASSWD',
+  'PWD',
+  'PASS',
+  'KEY',
+  'APIKEY',
+  'CREDENTIAL',
+  'CREDS',
+  'PRIVATE',
+] as const;
+
 export const ClassificationRule = z
   .object({
     project: z.string().min(1).max(64).optional(),
@@ -125,6 +143,20 @@ export const Policy = z.object({
   mergeCheckOnError: z.enum(['block', 'allow']).default('block'),
   /** Count only approvals given after the pull request's latest push (stale approvals approved other code). */
   requireApprovalOfHead: z.boolean().default(true),
+  /** BB-VULN-1: the newest security report on the main branch's head is at most this old. */
+  maxReportAgeDays: z.number().int().min(1).max(365).default(30),
+  /** BB-VULN-2: open critical and high findings allowed on the main branch's head. */
+  maxCriticalFindings: z.number().int().min(0).max(100_000).default(0),
+  maxHighFindings: z.number().int().min(0).max(100_000).default(0),
+  /** BB-CI-5, BB-CI-6: words that make a variable's name look like a secret. */
+  secretVariableWords: z
+    .array(z.string().regex(/^[A-Za-z0-9]{2,64}$/, 'expected a word of letters and digits'))
+    .max(100)
+    .default([...DEFAULT_SECRET_VARIABLE_WORDS]),
+  /** Write Attest's verdict on open pull requests into protected branches as a Code Insights report. */
+  postCodeInsights: z.boolean().default(true),
+  /** PR-SECURITY: the pull request's head commit has no FAILED security report (one more request per check). */
+  checkPullRequestSecurityReports: z.boolean().default(false),
 });
 export type Policy = z.infer<typeof Policy>;
 export type PolicyInput = z.input<typeof Policy>;

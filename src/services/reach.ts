@@ -33,6 +33,8 @@ export const PROBE_ENDPOINTS: ReadonlyArray<{ path: string; scope: string }> = [
   { path: '/repositories/{workspace}/{repo_slug}/pipelines_config', scope: 'admin:repository:bitbucket' },
   { path: '/repositories/{workspace}/{repo_slug}/pipelines', scope: 'read:pipeline:bitbucket' },
   { path: '/repositories/{workspace}/{repo_slug}/pullrequests', scope: 'read:pullrequest:bitbucket' },
+  { path: '/workspaces/{workspace}/pipelines-config/variables', scope: 'read:pipeline:bitbucket' },
+  { path: '/repositories/{workspace}/{repo_slug}/pipelines_config/variables', scope: 'read:pipeline:bitbucket' },
 ];
 
 /** What one read answered: granted, refused (401/403), or unknown (another error: the scan will say more). */
@@ -63,9 +65,8 @@ function scopeOf(path: string): string {
   return scope;
 }
 
-function probesFor(workspaceUuid: string, repository: { uuid: string; name: string } | null): Probe[] {
-  const ws = wrapUuid(workspaceUuid);
-  const probes: Probe[] = [
+function workspaceProbes(ws: string): Probe[] {
+  return [
     {
       needs: ['members'],
       what: 'workspace members',
@@ -78,7 +79,18 @@ function probesFor(workspaceUuid: string, repository: { uuid: string; name: stri
       scope: scopeOf('/workspaces/{workspace}/permissions'),
       call: (b) => b.requestBitbucket(route`/2.0/workspaces/${ws}/permissions?pagelen=1`),
     },
+    {
+      needs: ['workspaceVariables'],
+      what: 'workspace Pipelines variables',
+      scope: scopeOf('/workspaces/{workspace}/pipelines-config/variables'),
+      call: (b) => b.requestBitbucket(route`/2.0/workspaces/${ws}/pipelines-config/variables?pagelen=1&fields=${'values.key,next'}`),
+    },
   ];
+}
+
+function probesFor(workspaceUuid: string, repository: { uuid: string; name: string } | null): Probe[] {
+  const ws = wrapUuid(workspaceUuid);
+  const probes = workspaceProbes(ws);
   if (repository === null) return probes;
   const repo = wrapUuid(repository.uuid);
   const on = (path: 'branch-restrictions' | 'effective-default-reviewers' | 'pipelines_config'): BitbucketCall =>
@@ -118,6 +130,14 @@ function probesFor(workspaceUuid: string, repository: { uuid: string; name: stri
       what: `pull requests (of ${repository.name})`,
       scope: scopeOf('/repositories/{workspace}/{repo_slug}/pullrequests'),
       call: (b) => b.requestBitbucket(route`/2.0/repositories/${ws}/${repo}/pullrequests?state=MERGED&pagelen=1`),
+    },
+    {
+      // Deployment variables are read under the same scope and by the same people as the repository's own.
+      needs: ['pipelineVariables', 'deploymentVariables'],
+      what: `Pipelines variables (of ${repository.name})`,
+      scope: scopeOf('/repositories/{workspace}/{repo_slug}/pipelines_config/variables'),
+      call: (b) =>
+        b.requestBitbucket(route`/2.0/repositories/${ws}/${repo}/pipelines_config/variables?pagelen=1&fields=${'values.key,next'}`),
     },
   ];
 }
