@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import { Seed, type SeedInput } from './model';
+import { hashOf } from './render';
 
 export const DEMO_NOW = Date.UTC(2026, 10, 22, 9, 0, 0);
 export const DEMO_WORKSPACE = { slug: 'acme', uuid: '{7d4e3c2b-1a09-4f8e-9d6c-5b4a39281706}' };
@@ -263,8 +264,10 @@ function repositorySeed(plan: RepositoryPlan, project: { key: string }) {
   const createdOn = options.now - (200 + Math.floor(random() * 400)) * DAY;
   const pipelines = pipelinesFor(plan, pipelinesEnabled);
   const { pullRequests, statuses } = pullRequestsFor(plan);
+  // The uuid is drawn here, after the activity, as it always was: the generator's sequence does not move.
+  const uuid = uuidFrom(random);
   return {
-    uuid: uuidFrom(random),
+    uuid,
     slug,
     name: slug.replace(/-/g, ' '),
     description: `${PROFILE_PREFIX}${profile}`,
@@ -287,7 +290,117 @@ function repositorySeed(plan: RepositoryPlan, project: { key: string }) {
     pullRequests,
     statuses,
     permissions: [{ accountId: people[0]!.accountId, permission: 'admin' as const }],
+    ...securityFor(profile, { uuid, mainBranch, now: options.now }),
   };
+}
+
+const stableUuid = (text: string) => {
+  const hex = hashOf(text);
+  return `{${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}}`;
+};
+
+function annotation(report: string, n: number, finding: { severity: string; summary: string; result?: string; at: number }) {
+  return {
+    externalId: `${report}-finding-${n}`,
+    uuid: stableUuid(`${report}:${n}`),
+    annotationType: 'VULNERABILITY',
+    summary: finding.summary,
+    severity: finding.severity,
+    ...(finding.result ? { result: finding.result } : {}),
+    path: 'package-lock.json',
+    createdOn: iso(finding.at),
+  };
+}
+
+/** A scanner's SECURITY report on the main branch's head, written `daysAgo` before the seed's now. */
+function scannerReport(
+  where: { uuid: string; head: string; now: number },
+  report: { id: string; reporter: string; result: string; daysAgo: number; findings: Array<{ severity: string; summary: string; result?: string }> },
+) {
+  const at = where.now - report.daysAgo * DAY;
+  return {
+    commit: where.head,
+    externalId: report.id,
+    uuid: stableUuid(`${where.uuid}:${report.id}`),
+    title: `${report.reporter} security scan`,
+    details: `${report.findings.length} findings in dependencies and code.`,
+    reporter: report.reporter,
+    reportType: 'SECURITY',
+    result: report.result,
+    createdOn: iso(at - 600_000),
+    updatedOn: iso(at),
+    annotations: report.findings.map((finding, n) => annotation(report.id, n + 1, { ...finding, at })),
+  };
+}
+
+const variable = (key: string, secured: boolean, value = '') => ({ uuid: stableUuid(`variable:${key}:${value}`), key, secured, value });
+
+/**
+ * What each profile shows of catalogue v2, with no random draw: scanner reports (passing, failing with critical
+ * findings, stale, from a scanner the policy does not list, still pending), Pipelines variables (secured, and an
+ * unsecured AWS secret), deployment environments with their variables.
+ */
+function securityFor(profile: Profile, repo: { uuid: string; mainBranch: string | null; now: number }) {
+  const head = hashOf(`${repo.uuid}:${repo.mainBranch ?? ''}`);
+  const where = { uuid: repo.uuid, head, now: repo.now };
+  const environments = (production: ReturnType<typeof variable>[]) =>
+    ['Test', 'Staging', 'Production'].map((type) => ({
+      uuid: stableUuid(`${repo.uuid}:env:${type}`),
+      name: type,
+      type,
+      variables: type === 'Production' ? production : [],
+    }));
+  if (repo.mainBranch === null) return {};
+  switch (profile) {
+    case 'exemplary':
+      return {
+        reports: [
+          scannerReport(where, {
+            id: 'snyk-main',
+            reporter: 'Snyk',
+            result: 'PASSED',
+            daysAgo: 1,
+            findings: [
+              { severity: 'MEDIUM', summary: 'Prototype pollution in lodash.merge' },
+              { severity: 'LOW', summary: 'Regular expression denial of service in semver' },
+              { severity: 'HIGH', summary: 'Path traversal in tar (not reachable)', result: 'IGNORED' },
+            ],
+          }),
+        ],
+        variables: [variable('NPM_TOKEN', true), variable('NODE_ENV', false, 'production')],
+        environments: environments([variable('DEPLOY_KEY', true)]),
+      };
+    case 'bypass':
+      return {
+        reports: [
+          scannerReport(where, {
+            id: 'snyk-main',
+            reporter: 'Snyk',
+            result: 'FAILED',
+            daysAgo: 2,
+            findings: [
+              { severity: 'CRITICAL', summary: 'Remote code execution in log4j-core 2.14.1' },
+              { severity: 'HIGH', summary: 'SQL injection in the orders query' },
+              { severity: 'HIGH', summary: 'Server-side request forgery in axios' },
+            ],
+          }),
+        ],
+        environments: environments([variable('DEPLOY_PASSWORD', false, 'hunter2')]),
+      };
+    case 'advisory':
+      return { reports: [scannerReport(where, { id: 'sonarcloud', reporter: 'SonarCloud', result: 'PASSED', daysAgo: 60, findings: [] })] };
+    case 'branching-model':
+      return { reports: [scannerReport(where, { id: 'acme-audit', reporter: 'Acme audit bot', result: 'PENDING', daysAgo: 0, findings: [] })] };
+    case 'unprotected':
+      return {
+        variables: [
+          variable('AWS_ACCESS_KEY_ID', false, 'AKIAIOSFODNN7EXAMPLE'),
+          variable('AWS_SECRET_ACCESS_KEY', false, 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'),
+        ],
+      };
+    default:
+      return {};
+  }
 }
 
 export function buildWorkspaceSeed(options: BuildOptions): SeedInput {
@@ -327,6 +440,7 @@ export function buildWorkspaceSeed(options: BuildOptions): SeedInput {
         name: 'Acme Corporation',
         projects,
         groups,
+        variables: [variable('SONAR_TOKEN', true), variable('DOCKERHUB_PASSWORD', false, 'dockerhub-example'), variable('SLACK_CHANNEL', false, '#builds')],
         members: users.map((user, i) => ({
           accountId: user.accountId,
           permission: i < 4 ? ('owner' as const) : i < 9 ? ('collaborator' as const) : ('member' as const),

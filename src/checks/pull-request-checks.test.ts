@@ -63,7 +63,11 @@ describe('pull-request checks', () => {
     ],
     ['zero required approvals → pass', [], 0, 'pass', 'approved by 0 people other than the author'],
   ])('PR-APPROVED: %s', (_name, participants, minApprovals, expected, message) => {
-    const checks = evaluatePullRequestChecks(pr({ participants }), passing, policy({ minApprovals, requireApprovalOfHead: false }));
+    const checks = evaluatePullRequestChecks(
+      pr({ participants }),
+      { statuses: passing },
+      policy({ minApprovals, requireApprovalOfHead: false }),
+    );
     expect(outcome(checks, 'PR-APPROVED')).toMatchObject({ outcome: expected, message });
   });
 
@@ -132,7 +136,7 @@ describe('pull-request checks', () => {
       'cannot tell whether the approvals came after the latest push: the activity log was not read',
     ],
   ])('PR-APPROVED of the head: %s', (_name, participants, minApprovals, head, expected, message) => {
-    const checks = evaluatePullRequestChecks(pr({ participants }), passing, policy({ minApprovals }), head);
+    const checks = evaluatePullRequestChecks(pr({ participants }), { statuses: passing, head }, policy({ minApprovals }));
     expect(outcome(checks, 'PR-APPROVED')).toMatchObject({ outcome: expected, message });
   });
 
@@ -162,7 +166,7 @@ describe('pull-request checks', () => {
     ['no status at all → fail', [], 'fail'],
     ['only statuses for another branch → fail', [status('ci', 'SUCCESSFUL', '2026-11-01T00:00:00Z', 'other')], 'fail'],
   ])('PR-BUILD: %s', (_name, statuses, expected) => {
-    expect(outcome(evaluatePullRequestChecks(pr(), statuses, policy()), 'PR-BUILD')?.outcome).toBe(expected);
+    expect(outcome(evaluatePullRequestChecks(pr(), { statuses }, policy()), 'PR-BUILD')?.outcome).toBe(expected);
   });
 
   it.each<[string, CommitStatus[], string]>([
@@ -183,13 +187,13 @@ describe('pull-request checks', () => {
       'the latest build did not pass: Unit tests failed, b is still running, c was stopped, d paused',
     ],
   ])('PR-BUILD says: %s', (_name, statuses, message) => {
-    expect(outcome(evaluatePullRequestChecks(pr(), statuses, policy()), 'PR-BUILD')?.message).toBe(message);
+    expect(outcome(evaluatePullRequestChecks(pr(), { statuses }, policy()), 'PR-BUILD')?.message).toBe(message);
   });
 
   it('PR-ISSUE-KEY: the source branch alone may name the issue', () => {
     const checks = evaluatePullRequestChecks(
       pr({ title: 'fix things', source: { branch: { name: 'feature/ACME-9-fix' } } }),
-      passing,
+      { statuses: passing },
       policy({ issueKeyPattern: '[A-Z]+-\\d+' }),
     );
     expect(outcome(checks, 'PR-ISSUE-KEY')).toMatchObject({ outcome: 'pass', message: 'the title or source branch names an issue' });
@@ -209,7 +213,7 @@ describe('pull-request checks', () => {
 
   it('PR-BUILD: statuses that could not be read → not-evaluable, and the merge is blocked by default', () => {
     const error = new BitbucketError('forbidden', '/2.0/x', 403, 'denied');
-    const checks = evaluatePullRequestChecks(pr({ participants: [{ user: OTHER, approved: true }] }), error, policy());
+    const checks = evaluatePullRequestChecks(pr({ participants: [{ user: OTHER, approved: true }] }), { statuses: error }, policy());
     expect(outcome(checks, 'PR-BUILD')?.outcome).toBe('not-evaluable');
     expect(mergeDecision(checks, policy()).success).toBe(false);
     expect(mergeDecision(checks, policy({ mergeCheckOnError: 'allow' })).success).toBe(true);
@@ -219,7 +223,9 @@ describe('pull-request checks', () => {
     ['a reviewer requested changes → fail', [{ user: OTHER, approved: false, state: 'changes_requested' }], 'fail'],
     ['nobody requested changes → pass', [{ user: OTHER, approved: true, state: 'approved' }], 'pass'],
   ])('PR-NO-CHANGES-REQUESTED: %s', (_name, participants, expected) => {
-    expect(outcome(evaluatePullRequestChecks(pr({ participants }), passing, policy()), 'PR-NO-CHANGES-REQUESTED')?.outcome).toBe(expected);
+    expect(
+      outcome(evaluatePullRequestChecks(pr({ participants }), { statuses: passing }, policy()), 'PR-NO-CHANGES-REQUESTED')?.outcome,
+    ).toBe(expected);
   });
 
   it.each([
@@ -227,13 +233,15 @@ describe('pull-request checks', () => {
     ['the title names an issue → pass', '[A-Z]+-\\d+', 'ACME-1: fix', 'pass'],
     ['neither title nor branch names one → fail', '[A-Z]+-\\d+', 'fix things', 'fail'],
   ])('PR-ISSUE-KEY: %s', (_name, issueKeyPattern, title, expected) => {
-    expect(outcome(evaluatePullRequestChecks(pr({ title }), passing, policy({ issueKeyPattern })), 'PR-ISSUE-KEY')?.outcome).toBe(expected);
+    expect(
+      outcome(evaluatePullRequestChecks(pr({ title }), { statuses: passing }, policy({ issueKeyPattern })), 'PR-ISSUE-KEY')?.outcome,
+    ).toBe(expected);
   });
 
   it('names every failing check on its own line', () => {
     const checks = evaluatePullRequestChecks(
       pr({ participants: [{ user: OTHER, approved: false, state: 'changes_requested' }] }),
-      [],
+      { statuses: [] },
       policy(),
     );
     expect(mergeDecision(checks, policy()).message.split('\n')).toEqual([

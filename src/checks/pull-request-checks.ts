@@ -12,28 +12,30 @@ import { build } from './build';
 import type { HeadArrival } from './head-arrival';
 import { issueKey } from './issue-key';
 import { noChangesRequested } from './no-changes-requested';
-import type { PullRequestCheck, PullRequestCheckDefinition, PullRequestCheckId } from './types';
+import { securityReports } from './security-reports';
+import type { HeadCommitReports, PullRequestCheck, PullRequestCheckDefinition, PullRequestCheckId } from './types';
 
 export { needsHeadArrival } from './approved';
 export { newestStatusPerKey } from './build';
-export type { PullRequestCheck, PullRequestCheckId } from './types';
+export type { HeadCommitReports, PullRequestCheck, PullRequestCheckId } from './types';
 
 /** Every pull-request check, in the order the merge check and the card show them. */
-export const PULL_REQUEST_CHECKS: readonly PullRequestCheckDefinition[] = [approved, build, noChangesRequested, issueKey];
+export const PULL_REQUEST_CHECKS: readonly PullRequestCheckDefinition[] = [approved, build, noChangesRequested, issueKey, securityReports];
 
 export const PULL_REQUEST_CHECK_TITLES = Object.fromEntries(PULL_REQUEST_CHECKS.map((check) => [check.id, check.title])) as Record<
   PullRequestCheckId,
   string
 >;
 
-/** `head`: when the head commit arrived (read when `needsHeadArrival`), or null when it was not read. */
-export function evaluatePullRequestChecks(
-  pr: PullRequest,
-  statuses: readonly CommitStatus[] | BitbucketError,
-  policy: Policy,
-  head: HeadArrival | null = null,
-): PullRequestCheck[] {
-  const subject = { pr, statuses, head };
+/** What the checks read besides the pull request: `head` and `reports` are null when they were not read. */
+export interface CheckInputs {
+  statuses: readonly CommitStatus[] | BitbucketError;
+  head?: HeadArrival | null;
+  reports?: HeadCommitReports | BitbucketError | null;
+}
+
+export function evaluatePullRequestChecks(pr: PullRequest, inputs: CheckInputs, policy: Policy): PullRequestCheck[] {
+  const subject = { pr, statuses: inputs.statuses, head: inputs.head ?? null, reports: inputs.reports ?? null };
   return PULL_REQUEST_CHECKS.map((check) => ({ id: check.id, title: check.title, ...check.evaluate(subject, policy) }));
 }
 

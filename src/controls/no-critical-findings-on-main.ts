@@ -1,5 +1,5 @@
 /**
- * BB-VULN-2 — No open critical or high findings on the main branch. Of the SECURITY reports on the main branch's
+ * BB-VULN-2 — The main branch has no open critical or high findings. Of the SECURITY reports on the main branch's
  * head commit, the open findings — annotations of type VULNERABILITY (or no type) whose result is FAILED or not
  * given — of severity CRITICAL and HIGH are within `policy.maxCriticalFindings` and `policy.maxHighFindings`. A
  * FAILED report that lists no findings fails too: the scanner says the code is not fit, and does not say why.
@@ -21,7 +21,7 @@ const name = (report: ReportFindings) => report.reporter ?? report.title ?? 'a s
 
 export const noCriticalFindingsOnMain: RepositoryControl<'securityFindings'> = {
   id: 'BB-VULN-2',
-  title: 'No open critical or high findings on the main branch',
+  title: 'The main branch has no open critical or high findings',
   severity: 'high',
   scope: 'repository',
   needs: ['securityFindings'],

@@ -7,10 +7,12 @@ import type { BitbucketClient } from '../bitbucket/client';
 import { BitbucketError } from '../bitbucket/errors';
 import type { CommitStatus, PullRequest } from '../bitbucket/schemas';
 import { headArrival, type HeadArrival } from '../checks/head-arrival';
-import { evaluatePullRequestChecks, needsHeadArrival, type PullRequestCheck } from '../checks/pull-request-checks';
+import { evaluatePullRequestChecks, needsHeadArrival, type HeadCommitReports, type PullRequestCheck } from '../checks/pull-request-checks';
+import { listCommitReports } from '../bitbucket/code-insights';
 import { globMatches } from '../lib/glob';
 import { unwrapUuid } from '../lib/uuid';
 import type { Policy } from '../policy/policy';
+import type { PullRequestRecord } from '../store/records';
 import type { Store } from '../store/store';
 import type { AppContext } from './context';
 
@@ -74,11 +76,31 @@ export async function evaluatePullRequest(
     );
   const mainBranch = policy.protectedBranches === null ? await mainBranchOf(client, store, workspaceUuid, repositoryUuid) : null;
   const head = needsHeadArrival(pullRequest, policy) ? await readHeadArrival(client, { workspaceUuid, repositoryUuid, pullRequest }) : null;
+  const reports = policy.checkPullRequestSecurityReports
+    ? await readHeadReports(client, { workspaceUuid, repositoryUuid, pullRequest })
+    : null;
   return {
     pullRequest,
     protectedDestination: isProtectedBranch(destination, mainBranch, policy),
-    checks: evaluatePullRequestChecks(pullRequest, statuses, policy, head),
+    checks: evaluatePullRequestChecks(pullRequest, { statuses, head, reports }, policy),
   };
+}
+
+/** The Code Insights reports on the head commit (PR-SECURITY): one request; an error is the check's answer, not the evaluation's. */
+async function readHeadReports(
+  client: BitbucketClient,
+  target: { workspaceUuid: string; repositoryUuid: string; pullRequest: PullRequest },
+): Promise<HeadCommitReports | BitbucketError> {
+  const commit = target.pullRequest.source.commit?.hash;
+  const where = `/2.0/repositories/{workspace}/${target.repositoryUuid}/pullrequests/${target.pullRequest.id}`;
+  if (!commit) return new BitbucketError('malformed', where, null, 'the pull request names no head commit');
+  try {
+    const listing = await listCommitReports(client, target, commit);
+    return { reports: listing.values, truncated: listing.truncated };
+  } catch (error) {
+    if (!(error instanceof BitbucketError)) throw error;
+    return error;
+  }
 }
 
 /**
@@ -102,7 +124,7 @@ async function readHeadArrival(
 export async function storePullRequestEvaluation(
   store: Store,
   evaluation: PullRequestEvaluation,
-  stored: { repositoryUuid: string; evaluatedAt: Date; cause: string },
+  stored: { repositoryUuid: string; evaluatedAt: Date; cause: string; insights?: PullRequestRecord['insights'] },
 ): Promise<boolean> {
   const pr = evaluation.pullRequest;
   const { evaluatedAt, cause } = stored;
@@ -117,5 +139,6 @@ export async function storePullRequestEvaluation(
     checks: evaluation.checks,
     evaluatedAt: evaluatedAt.toISOString(),
     cause,
+    insights: stored.insights ?? null,
   });
 }

@@ -74,6 +74,8 @@ export const PullRequestRecord = z.object({
   checks: z.array(StoredCheck),
   evaluatedAt: z.string(),
   cause: z.string(),
+  /** The Code Insights report Attest last wrote for this pull request: on which commit, and what it said (a hash). */
+  insights: z.object({ commit: z.string(), fingerprint: z.string(), at: z.string() }).nullable().default(null),
 });
 export type PullRequestRecord = z.infer<typeof PullRequestRecord>;
 

@@ -232,7 +232,9 @@ function pullRequestsStore() {
       const key = keys.pullRequest(record.repositoryUuid, record.id);
       const current = await read(key, PullRequestRecord);
       if (current && Date.parse(current.evaluatedAt) > Date.parse(record.evaluatedAt)) return false;
-      await kvs.set(key, record);
+      // An evaluation that wrote no report (the merge check's) keeps the note of the one written for this head.
+      const kept = current?.insights && current.insights.commit === record.headCommit ? current.insights : null;
+      await kvs.set(key, { ...record, insights: record.insights ?? kept });
       return true;
     },
     async deletePullRequest(repositoryUuid: string, id: number): Promise<void> {

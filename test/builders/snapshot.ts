@@ -7,6 +7,7 @@ import {
   type Account,
   type BranchRestriction,
   type BranchingModel,
+  type CommitReport,
   type CommitStatus,
   type Member,
   type Participant,
@@ -14,7 +15,7 @@ import {
   type Repository,
 } from '../../src/bitbucket/schemas';
 import { mergedChangeOf, type MergedChange } from '../../src/controls/merged-change';
-import type { RepositorySnapshot, Slice, WorkspaceSnapshot } from '../../src/controls/types';
+import type { ReportFindings, RepositorySnapshot, Slice, WorkspaceSnapshot } from '../../src/controls/types';
 
 export const NOW = new Date('2026-11-22T09:00:00Z');
 export const DAY = 86_400_000;
@@ -125,6 +126,42 @@ export function repositorySnapshot(overrides: Partial<RepositorySnapshot> = {}):
     pipelinesFile: ok(null),
     mainBranchPipelines: ok([]),
     mergedPullRequests: ok([]),
+    mainHeadReports: ok({ commit: HEAD, reports: [], truncated: false }),
+    securityFindings: ok({ commit: HEAD, reports: [], truncated: false }),
+    pipelineVariables: ok([]),
+    deploymentVariables: ok([]),
+    ...overrides,
+  };
+}
+
+/** The main branch's head commit in control tests. */
+export const HEAD = 'c0ffee0000000000000000000000000000000001';
+
+/** A Code Insights report as GET …/commit/{commit}/reports lists it. */
+export function report(overrides: Partial<CommitReport> = {}): CommitReport {
+  return {
+    uuid: '{5e1f0000-0000-4000-a000-000000000001}',
+    external_id: 'snyk-1',
+    title: 'Snyk security scan',
+    reporter: 'Snyk',
+    report_type: 'SECURITY',
+    result: 'PASSED',
+    created_on: new Date(NOW.getTime() - DAY).toISOString(),
+    updated_on: new Date(NOW.getTime() - DAY).toISOString(),
+    ...overrides,
+  };
+}
+
+/** One SECURITY report's findings, as the collector counts them. */
+export function findings(overrides: Partial<ReportFindings> = {}): ReportFindings {
+  return {
+    reportId: '{5e1f0000-0000-4000-a000-000000000001}',
+    title: 'Snyk security scan',
+    reporter: 'Snyk',
+    result: 'PASSED',
+    counts: { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0 },
+    annotations: 0,
+    incomplete: null,
     ...overrides,
   };
 }
@@ -142,5 +179,5 @@ export function member(accountId: string, has2fa: boolean | undefined, overrides
 }
 
 export function workspaceSnapshot(overrides: Partial<WorkspaceSnapshot> = {}): Partial<WorkspaceSnapshot> {
-  return { members: ok([]), workspacePermissions: ok([]), ...overrides };
+  return { members: ok([]), workspacePermissions: ok([]), workspaceVariables: ok([]), ...overrides };
 }

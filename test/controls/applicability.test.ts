@@ -25,6 +25,9 @@ const SPEC: Array<[string, boolean, boolean]> = [
   ['BB-CI-2', false, false],
   ['BB-CI-3', false, true],
   ['BB-CI-4', false, true],
+  ['BB-CI-5', false, false],
+  ['BB-VULN-1', false, true],
+  ['BB-VULN-2', false, true],
   ['BB-PR-1', false, true],
   ['BB-PR-2', false, true],
 ];

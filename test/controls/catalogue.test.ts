@@ -16,11 +16,11 @@ import { Policy } from '../../src/policy/policy';
 const SPEC = path.resolve(__dirname, '..', '..', 'docs', 'controls.md');
 
 describe('the control catalogue', () => {
-  it('has 22 controls with unique, well-formed ids', () => {
+  it('has 26 controls with unique, well-formed ids', () => {
     const ids = CATALOGUE.map((control) => control.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toHaveLength(22);
-    for (const id of ids) expect(id).toMatch(/^BB-(REPO|BP|CR|CI|PR|AC|MFA)-\d+$/);
+    expect(ids).toHaveLength(26);
+    for (const id of ids) expect(id).toMatch(/^BB-(REPO|BP|CR|CI|VULN|PR|AC|MFA)-\d+$/);
   });
 
   it('gives every control a positive title, remediation steps, a documentation link and framework data', () => {

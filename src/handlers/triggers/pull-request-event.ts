@@ -17,6 +17,9 @@ import { enqueue } from '../../services/scan-jobs';
 import { createStore, type Store } from '../../store/store';
 import { toInstant } from '../../lib/instant';
 import { retryOnFailure } from './retry';
+import type { BitbucketClient } from '../../bitbucket/client';
+import type { Policy } from '../../policy/policy';
+import { writeVerdict } from '../../services/code-insights';
 
 async function handlePullRequestEvent(event: unknown): Promise<void> {
   const log = createLogger({ handler: 'pull-request-event' });
@@ -58,20 +61,39 @@ async function handlePullRequestEvent(event: unknown): Promise<void> {
     scoped.info('Pull request declined: open state dropped', { pullRequest: ids[0] });
     return;
   }
-  // The pull request and its statuses: two requests each.
-  const client = await ledgeredAppClient(store, { kind: 'event', chunk: 2 * ids.length, log: scoped });
   const policy = await store.getPolicy();
-  for (const id of ids) {
-    try {
-      const evaluation = await evaluatePullRequest({ client, store, policy, workspaceUuid }, { repositoryUuid, id });
-      await storePullRequestEvaluation(store, evaluation, { repositoryUuid, evaluatedAt: now(), cause: payload.eventType });
-      scoped.info('Pull-request checks stored', { pullRequest: id, state: evaluation.pullRequest.state });
-    } catch (error) {
-      if (!(error instanceof BitbucketError)) throw error;
-      scoped.warn('Pull request could not be read', { pullRequest: id, kind: error.kind, status: error.status });
-    }
-  }
+  // The pull request and its statuses: two requests each; the head's reports (PR-SECURITY) and Attest's report one more each.
+  const perPullRequest = 2 + (policy.checkPullRequestSecurityReports ? 1 : 0) + (policy.postCodeInsights ? 1 : 0);
+  const client = await ledgeredAppClient(store, { kind: 'event', chunk: perPullRequest * ids.length, log: scoped });
+  for (const id of ids)
+    await refreshPullRequest({ client, store, policy, workspaceUuid, log: scoped }, { repositoryUuid, id, cause: payload.eventType });
   await client.settle();
+}
+
+/** Re-reads one pull request, writes Attest's Code Insights report when its verdict changed, and stores the checks for the card. */
+async function refreshPullRequest(
+  deps: { client: BitbucketClient; store: Store; policy: Policy; workspaceUuid: string; log: Logger },
+  target: { repositoryUuid: string; id: number; cause: string },
+): Promise<void> {
+  const { client, store, policy, workspaceUuid, log } = deps;
+  const { repositoryUuid, id, cause } = target;
+  try {
+    const evaluation = await evaluatePullRequest({ client, store, policy, workspaceUuid }, { repositoryUuid, id });
+    const previous = (await store.getPullRequest(repositoryUuid, id))?.insights ?? null;
+    const at = now();
+    const verdict = await writeVerdict({ client, policy, workspaceUuid, repositoryUuid, previous, now: at }, evaluation);
+    if (verdict.error)
+      log.warn('The Code Insights report could not be written', {
+        pullRequest: id,
+        kind: verdict.error.kind,
+        status: verdict.error.status,
+      });
+    await storePullRequestEvaluation(store, evaluation, { repositoryUuid, evaluatedAt: at, cause, insights: verdict.insights });
+    log.info('Pull-request checks stored', { pullRequest: id, state: evaluation.pullRequest.state, insights: verdict.outcome });
+  } catch (error) {
+    if (!(error instanceof BitbucketError)) throw error;
+    log.warn('Pull request could not be read', { pullRequest: id, kind: error.kind, status: error.status });
+  }
 }
 
 async function recordMerge(
