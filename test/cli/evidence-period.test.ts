@@ -142,7 +142,7 @@ describe('attest evidence covers the period asked', () => {
   }, 480_000);
 
   it('dates a pull request by its merge, not by a comment made after it: merged on the last day of Q3, it is in Q3', async () => {
-    const seed: SeedInput = demoSeed();
+    const seed: SeedInput = periodSeed();
     const repo = seed.workspaces[0]!.repositories!.find((candidate) => candidate.slug === 'payments-api')!;
     const pr = repo.pullRequests!.find((candidate) => candidate.state === 'MERGED')!;
     Object.assign(pr, {

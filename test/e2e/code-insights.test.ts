@@ -186,7 +186,15 @@ describe('PR-SECURITY: no security scan failed on the head commit', () => {
       s.emulator.log.length = 0;
       const blocked = await s.mergeCheck();
       expect(blocked.result).toEqual({ success: false, message: 'Snyk reported a failed security scan.' });
-      expect(s.emulator.log.map((entry) => entry.path.split('/').pop())).toEqual([String(s.id), 'statuses', 'activity', 'reports']);
+      // The pull request, its statuses, the repository (never scanned here, so its main branch is read), the
+      // activity log (approved: of the latest push?) and the head's reports: PR-SECURITY's one request.
+      expect(s.emulator.log.map((entry) => entry.path.split('/').pop())).toEqual([
+        String(s.id),
+        'statuses',
+        s.repo.uuid,
+        'activity',
+        'reports',
+      ]);
       s.repo.reports[s.repo.reports.length - 1]!.result = 'PASSED';
       expect((await s.mergeCheck()).result).toEqual({ success: true, message: 'All Attest checks passed.' });
       // Attest's own FAILED report (written while the pull request was unapproved) never counted against it.
