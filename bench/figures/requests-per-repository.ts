@@ -22,22 +22,28 @@ export async function requestsPerRepository(): Promise<Figure> {
     const identity = { slug: repo.slug, uuid: repo.uuid, projectKey: repo.project };
     const resolved = resolveRepository(REPOSITORY_CONTROLS, { identity, mainBranch: repo.mainBranch }, policy, new Date(DEMO_NOW));
     const needs = [...resolved.needs].filter((need) => need !== 'repository' && need !== 'effectiveBranchingModel');
-    const usesModel = s.ws.repositories
-      .find((r) => r.slug === repo.slug)!
-      .branchRestrictions.some((r) => r.branch_match_kind === 'branching_model');
+    const seeded = s.ws.repositories.find((r) => r.slug === repo.slug)!;
+    const usesModel = seeded.branchRestrictions.some((r) => r.branch_match_kind === 'branching_model');
     const pr = repo.results.find((r) => r.control === 'BB-PR-1')?.evidence as { merged?: number } | undefined;
     const pipelinesOff = repo.results.find((r) => r.control === 'BB-CI-2')?.outcome === 'fail';
-    // Each need is one request; the file is not read when Pipelines is off, and reading it takes two (the main
-    // branch's head commit, then the file at that commit); each merged PR needs its statuses.
+    // Each need is one request; the file is not read when Pipelines is off; the file and the Code Insights
+    // reports are read at the main branch's head commit, one more request shared by both; each merged PR needs
+    // its statuses; each SECURITY report its findings (one page here), each deployment environment its variables.
     const readsFile = needs.includes('pipelinesFile') && !pipelinesOff;
+    const readsReports = needs.includes('mainHeadReports');
+    const securityReports = needs.includes('securityFindings') ? seeded.reports.filter((r) => r.reportType === 'SECURITY').length : 0;
+    const environments = needs.includes('deploymentVariables') ? seeded.environments.length : 0;
     floor +=
       needs.length -
       (pipelinesOff && needs.includes('pipelinesFile') ? 1 : 0) +
-      (readsFile ? 1 : 0) +
+      (readsFile || readsReports ? 1 : 0) +
       (usesModel && resolved.applicable.length > 2 ? 1 : 0) +
-      (pr?.merged ?? 0);
+      (pr?.merged ?? 0) -
+      (needs.includes('securityFindings') ? 1 : 0) +
+      securityReports +
+      environments;
   }
-  floor += 2; // members, workspace permissions
+  floor += 3; // members, workspace permissions, workspace variables
   const requests = s.emulator.log.length;
   await s.emulator.close();
   const ratio = requests / floor;

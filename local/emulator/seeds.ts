@@ -335,6 +335,16 @@ function scannerReport(
 
 const variable = (key: string, secured: boolean, value = '') => ({ uuid: stableUuid(`variable:${key}:${value}`), key, secured, value });
 
+/** Test, Staging and Production environments; only Production has variables. */
+function environmentsOf(uuid: string, production: ReturnType<typeof variable>[]) {
+  return ['Test', 'Staging', 'Production'].map((type) => ({
+    uuid: stableUuid(`${uuid}:env:${type}`),
+    name: type,
+    type,
+    variables: type === 'Production' ? production : [],
+  }));
+}
+
 /**
  * What each profile shows of catalogue v2, with no random draw: scanner reports (passing, failing with critical
  * findings, stale, from a scanner the policy does not list, still pending), Pipelines variables (secured, and an
@@ -343,13 +353,7 @@ const variable = (key: string, secured: boolean, value = '') => ({ uuid: stableU
 function securityFor(profile: Profile, repo: { uuid: string; mainBranch: string | null; now: number }) {
   const head = hashOf(`${repo.uuid}:${repo.mainBranch ?? ''}`);
   const where = { uuid: repo.uuid, head, now: repo.now };
-  const environments = (production: ReturnType<typeof variable>[]) =>
-    ['Test', 'Staging', 'Production'].map((type) => ({
-      uuid: stableUuid(`${repo.uuid}:env:${type}`),
-      name: type,
-      type,
-      variables: type === 'Production' ? production : [],
-    }));
+  const environments = (production: ReturnType<typeof variable>[]) => environmentsOf(repo.uuid, production);
   if (repo.mainBranch === null) return {};
   switch (profile) {
     case 'exemplary':

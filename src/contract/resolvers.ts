@@ -260,6 +260,12 @@ export const PolicyUpdate = z.strictObject({
   protectedBranches: z.array(z.string()).nullable().optional(),
   mergeCheckOnError: z.enum(['block', 'allow']).optional(),
   requireApprovalOfHead: z.boolean().optional(),
+  maxReportAgeDays: z.number().optional(),
+  maxCriticalFindings: z.number().optional(),
+  maxHighFindings: z.number().optional(),
+  secretVariableWords: z.array(z.string()).optional(),
+  postCodeInsights: z.boolean().optional(),
+  checkPullRequestSecurityReports: z.boolean().optional(),
 });
 export const ExceptionInput = z.strictObject({
   control: z.string(),

@@ -10,7 +10,13 @@ import type { Policy, PolicyException } from './policy';
 export type RescanScope = { kind: 'none' } | { kind: 'some'; repositories: string[]; workspace: boolean } | { kind: 'all' };
 
 /** Read by the merge check and the pull-request card when they run; no stored verdict depends on them. */
-const LIVE: ReadonlySet<string> = new Set(['mergeCheckOnError', 'requireApprovalOfHead', 'issueKeyPattern']);
+const LIVE: ReadonlySet<string> = new Set([
+  'mergeCheckOnError',
+  'requireApprovalOfHead',
+  'issueKeyPattern',
+  'postCodeInsights',
+  'checkPullRequestSecurityReports',
+]);
 const WORKSPACE_ONLY: ReadonlySet<string> = new Set(['maxWorkspaceAdmins', 'offboarded']);
 
 function touchedExceptions(before: readonly PolicyException[], after: readonly PolicyException[]): PolicyException[] {

@@ -5,6 +5,7 @@
  * skipped with a printed notice. Where the live API sends fields the document lacks, the gap is listed below.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { OPENAPI_PATH } from '../forge/forge-checks';
@@ -200,6 +201,67 @@ describeContract('emulator responses against the Bitbucket OpenAPI document', ()
       hash: string;
     };
     expect(body.hash).toBe(merged.mergeCommit);
+  });
+
+  describe('catalogue v2: Code Insights and Pipelines variables', () => {
+    const ledger = () => demo.emulator.seed.workspaces[0]!.repositories.find((candidate) => candidate.slug === 'ledger')!;
+    const head = () => ledger().reports[0]!.commit;
+    const reportsTemplate = '/repositories/{workspace}/{repo_slug}/commit/{commit}/reports';
+    it.each([
+      ['reports on the main head', () => `/2.0/repositories/acme/ledger/commit/${head()}/reports`, reportsTemplate],
+      [
+        'one report, by its external id',
+        () => `/2.0/repositories/acme/ledger/commit/${head()}/reports/snyk-main`,
+        `${reportsTemplate}/{reportId}`,
+      ],
+      [
+        'one report, by its uuid',
+        () => `/2.0/repositories/acme/ledger/commit/${head()}/reports/${encodeURIComponent(ledger().reports[0]!.uuid)}`,
+        `${reportsTemplate}/{reportId}`,
+      ],
+      [
+        'a report’s annotations',
+        () => `/2.0/repositories/acme/ledger/commit/${head()}/reports/snyk-main/annotations?pagelen=100`,
+        `${reportsTemplate}/{reportId}/annotations`,
+      ],
+      [
+        'repository variables',
+        () => '/2.0/repositories/acme/ledger/pipelines_config/variables',
+        '/repositories/{workspace}/{repo_slug}/pipelines_config/variables',
+      ],
+      [
+        'workspace variables',
+        () => '/2.0/workspaces/acme/pipelines-config/variables',
+        '/workspaces/{workspace}/pipelines-config/variables',
+      ],
+      ['environments', () => '/2.0/repositories/acme/ledger/environments', '/repositories/{workspace}/{repo_slug}/environments'],
+      [
+        'deployment variables',
+        () =>
+          `/2.0/repositories/acme/ledger/deployments_config/environments/${encodeURIComponent(ledger().environments[2]!.uuid)}/variables`,
+        '/repositories/{workspace}/{repo_slug}/deployments_config/environments/{environment_uuid}/variables',
+      ],
+    ])('%s', async (_label, requestPath, template) => {
+      expect(await validate(requestPath(), template)).toEqual({ valid: true, errors: [] });
+    });
+
+    it('a secured variable is answered without its value; an unsecured one with it', async () => {
+      const response = await fetch(`${demo.emulator.url}/2.0/workspaces/acme/pipelines-config/variables`, {
+        headers: { authorization: 'Bearer contract' },
+      });
+      const body = (await response.json()) as { values: Array<{ key: string; secured: boolean; value?: string }> };
+      expect(body.values.find((variable) => variable.key === 'SONAR_TOKEN')).not.toHaveProperty('value');
+      expect(body.values.find((variable) => variable.key === 'SLACK_CHANNEL')).toHaveProperty('value', '#builds');
+    });
+
+    it('writing a report needs only read:repository:bitbucket, which the manifest asks for', () => {
+      const document = JSON.parse(fs.readFileSync(OPENAPI_PATH, 'utf8')) as {
+        paths: Record<string, { put?: { 'x-atlassian-oauth2-scopes'?: Array<{ scopes: string[] }> } }>;
+      };
+      const scopes = document.paths[`${reportsTemplate}/{reportId}`]?.put?.['x-atlassian-oauth2-scopes']?.flatMap((entry) => entry.scopes);
+      expect(scopes).toEqual(['read:repository:bitbucket']);
+      expect(fs.readFileSync(path.join(__dirname, '..', '..', 'manifest.yml'), 'utf8')).toMatch(/- read:repository:bitbucket\n/);
+    });
   });
 
   it('the commits on the main branch, newest first', async () => {

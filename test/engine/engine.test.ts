@@ -118,6 +118,41 @@ describe('engine', () => {
     expect(repo.results.find((r) => r.control === 'BB-CR-4')!.outcome).toBe('pass');
     expect(report.repositories.find((r) => r.slug === 'ledger')!.results.find((r) => r.control === 'BB-BP-1')!.outcome).toBe('pass');
   });
+
+  const outcomeOf = (report: ScanReport, slug: string, control: string) =>
+    report.repositories.find((r) => r.slug === slug)!.results.find((r) => r.control === control);
+  const escaped = (uuid: string) => uuid.replace(/[{}]/g, '\\$&');
+
+  it('catalogue v2 on Bitbucket’s refusals: a 403 on variables and a findings list that dangles are not-evaluable, never a pass', async () => {
+    const ws = sandbox.emulator.seed.workspaces[0]!;
+    const ledger = ws.repositories.find((repo) => repo.slug === 'ledger')!;
+    const bypass = ws.repositories.find((repo) => repo.description.endsWith('bypass'))!;
+    sandbox.emulator.addFault({ path: `${escaped(ledger.uuid)}/pipelines_config/variables`, kind: 'status', status: 403 });
+    sandbox.emulator.addFault({ path: `${escaped(ledger.uuid)}/commit/[0-9a-f]+/reports/[^/]+/annotations`, kind: 'dangling-next' });
+    sandbox.emulator.addFault({ path: '/workspaces/[^/]+/pipelines-config/variables', kind: 'status', status: 403 });
+    const report = await scan(sandbox, demoPolicy(sandbox.emulator.seed));
+    expect(outcomeOf(report, 'ledger', 'BB-CI-5')).toMatchObject({ outcome: 'not-evaluable' });
+    expect(outcomeOf(report, 'ledger', 'BB-VULN-2')).toMatchObject({ outcome: 'not-evaluable' });
+    // The report list itself was read: the scanner reported.
+    expect(outcomeOf(report, 'ledger', 'BB-VULN-1')).toMatchObject({ outcome: 'pass' });
+    expect(report.workspaceResults.find((r) => r.control === 'BB-CI-6')).toMatchObject({ outcome: 'not-evaluable' });
+    // Elsewhere the same reads still decide.
+    expect(outcomeOf(report, bypass.slug, 'BB-VULN-2')).toMatchObject({ outcome: 'fail' });
+    expect(outcomeOf(report, bypass.slug, 'BB-CI-5')!.message).toBe('Not secured: DEPLOY_PASSWORD (Production environment).');
+  });
+
+  it('never asks for a variable’s value, and none reaches the report', async () => {
+    const report = await scan(sandbox, demoPolicy(sandbox.emulator.seed));
+    const variableReads = sandbox.emulator.log.filter((entry) => entry.path.endsWith('/variables'));
+    expect(variableReads.length).toBeGreaterThan(0);
+    for (const entry of variableReads)
+      expect(new URLSearchParams(entry.query).get('fields')).toBe('values.uuid,values.key,values.secured,next');
+    const text = JSON.stringify(report);
+    for (const secret of ['wJalrXUtnFEMI', 'hunter2', 'dockerhub-example']) expect(text).not.toContain(secret);
+    expect(outcomeOf(report, 'legacy-billing', 'BB-CI-5')!.message).toBe(
+      'Not secured: AWS_ACCESS_KEY_ID (repository), AWS_SECRET_ACCESS_KEY (repository).',
+    );
+  });
 });
 
 describe('isolation', () => {

@@ -102,12 +102,27 @@ export function formOf(policy: Policy) {
     disabledControls: [...policy.disabledControls],
     mergeCheckOnError: policy.mergeCheckOnError,
     requireApprovalOfHead: policy.requireApprovalOfHead ? 'yes' : 'no',
+    maxReportAgeDays: String(policy.maxReportAgeDays),
+    maxCriticalFindings: String(policy.maxCriticalFindings),
+    maxHighFindings: String(policy.maxHighFindings),
+    secretVariableWords: policy.secretVariableWords.join(', '),
+    postCodeInsights: policy.postCodeInsights ? 'yes' : 'no',
+    checkPullRequestSecurityReports: policy.checkPullRequestSecurityReports ? 'yes' : 'no',
     classification: rowsOf(policy.classification),
   };
 }
 type PolicyForm = ReturnType<typeof formOf>;
 
-const NUMBER_FIELDS = ['minApprovals', 'maxWorkspaceAdmins', 'minBuildSuccessRate', 'buildWindowDays', 'reviewWindowDays'] as const;
+const NUMBER_FIELDS = [
+  'minApprovals',
+  'maxWorkspaceAdmins',
+  'minBuildSuccessRate',
+  'buildWindowDays',
+  'reviewWindowDays',
+  'maxReportAgeDays',
+  'maxCriticalFindings',
+  'maxHighFindings',
+] as const;
 
 /**
  * What `policy/update` is sent, or the field that cannot be sent as it is: a number field that holds no
@@ -133,6 +148,9 @@ export function policyUpdate(form: PolicyForm): { payload: ResolverInput<'policy
       disabledControls: form.disabledControls,
       mergeCheckOnError: form.mergeCheckOnError,
       requireApprovalOfHead: form.requireApprovalOfHead === 'yes',
+      secretVariableWords: list(form.secretVariableWords),
+      postCodeInsights: form.postCodeInsights === 'yes',
+      checkPullRequestSecurityReports: form.checkPullRequestSecurityReports === 'yes',
       classification: classified.classification,
     },
   };
@@ -171,6 +189,57 @@ function PolicyTextFields({ form, setForm, status, error }: FormProps) {
       {field('securityScanners', 'Security scanners', 'Comma-separated names looked for in bitbucket-pipelines.yml.')}
       {field('issueKeyPattern', 'Issue-key pattern', 'A regular expression, e.g. [A-Z]+-\\d+. Empty turns the check off.')}
       {field('protectedBranches', 'Protected branches', 'Comma-separated globs; empty means the main branch.')}
+      {field('maxReportAgeDays', 'Maximum age of a security report (days)', 'How recent a scanner’s report on the main branch must be.')}
+      {field('maxCriticalFindings', 'Open critical findings allowed on the main branch')}
+      {field('maxHighFindings', 'Open high findings allowed on the main branch')}
+      {field(
+        'secretVariableWords',
+        'Secret variable words',
+        'Comma-separated words; a Pipelines variable whose name has one of them must be secured.',
+      )}
+    </>
+  );
+}
+
+/** A yes/no choice of the policy form, as a radio group with the recommended answer named. */
+function YesNo(
+  props: FormProps & { name: 'postCodeInsights' | 'checkPullRequestSecurityReports'; label: string; yes: string; no: string },
+) {
+  const { form, setForm, error, name } = props;
+  return (
+    <Stack space="space.050">
+      <Label labelFor={name}>{props.label}</Label>
+      <RadioGroup
+        name={name}
+        value={form[name]}
+        options={[
+          { name, value: 'yes', label: props.yes },
+          { name, value: 'no', label: props.no },
+        ]}
+        onChange={(event) => setForm({ ...form, [name]: textOf(event) === 'no' ? 'no' : 'yes' })}
+      />
+      {error(name)}
+    </Stack>
+  );
+}
+
+function PullRequestChoices(props: FormProps) {
+  return (
+    <>
+      <YesNo
+        {...props}
+        name="postCodeInsights"
+        label="Show Attest's verdict in each pull request's Reports (Code Insights)"
+        yes="Yes (recommended)"
+        no="No"
+      />
+      <YesNo
+        {...props}
+        name="checkPullRequestSecurityReports"
+        label="A failed security scan on the pull request's latest commit"
+        yes="Blocks the merge"
+        no="Is not checked"
+      />
     </>
   );
 }
@@ -463,6 +532,7 @@ function SettingsBody({ data }: { data: PolicyData }) {
       <PeoplePickers {...props} members={data.members} />
       <ControlsPicker {...props} controls={controls} controlIds={controlIds} />
       <MergeCheckChoices {...props} />
+      <PullRequestChoices {...props} />
       <ClassificationSection {...props} proposed={data.proposedRules} save={save} />
       <Inline>
         <Button appearance="primary" onClick={submit}>
