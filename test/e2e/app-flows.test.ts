@@ -214,7 +214,8 @@ describe('app flows', () => {
       const has = () => s.evidence().some((record) => record.repositorySlug === 'ledger' && record.pullRequestId === id);
       expect(has()).toBe(false);
       s.emulator.clearFaults();
-      await s.runtime.runFor(2 * 3_600_000); // the next scheduled runs reconcile the ledger
+      // Three hours: the install's first evaluation (with catalogue v2's reads) and the ledger backfill share them.
+      await s.runtime.runFor(3 * 3_600_000); // the next scheduled runs reconcile the ledger
       expect(s.evidence().filter((record) => record.repositorySlug === 'ledger' && record.pullRequestId === id)).toHaveLength(1);
     } finally {
       await s.emulator.close();

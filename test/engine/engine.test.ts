@@ -69,7 +69,7 @@ describe('engine', () => {
     const report = await scan(sandbox);
     const repositoryIds = REPOSITORY_CONTROLS.map((control) => control.id).sort();
     for (const repo of report.repositories) expect(repo.results.map((result) => result.control)).toEqual(repositoryIds);
-    expect(report.workspaceResults.map((result) => result.control)).toEqual(['BB-AC-1', 'BB-AC-2', 'BB-MFA-1', 'BB-MFA-2']);
+    expect(report.workspaceResults.map((result) => result.control)).toEqual(['BB-AC-1', 'BB-AC-2', 'BB-CI-6', 'BB-MFA-1', 'BB-MFA-2']);
     expect(report.repositories.map((repo) => repo.slug)).toEqual([...report.repositories.map((repo) => repo.slug)].sort());
   });
 

@@ -136,7 +136,8 @@ describe.each(SCENARIOS)('with %s', (_name, faults, queue, timeoutMs) => {
         accountId: ada!.accountId,
       });
       s.emulator.clearFaults();
-      await s.runtime.runFor(2 * 3_600_000);
+      // Three hours: the install's first evaluation (with catalogue v2's reads) and the ledger backfill share them.
+      await s.runtime.runFor(3 * 3_600_000);
       const after = outcomes(s.records());
       expectNoFalsePass(after);
       expect(s.records().every((record) => record.evaluatedAt !== null)).toBe(true);
