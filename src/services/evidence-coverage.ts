@@ -55,6 +55,10 @@ export async function coverRepository(
       ledgerCheckedAt: update.ledgerCheckedAt,
       ledgerBackfill: update.backfill,
     });
+  // Stopped because the hour's share of Bitbucket's limit ran out: not a gap but a pause. The backfill's progress
+  // is kept above, so the job that waits for room goes on from where this one stopped.
+  if (update.truncated && ctx.client.budget.roomAt !== null)
+    throw new BitbucketError('hour-spent', repository.full_name, null, `the hour's share ran out after ${update.recorded} new records`);
   const gap = update.truncated ? 'the list of its merged pull requests was cut short; run the export again' : null;
   return { gap, recorded: update.recorded };
 }

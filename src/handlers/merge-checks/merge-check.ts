@@ -1,7 +1,8 @@
 /**
  * `attest-merge-check`: evaluates the pull-request checks with two Bitbucket requests (the pull request and
  * its statuses), plus one or two pages of its activity log when approvals would suffice and must be of the
- * latest push, and returns `{success, message}`. It never throws: Bitbucket treats a thrown exception as a
+ * latest push, plus the head commit's Code Insights reports when the policy checks them (PR-SECURITY): at
+ * most five. It writes no Code Insights report (the events do), and returns `{success, message}`. It never throws: Bitbucket treats a thrown exception as a
  * failure and shows no message (https://developer.atlassian.com/platform/forge/manifest-reference/modules/bitbucket-merge-check/). When Bitbucket cannot be read, the
  * policy's `mergeCheckOnError` decides, and the message says what could not be read and why.
  */
