@@ -315,7 +315,13 @@ function annotation(report: string, n: number, finding: { severity: string; summ
 /** A scanner's SECURITY report on the main branch's head, written `daysAgo` before the seed's now. */
 function scannerReport(
   where: { uuid: string; head: string; now: number },
-  report: { id: string; reporter: string; result: string; daysAgo: number; findings: Array<{ severity: string; summary: string; result?: string }> },
+  report: {
+    id: string;
+    reporter: string;
+    result: string;
+    daysAgo: number;
+    findings: Array<{ severity: string; summary: string; result?: string }>;
+  },
 ) {
   const at = where.now - report.daysAgo * DAY;
   return {
@@ -394,7 +400,9 @@ function securityFor(profile: Profile, repo: { uuid: string; mainBranch: string 
     case 'advisory':
       return { reports: [scannerReport(where, { id: 'sonarcloud', reporter: 'SonarCloud', result: 'PASSED', daysAgo: 60, findings: [] })] };
     case 'branching-model':
-      return { reports: [scannerReport(where, { id: 'acme-audit', reporter: 'Acme audit bot', result: 'PENDING', daysAgo: 0, findings: [] })] };
+      return {
+        reports: [scannerReport(where, { id: 'acme-audit', reporter: 'Acme audit bot', result: 'PENDING', daysAgo: 0, findings: [] })],
+      };
     case 'unprotected':
       return {
         variables: [
@@ -444,7 +452,11 @@ export function buildWorkspaceSeed(options: BuildOptions): SeedInput {
         name: 'Acme Corporation',
         projects,
         groups,
-        variables: [variable('SONAR_TOKEN', true), variable('DOCKERHUB_PASSWORD', false, 'dockerhub-example'), variable('SLACK_CHANNEL', false, '#builds')],
+        variables: [
+          variable('SONAR_TOKEN', true),
+          variable('DOCKERHUB_PASSWORD', false, 'dockerhub-example'),
+          variable('SLACK_CHANNEL', false, '#builds'),
+        ],
         members: users.map((user, i) => ({
           accountId: user.accountId,
           permission: i < 4 ? ('owner' as const) : i < 9 ? ('collaborator' as const) : ('member' as const),
