@@ -183,6 +183,22 @@ export const DeploymentSeed = z.object({
   completedOn: Iso.nullable().default(null),
 });
 
+/**
+ * An SSH deploy key (OpenAPI `deploy_key` of a repository, `project_deploy_key` of a project): read access for a
+ * machine, with the label its creator gave it and when it was added and last used.
+ */
+export const DeployKeySeed = z.object({
+  id: z.number().int().positive(),
+  label: z.string(),
+  key: z.string().regex(/^ssh-(ed25519|rsa) [A-Za-z0-9+/=]+$/, 'an OpenSSH public key'),
+  comment: z.string().optional(),
+  addedOn: Iso,
+  lastUsed: Iso.nullable().default(null),
+  /** Who added it (a repository key's `owner`, a project key's `created_by`). */
+  addedBy: z.string().nullable().default(null),
+});
+export type DeployKeySeed = z.infer<typeof DeployKeySeed>;
+
 export const RepositorySeed = z.object({
   uuid: z.string(),
   slug: z.string(),
@@ -221,6 +237,7 @@ export const RepositorySeed = z.object({
   permissions: z.array(z.object({ accountId: z.string(), permission: z.enum(['read', 'write', 'admin']) })).default([]),
   /** Repository grants to groups (permissions-config/groups). */
   groupPermissions: z.array(z.object({ group: z.string(), permission: z.enum(['read', 'write', 'admin']) })).default([]),
+  deployKeys: z.array(DeployKeySeed).default([]),
 });
 export type RepositorySeed = z.infer<typeof RepositorySeed>;
 
@@ -234,6 +251,7 @@ export const ProjectSeed = z.object({
   isPrivate: z.boolean().default(true),
   userPermissions: z.array(z.object({ accountId: z.string(), permission: Grant })).default([]),
   groupPermissions: z.array(z.object({ group: z.string(), permission: Grant })).default([]),
+  deployKeys: z.array(DeployKeySeed).default([]),
 });
 
 /** A workspace user group: its members get what the group is granted. */

@@ -14,6 +14,7 @@ import { knownCommits } from './commits';
 
 import { HttpError } from './http-error';
 import { insightsRead, insightsWrite, variablesRead, workspaceVariables } from './insights';
+import { projectAccessRoutes, repositoryAccessRoutes } from './access-routes';
 
 export { HttpError };
 
@@ -149,6 +150,7 @@ const WORKSPACE_ROUTES: Array<[string, (r: WorkspaceRequest) => unknown]> = [
   ['permissions', workspacePermissions],
   ['permissions/repositories', repositoryPermissions],
   ['pipelines-config/variables', workspaceVariables],
+  ...projectAccessRoutes,
 ];
 
 // ---- repositories ---------------------------------------------------------------------------------------
@@ -394,6 +396,7 @@ const REPOSITORY_ROUTES: Array<[string, (r: RepositoryRequest) => unknown]> = [
   ['permissions-config/groups', permissionsConfig('groups')],
   ...insightsRead,
   ...variablesRead,
+  ...repositoryAccessRoutes,
 ];
 
 /** The segments `*` and `**` of `pattern` matched in `segments`, or null when the pattern does not match. */

@@ -291,7 +291,31 @@ function repositorySeed(plan: RepositoryPlan, project: { key: string }) {
     statuses,
     permissions: [{ accountId: people[0]!.accountId, permission: 'admin' as const }],
     ...securityFor(profile, { uuid, mainBranch, now: options.now }),
+    deployKeys: deployKeysFor(profile, { now: options.now, addedBy: people[0]!.accountId }),
   };
+}
+
+/** An OpenSSH ed25519 public key derived from a text (the emulator never checks it is a real curve point). */
+const sshKey = (text: string) => `ssh-ed25519 ${Buffer.from(hashOf(text), 'hex').toString('base64')}AAAA`;
+
+/** Deploy keys, with no random draw: a CI key in use on the exemplary repositories, a forgotten one on the bypassing ones. */
+function deployKeysFor(profile: Profile, where: { now: number; addedBy: string }) {
+  if (profile === 'exemplary')
+    return [
+      {
+        id: 101,
+        label: 'CI deploy (read-only)',
+        key: sshKey('ci-deploy'),
+        addedOn: iso(where.now - 120 * DAY),
+        lastUsed: iso(where.now - DAY),
+        addedBy: where.addedBy,
+      },
+    ];
+  if (profile === 'bypass')
+    return [
+      { id: 102, label: 'old release server', key: sshKey('old-release'), addedOn: iso(where.now - 640 * DAY), addedBy: where.addedBy },
+    ];
+  return [];
 }
 
 const stableUuid = (text: string) => {
@@ -433,6 +457,19 @@ export function buildWorkspaceSeed(options: BuildOptions): SeedInput {
     key: project.key,
     name: project.name,
     groupPermissions: [{ group: project.key === 'PAY' ? 'payments' : 'developers', permission: 'write' as const }],
+    // The platform project's release bot reads every repository in it through one key.
+    deployKeys:
+      project.key === 'CORE'
+        ? [
+            {
+              id: 201,
+              label: 'release bot',
+              key: sshKey('release-bot'),
+              addedOn: iso(options.now - 400 * DAY),
+              lastUsed: iso(options.now - 3 * DAY),
+            },
+          ]
+        : [],
   }));
   let restrictionId = 1;
   const nextRestrictionId = () => restrictionId++;

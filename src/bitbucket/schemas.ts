@@ -98,7 +98,7 @@ export const PullRequestActivity = z.object({
 });
 export type PullRequestActivity = z.infer<typeof PullRequestActivity>;
 
-const Group = z.object({ slug: z.string().optional(), name: z.string().optional(), full_slug: z.string().optional() });
+export const Group = z.object({ slug: z.string().optional(), name: z.string().optional(), full_slug: z.string().optional() });
 
 /** GET …/branch-restrictions (admin:repository). `value` is absent for kinds without one. */
 export const BranchRestriction = z.object({

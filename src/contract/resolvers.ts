@@ -246,6 +246,96 @@ export const PullRequestPayload = z.strictObject({
   repositoryUuid: Uuid.optional(),
   pullRequestId: z.number().int().positive().optional(),
 });
+const ReviewId = z.string().regex(/^ar-[0-9a-f]{12}$/, 'expected an access review id');
+const ReviewDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date (YYYY-MM-DD)');
+const AccountRef = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9:_-]+$/, 'expected an Atlassian account id');
+export const AccessReviewStart = z.strictObject({
+  projects: z.array(z.string().min(1).max(64)).min(1).max(500).nullable(),
+  dueOn: ReviewDate,
+  owner: AccountRef,
+  reviewersByProject: z.record(z.string().min(1).max(64), AccountRef).default({}),
+});
+export const AccessReviewRef = z.strictObject({ id: ReviewId });
+export const AccessReviewDecide = z.strictObject({
+  id: ReviewId,
+  decisions: z
+    .array(
+      z.strictObject({
+        itemId: z.string().regex(/^[0-9a-f]{20}$/, 'expected an item id'),
+        decision: z.enum(['keep', 'revoke', 'change']),
+        reason: z.string().trim().max(2000).optional(),
+        change: z.string().trim().max(500).optional(),
+      }),
+    )
+    .min(1)
+    .max(500),
+});
+export const AccessReviewExport = z.strictObject({ id: ReviewId, format: z.enum(['csv', 'json', 'html']) });
+const ReviewSummary = z.object({
+  id: z.string(),
+  state: z.enum(['snapshotting', 'open', 'completed']),
+  projects: z.array(z.string()).nullable(),
+  dueOn: z.string(),
+  startedAt: z.string(),
+  startedBy: z.string(),
+  owner: z.string(),
+  overdue: z.boolean(),
+  items: z.number(),
+  decided: z.number(),
+  /** Items the caller decides that are still open. */
+  mine: z.number(),
+  completedAt: z.string().nullable(),
+  hash: z.string().nullable(),
+});
+const AccessReviewsView = z.object({
+  reviews: z.array(ReviewSummary),
+  admin: z.boolean(),
+  members: z.array(z.object({ accountId: z.string(), name: z.string() })),
+  projects: z.array(z.object({ key: z.string(), name: z.string() })),
+});
+const ReviewItemView = z.object({
+  id: z.string(),
+  kind: z.enum(['member', 'user-grant', 'group-grant', 'deploy-key']),
+  name: z.string(),
+  accountId: z.string().nullable(),
+  permission: z.string(),
+  scope: z.enum(['workspace', 'project', 'repository']),
+  target: z.string(),
+  project: z.string().nullable(),
+  has2fa: z.boolean().nullable(),
+  reach: z.object({ read: z.number(), write: z.number(), admin: z.number() }).nullable(),
+  addedOn: z.string().nullable(),
+  lastUsed: z.string().nullable(),
+  reviewer: z.string(),
+  suggestion: z.object({ decision: z.enum(['keep', 'revoke']), reason: z.string() }).nullable(),
+  unchanged: z.boolean(),
+  decision: z
+    .object({
+      decision: z.enum(['keep', 'revoke', 'change']),
+      reason: z.string().nullable(),
+      change: z.string().nullable(),
+      decidedBy: z.string(),
+      decidedAt: z.string(),
+    })
+    .nullable(),
+  canDecide: z.boolean(),
+});
+const AccessReviewView = z.object({
+  review: ReviewSummary,
+  gaps: z.array(z.object({ what: z.string(), reason: z.string() })),
+  items: z.array(ReviewItemView),
+  byDecision: z.object({ keep: z.number(), revoke: z.number(), change: z.number() }),
+  canComplete: z.boolean(),
+  followUps: z.array(z.object({ name: z.string(), target: z.string(), decidedAt: z.string(), goneAt: z.string().nullable() })),
+});
+const Decided = z.object({ decided: z.number() });
+const ReviewStarted = z.object({ id: z.string(), state: z.enum(['snapshotting', 'open', 'completed']) });
+const ReviewCompleted = z.object({ id: z.string(), hash: z.string(), completedAt: z.string() });
+
 export const PolicyUpdate = z.strictObject({
   minApprovals: z.number().optional(),
   maxWorkspaceAdmins: z.number().optional(),
@@ -260,6 +350,11 @@ export const PolicyUpdate = z.strictObject({
   protectedBranches: z.array(z.string()).nullable().optional(),
   mergeCheckOnError: z.enum(['block', 'allow']).optional(),
   requireApprovalOfHead: z.boolean().optional(),
+  accessReviewIntervalDays: z.number().optional(),
+  revokeGraceDays: z.number().optional(),
+  maxDeployKeyAgeDays: z.number().optional(),
+  accessReviewAdmins: z.array(z.string()).optional(),
+  groupsOnlyOnProduction: z.boolean().optional(),
   maxReportAgeDays: z.number().optional(),
   maxCriticalFindings: z.number().optional(),
   maxHighFindings: z.number().optional(),
@@ -301,6 +396,13 @@ export const RESOLVERS = {
   'scan/now': { input: Empty, output: Queued },
   'health/get': { input: Empty, output: HealthView },
   'health/test': { input: Empty, output: ConnectionView },
+  'access-review/list': { input: Empty, output: AccessReviewsView },
+  'access-review/get': { input: AccessReviewRef, output: AccessReviewView },
+  'access-review/start': { input: AccessReviewStart, output: ReviewStarted },
+  'access-review/decide': { input: AccessReviewDecide, output: Decided },
+  'access-review/keep-unchanged': { input: AccessReviewRef, output: Decided },
+  'access-review/complete': { input: AccessReviewRef, output: ReviewCompleted },
+  'access-review/export': { input: AccessReviewExport, output: DownloadLink },
   'repository/get': { input: RepositoryPayload, output: RepositoryCardView },
   'repository/recheck': { input: RecheckInput, output: Queued },
   'pull-request/get': { input: PullRequestPayload, output: PullRequestCardView },

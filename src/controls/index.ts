@@ -24,6 +24,9 @@ import { noCriticalFindingsOnMain } from './no-critical-findings-on-main';
 import { pipelinesSecretsAreSecured } from './pipelines-secrets-are-secured';
 import { securityScannerReports } from './security-scanner-reports';
 import { workspaceSecretsAreSecured } from './workspace-secrets-are-secured';
+import { accessWasReviewedRecently } from './access-was-reviewed-recently';
+import { deployKeysAreReviewed } from './deploy-keys-are-reviewed';
+import { revokedAccessIsGone } from './revoked-access-is-gone';
 import { requestedChangesBlockMerge } from './requested-changes-block-merge';
 import { workspaceHasFewAdministrators } from './workspace-has-few-administrators';
 import { workspaceRequiresTwoStepVerification } from './workspace-requires-two-step-verification';
@@ -52,6 +55,9 @@ export const CATALOGUE: readonly Control[] = [
   mergedPullRequestsIndependentlyApproved,
   mergedPullRequestsHadPassingBuild,
   offboardedPeopleHaveNoAccess,
+  revokedAccessIsGone,
+  accessWasReviewedRecently,
+  deployKeysAreReviewed,
   workspaceHasFewAdministrators,
   membersUseTwoStepVerification,
   workspaceRequiresTwoStepVerification,

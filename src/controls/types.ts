@@ -92,6 +92,29 @@ export interface WorkspaceSnapshot {
   workspacePermissions: Slice<WorkspacePermission[]>;
   /** Workspace Pipelines variables: names and `secured`, never values. */
   workspaceVariables: Slice<PipelineVariable[]>;
+  /** The app's own access reviews (read from its storage, not from Bitbucket). */
+  accessReviews: Slice<AccessReviewState>;
+}
+
+/** What an access review decided about one item, as the access-review controls read it. */
+export interface ReviewedAccess {
+  /** Who or what: a person's or group's name, a key's label. */
+  name: string;
+  kind: 'member' | 'user-grant' | 'group-grant' | 'deploy-key';
+  /** Where: the workspace, a project's name, a repository's full name. */
+  target: string;
+  addedOn: string | null;
+}
+
+export interface AccessReviewState {
+  /** The most recently completed review, with its deploy keys and what was decided for each. */
+  latest: {
+    id: string;
+    completedAt: string;
+    deployKeys: Array<{ access: ReviewedAccess; decision: 'keep' | 'revoke' | 'change'; reason: string | null }>;
+  } | null;
+  /** Revoke and change decisions of completed reviews, and whether a later read found the access gone. */
+  followUps: Array<{ reviewId: string; access: ReviewedAccess; decidedAt: string; goneAt: string | null; checkedAt: string | null }>;
 }
 
 export type RepositoryNeed = keyof RepositorySnapshot;

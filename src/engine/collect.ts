@@ -191,13 +191,29 @@ export function workspaceNeeds(controls: readonly WorkspaceControl[], policy: Po
   return new Set(controls.filter((control) => !policy.disabledControls.includes(control.id)).flatMap((control) => control.needs));
 }
 
-export async function collectWorkspace(
-  client: BitbucketClient,
-  workspaceUuid: string,
-  allNeeds: ReadonlySet<WorkspaceNeed>,
-  refused: Refusals = {},
-): Promise<Partial<WorkspaceSnapshot>> {
-  const snapshot: Partial<WorkspaceSnapshot> = {};
+/** The workspace's needs, the refusals already known, and slices the caller read elsewhere (the app's own records). */
+export interface WorkspaceTarget {
+  workspaceUuid: string;
+  needs: ReadonlySet<WorkspaceNeed>;
+  refused?: Refusals;
+  given?: Partial<WorkspaceSnapshot>;
+}
+
+/**
+ * The access reviews are the app's own records: a scan without them (`attest scan`, which keeps no reviews) has
+ * nothing to read, and says so rather than reading that none were ever done.
+ */
+const NO_REVIEWS = new BitbucketError(
+  'internal',
+  'access reviews',
+  null,
+  'access reviews are kept by the app installed in Bitbucket; this scan has none to read',
+);
+
+export async function collectWorkspace(client: BitbucketClient, target: WorkspaceTarget): Promise<Partial<WorkspaceSnapshot>> {
+  const { workspaceUuid, needs: allNeeds, refused = {} } = target;
+  const snapshot: Partial<WorkspaceSnapshot> = { ...target.given };
+  if (allNeeds.has('accessReviews') && !snapshot.accessReviews) snapshot.accessReviews = { ok: false, error: NO_REVIEWS };
   const needs = new Set([...allNeeds].filter((need) => refused[need] === undefined));
   for (const need of allNeeds) {
     const refusal = refused[need];

@@ -108,7 +108,7 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanReport> {
     reports.push(await scanRepository(client, { workspaceUuid, repository }, { policy, now }));
     options.onProgress?.(reports.length, repositories.length);
   }
-  const workspaceSnapshot = await collectWorkspace(client, workspaceUuid, workspaceNeeds(WORKSPACE_CONTROLS, policy));
+  const workspaceSnapshot = await collectWorkspace(client, { workspaceUuid, needs: workspaceNeeds(WORKSPACE_CONTROLS, policy) });
   const exceptions = resolveWorkspaceExceptions(WORKSPACE_CONTROLS, policy, now);
   const workspaceResults = evaluateWorkspace(WORKSPACE_CONTROLS, workspaceSnapshot, { policy, now }, exceptions);
   const all = [...workspaceResults, ...reports.flatMap((report) => report.results)];

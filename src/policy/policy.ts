@@ -157,6 +157,16 @@ export const Policy = z.object({
   postCodeInsights: z.boolean().default(true),
   /** PR-SECURITY: the pull request's head commit has no FAILED security report (one more request per check). */
   checkPullRequestSecurityReports: z.boolean().default(false),
+  /** BB-AC-4: a completed access review at most this many days ago. */
+  accessReviewIntervalDays: z.number().int().min(1).max(730).default(90),
+  /** BB-AC-3: days a revoke decision has to be carried out before it fails. */
+  revokeGraceDays: z.number().int().min(0).max(365).default(14),
+  /** BB-AC-5 and the review's validity rule: a deploy key older than this needs re-approval. */
+  maxDeployKeyAgeDays: z.number().int().min(1).max(3650).default(365),
+  /** Access validity: who may be a workspace owner (empty: the rule is off). */
+  accessReviewAdmins: z.array(AccountId).max(100).default([]),
+  /** Access validity: direct user grants on production repositories and projects are flagged (groups only). */
+  groupsOnlyOnProduction: z.boolean().default(true),
 });
 export type Policy = z.infer<typeof Policy>;
 export type PolicyInput = z.input<typeof Policy>;

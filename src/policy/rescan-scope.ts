@@ -17,7 +17,15 @@ const LIVE: ReadonlySet<string> = new Set([
   'postCodeInsights',
   'checkPullRequestSecurityReports',
 ]);
-const WORKSPACE_ONLY: ReadonlySet<string> = new Set(['maxWorkspaceAdmins', 'offboarded']);
+const WORKSPACE_ONLY: ReadonlySet<string> = new Set([
+  'maxWorkspaceAdmins',
+  'offboarded',
+  'accessReviewIntervalDays',
+  'revokeGraceDays',
+  'maxDeployKeyAgeDays',
+  'accessReviewAdmins',
+  'groupsOnlyOnProduction',
+]);
 
 function touchedExceptions(before: readonly PolicyException[], after: readonly PolicyException[]): PolicyException[] {
   const key = (exception: PolicyException) => JSON.stringify(exception);

@@ -9,6 +9,8 @@ import type { MergedChange } from '../controls/merged-change';
 import { REPOSITORY_CONTROLS, WORKSPACE_CONTROLS } from '../controls';
 import type { Result, Slice } from '../controls/types';
 import { collectRepository, collectWorkspace, workspaceNeeds, type Refusals } from '../engine/collect';
+import { slice } from '../engine/slices';
+import { accessReviewState } from './access-review-state';
 import { evaluateRepository as runControls, evaluateWorkspace } from '../engine/evaluate';
 import { score } from '../engine/summarize';
 import { resolveRepository, resolveWorkspaceExceptions } from '../policy/resolve';
@@ -133,8 +135,10 @@ export async function evaluateWorkspaceControls(
   ctx: AppContext,
   refused: Refusals = {},
 ): Promise<{ results: Result[]; people: Map<string, string> }> {
-  const { client, workspaceUuid, policy, now } = ctx;
-  const snapshot = await collectWorkspace(client, workspaceUuid, workspaceNeeds(WORKSPACE_CONTROLS, policy), refused);
+  const { client, workspaceUuid, policy, now, store } = ctx;
+  const needs = workspaceNeeds(WORKSPACE_CONTROLS, policy);
+  const given = needs.has('accessReviews') ? { accessReviews: await slice(() => accessReviewState(store), 'access reviews') } : {};
+  const snapshot = await collectWorkspace(client, { workspaceUuid, needs, refused, given });
   const results = evaluateWorkspace(
     WORKSPACE_CONTROLS,
     snapshot,

@@ -51,6 +51,8 @@ export const ScanJob = z.discriminatedUnion('kind', [
     after: z.string().optional(),
     cause: z.string(),
   }),
+  /** Read an access review's snapshot: the workspace part first, then the repositories after `after`, in chunks. */
+  z.object({ kind: z.literal('access-snapshot'), workspaceUuid: z.string(), reviewId: z.string(), cause: z.string() }),
 ]);
 export type ScanJob = z.infer<typeof ScanJob>;
 

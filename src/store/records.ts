@@ -261,7 +261,18 @@ export const ChangeMarker = z.object({ uuid: z.string(), at: z.string() });
  */
 export const DownloadGrant = z.object({
   /** An evidence file (`csv`, `json`, `summary`), or the findings: every repository's results (`findings-csv`, `findings-json`). */
-  format: z.enum(['csv', 'json', 'summary', 'findings-csv', 'findings-json']),
+  format: z.enum([
+    'csv',
+    'json',
+    'summary',
+    'findings-csv',
+    'findings-json',
+    'access-review-csv',
+    'access-review-json',
+    'access-review-html',
+  ]),
+  /** For an access review's export: which review. */
+  reviewId: z.string().optional(),
   since: z.string(),
   until: z.string(),
   accountId: z.string(),

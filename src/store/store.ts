@@ -7,9 +7,11 @@
  * transaction. Evidence records are written once (`FAIL_IF_EXISTS`), so duplicate deliveries are no-ops.
  * Shared documents (the summary) are derived from the per-repository keys, never edited in place.
  */
-import { ForgeKvsAPIError, kvs, WhereConditions } from '@forge/kvs';
+import { ForgeKvsAPIError, kvs } from '@forge/kvs';
 import type { z } from 'zod';
 import { keys } from './keys';
+import { read, readAll } from './kvs-read';
+import { accessReviewStore } from './access-review-store';
 import { decodeChunk, encodeChunk } from './summary-codec';
 import { linkFor } from './evidence-chain';
 import {
@@ -33,41 +35,6 @@ import {
 } from './records';
 import { Policy } from '../policy/policy';
 import { now } from '../lib/clock';
-
-async function read<S extends z.ZodType>(key: string, schema: S): Promise<z.infer<S> | undefined> {
-  const raw: unknown = await kvs.get(key);
-  if (raw === undefined) return undefined;
-  const parsed = schema.safeParse(raw);
-  return parsed.success ? parsed.data : undefined;
-}
-
-/**
- * Every value under a prefix, following cursors, 100 a page (the documented maximum: "Limit for list query
- * should be below 100", https://developer.atlassian.com/platform/forge/storage-reference/handling-errors-kvs/).
- * KVS documents no order for query results, so callers sort what they need sorted.
- */
-async function readAll<S extends z.ZodType>(
-  prefix: string,
-  schema: S,
-  options: { maxPages?: number } = {},
-): Promise<Array<{ key: string; value: z.infer<S> }>> {
-  const out: Array<{ key: string; value: z.infer<S> }> = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < (options.maxPages ?? 5000); page++) {
-    let query = kvs.query().where('key', WhereConditions.beginsWith(prefix)).limit(QUERY_PAGE);
-    if (cursor) query = query.cursor(cursor);
-    const { results, nextCursor } = await query.getMany<unknown>();
-    for (const result of results) {
-      const parsed = schema.safeParse(result.value);
-      if (parsed.success) out.push({ key: result.key, value: parsed.data });
-    }
-    if (!nextCursor) break;
-    cursor = nextCursor;
-  }
-  return out;
-}
-
-const QUERY_PAGE = 100;
 
 /** How many single reads (or writes) are in flight at once. */
 const PARALLEL_READS = 20;
@@ -603,6 +570,7 @@ export function createStore() {
     ...settingsStore(),
     ...peopleStore(),
     ...failureStore(),
+    ...accessReviewStore(),
   };
 }
 export type Store = ReturnType<typeof createStore>;

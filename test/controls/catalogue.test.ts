@@ -57,30 +57,43 @@ describe('the control catalogue', () => {
   ];
   const collect = (client: BitbucketClient, need: string, refused: Record<string, { at: string; message: string }> = {}) =>
     needsOf('workspace').includes(need)
-      ? collectWorkspace(client, '{7d4e3c2b-1a09-4f8e-9d6c-5b4a39281706}', new Set([need]) as Set<WorkspaceNeed>, refused)
+      ? collectWorkspace(client, {
+          workspaceUuid: '{7d4e3c2b-1a09-4f8e-9d6c-5b4a39281706}',
+          needs: new Set([need]) as Set<WorkspaceNeed>,
+          refused,
+        })
       : collectRepository(
           client,
           { workspaceUuid: '{7d4e3c2b-1a09-4f8e-9d6c-5b4a39281706}', repository, needs: new Set([need]) as Set<RepositoryNeed> },
           { policy: Policy.parse({}), now: new Date(), refused },
         );
 
-  it.each([...needsOf('repository').filter((need) => need !== 'repository'), ...needsOf('workspace')])(
-    'reads %s when asked, and answers a refused read without asking',
-    async (need) => {
-      const asked = failing();
-      const read = (await collect(asked, need)) as Record<string, { ok: boolean } | undefined>;
-      // (The branching model is read only when a restriction uses it: with restrictions unreadable, it is not.)
-      expect(read[need]).toMatchObject(need === 'effectiveBranchingModel' ? { ok: true, value: null } : { ok: false });
-      expect(asked.calls).toBeGreaterThan(0);
-      const refusedClient = failing();
-      const refused = (await collect(refusedClient, need, { [need]: { at: '2026-11-30T18:00:00.123Z', message: 'refused' } })) as Record<
-        string,
-        { ok: boolean; error?: BitbucketError } | undefined
-      >;
-      expect(refused[need]).toMatchObject({ ok: false, error: { kind: 'forbidden', status: 403 } });
-      expect(refusedClient.calls).toBe(0);
-    },
-  );
+  // The access reviews are the app's own records, given by the caller (services/access-review-state.ts), never read from Bitbucket.
+  it('answers the access reviews not given with an error, never an empty history', async () => {
+    const read = await collectWorkspace(failing(), {
+      workspaceUuid: '{7d4e3c2b-1a09-4f8e-9d6c-5b4a39281706}',
+      needs: new Set(['accessReviews']),
+    });
+    expect(read.accessReviews).toMatchObject({ ok: false });
+  });
+
+  it.each([
+    ...needsOf('repository').filter((need) => need !== 'repository'),
+    ...needsOf('workspace').filter((need) => need !== 'accessReviews'),
+  ])('reads %s when asked, and answers a refused read without asking', async (need) => {
+    const asked = failing();
+    const read = (await collect(asked, need)) as Record<string, { ok: boolean } | undefined>;
+    // (The branching model is read only when a restriction uses it: with restrictions unreadable, it is not.)
+    expect(read[need]).toMatchObject(need === 'effectiveBranchingModel' ? { ok: true, value: null } : { ok: false });
+    expect(asked.calls).toBeGreaterThan(0);
+    const refusedClient = failing();
+    const refused = (await collect(refusedClient, need, { [need]: { at: '2026-11-30T18:00:00.123Z', message: 'refused' } })) as Record<
+      string,
+      { ok: boolean; error?: BitbucketError } | undefined
+    >;
+    expect(refused[need]).toMatchObject({ ok: false, error: { kind: 'forbidden', status: 403 } });
+    expect(refusedClient.calls).toBe(0);
+  });
 
   const spec = fs.existsSync(SPEC) ? fs.readFileSync(SPEC, 'utf8') : null;
   it('matches docs/controls.md: titles, severities and the framework mapping', () => {

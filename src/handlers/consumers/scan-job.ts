@@ -13,6 +13,7 @@ import { ScanJob } from '../../services/scan-jobs';
 import { createStore } from '../../store/store';
 import { evidenceJob } from './jobs/evidence';
 import { evidencePeriodJob } from './jobs/evidence-period';
+import { accessSnapshotJob } from './jobs/access-snapshot';
 import { planJob } from './jobs/plan';
 import { repositoryJob } from './jobs/repository';
 import { retry, type JobContext, type JobOf, type JobResult } from './jobs/shared';
@@ -36,6 +37,7 @@ const HANDLERS: Handlers = {
   summary: summaryJob,
   evidence: evidenceJob,
   'evidence-period': evidencePeriodJob,
+  'access-snapshot': accessSnapshotJob,
 };
 
 function run<K extends ScanJob['kind']>(job: JobOf<K>, ctx: JobContext): Promise<JobResult> {

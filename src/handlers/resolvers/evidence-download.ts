@@ -30,7 +30,7 @@ export const tokenHashOf = (token: string): string => createHash('sha256').updat
 /** A grant of one file to the caller, for the repositories Bitbucket lets them read: the link and its expiry. */
 async function grantDownload(
   request: ResolverRequest,
-  file: { format: DownloadGrant['format']; since: string; until: string; filename: (slug: string) => string },
+  file: { format: DownloadGrant['format']; since: string; until: string; filename: (slug: string) => string; reviewId?: string },
 ): Promise<Envelope<ResolverAnswer<'evidence/download'>>> {
   const viewer = await memberViewer(request);
   if ('ok' in viewer) return viewer;
@@ -49,6 +49,7 @@ async function grantDownload(
     workspace: { uuid: workspaceUuid, slug: workspace.slug },
     repositories: viewer.admin ? 'all' : [...viewer.readable],
     expiresAt,
+    ...(file.reviewId ? { reviewId: file.reviewId } : {}),
   });
   const url = new URL(await webTrigger.getUrl(DOWNLOAD_TRIGGER));
   url.searchParams.set('token', token);
@@ -76,5 +77,20 @@ export async function requestEvidenceDownload(request: ResolverRequest): Promise
     since,
     until,
     filename: (slug) => evidenceFilename(input.data.format, slug, { since, until }),
+  });
+}
+
+/** An access review as a file for the auditor (administrators only: the caller is checked before this is called). */
+export function grantReviewDownload(
+  request: ResolverRequest,
+  review: { reviewId: string; format: 'csv' | 'json' | 'html' },
+): Promise<Envelope<ResolverAnswer<'access-review/export'>>> {
+  const at = now().toISOString();
+  return grantDownload(request, {
+    format: `access-review-${review.format}`,
+    since: at,
+    until: at,
+    reviewId: review.reviewId,
+    filename: (slug) => `attest-access-review-${slug}-${review.reviewId}.${review.format}`,
   });
 }

@@ -20,6 +20,15 @@ import {
 } from './admin-resolvers';
 import type { ResolverAnswer, ResolverKey } from '../../contract/resolvers';
 import { requestEvidenceDownload, requestFindingsDownload } from './evidence-download';
+import {
+  completeAccessReview,
+  decideAccessReview,
+  exportAccessReview,
+  getAccessReview,
+  keepUnchanged,
+  listAccessReviews,
+  startAccessReview,
+} from './access-review-resolvers';
 import { getHealth, testConnection } from './health-resolvers';
 import type { ResolverRequest } from './context';
 import { failure, type Envelope } from './envelope';
@@ -70,6 +79,13 @@ export const MODULE_ROUTES = {
     'scan/now': scanNow,
     'health/get': getHealth,
     'health/test': testConnection,
+    'access-review/list': listAccessReviews,
+    'access-review/get': getAccessReview,
+    'access-review/start': startAccessReview,
+    'access-review/decide': decideAccessReview,
+    'access-review/keep-unchanged': keepUnchanged,
+    'access-review/complete': completeAccessReview,
+    'access-review/export': exportAccessReview,
   },
   settings: {
     'policy/get': getPolicy,

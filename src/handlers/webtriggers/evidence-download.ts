@@ -13,6 +13,7 @@ import { chainOf, evidenceFile, findingsFilename } from '../../services/evidence
 import { reportFromStore } from '../../report/from-store';
 import { render } from '../../report/formats';
 import { unwrapUuid } from '../../lib/uuid';
+import { exportCsv, exportHtml, reviewerFor, suggestionFor } from '../../services/access-review';
 import { APP_VERSION } from '../../version';
 import type { DownloadGrant } from '../../store/records';
 import { createStore, type Store } from '../../store/store';
@@ -64,8 +65,35 @@ async function findingsFor(store: Store, grant: DownloadGrant & { format: 'findi
   };
 }
 
+/** An access review's export: CSV, JSON (the review, its frozen hash, every item and decision) or a printable page. */
+async function accessReviewFor(store: Store, grant: DownloadGrant, format: 'csv' | 'json' | 'html') {
+  const review = grant.reviewId ? await store.getReview(grant.reviewId) : undefined;
+  if (!review) return { body: 'This access review no longer exists.\n', contentType: 'text/plain; charset=utf-8', filename: 'missing.txt' };
+  const [items, decisions, policy, frozen] = await Promise.all([
+    store.getItems(review),
+    store.getDecisions(review.id),
+    store.getPolicy(),
+    store.getFrozen(review.id),
+  ]);
+  const at = now();
+  const rows = items.map((item) => ({
+    item,
+    reviewer: reviewerFor(review, item),
+    decision: decisions.get(item.id) ?? null,
+    suggestion: suggestionFor(item, { policy, now: at }),
+  }));
+  const filename = `attest-access-review-${grant.workspace.slug}-${review.id}.${format}`;
+  if (format === 'csv') return { body: exportCsv(rows), contentType: 'text/csv; charset=utf-8', filename };
+  if (format === 'html') return { body: exportHtml(review, rows, frozen?.hash ?? null), contentType: 'text/html; charset=utf-8', filename };
+  const body = JSON.stringify({ review, frozen: frozen ?? null, rows }, null, 2);
+  return { body: `${body}\n`, contentType: 'application/json; charset=utf-8', filename };
+}
+
 async function fileFor(store: Store, grant: DownloadGrant) {
   if (grant.format === 'findings-csv' || grant.format === 'findings-json') return findingsFor(store, { ...grant, format: grant.format });
+  if (grant.format === 'access-review-csv') return accessReviewFor(store, grant, 'csv');
+  if (grant.format === 'access-review-json') return accessReviewFor(store, grant, 'json');
+  if (grant.format === 'access-review-html') return accessReviewFor(store, grant, 'html');
   const format = grant.format;
   const since = new Date(grant.since);
   const until = new Date(grant.until);

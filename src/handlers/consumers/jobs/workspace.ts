@@ -1,4 +1,5 @@
 /** `workspace` jobs: evaluate the workspace controls and store them, unless the answers clear by waiting. */
+import { followThrough } from '../../../services/access-follow-through';
 import { ledgeredAppClient } from '../../../services/request-ledger';
 import { evaluateWorkspaceControls, storeWorkspaceResults } from '../../../services/evaluation';
 import { MAX_RETRIES_BEFORE_STORING, retry, transientFailure, type JobContext, type JobOf, type JobResult } from './shared';
@@ -7,6 +8,12 @@ export async function workspaceJob(job: JobOf<'workspace'>, { store, log, at, re
   const client = await ledgeredAppClient(store, { kind: 'scan', chunk: 5, log });
   const policy = await store.getPolicy();
   const scan = await store.getScan();
+  // The open revoke decisions of completed access reviews are read again first, so BB-AC-3 sees today's state.
+  const follow = await followThrough({ client, store, workspaceUuid: job.workspaceUuid, now: at }).catch((error: unknown) => {
+    log.warn('Access-review follow-through could not run', { error: error instanceof Error ? error.message : String(error) });
+    return null;
+  });
+  if (follow && follow.checked > 0) log.info('Access-review decisions followed through', follow);
   const { results, people } = await evaluateWorkspaceControls(
     { client, store, workspaceUuid: job.workspaceUuid, policy, now: at },
     scan.refusedNeeds,
