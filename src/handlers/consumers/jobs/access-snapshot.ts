@@ -31,10 +31,7 @@ export async function accessSnapshotJob(job: JobOf<'access-snapshot'>, { store, 
     if (review.progress.chunks === 0 && after === null) {
       const part = await workspacePart(client, scope);
       // The hour ran out inside the workspace part: read it again, whole, when there is room.
-      if (part.gaps.some((gap) => gap.reason.startsWith('hour-spent'))) {
-        await client.settle();
-        return retry('hour-spent', secondsUntilRoom(client.budget.roomAt, at));
-      }
+      if (part.gaps.some((gap) => gap.reason.startsWith('hour-spent'))) return await waitForRoom(job, client, at);
       items.push(...part.items);
       gaps.push(...part.gaps);
     }
@@ -60,11 +57,24 @@ export async function accessSnapshotJob(job: JobOf<'access-snapshot'>, { store, 
     if (done) return await open(store, next, at, log);
     await enqueue([{ job, delayInSeconds: client.budget.roomAt === null ? 0 : secondsUntilRoom(client.budget.roomAt, at) }]);
   } catch (error) {
+    if (error instanceof BitbucketError && error.kind === 'hour-spent') return await waitForRoom(job, client, at);
     await client.settle();
-    if (error instanceof BitbucketError && (error.kind === 'hour-spent' || error.kind === 'rate-limited'))
-      return retry(error.kind, secondsUntilRoom(client.budget.roomAt, at));
+    if (error instanceof BitbucketError && error.kind === 'rate-limited') return retry(error.kind);
     throw error;
   }
+}
+
+/**
+ * The hour's share is spent: the job waits for room as a new job, not a queue retry (retries run out, and a
+ * review must not be left snapshotting forever). What was read before is kept in the review's progress.
+ */
+async function waitForRoom(
+  job: JobOf<'access-snapshot'>,
+  client: { settle(): Promise<void>; budget: { roomAt: number | null } },
+  at: Date,
+): Promise<void> {
+  await client.settle();
+  await enqueue([{ job: { ...job, cause: 'access-snapshot-waiting' }, delayInSeconds: secondsUntilRoom(client.budget.roomAt, at) }]);
 }
 
 async function saveChunk(

@@ -30,7 +30,17 @@ export async function evidencePeriodJob(job: JobOf<'evidence-period'>, { store, 
   const ctx = { client, store, workspaceUuid: job.workspaceUuid, now: at };
   const period = { since: new Date(job.since), until: new Date(job.until) };
   const started = Date.now();
-  const listing = await listRepositories(client, job.workspaceUuid);
+  let listing;
+  try {
+    listing = await listRepositories(client, job.workspaceUuid);
+  } catch (error) {
+    // The hour's share is spent before anything was read: wait for room as a new job, not a retry (retries run out).
+    if (!(error instanceof BitbucketError && error.kind === 'hour-spent')) throw error;
+    await client.settle();
+    await enqueue([{ job: { ...job, cause: 'evidence-period-waiting' }, delayInSeconds: secondsUntilRoom(client.budget.roomAt, at) }]);
+    log.info('Evidence period waits for room in the hour', { after: job.after ?? null });
+    return;
+  }
   const ordered = [...listing.values].sort((a, b) => unwrapUuid(a.uuid).localeCompare(unwrapUuid(b.uuid)));
   const remaining = ordered.filter((repository) => job.after === undefined || unwrapUuid(repository.uuid) > job.after);
   const next: EvidencePeriodState = { ...state, repositories: ordered.length, gaps: [...state.gaps] };
