@@ -13,6 +13,7 @@ import { Frameworks } from './frameworks';
 import { Evidence } from './evidence';
 import { Changes } from './changes';
 import { Health } from './health';
+import { AccessReviews } from './access-reviews';
 import { useResolver } from '../shared/use-resolver';
 import { ClockProvider, useWhen } from '../shared/people-and-times';
 import { progressStatement } from '../shared/progress';
@@ -32,6 +33,7 @@ export function Dashboard() {
 
 const REPOSITORIES_TAB = 1;
 const HEALTH_TAB = 5;
+const ACCESS_TAB = 6;
 
 /**
  * The tabs. The repository rows and the Health tab are read when their tab is first opened, not with the
@@ -48,6 +50,7 @@ function DashboardTabs({ view, summary }: { view: DashboardViewModel; summary: N
         <Tab>Evidence</Tab>
         <Tab>Changes</Tab>
         <Tab>Health</Tab>
+        <Tab>Access reviews</Tab>
       </TabList>
       <TabPanel>
         <Overview view={view} summary={summary} />
@@ -65,6 +68,7 @@ function DashboardTabs({ view, summary }: { view: DashboardViewModel; summary: N
         <Changes view={view} />
       </TabPanel>
       <TabPanel>{opened.has(HEALTH_TAB) ? <Health /> : <Loading what="the connection's health" />}</TabPanel>
+      <TabPanel>{opened.has(ACCESS_TAB) ? <AccessReviews /> : <Loading what="the access reviews" />}</TabPanel>
     </Tabs>
   );
 }
