@@ -10,9 +10,10 @@ import { DEMO, runDemoCommand } from './demo-command';
 import { EVIDENCE, runEvidenceCommand } from './evidence-command';
 import { RENDER, runRenderCommand } from './render-command';
 import { PREVIEW, runPreviewCommand } from './preview-command';
+import { ACCESS_REVIEW, runAccessReviewCommand } from './access-review-command';
 
 /** Every command, in the order `attest --help` lists them. */
-export const COMMANDS: readonly Definition[] = [DEMO, SCAN, EVIDENCE, EMULATOR, RENDER, PREVIEW];
+export const COMMANDS: readonly Definition[] = [DEMO, SCAN, EVIDENCE, ACCESS_REVIEW, EMULATOR, RENDER, PREVIEW];
 
 /**
  * The app logs a JSON line per step. People get plain sentences from the commands instead; `--log-json`
@@ -44,6 +45,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await runPreviewCommand(rest);
       case 'render':
         return await runRenderCommand(rest);
+      case 'access-review':
+        return await runAccessReviewCommand(rest);
       case undefined:
         // No command: the list of them, as a usage error.
         program(COMMANDS, { stdout: process.stderr, stderr: process.stderr }).outputHelp();

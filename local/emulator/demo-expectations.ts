@@ -163,4 +163,8 @@ export const INTENDED_WORKSPACE: Expectation = {
   'BB-MFA-1': 'fail', // two members without two-step verification
   'BB-MFA-2': 'not-evaluable', // no attestation
   'BB-CI-6': 'fail', // DOCKERHUB_PASSWORD is an unsecured workspace variable
+  // No access review has been completed yet: nothing revoked to follow, and none recent.
+  'BB-AC-3': 'not-applicable',
+  'BB-AC-4': 'fail',
+  'BB-AC-5': 'fail',
 };

@@ -254,6 +254,48 @@ describeContract('emulator responses against the Bitbucket OpenAPI document', ()
       expect(body.values.find((variable) => variable.key === 'SLACK_CHANNEL')).toHaveProperty('value', '#builds');
     });
 
+    it.each([
+      [
+        'project user grants',
+        '/2.0/workspaces/acme/projects/PAY/permissions-config/users',
+        '/workspaces/{workspace}/projects/{project_key}/permissions-config/users',
+      ],
+      [
+        'project group grants',
+        '/2.0/workspaces/acme/projects/PAY/permissions-config/groups',
+        '/workspaces/{workspace}/projects/{project_key}/permissions-config/groups',
+      ],
+      [
+        'project deploy keys',
+        '/2.0/workspaces/acme/projects/CORE/deploy-keys',
+        '/workspaces/{workspace}/projects/{project_key}/deploy-keys',
+      ],
+      ['repository deploy keys', '/2.0/repositories/acme/ledger/deploy-keys', '/repositories/{workspace}/{repo_slug}/deploy-keys'],
+      [
+        'repository group grants',
+        '/2.0/repositories/acme/ledger/permissions-config/groups',
+        '/repositories/{workspace}/{repo_slug}/permissions-config/groups',
+      ],
+    ])('access reviews: %s', async (_label, requestPath, template) => {
+      expect(await validate(requestPath, template)).toEqual({ valid: true, errors: [] });
+    });
+
+    it('the access snapshot reads each endpoint under the scope the document gives it, and the manifest asks for each', async () => {
+      const { ACCESS_ENDPOINTS } = await import('../../src/bitbucket/access-api');
+      const document = JSON.parse(fs.readFileSync(OPENAPI_PATH, 'utf8')) as {
+        paths: Record<string, { get?: { 'x-atlassian-oauth2-scopes'?: Array<{ scopes: string[] }> } }>;
+      };
+      const manifest = fs.readFileSync(path.join(__dirname, '..', '..', 'manifest.yml'), 'utf8');
+      for (const { path: endpoint, scope } of ACCESS_ENDPOINTS) {
+        const documented = document.paths[endpoint]?.get?.['x-atlassian-oauth2-scopes']?.flatMap((entry) => entry.scopes) ?? [];
+        expect({ endpoint, documented: documented.includes(scope), inManifest: manifest.includes(`- ${scope}\n`) }).toEqual({
+          endpoint,
+          documented: true,
+          inManifest: true,
+        });
+      }
+    });
+
     it('writing a report needs only read:repository:bitbucket, which the manifest asks for', () => {
       const document = JSON.parse(fs.readFileSync(OPENAPI_PATH, 'utf8')) as {
         paths: Record<string, { put?: { 'x-atlassian-oauth2-scopes'?: Array<{ scopes: string[] }> } }>;

@@ -16,10 +16,10 @@ import { Policy } from '../../src/policy/policy';
 const SPEC = path.resolve(__dirname, '..', '..', 'docs', 'controls.md');
 
 describe('the control catalogue', () => {
-  it('has 26 controls with unique, well-formed ids', () => {
+  it('has 29 controls with unique, well-formed ids', () => {
     const ids = CATALOGUE.map((control) => control.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toHaveLength(26);
+    expect(ids).toHaveLength(29);
     for (const id of ids) expect(id).toMatch(/^BB-(REPO|BP|CR|CI|VULN|PR|AC|MFA)-\d+$/);
   });
 

@@ -69,7 +69,16 @@ describe('engine', () => {
     const report = await scan(sandbox);
     const repositoryIds = REPOSITORY_CONTROLS.map((control) => control.id).sort();
     for (const repo of report.repositories) expect(repo.results.map((result) => result.control)).toEqual(repositoryIds);
-    expect(report.workspaceResults.map((result) => result.control)).toEqual(['BB-AC-1', 'BB-AC-2', 'BB-CI-6', 'BB-MFA-1', 'BB-MFA-2']);
+    expect(report.workspaceResults.map((result) => result.control)).toEqual([
+      'BB-AC-1',
+      'BB-AC-2',
+      'BB-AC-3',
+      'BB-AC-4',
+      'BB-AC-5',
+      'BB-CI-6',
+      'BB-MFA-1',
+      'BB-MFA-2',
+    ]);
     expect(report.repositories.map((repo) => repo.slug)).toEqual([...report.repositories.map((repo) => repo.slug)].sort());
   });
 
@@ -210,7 +219,7 @@ describe('score', () => {
     });
     expect(view.find((item) => item.framework === 'cis' && item.id === '1.1.15')).toMatchObject({ controls: ['BB-BP-1'], status: 'met' });
     expect(view.find((item) => item.framework === 'iso27001' && item.id === '5.18')).toMatchObject({
-      controls: ['BB-AC-1'],
+      controls: ['BB-AC-1', 'BB-AC-3', 'BB-AC-4', 'BB-AC-5'],
       status: 'unknown',
     });
   });

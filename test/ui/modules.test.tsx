@@ -69,7 +69,15 @@ describe('UI modules on the demo state', () => {
       const ui = await renderModule(<Dashboard />, bridge('compliance-dashboard', admin));
       const doc = ui.doc();
       const text = textOf(doc);
-      expect(findAll(doc, 'Tab').map(textOf)).toEqual(['Overview', 'Repositories', 'Frameworks', 'Evidence', 'Changes', 'Health']);
+      expect(findAll(doc, 'Tab').map(textOf)).toEqual([
+        'Overview',
+        'Repositories',
+        'Frameworks',
+        'Evidence',
+        'Changes',
+        'Health',
+        'Access reviews',
+      ]);
       expect(text).toMatch(/Score \d+/);
       expect(text).toContain('Offboarded people have no workspace access: 1 offboarded person is still a workspace member: Frances Allen.');
       expect(findAll(doc, 'BarChart')).toHaveLength(1);
