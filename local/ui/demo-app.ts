@@ -3,6 +3,7 @@
  * (`attest render`, `attest preview`): every person of the seed has a token, so resolvers run as any of
  * them, and Bitbucket decides what each may do exactly as it would for the real app.
  */
+import { z } from 'zod';
 import { Policy } from '../../src/policy/policy';
 import { createStore } from '../../src/store/store';
 import { BitbucketEmulator } from '../emulator/server';
@@ -63,6 +64,55 @@ async function untilEvaluated(runtime: LocalForgeRuntime, workspaceUuid: string)
   for (let hour = 0; hour < FIRST_EVALUATION_HOURS && !(await settled()); hour++) await runtime.runFor(3_600_000);
 }
 
+/**
+ * The demo's access review in progress, as the UI would make it: the first person (a workspace owner) starts a
+ * review of the whole workspace due in two weeks, with the fifth (a collaborator) reviewing Payments; the
+ * snapshot is read; the owner keeps two workspace members and revokes the offboarded one.
+ */
+async function reviewInProgress(runtime: LocalForgeRuntime, demo: { workspaceUuid: string; people: Seed['users'] }): Promise<void> {
+  const [owner, , , , payments] = demo.people;
+  if (!owner || !payments) return;
+  const as = (accountId: string) => ({ workspaceUuid: demo.workspaceUuid, accountId });
+  const dueOn = new Date(runtime.clock.now() + 14 * 86_400_000).toISOString().slice(0, 10);
+  const started = ReviewStarted.parse(
+    await runtime.resolve(
+      'compliance-dashboard',
+      'access-review/start',
+      { projects: null, dueOn, owner: owner.accountId, reviewersByProject: { PAY: payments.accountId } },
+      as(owner.accountId),
+    ),
+  );
+  await runtime.drainQueues();
+  const review = ReviewItems.parse(
+    await runtime.resolve('compliance-dashboard', 'access-review/get', { id: started.data.id }, as(owner.accountId)),
+  );
+  const members = review.data.items.filter((item) => item.kind === 'member' && item.canDecide);
+  const flagged = members.filter((item) => item.suggestion?.decision === 'revoke');
+  const decisions = [
+    ...flagged.map((item) => ({ itemId: item.id, decision: 'revoke', reason: item.suggestion?.reason ?? 'flagged' })),
+    ...members
+      .filter((item) => !flagged.includes(item))
+      .slice(0, 2)
+      .map((item) => ({ itemId: item.id, decision: 'keep', reason: 'still on the team' })),
+  ];
+  await runtime.resolve('compliance-dashboard', 'access-review/decide', { id: started.data.id, decisions }, as(owner.accountId));
+}
+
+const ReviewStarted = z.object({ ok: z.literal(true), data: z.object({ id: z.string() }) });
+const ReviewItems = z.object({
+  ok: z.literal(true),
+  data: z.object({
+    items: z.array(
+      z.object({
+        id: z.string(),
+        kind: z.string(),
+        canDecide: z.boolean(),
+        suggestion: z.object({ decision: z.string(), reason: z.string() }).nullable(),
+      }),
+    ),
+  }),
+});
+
 /** Starts the emulator, installs the app and runs the install scan to the end. */
 export async function startDemoApp(seedName: string): Promise<DemoApp> {
   let seed: Seed;
@@ -88,6 +138,7 @@ export async function startDemoApp(seedName: string): Promise<DemoApp> {
     await runtime.install(workspace.uuid);
     await runtime.drainQueues();
     await untilEvaluated(runtime, workspace.uuid);
+    if (seedName === 'demo') await reviewInProgress(runtime, { workspaceUuid: workspace.uuid, people: seed.users });
     return { emulator, runtime, workspace, people: seed.users, close: () => emulator.close() };
   } catch (error) {
     await emulator.close();

@@ -145,6 +145,24 @@ describe('attest preview in Chromium', () => {
     await page.close();
   });
 
+  it('the Access reviews tab: the demo review in progress, its items with the rules’ suggestions (photographed)', async () => {
+    const { page, errors } = await open('module=dashboard');
+    await page.getByRole('tab', { name: 'Access reviews' }).click();
+    await page.getByRole('table', { name: 'Access reviews' }).waitFor();
+    await page.getByRole('button', { name: 'Whole workspace' }).click();
+    const table = page.getByRole('table', { name: 'Access to review' });
+    await table.waitFor();
+    await settled(page);
+    const frame = page.locator('#module-frame');
+    expect(await frame.getByText(/decided: \d+ kept, 1 revoked/).count()).toBe(1);
+    expect(await frame.getByText('revoke: offboarded on 2026-10-01').count()).toBeGreaterThan(0);
+    expect(await table.getByRole('button', { name: 'Keep' }).count()).toBeGreaterThan(0);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await frame.screenshot({ path: path.join(SCREENSHOTS, 'access-review.png'), animations: 'disabled', caret: 'hide' });
+    await page.close();
+  });
+
   it('sorts the repositories by score and filters them by name', async () => {
     const { page, errors } = await open('module=dashboard');
     await page.getByRole('tab', { name: 'Repositories' }).click();
