@@ -5,6 +5,7 @@
  * (used by a test), `--only a,b` re-measures the figures whose labels start so, `--sizes` the full-pass sizes.
  */
 import { busyRepository } from './figures/busy-repository';
+import { accessSnapshot } from './figures/access-snapshot';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { installForgeGlobals } from '../local/runtime/runtime';
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
   await step('busy repository', () => busyRepository(options));
   await step('evidence verify', () => verifyTime(options));
   await step('attest scan process', scanProcess);
+  for (const size of quick ? [100] : [1000, 10_000]) await step(`access snapshot at ${size}`, () => accessSnapshot(size));
 
   const table = writeResults(figures, run);
   process.stdout.write(`${table}\n`);

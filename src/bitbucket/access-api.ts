@@ -65,6 +65,13 @@ export function listWorkspaceRoles(client: BitbucketClient, workspaceUuid: strin
   return paginate(client, (b) => b.requestBitbucket(route`/2.0/workspaces/${workspace}/permissions?pagelen=100`), WorkspaceRole, LIMITS);
 }
 
+/**
+ * Pages of effective repository permissions read at most: one entry per person and repository, so a large workspace
+ * has far more than the snapshot's own reads (10,000 repositories and 200 people: 20,000 pages). Past this the
+ * members' reach is left unknown rather than read for hours.
+ */
+export const REACH_PAGES = 20;
+
 export function listRepositoryPermissions(client: BitbucketClient, workspaceUuid: string): Promise<Paginated<RepositoryPermission>> {
   const workspace = wrapUuid(workspaceUuid);
   return paginate(
@@ -74,7 +81,7 @@ export function listRepositoryPermissions(client: BitbucketClient, workspaceUuid
         route`/2.0/workspaces/${workspace}/permissions/repositories?pagelen=100&fields=${'values.permission,values.user,values.repository.uuid,values.repository.full_name,next'}`,
       ),
     RepositoryPermission,
-    { maxPages: 1000 },
+    { maxPages: REACH_PAGES },
   );
 }
 

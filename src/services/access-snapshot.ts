@@ -8,8 +8,9 @@
  * An item's id is derived from what it is (kind, target, subject), so the same access has the same id in the next
  * snapshot: "unchanged since the last review" compares ids and permissions.
  *
- * Cost: 4 requests for the workspace (roles, members, effective permissions per 100 entries, projects), 3 per
- * project and 3 per repository (user grants, group grants, deploy keys): about 300 per 100 repositories.
+ * Cost: the workspace's roles, members and projects (a request per 100 each), members' reach (effective permissions,
+ * a request per 100 person-repository pairs, at most REACH_PAGES), the repository list (per 100), then 3 per project
+ * and 3 per repository (user grants, group grants, deploy keys): about 300 per 100 repositories.
  */
 import { z } from 'zod';
 import { listMembers, listRepositories } from '../bitbucket/api';
@@ -138,7 +139,8 @@ export function memberItems(
   read: {
     roles: Array<{ permission: string; user: { account_id?: string; display_name?: string } }>;
     has2fa: Map<string, boolean | null>;
-    reach: Map<string, Reach>;
+    /** null: not known (the listing was too long to read). */
+    reach: Map<string, Reach> | null;
   },
 ): AccessItem[] {
   const target: AccessTarget = { scope: 'workspace', name: workspace.name, uuid: workspace.uuid, project: null };
@@ -150,7 +152,7 @@ export function memberItems(
       target,
       permission: role.permission,
       has2fa: accountId === null ? null : (read.has2fa.get(accountId) ?? null),
-      reach: accountId === null ? null : (read.reach.get(accountId) ?? { read: 0, write: 0, admin: 0 }),
+      reach: accountId === null || read.reach === null ? null : (read.reach.get(accountId) ?? { read: 0, write: 0, admin: 0 }),
     });
   });
 }
@@ -187,9 +189,10 @@ export async function workspacePart(client: BitbucketClient, scope: SnapshotScop
   for (const [what, listing] of [
     ['workspace roles', roles],
     ['workspace members', members],
-    ['repository permissions', permissions],
   ] as const)
     if (listing) cutShort(gaps, what, listing);
+  // Reach is context for the reviewer, not an access of its own: past REACH_PAGES it is shown as unknown, not counted short.
+  const reachKnown = permissions !== null && !permissions.truncated;
   const has2fa = new Map((members?.values ?? []).map((m) => [m.user.account_id ?? '', m.user.has_2fa_enabled ?? null]));
   const reach = new Map<string, Reach>();
   for (const entry of permissions?.values ?? []) {
@@ -199,7 +202,10 @@ export async function workspacePart(client: BitbucketClient, scope: SnapshotScop
     counts[entry.permission as keyof Reach]++;
     reach.set(id, counts);
   }
-  const items = memberItems({ uuid: workspaceUuid, name: 'workspace' }, { roles: roles?.values ?? [], has2fa, reach });
+  const items = memberItems(
+    { uuid: workspaceUuid, name: 'workspace' },
+    { roles: roles?.values ?? [], has2fa, reach: reachKnown ? reach : null },
+  );
   const projects = await gapOr(gaps, 'projects', () => listProjects(client, workspaceUuid));
   for (const project of projects?.values ?? []) {
     if (scope.projects !== null && !scope.projects.includes(project.key)) continue;
