@@ -108,6 +108,11 @@ export function formOf(policy: Policy) {
     secretVariableWords: policy.secretVariableWords.join(', '),
     postCodeInsights: policy.postCodeInsights ? 'yes' : 'no',
     checkPullRequestSecurityReports: policy.checkPullRequestSecurityReports ? 'yes' : 'no',
+    accessReviewIntervalDays: String(policy.accessReviewIntervalDays),
+    revokeGraceDays: String(policy.revokeGraceDays),
+    maxDeployKeyAgeDays: String(policy.maxDeployKeyAgeDays),
+    accessReviewAdmins: [...policy.accessReviewAdmins],
+    groupsOnlyOnProduction: policy.groupsOnlyOnProduction ? 'yes' : 'no',
     classification: rowsOf(policy.classification),
   };
 }
@@ -122,6 +127,9 @@ const NUMBER_FIELDS = [
   'maxReportAgeDays',
   'maxCriticalFindings',
   'maxHighFindings',
+  'accessReviewIntervalDays',
+  'revokeGraceDays',
+  'maxDeployKeyAgeDays',
 ] as const;
 
 /**
@@ -151,6 +159,8 @@ export function policyUpdate(form: PolicyForm): { payload: ResolverInput<'policy
       secretVariableWords: list(form.secretVariableWords),
       postCodeInsights: form.postCodeInsights === 'yes',
       checkPullRequestSecurityReports: form.checkPullRequestSecurityReports === 'yes',
+      accessReviewAdmins: form.accessReviewAdmins,
+      groupsOnlyOnProduction: form.groupsOnlyOnProduction === 'yes',
       classification: classified.classification,
     },
   };
@@ -203,7 +213,12 @@ function PolicyTextFields({ form, setForm, status, error }: FormProps) {
 
 /** A yes/no choice of the policy form, as a radio group with the recommended answer named. */
 function YesNo(
-  props: FormProps & { name: 'postCodeInsights' | 'checkPullRequestSecurityReports'; label: string; yes: string; no: string },
+  props: FormProps & {
+    name: 'postCodeInsights' | 'checkPullRequestSecurityReports' | 'groupsOnlyOnProduction';
+    label: string;
+    yes: string;
+    no: string;
+  },
 ) {
   const { form, setForm, error, name } = props;
   return (
@@ -288,7 +303,7 @@ const KIND = z.enum(['repository', 'pattern', 'project']);
 /** A searchable multi Select over `options`, showing the form's `field` as picked. */
 function MultiPicker(
   props: FormProps & {
-    field: 'serviceAccounts' | 'disabledControls';
+    field: 'serviceAccounts' | 'disabledControls' | 'accessReviewAdmins';
     label: string;
     placeholder: string;
     options: Option[];
@@ -316,6 +331,47 @@ function MultiPicker(
 }
 
 /** Service accounts picked from the workspace's members by name; an account Attest knows no name for keeps its id. */
+/** Access reviews: the validity rules' settings and how long decisions and reviews may take. */
+function AccessReviewSettings(props: FormProps & { members: PolicyData['members'] }) {
+  const { form, setForm, status, error } = props;
+  const number = (name: 'accessReviewIntervalDays' | 'revokeGraceDays' | 'maxDeployKeyAgeDays', label: string) => (
+    <Stack space="space.050" key={name}>
+      <Label labelFor={name}>{label}</Label>
+      <Textfield
+        id={name}
+        name={name}
+        value={form[name]}
+        onChange={(event) => setForm({ ...form, [name]: textOf(event) })}
+        isInvalid={status?.field === name}
+      />
+      {error(name)}
+    </Stack>
+  );
+  return (
+    <Stack space="space.100">
+      <Heading as="h3">Access reviews</Heading>
+      {number('accessReviewIntervalDays', 'Review access at least every (days)')}
+      {number('revokeGraceDays', 'Days to carry out a revoke decision')}
+      {number('maxDeployKeyAgeDays', 'Maximum deploy-key age before re-approval (days)')}
+      <MultiPicker
+        {...props}
+        field="accessReviewAdmins"
+        label="Who may be a workspace owner"
+        placeholder="Search the workspace's members"
+        options={props.members.map((member) => ({ label: member.name, value: member.accountId }))}
+        help="Owners not on this list are flagged in access reviews. Empty: the rule is off."
+      />
+      <YesNo
+        {...props}
+        name="groupsOnlyOnProduction"
+        label="A direct grant to a person on a production repository or project"
+        yes="Is flagged: grant through groups"
+        no="Is fine"
+      />
+    </Stack>
+  );
+}
+
 function PeoplePickers(props: FormProps & { members: PolicyData['members'] }) {
   const people = usePeople();
   const { members, form } = props;
@@ -530,6 +586,7 @@ function SettingsBody({ data }: { data: PolicyData }) {
       <Heading size="medium">Policy</Heading>
       <PolicyTextFields {...props} />
       <PeoplePickers {...props} members={data.members} />
+      <AccessReviewSettings {...props} members={data.members} />
       <ControlsPicker {...props} controls={controls} controlIds={controlIds} />
       <MergeCheckChoices {...props} />
       <PullRequestChoices {...props} />
