@@ -30,6 +30,9 @@ describe('manifest.yml', () => {
         'read:pullrequest:bitbucket',
         'read:pipeline:bitbucket',
         'read:workspace:bitbucket',
+        // Access reviews: a project's grants (read:project) and deploy keys (admin:project).
+        'read:project:bitbucket',
+        'admin:project:bitbucket',
         'storage:app',
       ],
     });

@@ -172,7 +172,7 @@ type Act = (answer: Promise<{ ok: boolean; error?: { message: string } }>) => Pr
 interface RowContext {
   people: Record<string, string>;
   setReason: (itemId: string, reason: string) => void;
-  decide: (item: Item, decision: 'keep' | 'revoke') => void;
+  decide: (item: Item, decision: 'keep' | 'revoke' | 'change') => void;
 }
 
 /** One item as a table row; its controls only for the reviewer it is assigned to, while the review is open. */
@@ -203,10 +203,11 @@ function itemRow(item: Item, context: RowContext) {
           <Inline space="space.050">
             <Textfield
               aria-label={`Reason for ${item.name} on ${item.target}`}
-              placeholder="Reason"
+              placeholder="Reason (or the change)"
               onChange={(event) => context.setReason(item.id, TextOf.parse(event).target.value)}
             />
             <Button onClick={() => context.decide(item, 'keep')}>Keep</Button>
+            <Button onClick={() => context.decide(item, 'change')}>Change</Button>
             <Button appearance="danger" onClick={() => context.decide(item, 'revoke')}>
               Revoke
             </Button>
@@ -287,13 +288,17 @@ function ReviewPage({ id, members, back }: { id: string; members: Reviews['membe
     setStatus(result.ok ? null : (result.error?.message ?? 'Attest could not do that.'));
     reload();
   };
-  const decide = (item: Item, decision: 'keep' | 'revoke') =>
-    void act(
-      callResolver('access-review/decide', {
-        id,
-        decisions: [{ itemId: item.id, decision, ...(reasons[item.id] ? { reason: reasons[item.id] } : {}) }],
-      }),
-    );
+  // For a change, the text says what the access should become, and is its reason too.
+  const decide = (item: Item, decision: 'keep' | 'revoke' | 'change') => {
+    const text = reasons[item.id];
+    const entry = {
+      itemId: item.id,
+      decision,
+      ...(text ? { reason: text } : {}),
+      ...(decision === 'change' && text ? { change: text } : {}),
+    };
+    void act(callResolver('access-review/decide', { id, decisions: [entry] }));
+  };
   const context: RowContext = { people, setReason: (itemId, reason) => setReasons({ ...reasons, [itemId]: reason }), decide };
   const scope = review.review.projects === null ? 'whole workspace' : review.review.projects.join(', ');
   return (
