@@ -81,7 +81,10 @@ describe('reading a period from Bitbucket from the dashboard', () => {
     expect(after.coverage.notCovered).toEqual([]);
     expect(after.merged).toBe(truth());
     expect(after.backfill).toMatchObject({ done: ws.repositories.length, repositories: ws.repositories.length, gaps: [] });
-    expect(after.backfill?.recorded).toBe(truth() - before.merged);
+    // The period's jobs recorded what the ledger lacked; an hourly evaluation running meanwhile may record one of
+    // them first (each is written once), so the jobs' own count is at most the difference, never more.
+    expect(after.backfill?.recorded).toBeGreaterThan(0);
+    expect(after.backfill?.recorded).toBeLessThanOrEqual(truth() - before.merged);
     expect(after.backfill?.finishedAt).not.toBeNull();
   });
 
