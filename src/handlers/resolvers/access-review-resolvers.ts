@@ -70,6 +70,19 @@ function summaryOf(review: AccessReview, counts: { items: number; decided: numbe
   };
 }
 
+/** The caller, and the review when the caller may see it (administrators, its owner and reviewers). */
+async function reviewFor(
+  request: ResolverRequest,
+  id: string,
+): Promise<{ caller: Caller; store: Store; review: AccessReview } | Envelope<never>> {
+  const caller = await callerOfReview(request);
+  if ('ok' in caller) return caller;
+  const store = createStore();
+  const review = await visibleReview(store, id, caller);
+  if ('ok' in review) return review;
+  return { caller, store, review };
+}
+
 export async function listAccessReviews(request: ResolverRequest): Promise<Envelope<ResolverAnswer<'access-review/list'>>> {
   const caller = await callerOfReview(request);
   if ('ok' in caller) return caller;
@@ -150,13 +163,12 @@ function itemView(
 }
 
 export async function getAccessReview(request: ResolverRequest): Promise<Envelope<ResolverAnswer<'access-review/get'>>> {
-  const input = parsePayload(AccessReviewRef, request.payload);
-  if ('error' in input) return input.error;
-  const caller = await callerOfReview(request);
-  if ('ok' in caller) return caller;
-  const store = createStore();
-  const review = await visibleReview(store, input.data.id, caller);
-  if ('ok' in review) return review;
+  const parsed = parsePayload(AccessReviewRef, request.payload);
+  if ('error' in parsed) return parsed.error;
+  const input = parsed.data;
+  const found = await reviewFor(request, input.id);
+  if ('ok' in found) return found;
+  const { caller, store, review } = found;
   const at = now();
   const [items, decisions, policy, previous, frozen, follow] = await Promise.all([
     store.getItems(review),
@@ -244,13 +256,12 @@ function decisionOf(
 }
 
 export async function decideAccessReview(request: ResolverRequest): Promise<Envelope<ResolverAnswer<'access-review/decide'>>> {
-  const input = parsePayload(AccessReviewDecide, request.payload);
-  if ('error' in input) return input.error;
-  const caller = await callerOfReview(request);
-  if ('ok' in caller) return caller;
-  const store = createStore();
-  const review = await visibleReview(store, input.data.id, caller);
-  if ('ok' in review) return review;
+  const parsed = parsePayload(AccessReviewDecide, request.payload);
+  if ('error' in parsed) return parsed.error;
+  const input = parsed.data;
+  const found = await reviewFor(request, input.id);
+  if ('ok' in found) return found;
+  const { caller, store, review } = found;
   if (review.state !== 'open')
     return failure(
       'INVALID_INPUT',
@@ -261,7 +272,7 @@ export async function decideAccessReview(request: ResolverRequest): Promise<Enve
   const context = { review, caller, policy: { policy, now: now() } };
   // Every decision is checked before any is written: a refused one leaves the others unwritten too.
   const decisions: Decision[] = [];
-  for (const entry of input.data.decisions) {
+  for (const entry of input.decisions) {
     const decision = decisionOf(entry, { ...context, item: byId.get(entry.itemId) });
     if ('ok' in decision) return decision;
     decisions.push(decision);
@@ -271,13 +282,12 @@ export async function decideAccessReview(request: ResolverRequest): Promise<Enve
 }
 
 export async function keepUnchanged(request: ResolverRequest): Promise<Envelope<ResolverAnswer<'access-review/keep-unchanged'>>> {
-  const input = parsePayload(AccessReviewRef, request.payload);
-  if ('error' in input) return input.error;
-  const caller = await callerOfReview(request);
-  if ('ok' in caller) return caller;
-  const store = createStore();
-  const review = await visibleReview(store, input.data.id, caller);
-  if ('ok' in review) return review;
+  const parsed = parsePayload(AccessReviewRef, request.payload);
+  if ('error' in parsed) return parsed.error;
+  const input = parsed.data;
+  const found = await reviewFor(request, input.id);
+  if ('ok' in found) return found;
+  const { caller, store, review } = found;
   if (review.state !== 'open') return failure('INVALID_INPUT', 'Only an open review takes decisions.');
   const [items, decisions, policy, previous] = await Promise.all([
     store.getItems(review),
