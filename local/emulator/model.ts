@@ -93,6 +93,10 @@ export const PullRequestSeed = z.object({
   pushes: z.array(z.object({ previous: z.string(), commit: z.string(), at: Iso })).default([]),
   /** Comments, each an entry of the activity log; a comment moves `updated_on`, even after the merge. */
   comments: z.array(z.object({ id: z.number().int(), authorId: z.string(), text: z.string(), at: Iso })).default([]),
+  /** The files the pull request changes, for …/diffstat. */
+  diffstat: z
+    .array(z.object({ path: z.string(), added: z.number().int().nonnegative(), removed: z.number().int().nonnegative() }))
+    .default([{ path: 'src/index.ts', added: 12, removed: 3 }]),
 });
 export type PullRequestSeed = z.infer<typeof PullRequestSeed>;
 
@@ -180,6 +184,7 @@ export const DeploymentSeed = z.object({
   commit: z.string(),
   state: z.enum(['UNDEPLOYED', 'IN_PROGRESS', 'COMPLETED']),
   status: z.enum(['SUCCESSFUL', 'FAILED', 'STOPPED']).nullable().default(null),
+  startedOn: Iso.nullable().default(null),
   completedOn: Iso.nullable().default(null),
 });
 

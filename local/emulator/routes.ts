@@ -239,6 +239,42 @@ function source(r: RepositoryRequest): unknown {
   return content;
 }
 
+/** Bitbucket's timestamps carry microseconds, which Date.parse does not take: compared to the millisecond. */
+function entryTime(entry: Record<string, unknown>): number {
+  const dated = (entry.update ?? entry.approval) as { date?: string } | undefined;
+  const comment = entry.comment as { created_on?: string } | undefined;
+  return Date.parse(String(dated?.date ?? comment?.created_on ?? '').replace(/(\.\d{3})\d+/, '$1'));
+}
+
+/**
+ * GET …/pullrequests/activity (OpenAPI: "Returns a paginated list of the pull request's activity log", at repository
+ * level): every pull request's entries in one log, newest first, each naming its `pull_request`.
+ */
+function repositoryActivity(r: RepositoryRequest): unknown {
+  const entries = r.repo.pullRequests.flatMap((pr) => r.host.activity(pr, r.users, r.base));
+  return page(
+    r,
+    entries.sort((a, b) => entryTime(b) - entryTime(a)),
+    PULL_REQUEST_PAGELEN_MAX,
+  );
+}
+
+/** GET …/pullrequests/{id}/diffstat (OpenAPI `diffstat`): one entry per file, lines added and removed. */
+function diffstat(r: RepositoryRequest): unknown {
+  return page(
+    r,
+    pullRequestOf(r).diffstat.map((file) => ({
+      type: 'diffstat',
+      status: 'modified',
+      lines_added: file.added,
+      lines_removed: file.removed,
+      old: { type: 'commit_file', path: file.path },
+      new: { type: 'commit_file', path: file.path },
+    })),
+    500,
+  );
+}
+
 function deployments(r: RepositoryRequest): unknown {
   const state = (d: RepositorySeed['deployments'][number]) =>
     d.state === 'COMPLETED'
@@ -246,6 +282,7 @@ function deployments(r: RepositoryRequest): unknown {
           type: 'deployment_state_completed',
           name: 'COMPLETED',
           status: { type: `deployment_state_completed_status_${(d.status ?? 'SUCCESSFUL').toLowerCase()}`, name: d.status ?? 'SUCCESSFUL' },
+          start_date: render.bbTime(d.startedOn ?? d.completedOn) ?? undefined,
           completion_date: render.bbTime(d.completedOn) ?? undefined,
         }
       : d.state === 'IN_PROGRESS'
@@ -258,7 +295,13 @@ function deployments(r: RepositoryRequest): unknown {
       uuid: d.uuid,
       environment: { type: 'deployment_environment', uuid: d.environmentUuid },
       state: state(d),
-      release: { type: 'deployment_release', commit: { type: 'commit', hash: d.commit } },
+      release: {
+        type: 'deployment_release',
+        uuid: d.uuid.replace('}', '-release}'),
+        name: `#${d.commit.slice(0, 7)}`,
+        commit: { type: 'commit', hash: d.commit },
+        created_on: render.bbTime(d.startedOn ?? d.completedOn) ?? undefined,
+      },
     })),
   );
 }
@@ -368,6 +411,8 @@ const REPOSITORY_ROUTES: Array<[string, (r: RepositoryRequest) => unknown]> = [
   ['refs/branches', branches],
   ['src/*/**', source],
   ['pullrequests', listPullRequests],
+  // Before `pullrequests/*`: the first pattern that matches answers.
+  ['pullrequests/activity', repositoryActivity],
   [
     'pullrequests/*',
     (r) =>
@@ -375,6 +420,7 @@ const REPOSITORY_ROUTES: Array<[string, (r: RepositoryRequest) => unknown]> = [
   ],
   ['pullrequests/*/statuses', (r) => statusesOf(r, pullRequestOf(r).sourceCommit)],
   ['pullrequests/*/activity', (r) => page(r, r.host.activity(pullRequestOf(r), r.users, r.base), PULL_REQUEST_PAGELEN_MAX)],
+  ['pullrequests/*/diffstat', diffstat],
   ['commit/*', commitOf],
   ['commits/*', commitsOn],
   ['commit/*/statuses', (r) => statusesOf(r, r.params[0] ?? '')],

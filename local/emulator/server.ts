@@ -427,6 +427,7 @@ export class BitbucketEmulator implements RouteHost {
       closedById: null,
       participants: [],
       reviewers: mutation.reviewers ?? [],
+      diffstat: [{ path: 'src/index.ts', added: mutation.linesAdded ?? 12, removed: mutation.linesRemoved ?? 3 }],
       pushes: [],
       comments: [],
     };
@@ -658,6 +659,9 @@ export const Mutation = z.discriminatedUnion('type', [
     destinationBranch: z.string().optional(),
     sourceCommit: z.string(),
     reviewers: z.array(z.string()).optional(),
+    /** Lines the pull request adds and removes (…/diffstat); a small change by default. */
+    linesAdded: z.number().int().nonnegative().optional(),
+    linesRemoved: z.number().int().nonnegative().optional(),
   }),
   z.object({
     type: z.literal('review'),

@@ -95,6 +95,10 @@ export const PullRequestActivity = z.object({
     })
     .optional(),
   approval: z.object({ date: z.string(), user: Account.nullish() }).optional(),
+  /** A comment (OpenAPI `pullrequest_comment`): who wrote it and when; the text is never read. */
+  comment: z.object({ created_on: z.string(), user: Account.nullish() }).optional(),
+  /** The pull request the entry belongs to: the repository-wide log (…/pullrequests/activity) mixes them. */
+  pull_request: z.object({ id: z.number().int() }).optional(),
 });
 export type PullRequestActivity = z.infer<typeof PullRequestActivity>;
 
@@ -204,3 +208,27 @@ export const DeploymentEnvironment = z.object({
   environment_type: z.object({ name: z.string().optional() }).nullish(),
 });
 export type DeploymentEnvironment = z.infer<typeof DeploymentEnvironment>;
+
+/**
+ * A deployment (OpenAPI `deployment`; GET …/deployments, read:pipeline). The state is `deployment_state_completed`
+ * (with `status.name` SUCCESSFUL, FAILED or STOPPED and the start and completion dates), in progress or undeployed.
+ */
+export const Deployment = z.object({
+  uuid: z.string(),
+  environment: z.object({ uuid: z.string() }),
+  state: z.object({
+    name: z.string(),
+    status: z.object({ name: z.string().optional() }).nullish(),
+    start_date: z.string().nullish(),
+    completion_date: z.string().nullish(),
+  }),
+  release: z.object({ commit: z.object({ hash: z.string() }).nullish(), created_on: z.string().nullish() }).nullish(),
+});
+export type Deployment = z.infer<typeof Deployment>;
+
+/** A diffstat entry (OpenAPI `diffstat`): lines added and removed in one file. */
+export const Diffstat = z.object({
+  lines_added: z.number().int().nonnegative().nullish(),
+  lines_removed: z.number().int().nonnegative().nullish(),
+});
+export type Diffstat = z.infer<typeof Diffstat>;

@@ -167,6 +167,14 @@ export const Policy = z.object({
   accessReviewAdmins: z.array(AccountId).max(100).default([]),
   /** Access validity: direct user grants on production repositories and projects are flagged (groups only). */
   groupsOnlyOnProduction: z.boolean().default(true),
+  /** Delivery metrics: an approval this soon after the last push, on a large diff, is a rubber stamp. */
+  rubberStampMinutes: z.number().int().min(1).max(1440).default(5),
+  /** Delivery metrics: lines added plus removed from which a diff counts as large. */
+  largeDiffLines: z.number().int().min(1).max(1_000_000).default(500),
+  /** Delivery metrics: source branches whose merge repairs production (change failure rate). */
+  hotfixBranches: z.array(z.string().min(1).max(200)).max(50).default(['hotfix/*', 'hotfix-*']),
+  /** BB-FLOW-1 (advisory): median time to first review within this many hours; null turns it off. */
+  maxReviewHours: z.number().min(0.1).max(720).nullable().default(null),
 });
 export type Policy = z.infer<typeof Policy>;
 export type PolicyInput = z.input<typeof Policy>;

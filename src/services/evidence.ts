@@ -123,25 +123,26 @@ export function mergedChangeOfRecord(record: EvidenceRecord): MergedChange {
 export async function recordMergedPullRequest(
   ctx: Omit<AppContext, 'policy'>,
   merge: { repository: { uuid: string; slug: string }; id: number; mergedAt: string; origin: EvidenceRecord['origin'] },
-): Promise<{ written: boolean; record: EvidenceRecord | null }> {
+): Promise<{ written: boolean; record: EvidenceRecord | null; read: { pr: PullRequest; protectedDestination: boolean } | null }> {
   const { client, store, workspaceUuid, now } = ctx;
   const { repository, id, mergedAt, origin } = merge;
   const existing = await store.getEvidence(repository.uuid, id);
   if (existing) {
     await store.ensureEvidenceKept(existing);
-    return { written: false, record: null };
+    return { written: false, record: null, read: null };
   }
   const pr = await getPullRequest(client, workspaceUuid, repository.uuid, id);
-  if (pr.state !== 'MERGED') return { written: false, record: null };
+  if (pr.state !== 'MERGED') return { written: false, record: null, read: null };
   // The ledger holds what the policy protects (the main branch, or the policy's branches), as the backfill
   // does: a merge into a feature branch is not a change to production.
   const policy = await store.getPolicy();
   const mainBranch = policy.protectedBranches === null ? await mainBranchOf(client, store, workspaceUuid, repository.uuid) : null;
-  if (!isProtectedBranch(pr.destination.branch?.name, mainBranch, policy)) return { written: false, record: null };
+  if (!isProtectedBranch(pr.destination.branch?.name, mainBranch, policy))
+    return { written: false, record: null, read: { pr, protectedDestination: false } };
   const statuses = await getPullRequestStatuses(client, workspaceUuid, repository.uuid, id);
   const merged = await withFullMergeCommit(client, { workspaceUuid, repositoryUuid: repository.uuid }, pr);
   const record = evidenceRecord({ repository, pr: merged, statuses }, { mergedAt, mergedAtSource: 'event', origin, recordedAt: now });
-  return { written: await store.putEvidence(record), record };
+  return { written: await store.putEvidence(record), record, read: { pr, protectedDestination: true } };
 }
 
 /** What bringing one repository's ledger up to date did, and the watermarks it leaves. */

@@ -53,6 +53,10 @@ export const ScanJob = z.discriminatedUnion('kind', [
   }),
   /** Read an access review's snapshot: the workspace part first, then the repositories after `after`, in chunks. */
   z.object({ kind: z.literal('access-snapshot'), workspaceUuid: z.string(), reviewId: z.string(), cause: z.string() }),
+  /** Delivery metrics: go on with a sync pass (backfill or deployments) after `after`; a job of another pass stops. */
+  z.object({ kind: z.literal('flow-pass'), workspaceUuid: z.string(), passId: z.string(), cause: z.string() }),
+  /** Delivery metrics: fold changed repositories into the workspace's figures, and start a sync pass when one is due. */
+  z.object({ kind: z.literal('flow-rollup'), workspaceUuid: z.string(), cause: z.string() }),
 ]);
 export type ScanJob = z.infer<typeof ScanJob>;
 

@@ -12,6 +12,7 @@ import type { z } from 'zod';
 import { keys } from './keys';
 import { read, readAll } from './kvs-read';
 import { accessReviewStore } from './access-review-store';
+import { flowStore } from './flow-store';
 import { decodeChunk, encodeChunk } from './summary-codec';
 import { linkFor } from './evidence-chain';
 import {
@@ -571,6 +572,7 @@ export function createStore() {
     ...peopleStore(),
     ...failureStore(),
     ...accessReviewStore(),
+    ...flowStore(),
   };
 }
 export type Store = ReturnType<typeof createStore>;

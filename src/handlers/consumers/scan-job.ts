@@ -14,6 +14,7 @@ import { createStore } from '../../store/store';
 import { evidenceJob } from './jobs/evidence';
 import { evidencePeriodJob } from './jobs/evidence-period';
 import { accessSnapshotJob } from './jobs/access-snapshot';
+import { flowPassJob, flowRollupJob } from './jobs/flow';
 import { planJob } from './jobs/plan';
 import { repositoryJob } from './jobs/repository';
 import { retry, type JobContext, type JobOf, type JobResult } from './jobs/shared';
@@ -38,6 +39,8 @@ const HANDLERS: Handlers = {
   evidence: evidenceJob,
   'evidence-period': evidencePeriodJob,
   'access-snapshot': accessSnapshotJob,
+  'flow-pass': flowPassJob,
+  'flow-rollup': flowRollupJob,
 };
 
 function run<K extends ScanJob['kind']>(job: JobOf<K>, ctx: JobContext): Promise<JobResult> {

@@ -20,6 +20,7 @@ import { retryOnFailure } from './retry';
 import type { BitbucketClient } from '../../bitbucket/client';
 import type { Policy } from '../../policy/policy';
 import { writeVerdict } from '../../services/code-insights';
+import { flowRules, observeDecline, observeMerge, observePullRequest } from '../../services/delivery';
 
 async function handlePullRequestEvent(event: unknown): Promise<void> {
   const log = createLogger({ handler: 'pull-request-event' });
@@ -56,8 +57,14 @@ async function handlePullRequestEvent(event: unknown): Promise<void> {
     await recordMerge({ id: payload.pullrequest.id, workspaceUuid, repositoryUuid, timestamp: payload.timestamp }, { store, log: scoped });
     return;
   }
-  if (payload.eventType === 'avi:bitbucket:rejected:pullrequest') {
-    for (const id of ids) await store.deletePullRequest(repositoryUuid, id);
+  if (payload.eventType === 'avi:bitbucket:rejected:pullrequest' && 'pullrequest' in payload) {
+    const at = now();
+    const declinedAt = toInstant(payload.timestamp) ?? at.toISOString();
+    const title = payload.pullrequest.title?.value ?? null;
+    for (const id of ids) {
+      await store.deletePullRequest(repositoryUuid, id);
+      await observeDecline(store, { repositoryUuid, id, title, at, declinedAt });
+    }
     scoped.info('Pull request declined: open state dropped', { pullRequest: ids[0] });
     return;
   }
@@ -89,6 +96,9 @@ async function refreshPullRequest(
         status: verdict.error.status,
       });
     await storePullRequestEvaluation(store, evaluation, { repositoryUuid, evaluatedAt: at, cause, insights: verdict.insights });
+    // Delivery metrics from the pull request just read: no request of their own.
+    const { pullRequest, protectedDestination } = evaluation;
+    await observePullRequest(store, { repositoryUuid, pr: pullRequest, protectedDestination, at, cause });
     log.info('Pull-request checks stored', { pullRequest: id, state: evaluation.pullRequest.state, insights: verdict.outcome });
   } catch (error) {
     if (!(error instanceof BitbucketError)) throw error;
@@ -105,12 +115,17 @@ async function recordMerge(
   const at = now();
   const mergedAt = toInstant(timestamp) ?? at.toISOString();
   const slug = (await store.getRepository(repositoryUuid))?.slug ?? repositoryUuid;
-  const client = await ledgeredAppClient(store, { kind: 'event', chunk: 4, log }, { maxAttempts: 2, backoffBaseMs: 250 });
+  const client = await ledgeredAppClient(store, { kind: 'event', chunk: 5, log }, { maxAttempts: 2, backoffBaseMs: 250 });
   try {
-    const { written } = await recordMergedPullRequest(
+    const { written, read } = await recordMergedPullRequest(
       { client, store, workspaceUuid, now: at },
       { repository: { uuid: repositoryUuid, slug }, id, mergedAt, origin: 'event' },
     );
+    // The merge's flow fact from the pull request the record was read from (a diffstat only for quick approvals).
+    if (read) {
+      const rules = flowRules(await store.getPolicy());
+      await observeMerge({ client, store, workspaceUuid, rules }, { repositoryUuid, ...read, mergedAt, at });
+    }
     await store.deletePullRequest(repositoryUuid, id);
     log.info(written ? 'Evidence recorded' : 'Evidence already recorded', { pullRequest: id });
     await client.settle();

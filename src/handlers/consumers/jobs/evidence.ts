@@ -1,15 +1,34 @@
 /** `evidence` jobs: record a merged pull request whose `fulfilled` event could not be recorded at once. */
 import { recordMergedPullRequest } from '../../../services/evidence';
 import { ledgeredAppClient } from '../../../services/request-ledger';
+import { flowRules, observeMerge } from '../../../services/delivery';
 import type { JobContext, JobOf, JobResult } from './shared';
 
 export async function evidenceJob(job: JobOf<'evidence'>, { store, log, at }: JobContext): Promise<JobResult> {
   // The pull request, its statuses and activity, the merge commit.
-  const client = await ledgeredAppClient(store, { kind: 'event', chunk: 4, log });
+  const client = await ledgeredAppClient(store, { kind: 'event', chunk: 5, log });
   const slug = (await store.getRepository(job.repositoryUuid))?.slug ?? job.repositoryUuid;
-  const { written } = await recordMergedPullRequest(
-    { client, store, workspaceUuid: job.workspaceUuid, now: at },
-    { repository: { uuid: job.repositoryUuid, slug }, id: job.pullRequestId, mergedAt: job.mergedAt, origin: 'event' },
-  ).finally(() => client.settle());
+  const { written } = await recordAndObserve(job, { client, store, slug, at }).finally(() => client.settle());
   log.info('Evidence recorded', { repository: job.repositoryUuid, pullRequest: job.pullRequestId, written });
+}
+
+/** The record, and the merge's flow fact from the same read (delivery metrics). */
+async function recordAndObserve(
+  job: JobOf<'evidence'>,
+  ctx: { client: Awaited<ReturnType<typeof ledgeredAppClient>>; store: JobContext['store']; slug: string; at: Date },
+): Promise<{ written: boolean }> {
+  const { client, store, slug, at } = ctx;
+  const workspaceUuid = job.workspaceUuid;
+  const result = await recordMergedPullRequest(
+    { client, store, workspaceUuid, now: at },
+    { repository: { uuid: job.repositoryUuid, slug }, id: job.pullRequestId, mergedAt: job.mergedAt, origin: 'event' },
+  );
+  if (result.read) {
+    const rules = flowRules(await store.getPolicy());
+    await observeMerge(
+      { client, store, workspaceUuid, rules },
+      { repositoryUuid: job.repositoryUuid, ...result.read, mergedAt: job.mergedAt, at },
+    );
+  }
+  return result;
 }

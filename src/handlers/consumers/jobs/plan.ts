@@ -24,7 +24,8 @@ export async function planJob(job: JobOf<'plan'>, { store, log, at }: JobContext
   // The listing: a page per hundred repositories.
   const client = await ledgeredAppClient(store, { kind: 'scan', chunk: 10, log });
   const plan = await planHour({ client, store, workspaceUuid: job.workspaceUuid, now: at }, job.cause).finally(() => client.settle());
-  await enqueue(plan.jobs);
+  // Delivery metrics ride on the hour too: the rollup (KVS only) and, when due, a sync pass within the hour's budget.
+  await enqueue([...plan.jobs, { job: { kind: 'flow-rollup', workspaceUuid: job.workspaceUuid, cause: job.cause } }]);
   await store.markScan({ lastPlanFiredAt: new Date(firedAt).toISOString() });
   log.info('Hour planned', {
     repositories: plan.repositories,

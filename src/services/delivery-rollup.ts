@@ -1,0 +1,126 @@
+/**
+ * The rollup (docs/delivery-metrics.md): recomputes the weeks of each repository whose facts changed (its change
+ * markers), then the workspace's figures, the projects' and the repository table from every repository's weeks.
+ * KVS reads only: no Bitbucket request. What the Delivery tab reads is then one value (the overview) and one page.
+ */
+import { repositoryWeeks, type FlowRules, type RepositoryWeek } from '../metrics/weekly';
+import { coverageOf, figuresOf, type FlowFigures } from '../metrics/summarize';
+import { weekOf, weeksEnding } from '../metrics/weeks';
+import { RETENTION_WEEKS, WINDOWS, type FlowOverview, type KeyNumbers, type RepositoryFlowRow, type TableRow } from '../store/flow-records';
+import type { Store } from '../store/store';
+
+/** Rows a table page holds (about 250 bytes each: well within a KVS value). */
+export const TABLE_PAGE_ROWS = 500;
+
+export function keyNumbers(figures: FlowFigures): KeyNumbers {
+  return {
+    opened: figures.opened,
+    merged: figures.merged,
+    mergedProtected: figures.mergedProtected,
+    declined: figures.declined,
+    independentShare: figures.independentShare,
+    firstReviewMedian: figures.firstReviewMinutes.median,
+    approvalMedian: figures.approvalMinutes.median,
+    cycleMedian: figures.cycleMinutes.median,
+    cycleP85: figures.cycleMinutes.p85,
+    rubberStamps: figures.rubberStamps,
+    deployments: figures.deployments,
+    changeFailureRate: figures.changeFailureRate,
+    leadTimeMedian: figures.leadTimeMinutes.median,
+    restoreMedian: figures.restoreMinutes.median,
+  };
+}
+
+/** One repository's weeks from its stored facts and deployments. */
+export async function repositoryRow(
+  store: Store,
+  target: { uuid: string; slug: string; project: string | null; now: Date; rules: FlowRules },
+): Promise<RepositoryFlowRow> {
+  const facts = await store.listFacts(target.uuid);
+  const deployments = await store.getDeployments(target.uuid);
+  const weeks = repositoryWeeks(
+    { facts, deployments: deployments?.coverage === 'measured' ? deployments.deployments : null },
+    weeksEnding(target.now, RETENTION_WEEKS),
+    target.rules,
+  );
+  return {
+    uuid: target.uuid,
+    slug: target.slug,
+    project: target.project,
+    computedAt: target.now.toISOString(),
+    coverage: deployments?.coverage ?? 'unread',
+    pullRequests: facts.length,
+    weeks,
+  };
+}
+
+/** Rows within a window (by week name, so rows computed on different days line up). */
+function inWindow(rows: readonly RepositoryFlowRow[], weeks: readonly string[]): RepositoryWeek[] {
+  const wanted = new Set(weeks);
+  return rows.flatMap((row) => row.weeks.filter((week) => wanted.has(week.week)));
+}
+
+/** Folds changed repositories in and rewrites the workspace's figures; false when nothing changed. */
+export async function rollupFlow(store: Store, ctx: { now: Date; rules: FlowRules; force?: boolean }): Promise<boolean> {
+  const markers = await store.pendingFlowChanges();
+  if (markers.length === 0 && !ctx.force) return false;
+  const changed = new Set(markers.map((marker) => marker.value.uuid));
+  for (const uuid of changed) {
+    const record = await store.getRepository(uuid);
+    await store.putFlowRow(
+      await repositoryRow(store, { uuid, slug: record?.slug ?? uuid, project: record?.projectKey ?? null, now: ctx.now, rules: ctx.rules }),
+    );
+  }
+  await store.clearFlowChanges(markers.map((marker) => marker.key));
+  const rows = await store.listFlowRows();
+  await store.putFlowRollup(rollupOf(rows, ctx.now));
+  return true;
+}
+
+/** The overview, the table pages and the projects' numbers from every repository's weeks. */
+export function rollupOf(rows: readonly RepositoryFlowRow[], now: Date) {
+  const pages = new Map<number, TableRow[][]>();
+  const projects = new Map<number, { rows: Array<{ project: string | null; repositories: number; numbers: KeyNumbers }> }>();
+  const windows: FlowOverview['windows'] = [];
+  for (const size of WINDOWS) {
+    const weeks = weeksEnding(now, size);
+    const table = rows
+      .map((row): TableRow => ({
+        uuid: row.uuid,
+        slug: row.slug,
+        project: row.project,
+        coverage: row.coverage,
+        numbers: keyNumbers(figuresOf(inWindow([row], weeks), size)),
+      }))
+      .sort((a, b) => b.numbers.merged - a.numbers.merged || a.slug.localeCompare(b.slug));
+    const chunked: TableRow[][] = [];
+    for (let i = 0; i < table.length; i += TABLE_PAGE_ROWS) chunked.push(table.slice(i, i + TABLE_PAGE_ROWS));
+    pages.set(size, chunked);
+    const byProject = new Map<string | null, RepositoryFlowRow[]>();
+    for (const row of rows) byProject.set(row.project, [...(byProject.get(row.project) ?? []), row]);
+    projects.set(size, {
+      rows: [...byProject.entries()]
+        .map(([project, members]) => ({
+          project,
+          repositories: members.length,
+          numbers: keyNumbers(figuresOf(inWindow(members, weeks), size)),
+        }))
+        .sort((a, b) => (a.project ?? '').localeCompare(b.project ?? '')),
+    });
+    windows.push({
+      weeks: size,
+      since: `${weeks[0] ?? weekOf(now)}T00:00:00.000Z`,
+      figures: figuresOf(inWindow(rows, weeks), size),
+      tablePages: chunked.length,
+    });
+  }
+  const series = weeksEnding(now, RETENTION_WEEKS).map((week) => ({ week, figures: figuresOf(inWindow(rows, [week]), 1) }));
+  const overview: FlowOverview = {
+    computedAt: now.toISOString(),
+    repositories: rows.length,
+    coverage: coverageOf(rows.map((row) => row.coverage)),
+    windows,
+    series,
+  };
+  return { overview, pages, projects };
+}
