@@ -11,9 +11,10 @@ import { EVIDENCE, runEvidenceCommand } from './evidence-command';
 import { RENDER, runRenderCommand } from './render-command';
 import { PREVIEW, runPreviewCommand } from './preview-command';
 import { ACCESS_REVIEW, runAccessReviewCommand } from './access-review-command';
+import { METRICS, runMetricsCommand } from './metrics-command';
 
 /** Every command, in the order `attest --help` lists them. */
-export const COMMANDS: readonly Definition[] = [DEMO, SCAN, EVIDENCE, ACCESS_REVIEW, EMULATOR, RENDER, PREVIEW];
+export const COMMANDS: readonly Definition[] = [DEMO, SCAN, EVIDENCE, ACCESS_REVIEW, METRICS, EMULATOR, RENDER, PREVIEW];
 
 /**
  * The app logs a JSON line per step. People get plain sentences from the commands instead; `--log-json`
@@ -47,6 +48,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await runRenderCommand(rest);
       case 'access-review':
         return await runAccessReviewCommand(rest);
+      case 'metrics':
+        return await runMetricsCommand(rest);
       case undefined:
         // No command: the list of them, as a usage error.
         program(COMMANDS, { stdout: process.stderr, stderr: process.stderr }).outputHelp();

@@ -292,7 +292,38 @@ function repositorySeed(plan: RepositoryPlan, project: { key: string }) {
     permissions: [{ accountId: people[0]!.accountId, permission: 'admin' as const }],
     ...securityFor(profile, { uuid, mainBranch, now: options.now }),
     deployKeys: deployKeysFor(profile, { now: options.now, addedBy: people[0]!.accountId }),
+    deployments: deploymentsFor(profile, { uuid, now: options.now }),
   };
+}
+
+/**
+ * Deployments with no random draw (delivery metrics): the exemplary profile deploys to Staging then Production
+ * every third day for twelve weeks, with one failed Production deployment restored three hours later; the bypass
+ * profile deploys to Production weekly, one of them stopped (cancelled). Others do not deploy with Pipelines.
+ */
+function deploymentsFor(profile: Profile, repo: { uuid: string; now: number }) {
+  const env = (type: string) => stableUuid(`${repo.uuid}:env:${type}`);
+  const at = (ms: number, type: string, status: 'SUCCESSFUL' | 'FAILED' | 'STOPPED') => ({
+    uuid: stableUuid(`${repo.uuid}:deployment:${type}:${ms}`),
+    environmentUuid: env(type),
+    commit: hashOf(`${repo.uuid}:release:${ms}`),
+    state: 'COMPLETED' as const,
+    status,
+    startedOn: iso(ms - 8 * 60_000),
+    completedOn: iso(ms),
+  });
+  const out: ReturnType<typeof at>[] = [];
+  if (profile === 'exemplary') {
+    for (let day = 84; day >= 1; day -= 3) {
+      const ms = repo.now - day * DAY + 15 * 3_600_000;
+      out.push(at(ms - 3_600_000, 'Staging', 'SUCCESSFUL'), at(ms, 'Production', day === 21 ? 'FAILED' : 'SUCCESSFUL'));
+      if (day === 21) out.push(at(ms + 3 * 3_600_000, 'Production', 'SUCCESSFUL'));
+    }
+  }
+  if (profile === 'bypass')
+    for (let week = 11; week >= 1; week--)
+      out.push(at(repo.now - week * 7 * DAY + 10 * 3_600_000, 'Production', week === 4 ? 'STOPPED' : 'SUCCESSFUL'));
+  return out;
 }
 
 /** An OpenSSH ed25519 public key derived from a text (the emulator never checks it is a real curve point). */

@@ -20,6 +20,8 @@ import {
   SummaryMeta,
   SummaryRow,
 } from '../store/records';
+import { FlowOverview, FlowSyncState, KeyNumbers, TableRow } from '../store/flow-records';
+import { DeploymentCoverage, FlowFigures } from '../metrics/summarize';
 
 const Uuid = z.string().refine(isUuid, 'expected a repository UUID');
 const IsoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'expected a date (YYYY-MM-DD)');
@@ -154,6 +156,8 @@ export const RepositoryCardView = z.object({
   now: Now,
   /** Where the workspace's scan stands, when this repository has no results yet (null otherwise). */
   progress: z.object({ evaluated: z.number(), repositories: z.number(), hoursPerFullPass: z.number().nullable() }).nullable(),
+  /** Its delivery numbers (docs/delivery-metrics.md); optional so a card deployed before them still parses. */
+  delivery: z.lazy(() => RepositoryDelivery).optional(),
 });
 
 export const PullRequestCardView = z.object({
@@ -383,6 +387,45 @@ export const OffboardedInput = z.union([
 ]);
 export const RecheckInput = z.strictObject({ repositoryUuid: Uuid.optional() });
 
+// ---- delivery metrics --------------------------------------------------------------------------------
+
+export const DeliveryPayload = z.strictObject({
+  weeks: z.union([z.literal(4), z.literal(12), z.literal(26)]).default(12),
+  page: z.number().int().min(0).max(1000).default(0),
+});
+
+/** BB-FLOW-1 (advisory, never in the score): the workspace's median time to first review against `maxReviewHours`. */
+export const FlowAdvisory = z.object({
+  id: z.literal('BB-FLOW-1'),
+  outcome: z.enum(['pass', 'fail', 'not-applicable']),
+  detail: z.string(),
+});
+
+export const DeliveryView = z.object({
+  overview: z
+    .object({
+      computedAt: z.string(),
+      repositories: z.number(),
+      coverage: DeploymentCoverage,
+      window: FlowOverview.shape.windows.element,
+      series: FlowOverview.shape.series,
+    })
+    .nullable(),
+  /** The page's repositories the caller can read in Bitbucket, most merges first. */
+  rows: z.array(TableRow),
+  page: z.number(),
+  /** Projects' numbers, for workspace administrators (a project's figures include repositories a member may not read). */
+  projects: z.array(z.object({ project: z.string().nullable(), repositories: z.number(), numbers: KeyNumbers })).nullable(),
+  advisory: FlowAdvisory,
+  sync: FlowSyncState,
+  now: Now,
+});
+
+/** A repository's own delivery numbers for the card (12 weeks), null until its weeks were rolled up. */
+export const RepositoryDelivery = z
+  .object({ weeks: z.number(), computedAt: z.string(), coverage: DeploymentCoverage, numbers: KeyNumbers, figures: FlowFigures })
+  .nullable();
+
 // ---- the keys ---------------------------------------------------------------------------------------
 
 export const RESOLVERS = {
@@ -404,6 +447,7 @@ export const RESOLVERS = {
   'access-review/complete': { input: AccessReviewRef, output: ReviewCompleted },
   'access-review/export': { input: AccessReviewExport, output: DownloadLink },
   'repository/get': { input: RepositoryPayload, output: RepositoryCardView },
+  'delivery/get': { input: DeliveryPayload, output: DeliveryView },
   'repository/recheck': { input: RecheckInput, output: Queued },
   'pull-request/get': { input: PullRequestPayload, output: PullRequestCardView },
   'policy/get': { input: Empty, output: PolicyView },

@@ -72,14 +72,18 @@ function emptyWeek(week: string): RepositoryWeek {
   };
 }
 
-/** Rows for the given weeks (oldest first); events outside them are left out. */
+/**
+ * Rows for the given weeks (oldest first); events outside them are left out, and so are events dated after `until`
+ * (a clock ahead of Attest's: counted once their time has come, so a figure never includes the future).
+ */
 export function repositoryWeeks(
   input: { facts: readonly PullRequestFlow[]; deployments: readonly ProductionDeployment[] | null },
-  weeks: readonly string[],
+  window: { weeks: readonly string[]; until: Date },
   rules: FlowRules,
 ): RepositoryWeek[] {
-  const rows = new Map(weeks.map((week) => [week, emptyWeek(week)]));
-  const at = (instant: string | null) => (instant === null ? undefined : rows.get(weekOf(instant)));
+  const rows = new Map(window.weeks.map((week) => [week, emptyWeek(week)]));
+  const until = window.until.toISOString();
+  const at = (instant: string | null) => (instant === null || instant > until ? undefined : rows.get(weekOf(instant)));
   for (const fact of input.facts) addPullRequest(fact, { at, rules });
   if (input.deployments) addDeployments(input, { at, rules });
   return [...rows.values()];

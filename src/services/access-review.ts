@@ -164,7 +164,7 @@ const CSV_HEADER = [
   'decided_at',
 ];
 
-function csvCell(value: string | number | boolean | null): string {
+export function csvCell(value: string | number | boolean | null): string {
   const text = value === null ? '' : String(value);
   // A leading =, +, - or @ would be run as a formula by a spreadsheet (OWASP, "CSV Injection").
   const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;

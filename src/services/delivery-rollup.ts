@@ -40,7 +40,7 @@ export async function repositoryRow(
   const deployments = await store.getDeployments(target.uuid);
   const weeks = repositoryWeeks(
     { facts, deployments: deployments?.coverage === 'measured' ? deployments.deployments : null },
-    weeksEnding(target.now, RETENTION_WEEKS),
+    { weeks: weeksEnding(target.now, RETENTION_WEEKS), until: target.now },
     target.rules,
   );
   return {
@@ -55,7 +55,7 @@ export async function repositoryRow(
 }
 
 /** Rows within a window (by week name, so rows computed on different days line up). */
-function inWindow(rows: readonly RepositoryFlowRow[], weeks: readonly string[]): RepositoryWeek[] {
+export function inWindow(rows: readonly RepositoryFlowRow[], weeks: readonly string[]): RepositoryWeek[] {
   const wanted = new Set(weeks);
   return rows.flatMap((row) => row.weeks.filter((week) => wanted.has(week.week)));
 }

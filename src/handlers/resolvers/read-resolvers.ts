@@ -23,6 +23,7 @@ import { ledgerCoverage } from '../../report/coverage';
 import { createStore } from '../../store/store';
 import { EvidencePayload, PullRequestPayload, RepositoryPayload, type ResolverAnswer } from '../../contract/resolvers';
 import { callerOf, extensionOf, type ResolverRequest } from './context';
+import { repositoryDelivery } from './delivery-resolvers';
 import { failure, ok, parsePayload, type Envelope } from './envelope';
 
 export interface ControlInfo {
@@ -241,7 +242,8 @@ export async function getRepositoryCard(request: ResolverRequest) {
           hoursPerFullPass: scan.hoursPerFullPass,
         }))
       : null;
-  return ok({ repository: record ?? null, controls: controlCatalogue(), now: now().toISOString(), progress });
+  const delivery = await repositoryDelivery(target.uuid);
+  return ok({ repository: record ?? null, controls: controlCatalogue(), now: now().toISOString(), progress, delivery });
 }
 
 export async function getPullRequestCard(request: ResolverRequest) {

@@ -30,6 +30,7 @@ import {
   startAccessReview,
 } from './access-review-resolvers';
 import { getHealth, testConnection } from './health-resolvers';
+import { getDelivery } from './delivery-resolvers';
 import type { ResolverRequest } from './context';
 import { failure, type Envelope } from './envelope';
 import { licenseState, UNLICENSED_MESSAGE } from '../license';
@@ -86,6 +87,7 @@ export const MODULE_ROUTES = {
     'access-review/keep-unchanged': keepUnchanged,
     'access-review/complete': completeAccessReview,
     'access-review/export': exportAccessReview,
+    'delivery/get': getDelivery,
   },
   settings: {
     'policy/get': getPolicy,
