@@ -176,6 +176,7 @@ const RENDERERS: Record<RenderedType, Renderer> = {
   // UI Kit's charts come from a package that is not on the registry; bars drawn from the same data and
   // accessors show the same figures.
   BarChart: (node) => <BarChart node={node} />,
+  LineChart: (node) => <LineChart node={node} />,
   // The design system's tooltip, on hover and on keyboard focus (the wrapped text is made focusable).
   Tooltip: (node, children) => (
     <Tooltip content={str(node.props.content) ?? ''}>
@@ -208,6 +209,67 @@ function BarChart({ node }: { node: ForgeDoc }) {
           </div>
         );
       })}
+    </figure>
+  );
+}
+
+const SERIES_COLOURS = ['#1f845a', '#0c66e4', '#c9372c', '#6e5dc6'];
+
+/**
+ * UI Kit's LineChart (https://developer.atlassian.com/platform/forge/ui-kit/components/line-chart/): an array of
+ * objects, `xAccessor` for the x value, `yAccessor` for y, `colorAccessor` for the series. Drawn as SVG lines.
+ */
+function LineChart({ node }: { node: ForgeDoc }) {
+  const data = ChartData.catch([]).parse(node.props.data);
+  const x = str(node.props.xAccessor) ?? 'x';
+  const y = str(node.props.yAccessor) ?? 'y';
+  const colour = str(node.props.colorAccessor);
+  const xs = [...new Set(data.map((entry) => String(entry[x] ?? '')))];
+  const groups = [...new Set(data.map((entry) => (colour ? String(entry[colour] ?? '') : '')))];
+  const max = Math.max(1, ...data.map((entry) => num(entry[y]) ?? 0));
+  const [width, height, pad] = [640, 200, 28];
+  const px = (i: number) => pad + (xs.length <= 1 ? 0 : (i * (width - 2 * pad)) / (xs.length - 1));
+  const py = (value: number) => height - pad - (value / max) * (height - 2 * pad);
+  const title = str(node.props.title);
+  return (
+    <figure className="attest-line-chart" aria-label={title ?? 'line chart'}>
+      {title ? <figcaption>{title}</figcaption> : null}
+      <svg viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img">
+        <line x1={pad} y1={height - pad} x2={width - pad} y2={height - pad} stroke="#dcdfe4" />
+        <text x={4} y={pad}>
+          {max}
+        </text>
+        {xs.map((label, i) =>
+          i % Math.ceil(xs.length / 8) === 0 ? (
+            <text key={label} x={px(i) - 12} y={height - 8}>
+              {label}
+            </text>
+          ) : null,
+        )}
+        {groups.map((group, g) => {
+          const points = data
+            .filter((entry) => (colour ? String(entry[colour] ?? '') : '') === group && num(entry[y]) !== undefined)
+            .map((entry) => `${px(xs.indexOf(String(entry[x] ?? '')))},${py(num(entry[y]) ?? 0)}`);
+          return (
+            <polyline
+              key={group}
+              points={points.join(' ')}
+              fill="none"
+              stroke={SERIES_COLOURS[g % SERIES_COLOURS.length]}
+              strokeWidth={2}
+            />
+          );
+        })}
+      </svg>
+      {colour ? (
+        <div className="attest-line-legend">
+          {groups.map((group, g) => (
+            <span key={group} style={{ color: SERIES_COLOURS[g % SERIES_COLOURS.length] }}>
+              ● {group}
+            </span>
+          ))}
+        </div>
+      ) : null}
     </figure>
   );
 }

@@ -29,6 +29,7 @@ export const RENDERED_TYPES = [
   'CodeBlock',
   'EmptyState',
   'BarChart',
+  'LineChart',
   'Tooltip',
 ] as const;
 

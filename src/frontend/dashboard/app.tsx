@@ -14,6 +14,7 @@ import { Evidence } from './evidence';
 import { Changes } from './changes';
 import { Health } from './health';
 import { AccessReviews } from './access-reviews';
+import { DeliveryTab } from './delivery';
 import { useResolver } from '../shared/use-resolver';
 import { ClockProvider, useWhen } from '../shared/people-and-times';
 import { progressStatement } from '../shared/progress';
@@ -34,6 +35,7 @@ export function Dashboard() {
 const REPOSITORIES_TAB = 1;
 const HEALTH_TAB = 5;
 const ACCESS_TAB = 6;
+const DELIVERY_TAB = 7;
 
 /**
  * The tabs. The repository rows and the Health tab are read when their tab is first opened, not with the
@@ -51,6 +53,7 @@ function DashboardTabs({ view, summary }: { view: DashboardViewModel; summary: N
         <Tab>Changes</Tab>
         <Tab>Health</Tab>
         <Tab>Access reviews</Tab>
+        <Tab>Delivery</Tab>
       </TabList>
       <TabPanel>
         <Overview view={view} summary={summary} />
@@ -69,6 +72,7 @@ function DashboardTabs({ view, summary }: { view: DashboardViewModel; summary: N
       </TabPanel>
       <TabPanel>{opened.has(HEALTH_TAB) ? <Health /> : <Loading what="the connection's health" />}</TabPanel>
       <TabPanel>{opened.has(ACCESS_TAB) ? <AccessReviews /> : <Loading what="the access reviews" />}</TabPanel>
+      <TabPanel>{opened.has(DELIVERY_TAB) ? <DeliveryTab /> : <Loading what="the delivery metrics" />}</TabPanel>
     </Tabs>
   );
 }

@@ -5,7 +5,8 @@
  */
 import React, { useState } from 'react';
 import { Button, Heading, Inline, Lozenge, SectionMessage, Stack, Text, useProductContext } from '@forge/react';
-import type { CardResult } from '../../contract/resolvers';
+import type { CardResult, ResolverOutput } from '../../contract/resolvers';
+import { duration, share } from '../shared/durations';
 import { Loading, LoadError } from '../shared/states';
 import { OUTCOME_APPEARANCE, OUTCOME_LABEL } from '../shared/outcomes';
 import { callResolver, useResolver } from '../shared/use-resolver';
@@ -103,6 +104,7 @@ export function RepositoryCardBody() {
           ),
         )}
         <When at={repository.evaluatedAt} prefix="Last evaluated " />
+        {load.data.delivery ? <DeliveryNumbers delivery={load.data.delivery} /> : null}
         <Button onClick={() => void recheck()}>Re-check</Button>
         {notice ? (
           <SectionMessage appearance="information">
@@ -111,5 +113,27 @@ export function RepositoryCardBody() {
         ) : null}
       </Stack>
     </ClockProvider>
+  );
+}
+
+/** The repository's own delivery numbers over 12 weeks (docs/delivery-metrics.md): short lines for a narrow card. */
+function DeliveryNumbers({ delivery }: { delivery: NonNullable<ResolverOutput<'repository/get'>['delivery']> }) {
+  const { numbers, coverage, weeks } = delivery;
+  return (
+    <Stack space="space.050">
+      <Heading size="xsmall">{`Delivery, ${weeks} weeks`}</Heading>
+      <Text>{`${numbers.merged} merged · open → merge ${duration(numbers.cycleMedian)} (median)`}</Text>
+      <Text>{`First review ${duration(numbers.firstReviewMedian)} · independent approval ${share(numbers.independentShare)}`}</Text>
+      {coverage === 'measured' ? (
+        <Text>{`${numbers.deployments} deployments · change failure rate ${share(numbers.changeFailureRate)}`}</Text>
+      ) : (
+        <Text>
+          {coverage === 'no-production' ? 'Does not deploy to Production with Bitbucket Deployments.' : 'Deployments not read yet.'}
+        </Text>
+      )}
+      {numbers.rubberStamps > 0 ? (
+        <Text>{`${numbers.rubberStamps} large change${numbers.rubberStamps === 1 ? '' : 's'} approved within minutes of a push`}</Text>
+      ) : null}
+    </Stack>
   );
 }
