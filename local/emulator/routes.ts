@@ -12,7 +12,7 @@ import * as render from './render';
 import { sortBy } from './bbql';
 import { knownCommits } from './commits';
 
-import { HttpError } from './http-error';
+import { HttpError, Redirect } from './http-error';
 import { insightsRead, insightsWrite, variablesRead, workspaceVariables } from './insights';
 import { projectAccessRoutes, repositoryAccessRoutes } from './access-routes';
 
@@ -259,11 +259,23 @@ function repositoryActivity(r: RepositoryRequest): unknown {
   );
 }
 
-/** GET …/pullrequests/{id}/diffstat (OpenAPI `diffstat`): one entry per file, lines added and removed. */
+/** GET …/pullrequests/{id}/diffstat: a 302 to the repository diffstat of `source..destination` (OpenAPI). */
+function pullRequestDiffstat(r: RepositoryRequest): Redirect {
+  const pr = pullRequestOf(r);
+  const spec = `${pr.sourceCommit.slice(0, 12)}..${pr.destinationCommit.slice(0, 12)}`;
+  return new Redirect(`${r.base}/2.0/repositories/${r.ws.slug}/${r.repo.slug}/diffstat/${spec}?from_pullrequest_id=${pr.id}`);
+}
+
+/** GET …/diffstat/{spec} (OpenAPI `diffstat`): one entry per file, lines added and removed, for a pull request's range. */
 function diffstat(r: RepositoryRequest): unknown {
+  const [source = '', destination = ''] = (r.params[0] ?? '').toLowerCase().split('..');
+  const pr = r.repo.pullRequests.find(
+    (candidate) => source.length >= 7 && candidate.sourceCommit.startsWith(source) && candidate.destinationCommit.startsWith(destination),
+  );
+  if (!pr) throw new HttpError(404, `Commit not found: ${r.params[0] ?? ''}`);
   return page(
     r,
-    pullRequestOf(r).diffstat.map((file) => ({
+    pr.diffstat.map((file) => ({
       type: 'diffstat',
       status: 'modified',
       lines_added: file.added,
@@ -420,7 +432,8 @@ const REPOSITORY_ROUTES: Array<[string, (r: RepositoryRequest) => unknown]> = [
   ],
   ['pullrequests/*/statuses', (r) => statusesOf(r, pullRequestOf(r).sourceCommit)],
   ['pullrequests/*/activity', (r) => page(r, r.host.activity(pullRequestOf(r), r.users, r.base), PULL_REQUEST_PAGELEN_MAX)],
-  ['pullrequests/*/diffstat', diffstat],
+  ['pullrequests/*/diffstat', pullRequestDiffstat],
+  ['diffstat/*', diffstat],
   ['commit/*', commitOf],
   ['commits/*', commitsOn],
   ['commit/*/statuses', (r) => statusesOf(r, r.params[0] ?? '')],

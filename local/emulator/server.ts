@@ -22,6 +22,7 @@ import {
 } from './model';
 import { repositoryAccess, isWorkspaceOwner, type Access } from './access';
 import * as render from './render';
+import { Redirect } from './http-error';
 import { HttpError, PAGELEN_DEFAULT, PAGELEN_MAX, route, writeRoute, type Credential, type PageOptions, type RouteHost } from './routes';
 
 export interface LogEntry {
@@ -198,6 +199,7 @@ export class BitbucketEmulator implements RouteHost {
       const request = { url, credential, base: this.baseUrl, users: this.users(), fields: parseFields(url.searchParams.get('fields')) };
       const answer = method === 'GET' ? route(this, request) : writeRoute(this, { ...request, method, body: await readRequestBody(req) });
       if (typeof answer === 'string') return send(200, answer, 'text/plain', rateHeaders);
+      if (answer instanceof Redirect) return send(302, '', 'text/plain', { ...rateHeaders, location: answer.location });
       return send(200, this.shaped(answer, fault, url), 'application/json', rateHeaders);
     } catch (error) {
       if (error instanceof HttpError)

@@ -65,6 +65,15 @@ async function untilEvaluated(runtime: LocalForgeRuntime, workspaceUuid: string)
 }
 
 /**
+ * The delivery backfill (docs/delivery-metrics.md) starts with the first hourly plan after the compliance scan
+ * is complete and reads the demo's 26 weeks within that hour's share: the Delivery tab then has its figures.
+ */
+async function untilDeliveryMeasured(runtime: LocalForgeRuntime, workspaceUuid: string): Promise<void> {
+  const measured = () => runtime.withInstallation(workspaceUuid, async () => (await createStore().getFlowSync()).backfilledAt !== null);
+  for (let hour = 0; hour < FIRST_EVALUATION_HOURS && !(await measured()); hour++) await runtime.runFor(3_600_000);
+}
+
+/**
  * The demo's access review in progress, as the UI would make it: the first person (a workspace owner) starts a
  * review of the whole workspace due in two weeks, with the fifth (a collaborator) reviewing Payments; the
  * snapshot is read; the owner keeps two workspace members and revokes the offboarded one.
@@ -138,6 +147,7 @@ export async function startDemoApp(seedName: string): Promise<DemoApp> {
     await runtime.install(workspace.uuid);
     await runtime.drainQueues();
     await untilEvaluated(runtime, workspace.uuid);
+    await untilDeliveryMeasured(runtime, workspace.uuid);
     if (seedName === 'demo') await reviewInProgress(runtime, { workspaceUuid: workspace.uuid, people: seed.users });
     return { emulator, runtime, workspace, people: seed.users, close: () => emulator.close() };
   } catch (error) {

@@ -11,6 +11,15 @@ import { Deployment, Diffstat, PullRequest, PullRequestActivity } from './schema
 import { instantMs } from '../lib/instant';
 import { wrapUuid } from '../lib/uuid';
 
+/** What the delivery metrics read, with the scope the OpenAPI document gives each (held to it by test/contract/openapi.test.ts). */
+export const DELIVERY_ENDPOINTS: ReadonlyArray<{ path: string; scope: string }> = [
+  { path: '/repositories/{workspace}/{repo_slug}/pullrequests', scope: 'read:pullrequest:bitbucket' },
+  { path: '/repositories/{workspace}/{repo_slug}/pullrequests/activity', scope: 'read:pullrequest:bitbucket' },
+  { path: '/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/diffstat', scope: 'read:pullrequest:bitbucket' },
+  { path: '/repositories/{workspace}/{repo_slug}/environments', scope: 'read:pipeline:bitbucket' },
+  { path: '/repositories/{workspace}/{repo_slug}/deployments', scope: 'read:pipeline:bitbucket' },
+];
+
 function refOf(target: RepositoryRef): [string, string] {
   return [wrapUuid(target.workspaceUuid), wrapUuid(target.repositoryUuid)];
 }

@@ -365,6 +365,10 @@ export const PolicyUpdate = z.strictObject({
   secretVariableWords: z.array(z.string()).optional(),
   postCodeInsights: z.boolean().optional(),
   checkPullRequestSecurityReports: z.boolean().optional(),
+  rubberStampMinutes: z.number().optional(),
+  largeDiffLines: z.number().optional(),
+  hotfixBranches: z.array(z.string()).optional(),
+  maxReviewHours: z.number().nullable().optional(),
 });
 export const ExceptionInput = z.strictObject({
   control: z.string(),

@@ -296,6 +296,63 @@ describeContract('emulator responses against the Bitbucket OpenAPI document', ()
       }
     });
 
+    it('delivery metrics read each endpoint under the scope the document gives it, and the manifest asks for each', async () => {
+      const { DELIVERY_ENDPOINTS } = await import('../../src/bitbucket/delivery-api');
+      const document = JSON.parse(fs.readFileSync(OPENAPI_PATH, 'utf8')) as {
+        paths: Record<string, { get?: { 'x-atlassian-oauth2-scopes'?: Array<{ scopes: string[] }> } }>;
+      };
+      const manifest = fs.readFileSync(path.join(__dirname, '..', '..', 'manifest.yml'), 'utf8');
+      for (const { path: endpoint, scope } of DELIVERY_ENDPOINTS) {
+        const documented = document.paths[endpoint]?.get?.['x-atlassian-oauth2-scopes']?.flatMap((entry) => entry.scopes) ?? [];
+        expect({ endpoint, documented: documented.includes(scope), inManifest: manifest.includes(`- ${scope}\n`) }).toEqual({
+          endpoint,
+          documented: true,
+          inManifest: true,
+        });
+      }
+    });
+
+    it.each([
+      [
+        'repository diffstat (where a pull request’s diffstat redirects)',
+        '/2.0/repositories/acme/payments-api/pullrequests/1/diffstat',
+        '/repositories/{workspace}/{repo_slug}/diffstat/{spec}',
+      ],
+      [
+        'deployments with their dates and release',
+        '/2.0/repositories/acme/payments-api/deployments',
+        '/repositories/{workspace}/{repo_slug}/deployments',
+      ],
+    ])('delivery metrics: %s', async (_label, requestPath, template) => {
+      expect(await validate(requestPath, template)).toEqual({ valid: true, errors: [] });
+    });
+
+    it('a pull request’s diffstat is a redirect, as the document describes it', async () => {
+      const response = await fetch(`${demo.emulator.url}/2.0/repositories/acme/payments-api/pullrequests/1/diffstat`, {
+        headers: { authorization: 'Bearer contract' },
+        redirect: 'manual',
+      });
+      expect(response.status).toBe(302);
+      expect(response.headers.get('location')).toMatch(
+        /\/2\.0\/repositories\/acme\/payments-api\/diffstat\/[0-9a-f]{12}\.\.[0-9a-f]{12}\?from_pullrequest_id=1$/,
+      );
+    });
+
+    it('the repository-wide activity log: the per-pull-request entries, each naming its pull request, newest first', async () => {
+      const response = await fetch(`${demo.emulator.url}/2.0/repositories/acme/payments-api/pullrequests/activity?pagelen=50`, {
+        headers: { authorization: 'Bearer contract' },
+      });
+      const body = (await response.json()) as { values: Array<Record<string, Record<string, unknown>>>; pagelen: number };
+      expect(body.pagelen).toBe(50);
+      expect(body.values.length).toBeGreaterThan(0);
+      const dated = body.values.map((entry) => {
+        expect(entry.pull_request).toMatchObject({ id: expect.any(Number) });
+        const date = (entry.update ?? entry.approval)?.date ?? entry.comment?.created_on;
+        return Date.parse(String(date).replace(/(\.\d{3})\d+/, '$1'));
+      });
+      expect([...dated].sort((a, b) => b - a)).toEqual(dated);
+    });
+
     it('writing a report needs only read:repository:bitbucket, which the manifest asks for', () => {
       const document = JSON.parse(fs.readFileSync(OPENAPI_PATH, 'utf8')) as {
         paths: Record<string, { put?: { 'x-atlassian-oauth2-scopes'?: Array<{ scopes: string[] }> } }>;

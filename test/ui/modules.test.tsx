@@ -77,6 +77,7 @@ describe('UI modules on the demo state', () => {
         'Changes',
         'Health',
         'Access reviews',
+        'Delivery',
       ]);
       expect(text).toMatch(/Score \d+/);
       expect(text).toContain('Offboarded people have no workspace access: 1 offboarded person is still a workspace member: Frances Allen.');

@@ -113,6 +113,10 @@ export function formOf(policy: Policy) {
     maxDeployKeyAgeDays: String(policy.maxDeployKeyAgeDays),
     accessReviewAdmins: [...policy.accessReviewAdmins],
     groupsOnlyOnProduction: policy.groupsOnlyOnProduction ? 'yes' : 'no',
+    rubberStampMinutes: String(policy.rubberStampMinutes),
+    largeDiffLines: String(policy.largeDiffLines),
+    hotfixBranches: policy.hotfixBranches.join(', '),
+    maxReviewHours: policy.maxReviewHours === null ? '' : String(policy.maxReviewHours),
     classification: rowsOf(policy.classification),
   };
 }
@@ -130,6 +134,8 @@ const NUMBER_FIELDS = [
   'accessReviewIntervalDays',
   'revokeGraceDays',
   'maxDeployKeyAgeDays',
+  'rubberStampMinutes',
+  'largeDiffLines',
 ] as const;
 
 /**
@@ -146,6 +152,9 @@ export function policyUpdate(form: PolicyForm): { payload: ResolverInput<'policy
   }
   const classified = classificationOf(form.classification);
   if ('message' in classified) return { field: 'classification', message: classified.message };
+  const reviewHours = form.maxReviewHours.trim();
+  if (reviewHours !== '' && Number.isNaN(Number(reviewHours)))
+    return { field: 'maxReviewHours', message: 'maxReviewHours: expected a number of hours, or nothing to turn BB-FLOW-1 off' };
   return {
     payload: {
       ...numbers,
@@ -161,6 +170,8 @@ export function policyUpdate(form: PolicyForm): { payload: ResolverInput<'policy
       checkPullRequestSecurityReports: form.checkPullRequestSecurityReports === 'yes',
       accessReviewAdmins: form.accessReviewAdmins,
       groupsOnlyOnProduction: form.groupsOnlyOnProduction === 'yes',
+      hotfixBranches: list(form.hotfixBranches),
+      maxReviewHours: reviewHours === '' ? null : Number(reviewHours),
       classification: classified.classification,
     },
   };
@@ -368,6 +379,45 @@ function AccessReviewSettings(props: FormProps & { members: PolicyData['members'
         yes="Is flagged: grant through groups"
         no="Is fine"
       />
+    </Stack>
+  );
+}
+
+/** Delivery metrics: what counts as a rubber stamp and as a hotfix, and BB-FLOW-1's threshold (advisory). */
+function DeliverySettings({ form, setForm, status, error }: FormProps) {
+  const field = (name: 'rubberStampMinutes' | 'largeDiffLines' | 'hotfixBranches' | 'maxReviewHours', label: string, help: string) => (
+    <Stack space="space.050" key={name}>
+      <Label labelFor={name}>{label}</Label>
+      <Textfield
+        id={name}
+        name={name}
+        value={form[name]}
+        onChange={(event) => setForm({ ...form, [name]: textOf(event) })}
+        isInvalid={status?.field === name}
+      />
+      <Text>{help}</Text>
+      {error(name)}
+    </Stack>
+  );
+  return (
+    <Stack space="space.100">
+      <Heading as="h3">Delivery metrics</Heading>
+      {field('rubberStampMinutes', 'Rubber stamp: approved within (minutes) of the last push', 'On a diff at least as large as below.')}
+      {field(
+        'largeDiffLines',
+        'Large diff (lines added and removed)',
+        'Attest reads a pull request’s diffstat only when an approval came that quickly.',
+      )}
+      {field(
+        'hotfixBranches',
+        'Hotfix branches',
+        'Comma-separated globs; merging one (or a revert) into a protected branch marks the last production deployment as a change failure.',
+      )}
+      {field(
+        'maxReviewHours',
+        'BB-FLOW-1: median time to first review at most (hours)',
+        'Advisory: shown on the Delivery tab, never in the score. Empty turns it off.',
+      )}
     </Stack>
   );
 }
@@ -587,6 +637,7 @@ function SettingsBody({ data }: { data: PolicyData }) {
       <PolicyTextFields {...props} />
       <PeoplePickers {...props} members={data.members} />
       <AccessReviewSettings {...props} members={data.members} />
+      <DeliverySettings {...props} />
       <ControlsPicker {...props} controls={controls} controlIds={controlIds} />
       <MergeCheckChoices {...props} />
       <PullRequestChoices {...props} />
