@@ -5,6 +5,7 @@
  * (used by a test), `--only a,b` re-measures the figures whose labels start so, `--sizes` the full-pass sizes.
  */
 import { busyRepository } from './figures/busy-repository';
+import { deliveryBackfill, deliveryDashboard, deliveryEventCosts } from './figures/delivery';
 import { accessSnapshot } from './figures/access-snapshot';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -79,6 +80,9 @@ async function main(): Promise<void> {
   await step('evidence verify', () => verifyTime(options));
   await step('attest scan process', scanProcess);
   for (const size of quick ? [100] : [1000, 10_000]) await step(`access snapshot at ${size}`, () => accessSnapshot(size));
+  await step('delivery backfill', deliveryBackfill);
+  for (const size of quick ? [10] : [10, 10_000]) await step(`delivery events at ${size}`, () => deliveryEventCosts(size));
+  for (const size of quick ? [10, 100] : [10, 1000, 10_000]) await step(`delivery tab at ${size}`, () => deliveryDashboard(size));
 
   const table = writeResults(figures, run);
   process.stdout.write(`${table}\n`);

@@ -193,6 +193,9 @@ function pipelinesFor(plan: RepositoryPlan, pipelinesEnabled: boolean | null) {
     : [];
 }
 
+/** Minutes from opening to review: 5 to 119, spread over repositories and pull requests. */
+const reviewMinutes = (repository: number, n: number) => 5 + ((n * 37 + repository * 11) % 115);
+
 /** Pull requests over the last 120 days, most merged, some self-approved, with their builds. */
 function pullRequestsFor(plan: RepositoryPlan) {
   const { mainBranch, random, options, profile, people } = plan;
@@ -214,7 +217,8 @@ function pullRequestsFor(plan: RepositoryPlan) {
             role: 'REVIEWER' as const,
             approved: random() < 0.92,
             state: 'approved' as const,
-            participatedOn: iso(created + 3_600_000),
+            // Reviews come 5 minutes to 2 hours after the opening, with no random draw (the generator's sequence does not move).
+            participatedOn: iso(created + reviewMinutes(plan.index, n) * 60_000),
           },
         ].map((p) => ({ ...p, state: p.approved ? ('approved' as const) : null }));
         const buildFailed = random() < 0.1;
@@ -243,6 +247,8 @@ function pullRequestsFor(plan: RepositoryPlan) {
           closedById: state === 'OPEN' ? null : author.accountId,
           participants,
           reviewers: [reviewer.accountId],
+          // Every ninth pull request is a large change (delivery metrics: rubber stamps when approved within minutes).
+          ...(n % 9 === 0 ? { diffstat: [{ path: 'src/core/engine.ts', added: 1100, removed: 240 }] } : {}),
         };
       })
     : [];

@@ -9,8 +9,8 @@ import { weekOf, weeksEnding } from '../metrics/weeks';
 import { RETENTION_WEEKS, WINDOWS, type FlowOverview, type KeyNumbers, type RepositoryFlowRow, type TableRow } from '../store/flow-records';
 import type { Store } from '../store/store';
 
-/** Rows a table page holds (about 250 bytes each: well within a KVS value). */
-export const TABLE_PAGE_ROWS = 500;
+/** Rows a table page holds (about 380 bytes each: under 100 KiB a page). */
+export const TABLE_PAGE_ROWS = 250;
 
 export function keyNumbers(figures: FlowFigures): KeyNumbers {
   return {
@@ -50,8 +50,16 @@ export async function repositoryRow(
     computedAt: target.now.toISOString(),
     coverage: deployments?.coverage ?? 'unread',
     pullRequests: facts.length,
-    weeks,
+    // Quiet weeks are left out (a week absent is a week of zeros): most repositories are quiet most weeks.
+    weeks: weeks.filter((week) => !isQuiet(week)),
   };
+}
+
+function isQuiet(week: RepositoryWeek): boolean {
+  const { week: _name, reviews, ...rest } = week;
+  return (
+    Object.keys(reviews).length === 0 && Object.values(rest).every((value) => (Array.isArray(value) ? value.length === 0 : value === 0))
+  );
 }
 
 /** Rows within a window (by week name, so rows computed on different days line up). */

@@ -13,7 +13,7 @@
 import { kvs } from '@forge/kvs';
 import { PullRequestFlow, mergeFacts } from '../metrics/flow-facts';
 import { unwrapUuid } from '../lib/uuid';
-import { read, readAll } from './kvs-read';
+import { read, readAll, readAllPaced } from './kvs-read';
 import {
   DeploymentsRecord,
   FlowOverview,
@@ -72,8 +72,9 @@ export function flowStore() {
     },
     getFlowRow: (repositoryUuid: string) => read(key.row(repositoryUuid), RepositoryFlowRow),
     putFlowRow: (row: RepositoryFlowRow) => kvs.set(key.row(row.uuid), RepositoryFlowRow.parse(row)),
+    /** Every repository's weeks, at most 2,000 read units a minute (half the installation's): the rollup is background work. */
     async listFlowRows(): Promise<RepositoryFlowRow[]> {
-      return (await readAll(key.rows(), RepositoryFlowRow)).map((entry) => entry.value);
+      return (await readAllPaced(key.rows(), RepositoryFlowRow, { unitsPerMinute: 2000 })).map((entry) => entry.value);
     },
     getFlowOverview: () => read(key.overview(), FlowOverview),
     getFlowPage: async (weeks: number, n: number) => (await read(key.page(weeks, n), TablePage)) ?? { rows: [] },

@@ -163,6 +163,26 @@ describe('attest preview in Chromium', () => {
     await page.close();
   });
 
+  it('the Delivery tab: flow and DORA figures, weekly charts, the repository table by project (photographed)', async () => {
+    const { page, errors } = await open('module=dashboard');
+    await page.getByRole('tab', { name: 'Delivery' }).click();
+    const table = page.getByRole('table', { name: 'Delivery by repository' });
+    await table.waitFor();
+    await settled(page);
+    const frame = page.locator('#module-frame');
+    expect(await frame.getByText('Time to first review').count()).toBe(1);
+    expect(await frame.getByText('Change failure rate').count()).toBeGreaterThan(0);
+    expect(await frame.getByRole('img').count()).toBeGreaterThanOrEqual(2);
+    const merged = async () => (await column(page, 'Delivery by repository', 2)).map(Number);
+    const before = await merged();
+    expect(before.length).toBeGreaterThan(5);
+    expect(before).toEqual([...before].sort((a, b) => b - a));
+    expect(await accessibilityViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await frame.screenshot({ path: path.join(SCREENSHOTS, 'delivery.png'), animations: 'disabled', caret: 'hide' });
+    await page.close();
+  });
+
   it('sorts the repositories by score and filters them by name', async () => {
     const { page, errors } = await open('module=dashboard');
     await page.getByRole('tab', { name: 'Repositories' }).click();

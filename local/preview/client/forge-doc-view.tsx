@@ -234,7 +234,7 @@ function LineChart({ node }: { node: ForgeDoc }) {
   return (
     <figure className="attest-line-chart" aria-label={title ?? 'line chart'}>
       {title ? <figcaption>{title}</figcaption> : null}
-      <svg viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img">
+      <svg viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-label={title ?? 'line chart'}>
         <line x1={pad} y1={height - pad} x2={width - pad} y2={height - pad} stroke="#dcdfe4" />
         <text x={4} y={pad}>
           {max}

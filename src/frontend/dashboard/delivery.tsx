@@ -6,7 +6,7 @@
  */
 import React, { useState } from 'react';
 import { z } from 'zod';
-import { Button, DynamicTable, Heading, Inline, LineChart, Lozenge, SectionMessage, Select, Stack, Text } from '@forge/react';
+import { Button, DynamicTable, Heading, Inline, Label, LineChart, Lozenge, SectionMessage, Select, Stack, Text } from '@forge/react';
 import type { ResolverOutput } from '../../contract/resolvers';
 import { Loading, LoadError } from '../shared/states';
 import { useResolver } from '../shared/use-resolver';
@@ -69,10 +69,10 @@ function DeliveryBody({
   const figures = overview.window.figures;
   return (
     <Stack space="space.300">
-      <Text>
-        {`${overview.repositories} repositories, ${overview.window.weeks} weeks from ${overview.window.since.slice(0, 10)}. Figures as of `}
-        <When at={overview.computedAt} />.
-      </Text>
+      <Stack space="space.050">
+        <Text>{`${overview.repositories} repositories, ${overview.window.weeks} weeks from ${overview.window.since.slice(0, 10)}.`}</Text>
+        <When at={overview.computedAt} prefix="Figures as of " />
+      </Stack>
       <Flow figures={figures} />
       <Advisory advisory={data.advisory} />
       <Dora figures={figures} coverage={overview.coverage} />
@@ -219,6 +219,7 @@ function Repositories({ rows, page, pages, setPage }: { rows: Row[]; page: numbe
   return (
     <Stack space="space.100">
       <Heading size="medium">Repositories</Heading>
+      <Label labelFor="delivery-project">Project</Label>
       <Select
         inputId="delivery-project"
         placeholder="All projects"
