@@ -100,6 +100,8 @@ export async function deliveryDashboard(size: number): Promise<Figure> {
   await s.runtime.withInstallation(s.ws.uuid, async () => {
     const store = createStore();
     for (const [i, repo] of s.ws.repositories.entries()) {
+      // Written as the rollup writes them, 500 a minute (the set-up is not what is measured).
+      if (i > 0 && i % 500 === 0) s.clock.advance(60_000);
       await store.putFlowRow(syntheticRow({ repo, i, weeks, now }));
     }
     const before = { ...installation.kvs.stats };

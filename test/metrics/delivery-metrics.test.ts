@@ -258,3 +258,26 @@ describe('joining observations of a pull request', () => {
     }
   });
 });
+
+describe('reading every repository’s weeks within KVS’s minute', () => {
+  it('waits for the next minute once the pace is spent, and reads everything', async () => {
+    const { startSandbox } = await import('../engine/sandbox');
+    const { kvs } = await import('@forge/kvs');
+    const { readAllPaced } = await import('../../src/store/kvs-read');
+    const { z } = await import('zod');
+    const s = await startSandbox();
+    try {
+      const ws = s.emulator.seed.workspaces[0]!;
+      const started = s.clock.now();
+      const read = await s.runtime.withInstallation(ws.uuid, async () => {
+        // 250 values of 5 KB: three query pages of about 50 read units each, over a pace of 40: two waits.
+        for (let i = 0; i < 250; i++) await kvs.set(`v1:fr:${String(i).padStart(4, '0')}`, { pad: 'x'.repeat(5000) });
+        return readAllPaced('v1:fr:', z.object({ pad: z.string() }), { unitsPerMinute: 40 });
+      });
+      expect(read).toHaveLength(250);
+      expect(s.clock.now() - started).toBeGreaterThanOrEqual(2 * 60_000);
+    } finally {
+      await s.emulator.close();
+    }
+  });
+});

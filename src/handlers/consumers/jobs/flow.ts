@@ -23,7 +23,9 @@ const STALLED_MS = 2 * 3_600_000;
 
 export async function flowRollupJob(job: JobOf<'flow-rollup'>, { store, log, at }: JobContext): Promise<JobResult> {
   const rules = flowRules(await store.getPolicy());
-  if (await rollupFlow(store, { now: at, rules })) log.info('Delivery figures rolled up');
+  const rolled = await rollupFlow(store, { now: at, rules });
+  if (rolled.changed) log.info('Delivery figures rolled up', { more: rolled.more });
+  if (rolled.more) await enqueue([{ job: { ...job, cause: 'flow-rollup-continued' }, delayInSeconds: 60 }]);
   const sync = await store.getFlowSync();
   // The compliance scan comes first: the backfill starts once every repository was evaluated once.
   const scanned = (await store.getScan()).lastFullPassAt !== null;
@@ -96,7 +98,7 @@ export async function flowPassJob(job: JobOf<'flow-pass'>, { store, log, at }: J
     await enqueue([{ job: { ...job, cause: 'flow-pass-continued' }, delayInSeconds: delay }]);
     return;
   }
-  await finish(store, { sync, progress, at, log });
+  await finish(store, { sync, progress, at, log, workspaceUuid: job.workspaceUuid });
 }
 
 /** One repository of a pass; a refusal of its own is logged and the pass goes on (its facts stay event-fed). */
@@ -126,7 +128,7 @@ async function syncOne(
 
 async function finish(
   store: JobContext['store'],
-  ctx: { sync: FlowSyncState; progress: NonNullable<FlowSyncState['pass']>; at: Date; log: JobContext['log'] },
+  ctx: { sync: FlowSyncState; progress: NonNullable<FlowSyncState['pass']>; at: Date; log: JobContext['log']; workspaceUuid: string },
 ): Promise<void> {
   const { sync, progress, at, log } = ctx;
   const { mode, repositories, pullRequests, requests } = progress;
@@ -135,6 +137,8 @@ async function finish(
     backfilledAt: mode === 'backfill' ? at.toISOString() : sync.backfilledAt,
     lastPass: { mode, completedAt: at.toISOString(), repositories, pullRequests, requests },
   });
-  await rollupFlow(store, { now: at, rules: flowRules(await store.getPolicy()), force: true });
+  const rolled = await rollupFlow(store, { now: at, rules: flowRules(await store.getPolicy()), force: true });
+  if (rolled.more)
+    await enqueue([{ job: { kind: 'flow-rollup', workspaceUuid: ctx.workspaceUuid, cause: 'flow-pass-complete' }, delayInSeconds: 60 }]);
   log.info('Delivery sync pass complete', { mode, repositories, pullRequests, requests });
 }
