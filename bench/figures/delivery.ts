@@ -26,7 +26,12 @@ export async function deliveryBackfill(): Promise<Figure> {
     const client = createBitbucketClient({ request: appRequest() });
     const store = createStore();
     for (const repository of (await listRepositories(client, s.ws.uuid)).values)
-      pullRequests += (await backfillRepository({ client, store, workspaceUuid: s.ws.uuid, policy, now }, repository)).pullRequests;
+      pullRequests += (
+        await backfillRepository(
+          { client, store, workspaceUuid: s.ws.uuid, policy, now },
+          { uuid: repository.uuid, mainBranch: repository.mainbranch?.name ?? null },
+        )
+      ).pullRequests;
   });
   const paths = s.emulator.log.slice(started).map((entry) => entry.path);
   const count = (pattern: RegExp) => paths.filter((path) => pattern.test(path)).length;

@@ -114,7 +114,8 @@ async function measure(ctx: {
   const rules = flowRules(policy);
   const rows = [];
   for (const repository of listing.values) {
-    const synced = await backfillRepository({ client, store, workspaceUuid: workspace.uuid, policy, now: until }, repository);
+    const target = { uuid: repository.uuid, mainBranch: repository.mainbranch?.name ?? null };
+    const synced = await backfillRepository({ client, store, workspaceUuid: workspace.uuid, policy, now: until }, target);
     gaps.push(...synced.gaps.map((gap) => `${repositorySlug(repository)}: ${gap}`));
     rows.push(
       await repositoryRow(store, {

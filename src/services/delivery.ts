@@ -6,7 +6,7 @@ import { listEnvironments } from '../bitbucket/pipelines-variables';
 import { getPullRequestLines, listDeployments, listPullRequestsUpdatedSince, listRepositoryActivity } from '../bitbucket/delivery-api';
 import type { BitbucketClient } from '../bitbucket/client';
 import { BitbucketError } from '../bitbucket/errors';
-import type { PullRequest, PullRequestActivity, Repository } from '../bitbucket/schemas';
+import type { PullRequest, PullRequestActivity } from '../bitbucket/schemas';
 import { factFromActivity, factFromPullRequest, quickApprovals, type PullRequestFlow } from '../metrics/flow-facts';
 import type { FlowRules, ProductionDeployment } from '../metrics/weekly';
 import { toInstant } from '../lib/instant';
@@ -125,7 +125,7 @@ export interface SyncedRepository {
  */
 export async function backfillRepository(
   ctx: { client: BitbucketClient; store: Store; workspaceUuid: string; policy: Policy; now: Date },
-  repository: Repository,
+  repository: { uuid: string; mainBranch: string | null },
 ): Promise<SyncedRepository> {
   const { client, store, workspaceUuid, policy, now } = ctx;
   const ref = { workspaceUuid, repositoryUuid: repository.uuid };
@@ -139,7 +139,7 @@ export async function backfillRepository(
       : await listRepositoryActivity(client, ref, { since, maxPages: ACTIVITY_PAGES });
   const entries = byPullRequest(activity.values);
   const reachedBack = !activity.truncated;
-  const mainBranch = repository.mainbranch?.name ?? null;
+  const { mainBranch } = repository;
   const rules = flowRules(policy);
   for (const pr of prs.values) {
     const protectedDestination = isProtectedBranch(pr.destination.branch?.name, mainBranch, policy);

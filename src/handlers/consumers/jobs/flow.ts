@@ -1,13 +1,11 @@
 /**
  * Delivery-metrics jobs (docs/delivery-metrics.md). `flow-rollup`, queued by every hourly plan: folds the
  * repositories whose facts changed into the workspace's figures (KVS only), and starts a sync pass when one is due
- * (the backfill once, at install; then the deployments once a day). `flow-pass`: reads repositories in UUID order
+ * (the backfill once, at install; then the deployments once a day). `flow-pass`: reads the stored repositories in UUID order
  * after the pass's `after`, within the hour's share of Bitbucket's limit (a spent hour waits as a new job), writing
  * progress after each repository, so a redelivered job goes on from where the last one stopped.
  */
-import { listRepositories } from '../../../bitbucket/api';
 import { BitbucketError } from '../../../bitbucket/errors';
-import type { Repository } from '../../../bitbucket/schemas';
 import { unwrapUuid } from '../../../lib/uuid';
 import { backfillRepository, flowRules, readDeployments } from '../../../services/delivery';
 import { rollupFlow } from '../../../services/delivery-rollup';
@@ -67,9 +65,10 @@ export async function flowPassJob(job: JobOf<'flow-pass'>, { store, log, at }: J
   const progress = { ...pass };
   let done = false;
   try {
-    const listing = await listRepositories(client, job.workspaceUuid);
-    const remaining = listing.values
-      .sort((a, b) => unwrapUuid(a.uuid).localeCompare(unwrapUuid(b.uuid)))
+    // The repositories as the compliance scan stored them (the pass starts after its first full pass): no listing.
+    const remaining = (await store.listRepositories())
+      .map((record) => ({ uuid: unwrapUuid(record.uuid), mainBranch: record.mainBranch }))
+      .sort((a, b) => a.uuid.localeCompare(b.uuid))
       .filter((repository) => progress.after === null || unwrapUuid(repository.uuid) > progress.after);
     const started = Date.now();
     done = remaining.length === 0;
@@ -104,7 +103,7 @@ export async function flowPassJob(job: JobOf<'flow-pass'>, { store, log, at }: J
 /** One repository of a pass; a refusal of its own is logged and the pass goes on (its facts stay event-fed). */
 async function syncOne(
   ctx: Parameters<typeof backfillRepository>[0] & { log: JobContext['log'] },
-  target: { repository: Repository; mode: 'backfill' | 'deployments' },
+  target: { repository: { uuid: string; mainBranch: string | null }; mode: 'backfill' | 'deployments' },
 ): Promise<number> {
   const { repository, mode } = target;
   try {
