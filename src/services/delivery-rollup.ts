@@ -91,6 +91,11 @@ export async function rollupFlow(
   for (const [i, uuid] of now.entries()) {
     if (i > 0 && i % REPOSITORIES_A_MINUTE === 0) await sleep(60_000);
     const record = await store.getRepository(uuid);
+    // A repository deleted since (its record removed with its facts): its row goes.
+    if (!record && (await store.listFacts(uuid)).length === 0) {
+      await store.deleteFlowRow(uuid);
+      continue;
+    }
     await store.putFlowRow(
       await repositoryRow(store, { uuid, slug: record?.slug ?? uuid, project: record?.projectKey ?? null, now: ctx.now, rules: ctx.rules }),
     );

@@ -70,6 +70,14 @@ export function flowStore() {
     async clearFlowChanges(markerKeys: readonly string[]): Promise<void> {
       for (let i = 0; i < markerKeys.length; i += 20) await Promise.all(markerKeys.slice(i, i + 20).map((k) => kvs.delete(k)));
     },
+    /** A deleted repository: its facts and deployments go, and a change marker makes the rollup drop its row. */
+    async forgetFlow(repositoryUuid: string): Promise<void> {
+      const facts = await readAll(key.facts(repositoryUuid), PullRequestFlow);
+      for (let i = 0; i < facts.length; i += 20) await Promise.all(facts.slice(i, i + 20).map((entry) => kvs.delete(entry.key)));
+      await kvs.delete(key.deployments(repositoryUuid));
+      await markChanged(repositoryUuid);
+    },
+    deleteFlowRow: (repositoryUuid: string) => kvs.delete(key.row(repositoryUuid)),
     getFlowRow: (repositoryUuid: string) => read(key.row(repositoryUuid), RepositoryFlowRow),
     putFlowRow: (row: RepositoryFlowRow) => kvs.set(key.row(row.uuid), RepositoryFlowRow.parse(row)),
     /** Every repository's weeks, at most 2,000 read units a minute (half the installation's): the rollup is background work. */

@@ -14,7 +14,7 @@ import { startPeopleSandbox } from '../engine/sandbox';
 
 type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 interface Delivery {
-  overview: { coverage: string; window: { weeks: number; since: string; figures: MetricsReport['figures'] } } | null;
+  overview: { coverage: string; repositories: number; window: { weeks: number; since: string; figures: MetricsReport['figures'] } } | null;
   rows: Array<{
     uuid: string;
     slug: string;
@@ -185,5 +185,18 @@ describe('delivery metrics', () => {
     }
     expect((await delivery()).projects).not.toBeNull();
     expect(await call({ weeks: 5 })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+  });
+
+  it('drops a deleted repository from the figures', async () => {
+    const gone = ws.repositories.find((repo) => repo.slug === 'docs-site')!;
+    const uuid = gone.uuid.replace(/[{}]/g, '');
+    expect((await delivery()).rows.map((row) => row.uuid)).toContain(uuid);
+    const count = ws.repositories.length;
+    await s.emulator.mutate({ type: 'delete-repository', workspace: 'acme', repository: 'docs-site' });
+    await s.runtime.drainQueues();
+    await s.runtime.runFor(3_600_000);
+    const data = await delivery();
+    expect(data.rows.map((row) => row.uuid)).not.toContain(uuid);
+    expect(data.overview?.repositories).toBe(count - 1);
   });
 });

@@ -186,16 +186,8 @@ interface FormProps {
 
 type TextField = { [K in keyof PolicyForm]: PolicyForm[K] extends string ? K : never }[keyof PolicyForm];
 
-function PolicyTextFields({ form, setForm, status, error }: FormProps) {
-  const set = (field: TextField) => (event: unknown) => setForm({ ...form, [field]: textOf(event) });
-  const field = (name: TextField, label: string, help?: string) => (
-    <Stack space="space.050" key={name}>
-      <Label labelFor={name}>{label}</Label>
-      <Textfield id={name} name={name} value={form[name]} onChange={set(name)} isInvalid={status?.field === name} />
-      {help ? <Text>{help}</Text> : null}
-      {error(name)}
-    </Stack>
-  );
+function PolicyTextFields(props: FormProps) {
+  const field = (name: TextField, label: string, help?: string) => textSetting(props, name, { label, ...(help ? { help } : {}) });
   return (
     <>
       {field(
@@ -219,6 +211,24 @@ function PolicyTextFields({ form, setForm, status, error }: FormProps) {
         'Comma-separated words; a Pipelines variable whose name has one of them must be secured.',
       )}
     </>
+  );
+}
+
+/** One text field of the policy form: its label, the value, what it means, and the refusal next to it. */
+function textSetting({ form, setForm, status, error }: FormProps, name: TextField, words: { label: string; help?: string }) {
+  return (
+    <Stack space="space.050" key={name}>
+      <Label labelFor={name}>{words.label}</Label>
+      <Textfield
+        id={name}
+        name={name}
+        value={form[name]}
+        onChange={(event) => setForm({ ...form, [name]: textOf(event) })}
+        isInvalid={status?.field === name}
+      />
+      {words.help ? <Text>{words.help}</Text> : null}
+      {error(name)}
+    </Stack>
   );
 }
 
@@ -344,20 +354,8 @@ function MultiPicker(
 /** Service accounts picked from the workspace's members by name; an account Attest knows no name for keeps its id. */
 /** Access reviews: the validity rules' settings and how long decisions and reviews may take. */
 function AccessReviewSettings(props: FormProps & { members: PolicyData['members'] }) {
-  const { form, setForm, status, error } = props;
-  const number = (name: 'accessReviewIntervalDays' | 'revokeGraceDays' | 'maxDeployKeyAgeDays', label: string) => (
-    <Stack space="space.050" key={name}>
-      <Label labelFor={name}>{label}</Label>
-      <Textfield
-        id={name}
-        name={name}
-        value={form[name]}
-        onChange={(event) => setForm({ ...form, [name]: textOf(event) })}
-        isInvalid={status?.field === name}
-      />
-      {error(name)}
-    </Stack>
-  );
+  const number = (name: 'accessReviewIntervalDays' | 'revokeGraceDays' | 'maxDeployKeyAgeDays', label: string) =>
+    textSetting(props, name, { label });
   return (
     <Stack space="space.100">
       <Heading as="h3">Access reviews</Heading>
@@ -384,21 +382,9 @@ function AccessReviewSettings(props: FormProps & { members: PolicyData['members'
 }
 
 /** Delivery metrics: what counts as a rubber stamp and as a hotfix, and BB-FLOW-1's threshold (advisory). */
-function DeliverySettings({ form, setForm, status, error }: FormProps) {
-  const field = (name: 'rubberStampMinutes' | 'largeDiffLines' | 'hotfixBranches' | 'maxReviewHours', label: string, help: string) => (
-    <Stack space="space.050" key={name}>
-      <Label labelFor={name}>{label}</Label>
-      <Textfield
-        id={name}
-        name={name}
-        value={form[name]}
-        onChange={(event) => setForm({ ...form, [name]: textOf(event) })}
-        isInvalid={status?.field === name}
-      />
-      <Text>{help}</Text>
-      {error(name)}
-    </Stack>
-  );
+function DeliverySettings(props: FormProps) {
+  const field = (name: 'rubberStampMinutes' | 'largeDiffLines' | 'hotfixBranches' | 'maxReviewHours', label: string, help: string) =>
+    textSetting(props, name, { label, help });
   return (
     <Stack space="space.100">
       <Heading as="h3">Delivery metrics</Heading>

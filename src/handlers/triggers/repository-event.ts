@@ -48,6 +48,8 @@ async function handleRepositoryEvent(event: unknown): Promise<void> {
       cause: 'repository deleted',
       actor: payload.actor?.accountId ?? null,
     });
+    // Its delivery figures go too: the next rollup drops its row (a repository with no record has none).
+    await store.forgetFlow(repositoryUuid);
     await enqueue([{ job: { kind: 'summary', workspaceUuid, cause: payload.eventType, notBefore: at.toISOString() }, delayInSeconds: 60 }]);
     scoped.info('Repository deleted: stored results removed');
     return;
