@@ -193,8 +193,11 @@ function pipelinesFor(plan: RepositoryPlan, pipelinesEnabled: boolean | null) {
     : [];
 }
 
-/** Minutes from opening to review: 5 to 119, spread over repositories and pull requests. */
-const reviewMinutes = (repository: number, n: number) => 5 + ((n * 37 + repository * 11) % 115);
+/**
+ * Minutes from opening to review: 5 to 119, spread over repositories and pull requests; every ninth pull request of
+ * every third repository (a large change: see `diffstat`) is approved 3 minutes after it opened, a rubber stamp.
+ */
+const reviewMinutes = (repository: number, n: number) => (n % 9 === 0 && repository % 3 === 0 ? 3 : 5 + ((n * 37 + repository * 11) % 115));
 
 /** Pull requests over the last 120 days, most merged, some self-approved, with their builds. */
 function pullRequestsFor(plan: RepositoryPlan) {

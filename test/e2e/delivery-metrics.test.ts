@@ -66,6 +66,20 @@ describe('delivery metrics', () => {
       mergedProtected: prs.filter(
         ({ repo, pr }) => pr.state === 'MERGED' && within(pr.mergedOn) && pr.destinationBranch === repo.mainBranch,
       ).length,
+      // Approved by someone other than the author within 5 minutes of the opening (no later pushes) on 500 lines or more.
+      rubberStamps: prs.filter(
+        ({ pr }) =>
+          pr.state === 'MERGED' &&
+          within(pr.mergedOn) &&
+          pr.diffstat.reduce((sum, file) => sum + file.added + file.removed, 0) >= 500 &&
+          pr.participants.some(
+            (p) =>
+              p.approved &&
+              p.accountId !== pr.authorId &&
+              p.participatedOn !== null &&
+              Date.parse(p.participatedOn) - Date.parse(pr.createdOn) <= 5 * 60_000,
+          ),
+      ).length,
       deployments: production.length,
       deploymentFailures: production.filter((d) => d.status === 'FAILED').length,
     };
@@ -79,6 +93,7 @@ describe('delivery metrics', () => {
     expect(window.since).toBe(`${weeksEnding(new Date(s.clock.now()), 12)[0]}T00:00:00.000Z`);
     const expected = truth(window.since);
     expect(expected.merged).toBeGreaterThan(0);
+    expect(expected.rubberStamps).toBeGreaterThan(0);
     expect(window.figures).toMatchObject(expected);
     expect(data.overview!.coverage).toBe('measured');
     expect(window.figures.changeFailures).toBeGreaterThanOrEqual(1);
