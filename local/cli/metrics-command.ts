@@ -12,6 +12,7 @@ import { repositorySlug } from '../../src/bitbucket/schemas';
 import { coverageOf, figuresOf, reviewAdvisory, type FlowFigures } from '../../src/metrics/summarize';
 import { weeksEnding, weeksSince } from '../../src/metrics/weeks';
 import { csvCell } from '../../src/services/access-review';
+import { duration, share } from '../../src/frontend/shared/durations';
 import { BACKFILL_DAYS, backfillRepository, flowRules } from '../../src/services/delivery';
 import { inWindow, keyNumbers, repositoryRow } from '../../src/services/delivery-rollup';
 import type { TableRow } from '../../src/store/flow-records';
@@ -176,23 +177,15 @@ function csvOf(report: MetricsReport): string {
   return `${[header.join(','), ...lines].join('\n')}\n`;
 }
 
-export function hours(minutes: number | null): string {
-  if (minutes === null) return '–';
-  if (minutes < 60) return `${minutes} min`;
-  return minutes < 48 * 60 ? `${(minutes / 60).toFixed(1)} h` : `${(minutes / 1440).toFixed(1)} d`;
-}
-
-const percent = (share: number | null) => (share === null ? '–' : `${Math.round(share * 100)}%`);
-
 function tableOf(report: MetricsReport): string {
   const f = report.figures;
   const dora =
     report.coverage === 'measured'
       ? [
           `Deployments to production  ${f.deployments} (${f.deploymentsPerWeek ?? '–'} a week)`,
-          `Lead time for changes      median ${hours(f.leadTimeMinutes.median)}, p85 ${hours(f.leadTimeMinutes.p85)}`,
-          `Change failure rate        ${percent(f.changeFailureRate)} (${f.changeFailures} of ${f.deployments})`,
-          `Time to restore            median ${hours(f.restoreMinutes.median)}`,
+          `Lead time for changes      median ${duration(f.leadTimeMinutes.median)}, p85 ${duration(f.leadTimeMinutes.p85)}`,
+          `Change failure rate        ${share(f.changeFailureRate)} (${f.changeFailures} of ${f.deployments})`,
+          `Time to restore            median ${duration(f.restoreMinutes.median)}`,
         ]
       : [
           report.coverage === 'no-production'
@@ -203,10 +196,10 @@ function tableOf(report: MetricsReport): string {
     `Delivery metrics for ${report.workspace}, ${report.weeks.length} weeks from ${report.since.slice(0, 10)}`,
     '',
     `Pull requests              ${f.opened} opened, ${f.merged} merged (${f.mergedProtected} into protected branches), ${f.declined} declined`,
-    `Time to first review       median ${hours(f.firstReviewMinutes.median)}, p85 ${hours(f.firstReviewMinutes.p85)}`,
-    `Time to approval           median ${hours(f.approvalMinutes.median)}, p85 ${hours(f.approvalMinutes.p85)}`,
-    `Open → merge               median ${hours(f.cycleMinutes.median)}, p85 ${hours(f.cycleMinutes.p85)}`,
-    `Independent approval       ${percent(f.independentShare)} of protected merges`,
+    `Time to first review       median ${duration(f.firstReviewMinutes.median)}, p85 ${duration(f.firstReviewMinutes.p85)}`,
+    `Time to approval           median ${duration(f.approvalMinutes.median)}, p85 ${duration(f.approvalMinutes.p85)}`,
+    `Open → merge               median ${duration(f.cycleMinutes.median)}, p85 ${duration(f.cycleMinutes.p85)}`,
+    `Independent approval       ${share(f.independentShare)} of protected merges`,
     `Reviews                    ${f.reviewsPerReviewerPerWeek ?? '–'} per reviewer a week (${f.reviewers} reviewers)`,
     `Rubber stamps              ${f.rubberStamps}${f.rubberStampUnknown > 0 ? ` (${f.rubberStampUnknown} not known)` : ''}`,
     ...dora,
@@ -215,7 +208,7 @@ function tableOf(report: MetricsReport): string {
     'Repository                         merged  first review  open → merge  deploys  CFR',
     ...report.repositories.map(
       (row) =>
-        `${row.slug.padEnd(34)} ${String(row.numbers.merged).padStart(6)}  ${hours(row.numbers.firstReviewMedian).padStart(12)}  ${hours(row.numbers.cycleMedian).padStart(12)}  ${String(row.coverage === 'measured' ? row.numbers.deployments : '–').padStart(7)}  ${row.coverage === 'measured' ? percent(row.numbers.changeFailureRate) : '–'}`,
+        `${row.slug.padEnd(34)} ${String(row.numbers.merged).padStart(6)}  ${duration(row.numbers.firstReviewMedian).padStart(12)}  ${duration(row.numbers.cycleMedian).padStart(12)}  ${String(row.coverage === 'measured' ? row.numbers.deployments : '–').padStart(7)}  ${row.coverage === 'measured' ? share(row.numbers.changeFailureRate) : '–'}`,
     ),
   ];
   return `${lines.join('\n')}\n`;
