@@ -5,32 +5,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { runAccessReviewCommand } from '../../local/cli/access-review-command';
-import { CliError } from '../../local/cli/errors';
 import { startSandbox } from '../engine/sandbox';
+import { runInProcess } from '../builders/cli';
 
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
-
-async function cli(args: string[], env: NodeJS.ProcessEnv = { BITBUCKET_TOKEN: 't' }) {
-  const [stdout, stderr] = [sink(), sink()];
-  try {
-    const code = await runAccessReviewCommand(args, { stdout: stdout.stream, stderr: stderr.stream, env });
-    return { code, stdout: stdout.text(), stderr: stderr.text() };
-  } catch (error) {
-    if (error instanceof CliError) return { code: error.code, stdout: stdout.text(), stderr: error.message };
-    throw error;
-  }
-}
+const cli = (args: string[], env?: NodeJS.ProcessEnv) => runInProcess(runAccessReviewCommand, args, env);
 
 describe('attest access-review snapshot', () => {
   let sandbox: Awaited<ReturnType<typeof startSandbox>>;

@@ -5,40 +5,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { runEvidenceCommand } from '../../local/cli/evidence-command';
-import { runScanCommand, CliError } from '../../local/cli/scan-command';
+import { runScanCommand } from '../../local/cli/scan-command';
 import { demoSeed } from '../../local/emulator/seeds';
 import type { SeedInput } from '../../local/emulator/model';
 import { startSandbox } from '../engine/sandbox';
+import { runInProcess, type InProcessCommand } from '../builders/cli';
 
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
-
-type Command = (
-  argv: readonly string[],
-  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv },
-) => Promise<number>;
-
-async function cli(command: Command, args: string[]) {
-  const stdout = sink();
-  const stderr = sink();
-  try {
-    const code = await command(args, { stdout: stdout.stream, stderr: stderr.stream, env: { BITBUCKET_TOKEN: 't' } });
-    return { code, stdout: stdout.text(), stderr: stderr.text() };
-  } catch (error) {
-    if (error instanceof CliError) return { code: error.code, stdout: stdout.text(), stderr: error.message };
-    throw error;
-  }
-}
+const cli = (command: InProcessCommand, args: string[]) => runInProcess(command, args);
 
 interface Exported {
   workspace: { slug: string; uuid: string };

@@ -2,33 +2,12 @@
  * `attest metrics` against the demo workspace on the emulator: the table people read, one CSV line per repository,
  * and clear refusals of bad flags. (That its figures are the Delivery tab's is test/e2e/delivery-metrics.test.ts.)
  */
-import { Writable } from 'node:stream';
 import { runMetricsCommand } from '../../local/cli/metrics-command';
-import { CliError } from '../../local/cli/errors';
 import { DEMO_NOW } from '../../local/emulator/seeds';
 import { startSandbox } from '../engine/sandbox';
+import { runInProcess } from '../builders/cli';
 
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
-
-async function cli(args: string[], env: NodeJS.ProcessEnv = { BITBUCKET_TOKEN: 't' }) {
-  const [stdout, stderr] = [sink(), sink()];
-  try {
-    const code = await runMetricsCommand(args, { stdout: stdout.stream, stderr: stderr.stream, env });
-    return { code, stdout: stdout.text(), stderr: stderr.text() };
-  } catch (error) {
-    if (error instanceof CliError) return { code: error.code, stdout: stdout.text(), stderr: error.message };
-    throw error;
-  }
-}
+const cli = (args: string[], env?: NodeJS.ProcessEnv) => runInProcess(runMetricsCommand, args, env);
 
 describe('attest metrics', () => {
   let sandbox: Awaited<ReturnType<typeof startSandbox>>;
