@@ -280,29 +280,15 @@ describeContract('emulator responses against the Bitbucket OpenAPI document', ()
       expect(await validate(requestPath, template)).toEqual({ valid: true, errors: [] });
     });
 
-    it('the access snapshot reads each endpoint under the scope the document gives it, and the manifest asks for each', async () => {
-      const { ACCESS_ENDPOINTS } = await import('../../src/bitbucket/access-api');
+    it.each([
+      ['the access snapshot', async () => (await import('../../src/bitbucket/access-api')).ACCESS_ENDPOINTS],
+      ['delivery metrics', async () => (await import('../../src/bitbucket/delivery-api')).DELIVERY_ENDPOINTS],
+    ])('%s read each endpoint under the scope the document gives it, and the manifest asks for each', async (_what, endpoints) => {
       const document = JSON.parse(fs.readFileSync(OPENAPI_PATH, 'utf8')) as {
         paths: Record<string, { get?: { 'x-atlassian-oauth2-scopes'?: Array<{ scopes: string[] }> } }>;
       };
       const manifest = fs.readFileSync(path.join(__dirname, '..', '..', 'manifest.yml'), 'utf8');
-      for (const { path: endpoint, scope } of ACCESS_ENDPOINTS) {
-        const documented = document.paths[endpoint]?.get?.['x-atlassian-oauth2-scopes']?.flatMap((entry) => entry.scopes) ?? [];
-        expect({ endpoint, documented: documented.includes(scope), inManifest: manifest.includes(`- ${scope}\n`) }).toEqual({
-          endpoint,
-          documented: true,
-          inManifest: true,
-        });
-      }
-    });
-
-    it('delivery metrics read each endpoint under the scope the document gives it, and the manifest asks for each', async () => {
-      const { DELIVERY_ENDPOINTS } = await import('../../src/bitbucket/delivery-api');
-      const document = JSON.parse(fs.readFileSync(OPENAPI_PATH, 'utf8')) as {
-        paths: Record<string, { get?: { 'x-atlassian-oauth2-scopes'?: Array<{ scopes: string[] }> } }>;
-      };
-      const manifest = fs.readFileSync(path.join(__dirname, '..', '..', 'manifest.yml'), 'utf8');
-      for (const { path: endpoint, scope } of DELIVERY_ENDPOINTS) {
+      for (const { path: endpoint, scope } of await endpoints()) {
         const documented = document.paths[endpoint]?.get?.['x-atlassian-oauth2-scopes']?.flatMap((entry) => entry.scopes) ?? [];
         expect({ endpoint, documented: documented.includes(scope), inManifest: manifest.includes(`- ${scope}\n`) }).toEqual({
           endpoint,
