@@ -215,7 +215,6 @@ function Repositories({ rows, page, pages, setPage }: { rows: Row[]; page: numbe
   const [project, setProject] = useState<string | null>(null);
   const projects = [...new Set(rows.map((row) => row.project ?? '(no project)'))].sort();
   const shown = project === null ? rows : rows.filter((row) => (row.project ?? '(no project)') === project);
-  const cell = (key: string, content: string | number) => ({ key, content });
   return (
     <Stack space="space.100">
       <Heading size="medium">Repositories</Heading>
@@ -241,19 +240,7 @@ function Repositories({ rows, page, pages, setPage }: { rows: Row[]; page: numbe
             { key: 'cfr', content: 'Change failure rate', isSortable: true },
           ],
         }}
-        rows={shown.map((row) => ({
-          key: row.uuid,
-          cells: [
-            cell(row.slug, row.slug),
-            cell(String(row.numbers.merged).padStart(6, '0'), row.numbers.merged),
-            cell(String(row.numbers.firstReviewMedian ?? 1e9).padStart(10, '0'), duration(row.numbers.firstReviewMedian)),
-            cell(String(row.numbers.cycleMedian ?? 1e9).padStart(10, '0'), duration(row.numbers.cycleMedian)),
-            cell(String(row.numbers.independentShare ?? -1), share(row.numbers.independentShare)),
-            cell(String(row.numbers.rubberStamps).padStart(6, '0'), row.numbers.rubberStamps),
-            cell(String(row.numbers.deployments).padStart(6, '0'), row.coverage === 'measured' ? row.numbers.deployments : 'not deployed'),
-            cell(String(row.numbers.changeFailureRate ?? -1), row.coverage === 'measured' ? share(row.numbers.changeFailureRate) : '–'),
-          ],
-        }))}
+        rows={shown.map(tableRow)}
         rowsPerPage={25}
         emptyView={<Text>No repository you can read has delivery figures yet.</Text>}
       />
@@ -300,4 +287,34 @@ function Projects({ projects }: { projects: NonNullable<Delivery['projects']> })
       />
     </Stack>
   );
+}
+
+// A cell's key is its sort key and, within the row, its React key: prefixed by the column so no two cells share one.
+const cell = (column: string, sort: string, content: string | number) => ({ key: `${column}:${sort}`, content });
+// Numbers as fixed-width text sort as numbers; what is not known sorts last ('~' after the digits).
+const sortable = (value: number | null, scale = 1) => (value === null ? '~' : String(Math.round(value * scale)).padStart(10, '0'));
+
+/** One repository's row of the table: plain values (a DynamicTable cell must not hold a hook component). */
+function tableRow(row: Row) {
+  return {
+    key: row.uuid,
+    cells: [
+      cell('repository', row.slug, row.slug),
+      cell('merged', sortable(row.numbers.merged), row.numbers.merged),
+      cell('review', sortable(row.numbers.firstReviewMedian), duration(row.numbers.firstReviewMedian)),
+      cell('cycle', sortable(row.numbers.cycleMedian), duration(row.numbers.cycleMedian)),
+      cell('independent', sortable(row.numbers.independentShare, 1000), share(row.numbers.independentShare)),
+      cell('stamps', sortable(row.numbers.rubberStamps), row.numbers.rubberStamps),
+      cell(
+        'deploys',
+        sortable(row.coverage === 'measured' ? row.numbers.deployments : null),
+        row.coverage === 'measured' ? row.numbers.deployments : 'not deployed',
+      ),
+      cell(
+        'cfr',
+        sortable(row.coverage === 'measured' ? row.numbers.changeFailureRate : null, 1000),
+        row.coverage === 'measured' ? share(row.numbers.changeFailureRate) : '–',
+      ),
+    ],
+  };
 }
