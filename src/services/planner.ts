@@ -32,6 +32,8 @@ export interface Plan {
   estimatedRequests: number;
   repositories: number;
   hoursPerFullPass: number;
+  /** The listing, as delivery metrics' sync pass needs it (no second listing): complete or not. */
+  listed: { repositories: Array<{ uuid: string; mainBranch: string | null }>; truncated: boolean };
 }
 
 /** What a quiet hour gives back: a tenth of the default budget (additive increase). */
@@ -227,6 +229,13 @@ export async function planHour(ctx: PlanContext, cause: string): Promise<Plan> {
     estimatedRequests: share - remaining,
     repositories: listing.values.length,
     hoursPerFullPass,
+    listed: {
+      repositories: listing.values.map((repository) => ({
+        uuid: unwrapUuid(repository.uuid),
+        mainBranch: repository.mainbranch?.name ?? null,
+      })),
+      truncated: listing.truncated,
+    },
   };
 }
 

@@ -84,6 +84,8 @@ export const FlowSyncState = z.object({
       startedAt: z.string(),
       updatedAt: z.string(),
       after: z.string().nullable(),
+      /** Chunks of the pass's repository list (v1:fs:<pass>:<n>). */
+      listChunks: z.number().int().nonnegative(),
       repositories: z.number().int(),
       pullRequests: z.number().int(),
       requests: z.number().int(),
@@ -101,3 +103,7 @@ export const FlowSyncState = z.object({
     .nullable(),
 });
 export type FlowSyncState = z.infer<typeof FlowSyncState>;
+
+/** The repositories a sync pass goes through, in UUID order, as the hourly plan listed them (chunks of 2,000). */
+export const PassList = z.object({ repositories: z.array(z.object({ uuid: z.string(), mainBranch: z.string().nullable() })) });
+export const PASS_LIST_CHUNK = 2000;

@@ -9,6 +9,7 @@
  *   v1:ft:<weeks>:<n>     a page of the repository table for a window, most merges first
  *   v1:fp:<weeks>         the projects' numbers for a window
  *   v1:fs                 FlowSyncState: the backfill and deployment passes
+ *   v1:fs:<pass>:<n>      the repositories a pass goes through (chunks of 2,000; the last pass's only)
  */
 import { kvs } from '@forge/kvs';
 import { PullRequestFlow, mergeFacts } from '../metrics/flow-facts';
@@ -18,6 +19,8 @@ import {
   DeploymentsRecord,
   FlowOverview,
   FlowSyncState,
+  PASS_LIST_CHUNK,
+  PassList,
   ProjectNumbers,
   RepositoryFlowRow,
   TablePage,
@@ -41,6 +44,8 @@ const key = {
   page: (weeks: number, n: number) => `v1:ft:${weeks}:${n}`,
   projects: (weeks: number) => `v1:fp:${weeks}`,
   sync: () => 'v1:fs',
+  passList: (id: string, n: number) => `v1:fs:${id}:${String(n).padStart(3, '0')}`,
+  passLists: () => 'v1:fs:',
 };
 
 export function flowStore() {
@@ -97,6 +102,27 @@ export function flowStore() {
         for (const [n, rows] of pages.entries()) await kvs.set(key.page(weeks, n), TablePage.parse({ rows }));
       for (const [weeks, projects] of rollup.projects) await kvs.set(key.projects(weeks), ProjectNumbers.parse(projects));
       await kvs.set(key.overview(), FlowOverview.parse(rollup.overview));
+    },
+  };
+}
+
+/** The sync passes: their state and the repositories each goes through. */
+export function flowSyncStore() {
+  return {
+    /** Keeps a pass's repositories (sorted by UUID) and deletes the lists of earlier passes. */
+    async putPassList(id: string, repositories: ReadonlyArray<{ uuid: string; mainBranch: string | null }>): Promise<number> {
+      const old = await readAll(key.passLists(), PassList);
+      for (const entry of old) if (!entry.key.startsWith(`v1:fs:${id}:`)) await kvs.delete(entry.key);
+      const sorted = [...repositories].sort((a, b) => a.uuid.localeCompare(b.uuid));
+      const chunks = Math.ceil(sorted.length / PASS_LIST_CHUNK);
+      for (let n = 0; n < chunks; n++)
+        await kvs.set(key.passList(id, n), PassList.parse({ repositories: sorted.slice(n * PASS_LIST_CHUNK, (n + 1) * PASS_LIST_CHUNK) }));
+      return chunks;
+    },
+    async getPassList(id: string, chunks: number): Promise<Array<{ uuid: string; mainBranch: string | null }>> {
+      const out: Array<{ uuid: string; mainBranch: string | null }> = [];
+      for (let n = 0; n < chunks; n++) out.push(...((await read(key.passList(id, n), PassList))?.repositories ?? []));
+      return out;
     },
     getFlowSync: async () => (await read(key.sync(), FlowSyncState)) ?? { pass: null, backfilledAt: null, lastPass: null },
     putFlowSync: (state: FlowSyncState) => kvs.set(key.sync(), FlowSyncState.parse(state)),

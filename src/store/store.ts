@@ -12,7 +12,7 @@ import type { z } from 'zod';
 import { keys } from './keys';
 import { read, readAll } from './kvs-read';
 import { accessReviewStore } from './access-review-store';
-import { flowStore } from './flow-store';
+import { flowStore, flowSyncStore } from './flow-store';
 import { decodeChunk, encodeChunk } from './summary-codec';
 import { linkFor } from './evidence-chain';
 import {
@@ -573,6 +573,7 @@ export function createStore() {
     ...failureStore(),
     ...accessReviewStore(),
     ...flowStore(),
+    ...flowSyncStore(),
   };
 }
 export type Store = ReturnType<typeof createStore>;

@@ -1,8 +1,8 @@
 /**
  * Delivery-metrics jobs (docs/delivery-metrics.md). `flow-rollup`, queued by every hourly plan: folds the
- * repositories whose facts changed into the workspace's figures (KVS only), and starts a sync pass when one is due
- * (the backfill once, at install; then the deployments once a day). `flow-pass`: reads the stored repositories in UUID order
- * after the pass's `after`, within the hour's share of Bitbucket's limit (a spent hour waits as a new job), writing
+ * repositories whose facts changed into the workspace's figures (KVS only). The plan also starts a sync pass when
+ * one is due (`scheduleFlowPass`). `flow-pass`: reads the repositories the plan listed, in UUID order after the
+ * pass's `after`, within the hour's share of Bitbucket's limit (a spent hour waits as a new job), writing
  * progress after each repository, so a redelivered job goes on from where the last one stopped.
  */
 import { BitbucketError } from '../../../bitbucket/errors';
@@ -10,7 +10,7 @@ import { unwrapUuid } from '../../../lib/uuid';
 import { backfillRepository, flowRules, readDeployments } from '../../../services/delivery';
 import { rollupFlow } from '../../../services/delivery-rollup';
 import { ledgeredAppClient } from '../../../services/request-ledger';
-import { enqueue } from '../../../services/scan-jobs';
+import { enqueue, type QueuedJob } from '../../../services/scan-jobs';
 import type { FlowSyncState } from '../../../store/flow-records';
 import { secondsUntilRoom, type JobContext, type JobOf, type JobResult } from './shared';
 
@@ -24,24 +24,47 @@ export async function flowRollupJob(job: JobOf<'flow-rollup'>, { store, log, at 
   const rolled = await rollupFlow(store, { now: at, rules });
   if (rolled.changed) log.info('Delivery figures rolled up', { more: rolled.more });
   if (rolled.more) await enqueue([{ job: { ...job, cause: 'flow-rollup-continued' }, delayInSeconds: 60 }]);
+}
+
+/**
+ * Called by the hourly plan with its listing: starts a sync pass when one is due (the backfill once the compliance
+ * scan has evaluated every repository; then the deployments once a day), keeping the listed repositories for it so
+ * the pass never lists them again; picks up a pass with no progress for two hours. The jobs to queue.
+ */
+export async function scheduleFlowPass(
+  ctx: Pick<JobContext, 'store' | 'log' | 'at'>,
+  plan: {
+    workspaceUuid: string;
+    cause: string;
+    listed: { repositories: Array<{ uuid: string; mainBranch: string | null }>; truncated: boolean };
+  },
+): Promise<QueuedJob[]> {
+  const { store, log, at } = ctx;
   const sync = await store.getFlowSync();
-  // The compliance scan comes first: the backfill starts once every repository was evaluated once.
   const scanned = (await store.getScan()).lastFullPassAt !== null;
   const due = passDue(sync, at, scanned);
-  if (due === null) return;
-  const pass = due.resume ?? {
-    id: `fp-${at.getTime().toString(36)}`,
-    mode: due.mode,
-    startedAt: at.toISOString(),
-    updatedAt: at.toISOString(),
-    after: null,
-    repositories: 0,
-    pullRequests: 0,
-    requests: 0,
-  };
+  if (due === null) return [];
+  let pass = due.resume;
+  if (!pass) {
+    const id = `fp-${at.getTime().toString(36)}`;
+    if (plan.listed.truncated) log.warn('The repository list was cut short: the delivery pass covers what was listed');
+    const listChunks = await store.putPassList(id, plan.listed.repositories);
+    const started = at.toISOString();
+    pass = {
+      id,
+      mode: due.mode,
+      startedAt: started,
+      updatedAt: started,
+      after: null,
+      listChunks,
+      repositories: 0,
+      pullRequests: 0,
+      requests: 0,
+    };
+  }
   await store.putFlowSync({ ...sync, pass: { ...pass, updatedAt: at.toISOString() } });
-  await enqueue([{ job: { kind: 'flow-pass', workspaceUuid: job.workspaceUuid, passId: pass.id, cause: job.cause } }]);
   log.info('Delivery sync pass queued', { pass: pass.id, mode: pass.mode, resumed: due.resume !== null });
+  return [{ job: { kind: 'flow-pass', workspaceUuid: plan.workspaceUuid, passId: pass.id, cause: plan.cause } }];
 }
 
 function passDue(
@@ -65,11 +88,10 @@ export async function flowPassJob(job: JobOf<'flow-pass'>, { store, log, at }: J
   const progress = { ...pass };
   let done = false;
   try {
-    // The repositories as the compliance scan stored them (the pass starts after its first full pass): no listing.
-    const remaining = (await store.listRepositories())
-      .map((record) => ({ uuid: unwrapUuid(record.uuid), mainBranch: record.mainBranch }))
-      .sort((a, b) => a.uuid.localeCompare(b.uuid))
-      .filter((repository) => progress.after === null || unwrapUuid(repository.uuid) > progress.after);
+    // The repositories the plan listed when the pass started, in UUID order: no listing of its own.
+    const remaining = (await store.getPassList(pass.id, pass.listChunks)).filter(
+      (repository) => progress.after === null || unwrapUuid(repository.uuid) > progress.after,
+    );
     const started = Date.now();
     done = remaining.length === 0;
     for (const [i, repository] of remaining.entries()) {

@@ -2,6 +2,7 @@
 import { planHour } from '../../../services/planner';
 import { ledgeredAppClient } from '../../../services/request-ledger';
 import { enqueue } from '../../../services/scan-jobs';
+import { scheduleFlowPass } from './flow';
 import type { JobContext, JobOf, JobResult } from './shared';
 
 /** The least time between two scheduled plans (Forge may run a scheduled trigger twice an interval). */
@@ -24,8 +25,9 @@ export async function planJob(job: JobOf<'plan'>, { store, log, at }: JobContext
   // The listing: a page per hundred repositories.
   const client = await ledgeredAppClient(store, { kind: 'scan', chunk: 10, log });
   const plan = await planHour({ client, store, workspaceUuid: job.workspaceUuid, now: at }, job.cause).finally(() => client.settle());
-  // Delivery metrics ride on the hour too: the rollup (KVS only) and, when due, a sync pass within the hour's budget.
-  await enqueue([...plan.jobs, { job: { kind: 'flow-rollup', workspaceUuid: job.workspaceUuid, cause: job.cause } }]);
+  // Delivery metrics ride on the hour too: the rollup (KVS only) and, when due, a sync pass over this listing.
+  const flow = await scheduleFlowPass({ store, log, at }, { workspaceUuid: job.workspaceUuid, cause: job.cause, listed: plan.listed });
+  await enqueue([...plan.jobs, { job: { kind: 'flow-rollup', workspaceUuid: job.workspaceUuid, cause: job.cause } }, ...flow]);
   await store.markScan({ lastPlanFiredAt: new Date(firedAt).toISOString() });
   log.info('Hour planned', {
     repositories: plan.repositories,
