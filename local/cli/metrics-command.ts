@@ -10,7 +10,7 @@ import { listRepositories } from '../../src/bitbucket/api';
 import { appRequest, createBitbucketClient } from '../../src/bitbucket/client';
 import { repositorySlug } from '../../src/bitbucket/schemas';
 import { coverageOf, figuresOf, reviewAdvisory, type FlowFigures } from '../../src/metrics/summarize';
-import { weeksEnding, weeksSince } from '../../src/metrics/weeks';
+import { weekOf, weekStart, weeksEnding, weeksSince } from '../../src/metrics/weeks';
 import { csvCell } from '../../src/services/access-review';
 import { duration, share } from '../../src/frontend/shared/durations';
 import { BACKFILL_DAYS, backfillRepository, flowRules } from '../../src/services/delivery';
@@ -80,7 +80,7 @@ export async function runMetricsCommand(
   const policy = loadPolicy(flags.config);
   const session = await openApp({ baseUrl: flags.baseUrl, authorization, stateDir: null, workspace: flags.workspace });
   const until = flags.until ? new Date(flags.until) : new Date(session.clock.now());
-  const since = flags.since ? new Date(flags.since) : new Date(`${weeksEnding(until, 12)[0] ?? ''}T00:00:00.000Z`);
+  const since = flags.since ? new Date(flags.since) : new Date(weekStart(weeksEnding(until, 12)[0] ?? weekOf(until)));
   if (since > until) throw new CliError(2, '--since: must be before --until');
   if (until.getTime() - since.getTime() > (BACKFILL_DAYS - 7) * 86_400_000)
     throw new CliError(2, '--since: at most 25 weeks before --until (what Attest keeps)');
@@ -140,7 +140,7 @@ async function measure(ctx: {
     .sort((a, b) => b.numbers.merged - a.numbers.merged || a.slug.localeCompare(b.slug));
   return {
     workspace: workspace.slug,
-    since: `${weeks[0] ?? ''}T00:00:00.000Z`,
+    since: weekStart(weeks[0] ?? weekOf(until)),
     until: until.toISOString(),
     weeks,
     coverage: coverageOf(rows.map((row) => row.coverage)),

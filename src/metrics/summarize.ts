@@ -88,7 +88,7 @@ export function figuresOf(rows: readonly RepositoryWeek[], weeks: number): FlowF
 export function coverageOf(each: readonly DeploymentCoverage[]): DeploymentCoverage {
   if (each.includes('measured')) return 'measured';
   if (each.length > 0 && each.every((coverage) => coverage === 'no-production')) return 'no-production';
-  return each.includes('unread') ? 'unread' : 'no-production';
+  return 'unread';
 }
 
 /** BB-FLOW-1 (advisory): median time to first review within `maxReviewHours`; not-applicable when unset or nothing was reviewed. */

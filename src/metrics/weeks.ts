@@ -12,16 +12,21 @@ export function weekOf(instant: string | Date): string {
   return new Date(monday).toISOString().slice(0, 10);
 }
 
+/** The instant a week starts (Monday 00:00 UTC). */
+export function weekStart(week: string): string {
+  return `${week}T00:00:00.000Z`;
+}
+
 /** The `count` weeks ending with the one holding `now`, oldest first. */
 export function weeksEnding(now: Date, count: number): string[] {
-  const last = Date.parse(`${weekOf(now)}T00:00:00.000Z`);
+  const last = Date.parse(weekStart(weekOf(now)));
   return Array.from({ length: count }, (_, i) => new Date(last - (count - 1 - i) * 7 * DAY_MS).toISOString().slice(0, 10));
 }
 
 /** The weeks from the one holding `since` to the one holding `now`. */
 export function weeksSince(since: Date, now: Date): string[] {
-  const first = Date.parse(`${weekOf(since)}T00:00:00.000Z`);
-  const last = Date.parse(`${weekOf(now)}T00:00:00.000Z`);
+  const first = Date.parse(weekStart(weekOf(since)));
+  const last = Date.parse(weekStart(weekOf(now)));
   return weeksEnding(now, Math.max(1, Math.round((last - first) / (7 * DAY_MS)) + 1));
 }
 

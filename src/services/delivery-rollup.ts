@@ -5,7 +5,7 @@
  */
 import { repositoryWeeks, type FlowRules, type RepositoryWeek } from '../metrics/weekly';
 import { coverageOf, figuresOf, type FlowFigures } from '../metrics/summarize';
-import { weekOf, weeksEnding } from '../metrics/weeks';
+import { weekOf, weekStart, weeksEnding } from '../metrics/weeks';
 import { RETENTION_WEEKS, WINDOWS, type FlowOverview, type KeyNumbers, type RepositoryFlowRow, type TableRow } from '../store/flow-records';
 import type { Store } from '../store/store';
 import { sleep } from '../lib/clock';
@@ -139,7 +139,7 @@ export function rollupOf(rows: readonly RepositoryFlowRow[], now: Date) {
     });
     windows.push({
       weeks: size,
-      since: `${weeks[0] ?? weekOf(now)}T00:00:00.000Z`,
+      since: weekStart(weeks[0] ?? weekOf(now)),
       figures: figuresOf(inWindow(rows, weeks), size),
       tablePages: chunked.length,
     });

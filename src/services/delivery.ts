@@ -36,7 +36,7 @@ export async function observePullRequest(
   const previous = (await store.getFact(seen.repositoryUuid, seen.pr.id)) ?? null;
   const opened = seen.cause === 'avi:bitbucket:created:pullrequest';
   const observed = factFromPullRequest(seen.pr, { at: seen.at, previous, protectedDestination: seen.protectedDestination, opened });
-  return (await store.observeFact(seen.repositoryUuid, observed)).fact;
+  return (await store.observeFact(seen.repositoryUuid, observed, previous)).fact;
 }
 
 /** A declined pull request (the event names it; nothing is read): its fact closes at the event's time. */
@@ -63,12 +63,16 @@ export async function observeDecline(
     exact: false,
     observedAt: seen.at.toISOString(),
   };
-  await store.observeFact(seen.repositoryUuid, {
-    ...base,
-    state: 'DECLINED',
-    closedAt: seen.declinedAt,
-    observedAt: seen.at.toISOString(),
-  });
+  await store.observeFact(
+    seen.repositoryUuid,
+    {
+      ...base,
+      state: 'DECLINED',
+      closedAt: seen.declinedAt,
+      observedAt: seen.at.toISOString(),
+    },
+    previous,
+  );
 }
 
 /**
@@ -87,7 +91,7 @@ export async function observeMerge(
     opened: false,
     closedAt: seen.mergedAt,
   });
-  const { fact } = await ctx.store.observeFact(seen.repositoryUuid, observed);
+  const { fact } = await ctx.store.observeFact(seen.repositoryUuid, observed, previous);
   return withLines(ctx, { repositoryUuid: seen.repositoryUuid, fact });
 }
 
@@ -105,7 +109,7 @@ async function withLines(
     });
     // A diff cut short is at least this large: counted when already over the limit, otherwise left unknown.
     if (truncated && lines < ctx.rules.largeDiffLines) return fact;
-    return (await ctx.store.observeFact(target.repositoryUuid, { ...fact, linesChanged: lines })).fact;
+    return (await ctx.store.observeFact(target.repositoryUuid, { ...fact, linesChanged: lines }, fact)).fact;
   } catch (error) {
     if (!(error instanceof BitbucketError) || error.kind === 'hour-spent') throw error;
     return fact;

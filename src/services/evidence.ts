@@ -22,6 +22,7 @@ import { isProtectedBranch, mainBranchOf } from './pull-request-evaluation';
 import { backfillLedger } from './ledger-backfill';
 import type { EvidenceRecord, RepositoryRecord } from '../store/records';
 import type { AppContext } from './context';
+import type { Policy } from '../policy/policy';
 
 /** What a merge is recorded from: the pull request as read, its statuses, and where it was merged. */
 export interface MergeSource {
@@ -123,7 +124,12 @@ export function mergedChangeOfRecord(record: EvidenceRecord): MergedChange {
 export async function recordMergedPullRequest(
   ctx: Omit<AppContext, 'policy'>,
   merge: { repository: { uuid: string; slug: string }; id: number; mergedAt: string; origin: EvidenceRecord['origin'] },
-): Promise<{ written: boolean; record: EvidenceRecord | null; read: { pr: PullRequest; protectedDestination: boolean } | null }> {
+): Promise<{
+  written: boolean;
+  record: EvidenceRecord | null;
+  /** The pull request as read and the policy it was judged by (delivery metrics join the same read). */
+  read: { pr: PullRequest; protectedDestination: boolean; policy: Policy } | null;
+}> {
   const { client, store, workspaceUuid, now } = ctx;
   const { repository, id, mergedAt, origin } = merge;
   const existing = await store.getEvidence(repository.uuid, id);
@@ -138,11 +144,11 @@ export async function recordMergedPullRequest(
   const policy = await store.getPolicy();
   const mainBranch = policy.protectedBranches === null ? await mainBranchOf(client, store, workspaceUuid, repository.uuid) : null;
   if (!isProtectedBranch(pr.destination.branch?.name, mainBranch, policy))
-    return { written: false, record: null, read: { pr, protectedDestination: false } };
+    return { written: false, record: null, read: { pr, protectedDestination: false, policy } };
   const statuses = await getPullRequestStatuses(client, workspaceUuid, repository.uuid, id);
   const merged = await withFullMergeCommit(client, { workspaceUuid, repositoryUuid: repository.uuid }, pr);
   const record = evidenceRecord({ repository, pr: merged, statuses }, { mergedAt, mergedAtSource: 'event', origin, recordedAt: now });
-  return { written: await store.putEvidence(record), record, read: { pr, protectedDestination: true } };
+  return { written: await store.putEvidence(record), record, read: { pr, protectedDestination: true, policy } };
 }
 
 /** What bringing one repository's ledger up to date did, and the watermarks it leaves. */

@@ -57,9 +57,14 @@ export function flowStore() {
     /**
      * Joins an observation into the stored fact and writes it when that changed anything, with a change marker for
      * the rollup. Returns the joined fact. A delivery seen twice joins to the same fact and writes nothing.
+     * `known`: the stored fact as the caller just read it (null: none), so it is not read twice.
      */
-    async observeFact(repositoryUuid: string, observed: PullRequestFlow): Promise<{ fact: PullRequestFlow; changed: boolean }> {
-      const previous = await read(key.fact(repositoryUuid, observed.id), PullRequestFlow);
+    async observeFact(
+      repositoryUuid: string,
+      observed: PullRequestFlow,
+      known?: PullRequestFlow | null,
+    ): Promise<{ fact: PullRequestFlow; changed: boolean }> {
+      const previous = known === undefined ? await read(key.fact(repositoryUuid, observed.id), PullRequestFlow) : known;
       const fact = previous ? mergeFacts(previous, observed) : observed;
       if (previous && sameFlow(previous, fact)) return { fact: previous, changed: false };
       await kvs.set(key.fact(repositoryUuid, observed.id), PullRequestFlow.parse(fact));

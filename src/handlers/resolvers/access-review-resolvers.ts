@@ -6,6 +6,7 @@
  * (its hash chained to the previous completed review's) and cannot be changed.
  */
 import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
 import { listProjects } from '../../bitbucket/access-api';
 import { now } from '../../lib/clock';
 import { sha256Hex } from '../../lib/canonical';
@@ -71,16 +72,20 @@ function summaryOf(review: AccessReview, counts: { items: number; decided: numbe
 }
 
 /** The caller, and the review when the caller may see it (administrators, its owner and reviewers). */
-async function reviewFor(
+/** The payload, parsed; the caller; and the review they may see (FORBIDDEN or NOT_FOUND otherwise). */
+async function reviewFor<S extends z.ZodType<{ id: string }>>(
   request: ResolverRequest,
-  id: string,
-): Promise<{ caller: Caller; store: Store; review: AccessReview } | Envelope<never>> {
+  schema: S,
+): Promise<{ input: z.infer<S>; caller: Caller; store: Store; review: AccessReview } | Envelope<never>> {
+  const parsed = parsePayload(schema, request.payload);
+  if ('error' in parsed) return parsed.error;
+  const input: z.infer<S> = parsed.data;
   const caller = await callerOfReview(request);
   if ('ok' in caller) return caller;
   const store = createStore();
-  const review = await visibleReview(store, id, caller);
+  const review = await visibleReview(store, input.id, caller);
   if ('ok' in review) return review;
-  return { caller, store, review };
+  return { input, caller, store, review };
 }
 
 export async function listAccessReviews(request: ResolverRequest): Promise<Envelope<ResolverAnswer<'access-review/list'>>> {
@@ -163,10 +168,7 @@ function itemView(
 }
 
 export async function getAccessReview(request: ResolverRequest): Promise<Envelope<ResolverAnswer<'access-review/get'>>> {
-  const parsed = parsePayload(AccessReviewRef, request.payload);
-  if ('error' in parsed) return parsed.error;
-  const input = parsed.data;
-  const found = await reviewFor(request, input.id);
+  const found = await reviewFor(request, AccessReviewRef);
   if ('ok' in found) return found;
   const { caller, store, review } = found;
   const at = now();
@@ -256,12 +258,9 @@ function decisionOf(
 }
 
 export async function decideAccessReview(request: ResolverRequest): Promise<Envelope<ResolverAnswer<'access-review/decide'>>> {
-  const parsed = parsePayload(AccessReviewDecide, request.payload);
-  if ('error' in parsed) return parsed.error;
-  const input = parsed.data;
-  const found = await reviewFor(request, input.id);
+  const found = await reviewFor(request, AccessReviewDecide);
   if ('ok' in found) return found;
-  const { caller, store, review } = found;
+  const { input, caller, store, review } = found;
   if (review.state !== 'open')
     return failure(
       'INVALID_INPUT',
@@ -282,10 +281,7 @@ export async function decideAccessReview(request: ResolverRequest): Promise<Enve
 }
 
 export async function keepUnchanged(request: ResolverRequest): Promise<Envelope<ResolverAnswer<'access-review/keep-unchanged'>>> {
-  const parsed = parsePayload(AccessReviewRef, request.payload);
-  if ('error' in parsed) return parsed.error;
-  const input = parsed.data;
-  const found = await reviewFor(request, input.id);
+  const found = await reviewFor(request, AccessReviewRef);
   if ('ok' in found) return found;
   const { caller, store, review } = found;
   if (review.state !== 'open') return failure('INVALID_INPUT', 'Only an open review takes decisions.');

@@ -123,8 +123,11 @@ async function recordMerge(
     );
     // The merge's flow fact from the pull request the record was read from (a diffstat only for quick approvals).
     if (read) {
-      const rules = flowRules(await store.getPolicy());
-      await observeMerge({ client, store, workspaceUuid, rules }, { repositoryUuid, ...read, mergedAt, at });
+      const { pr, protectedDestination, policy } = read;
+      await observeMerge(
+        { client, store, workspaceUuid, rules: flowRules(policy) },
+        { repositoryUuid, pr, protectedDestination, mergedAt, at },
+      );
     }
     await store.deletePullRequest(repositoryUuid, id);
     log.info(written ? 'Evidence recorded' : 'Evidence already recorded', { pullRequest: id });

@@ -24,11 +24,9 @@ async function recordAndObserve(
     { repository: { uuid: job.repositoryUuid, slug }, id: job.pullRequestId, mergedAt: job.mergedAt, origin: 'event' },
   );
   if (result.read) {
-    const rules = flowRules(await store.getPolicy());
-    await observeMerge(
-      { client, store, workspaceUuid, rules },
-      { repositoryUuid: job.repositoryUuid, ...result.read, mergedAt: job.mergedAt, at },
-    );
+    const { pr, protectedDestination, policy } = result.read;
+    const target = { repositoryUuid: job.repositoryUuid, pr, protectedDestination, mergedAt: job.mergedAt, at };
+    await observeMerge({ client, store, workspaceUuid, rules: flowRules(policy) }, target);
   }
   return result;
 }
